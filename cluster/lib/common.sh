@@ -1,0 +1,147 @@
+# Shared settings, logging and process helpers.
+
+K8S_VERSION="v1.34.4"
+ETCD_VERSION="v3.6.4"   # the etcd server version k8s.io/kubernetes v1.34.4 itself pins
+
+STATE_DIR="${DEVBOX_CLUSTER_DIR:-/var/lib/devbox-cluster}"
+CACHE_DIR="${DEVBOX_CACHE_DIR:-${HOME:-/root}/.cache/devbox}"
+REGISTRY="${DEVBOX_REGISTRY:-127.0.0.1:${DEVBOX_REGISTRY_PORT:-5000}}"
+REGISTRY_PORT="${REGISTRY##*:}"
+APISERVER_PORT="${DEVBOX_APISERVER_PORT:-6443}"
+ETCD_PORT="${DEVBOX_ETCD_PORT:-2379}"
+ETCD_PEER_PORT="${DEVBOX_ETCD_PEER_PORT:-2380}"
+ETCD_METRICS_PORT="${DEVBOX_ETCD_METRICS_PORT:-2381}"
+KUBELET_PORT="${DEVBOX_KUBELET_PORT:-10250}"
+KUBELET_HEALTHZ_PORT="${DEVBOX_KUBELET_HEALTHZ_PORT:-10248}"
+KCM_PORT="${DEVBOX_KCM_PORT:-10257}"
+SCHEDULER_PORT="${DEVBOX_SCHEDULER_PORT:-10259}"
+POD_CIDR="${DEVBOX_POD_CIDR:-10.88.0.0/16}"
+SERVICE_CIDR="${DEVBOX_SERVICE_CIDR:-10.96.0.0/16}"
+NODE_NAME="${DEVBOX_NODE_NAME:-devbox-node}"
+BRIDGE="${DEVBOX_BRIDGE:-devbox0}"
+CNI_NETWORK="devbox"          # name in the CNI conflist; tags its iptables rules
+MIN_FREE_GB="${DEVBOX_MIN_FREE_GB:-4}"
+UP_TIMEOUT="${DEVBOX_UP_TIMEOUT:-120}"   # seconds per component health wait
+
+PKI="$STATE_DIR/pki"
+KCFG="$STATE_DIR/kubeconfig"
+LOGS="$STATE_DIR/logs"
+RUN="$STATE_DIR/run"
+CTRD_DIR="$STATE_DIR/containerd"
+CTRD_SOCK="$CTRD_DIR/containerd.sock"
+ADMIN_KUBECONFIG="$KCFG/admin.kubeconfig"
+DASHBOARD_KUBECONFIG="$KCFG/dashboard.kubeconfig"
+PAUSE_IMAGE="$REGISTRY/devbox/pause:3.10"
+
+# Start order; down goes in reverse.
+COMPONENTS="registry containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet"
+
+if [[ -t 1 ]]; then C_B=$'\e[1m'; C_R=$'\e[31m'; C_G=$'\e[32m'; C_Y=$'\e[33m'; C_0=$'\e[0m'; else C_B= C_R= C_G= C_Y= C_0=; fi
+T0=$SECONDS
+step() { printf '%s==> %s%s %s(%ss)%s\n' "$C_B" "$*" "$C_0" "$C_Y" "$((SECONDS - T0))" "$C_0"; }
+info() { printf '    %s\n' "$*"; }
+warn() { printf '%swarning:%s %s\n' "$C_Y" "$C_0" "$*" >&2; }
+die() { printf '%serror:%s %s\n' "$C_R" "$C_0" "$*" >&2; exit 1; }
+
+ensure_dirs() { mkdir -p "$PKI" "$KCFG" "$LOGS" "$RUN" "$CTRD_DIR"; chmod 700 "$PKI" "$KCFG"; }
+
+kubectl_admin() { "$BIN_DIR/kubectl" --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
+
+# ---- processes ---------------------------------------------------------------
+# A process is "ours" when its command line mentions our state dir: every
+# component gets a flag or config path under it. This survives lost pid files.
+
+pid_of() { # component -> pid if running (from pid file, verified)
+  local f="$RUN/$1.pid" pid
+  [[ -f $f ]] || return 1
+  pid=$(<"$f")
+  if [[ -n $pid && -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$STATE_DIR"; then
+    echo "$pid"; return 0
+  fi
+  rm -f "$f"   # stale pid file from a killed run
+  return 1
+}
+
+# pids of processes whose argv mentions the state dir and whose program name
+# (basename of argv[0]) is $1 (any program if $1 is empty)
+find_ours() {
+  local pattern="$1" p cmd a0
+  for p in /proc/[0-9]*; do
+    [[ -r $p/cmdline ]] || continue
+    cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+    [[ $cmd == *"$STATE_DIR"* ]] || continue
+    a0=${cmd%% *}; a0=${a0##*/}
+    [[ -z $pattern || $a0 == "$pattern" ]] || continue
+    [[ ${p#/proc/} == "$$" || ${p#/proc/} == "$BASHPID" ]] && continue
+    echo "${p#/proc/}"
+  done
+}
+
+# start_bg component binary args... : detached (own session), logs to $LOGS/<component>.log
+start_bg() {
+  local name="$1"; shift
+  local log="$LOGS/$name.log"
+  printf '\n===== %s starting %s =====\n' "$(date -Is)" "$name" >>"$log"
+  setsid "$@" </dev/null >>"$log" 2>&1 &
+  echo $! >"$RUN/$name.pid"
+}
+
+stop_pid() { # pid name [timeout]
+  local pid="$1" name="$2" t="${3:-20}" i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < t * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  warn "$name (pid $pid) ignored SIGTERM for ${t}s; killing"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+stop_component() {
+  local name="$1" pid
+  if pid=$(pid_of "$name"); then
+    stop_pid "$pid" "$name"
+    info "stopped $name (pid $pid)"
+  fi
+  rm -f "$RUN/$name.pid"
+  # also stray copies started by a run whose pid files were lost
+  local bin="$name"; [[ $name == registry ]] && bin=docker-registry
+  for pid in $(find_ours "$bin"); do
+    stop_pid "$pid" "$name"; info "stopped stray $name (pid $pid)"
+  done
+}
+
+# wait_for component description command...: poll until the command succeeds,
+# the process dies, or UP_TIMEOUT passes.
+wait_for() {
+  local name="$1" what="$2"; shift 2
+  local deadline=$((SECONDS + UP_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    if ! pid_of "$name" >/dev/null; then
+      fail_component "$name" "exited before $what"
+    fi
+    sleep 0.3
+  done
+  fail_component "$name" "not $what after ${UP_TIMEOUT}s"
+}
+
+fail_component() {
+  local name="$1" why="$2"
+  printf '%serror:%s %s %s. Last lines of its log %s:\n' "$C_R" "$C_0" "$name" "$why" "$LOGS/$name.log" >&2
+  tail -n 15 "$LOGS/$name.log" 2>/dev/null | sed 's/^/    | /' >&2
+  exit 1   # the ERR/EXIT trap of `up` tears down what was started
+}
+
+# https health check with the admin client cert
+https_ok() { curl -sf --max-time 3 --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "$1"; }
+
+node_ip() {
+  # kubelet refuses a loopback node IP; use the address of the default route.
+  if [[ -n ${DEVBOX_NODE_IP:-} ]]; then echo "$DEVBOX_NODE_IP"; return; fi
+  local ip
+  ip=$(ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p' | head -1)
+  [[ -n $ip ]] || ip=$(hostname -I 2>/dev/null | awk '{print $1}')
+  [[ -n $ip ]] || die "cannot find a non-loopback IPv4 address for the node; set DEVBOX_NODE_IP"
+  echo "$ip"
+}

@@ -1,0 +1,75 @@
+# containerd with our own root, state, socket and config (never the host's
+# /etc/containerd, /var/lib/containerd or /run/containerd/containerd.sock).
+# Note: containerd 1.6 hard-codes the shim sockets' directory /run/containerd/s;
+# their names hash our socket path, so they never collide with a host containerd.
+
+ctr_() { ctr --address "$CTRD_SOCK" "$@"; }
+
+write_containerd_config() {
+  mkdir -p "$CTRD_DIR"/{root,state,opt} "$CTRD_DIR/certs.d/$REGISTRY" "$STATE_DIR/runc"
+  # The local registry speaks plain HTTP on loopback.
+  cat >"$CTRD_DIR/certs.d/$REGISTRY/hosts.toml" <<TOML
+server = "http://$REGISTRY"
+
+[host."http://$REGISTRY"]
+  capabilities = ["pull", "resolve", "push"]
+TOML
+  cat >"$CTRD_DIR/config.toml" <<TOML
+version = 2
+root = "$CTRD_DIR/root"
+state = "$CTRD_DIR/state"
+disabled_plugins = [
+  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
+  "io.containerd.runtime.v1.linux",
+]
+
+[grpc]
+  address = "$CTRD_SOCK"
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$CTRD_DIR/opt"
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$PAUSE_IMAGE"
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  # pod network namespaces live under our state dir, so down can find them
+  netns_mounts_under_state_dir = true
+  enable_selinux = false
+
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        # kubelet uses the cgroupfs driver too (cgroups v1 here)
+        SystemdCgroup = false
+        Root = "$STATE_DIR/runc"
+
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$STATE_DIR/cni/net.d"
+    max_conf_num = 1
+
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$CTRD_DIR/certs.d"
+TOML
+}
+
+containerd_ok() { ctr_ --timeout 2s version >/dev/null; }
+
+start_containerd() {
+  write_containerd_config
+  write_cni_config
+  if pid_of containerd >/dev/null && containerd_ok; then
+    step "containerd already running ($CTRD_SOCK)"; return
+  fi
+  stop_component containerd >/dev/null
+  step "starting containerd ($CTRD_SOCK)"
+  start_bg containerd containerd --config "$CTRD_DIR/config.toml"
+  wait_for containerd "answering on $CTRD_SOCK" containerd_ok
+}

@@ -1,0 +1,72 @@
+# Pod network: CNI bridge + host-local IPAM + portmap (Debian's plugins in
+# /usr/lib/cni); containerd adds loopback itself. Everything it creates is
+# named/tagged so down can remove exactly it: bridge $BRIDGE, IPAM state under
+# the state dir, iptables rules carrying the comment 'name: "devbox"'.
+
+write_cni_config() {
+  mkdir -p "$STATE_DIR/cni/net.d" "$STATE_DIR/cni/ipam"
+  cat >"$STATE_DIR/cni/net.d/10-devbox.conflist" <<JSON
+{
+  "cniVersion": "1.0.0",
+  "name": "$CNI_NETWORK",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$BRIDGE",
+      "isGateway": true,
+      "ipMasq": true,
+      "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "ranges": [[{ "subnet": "$POD_CIDR" }]],
+        "routes": [{ "dst": "0.0.0.0/0" }],
+        "dataDir": "$STATE_DIR/cni/ipam"
+      }
+    },
+    { "type": "portmap", "capabilities": { "portMappings": true } }
+  ]
+}
+JSON
+}
+
+# Remove what CNI/kubelet put into iptables when pods could not be torn down
+# through CRI (e.g. containerd's state was lost): our tagged rules, the
+# per-container chains they jump to, and kubelet's KUBE-* canary/hint chains.
+sweep_iptables() {
+  local ipt table rules line chain target
+  for ipt in iptables ip6tables; do
+    command -v "$ipt" >/dev/null || continue
+    for table in nat filter mangle; do
+      rules=$("$ipt-save" -t "$table" 2>/dev/null) || continue
+      local chains=()
+      while IFS= read -r line; do
+        chain=$(awk '{print $2}' <<<"$line")
+        target=$(grep -o -- '-j [^ ]*' <<<"$line" | awk '{print $2}')
+        [[ $chain == CNI-* && $chain != CNI-HOSTPORT-* ]] && chains+=("$chain")
+        [[ $target == CNI-* && $target != CNI-HOSTPORT-* ]] && chains+=("$target")
+        eval "$ipt -t $table -D ${line#-A }" 2>/dev/null || true
+      done < <(grep -- '^-A ' <<<"$rules" | grep -F -- "name: \\\"$CNI_NETWORK\\\"" || true)
+      # kubelet's own chains
+      while IFS= read -r line; do
+        eval "$ipt -t $table -D ${line#-A }" 2>/dev/null || true
+      done < <(grep -E -- '^-A [A-Z]+ .*-j KUBE-' <<<"$rules" || true)
+      chains+=($(grep -oE '^:KUBE-[A-Z-]+' <<<"$rules" | tr -d : || true))
+      for chain in $(printf '%s\n' "${chains[@]}" | sort -u); do
+        "$ipt" -t "$table" -F "$chain" 2>/dev/null || true
+        "$ipt" -t "$table" -X "$chain" 2>/dev/null || true
+      done
+    done
+  done
+}
+
+remove_network() {
+  local v
+  for v in $(ip -o link show master "$BRIDGE" 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
+    ip link del "$v" 2>/dev/null || true
+  done
+  if ip link show "$BRIDGE" >/dev/null 2>&1; then
+    ip link del "$BRIDGE" && info "removed bridge $BRIDGE"
+  fi
+  sweep_iptables
+  rm -rf "$STATE_DIR/cni/ipam"
+}
