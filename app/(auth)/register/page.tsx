@@ -1,0 +1,25 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { getDb } from "@/db/client";
+import { currentUser } from "@/lib/auth/session";
+import { isSignupOpen } from "@/lib/settings/instance";
+import { countUsers } from "@/lib/users/queries";
+import { RegisterForm } from "./register-form";
+
+export const metadata: Metadata = { title: "Create an account" };
+
+export default async function RegisterPage() {
+  if (await currentUser()) redirect("/");
+  const db = await getDb();
+  const firstUser = (await countUsers(db)) === 0;
+  if (!firstUser && !(await isSignupOpen(db)))
+    return (
+      <div className="space-y-3 text-sm" data-testid="signup-closed">
+        <h2 className="text-lg font-semibold">Sign-up is closed</h2>
+        <p className="text-zinc-500">Ask an administrator of this Devbox instance to create an account for you.</p>
+        <Link href="/login" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">Back to sign in</Link>
+      </div>
+    );
+  return <RegisterForm firstUser={firstUser} />;
+}

@@ -1,0 +1,55 @@
+import Link from "next/link";
+import { Alert } from "@/components/ui/alert";
+import { SignOutButton } from "./sign-out-button";
+import { TeamSwitcher, type TeamOption } from "./team-switcher";
+import { ThemeToggle } from "./theme-toggle";
+
+export function AppShell({
+  user,
+  teams,
+  clusterProblem,
+  children,
+}: {
+  user: { name: string; email: string; isInstanceAdmin: boolean };
+  teams: TeamOption[];
+  clusterProblem: string | null;
+  children: React.ReactNode;
+}) {
+  return (
+    <div className="min-h-screen">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        Skip to content
+      </a>
+      <header className="sticky top-0 z-10 border-b border-zinc-200 bg-white/90 backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/90">
+        <div className="mx-auto flex h-14 max-w-6xl items-center gap-3 px-4">
+          <Link href="/" className="flex items-center gap-2 font-semibold" aria-label="Devbox home">
+            <span className="inline-flex h-7 w-7 items-center justify-center rounded-md bg-indigo-600 font-mono text-sm font-bold text-white">d</span>
+            <span className="hidden sm:inline">Devbox</span>
+          </Link>
+          <span className="text-zinc-300 dark:text-zinc-700" aria-hidden>/</span>
+          <TeamSwitcher teams={teams} />
+          <nav className="ml-auto flex items-center gap-1" aria-label="Account">
+            {user.isInstanceAdmin && (
+              <Link href="/admin" className="rounded-md px-2.5 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
+                Admin
+              </Link>
+            )}
+            <ThemeToggle />
+            <span className="hidden px-2 text-sm text-zinc-500 md:inline" data-testid="current-user">{user.email}</span>
+            <SignOutButton />
+          </nav>
+        </div>
+      </header>
+      {clusterProblem && (
+        <div className="mx-auto max-w-6xl px-4 pt-4" data-testid="cluster-banner">
+          <Alert tone="warning">
+            Kubernetes is unreachable, so devboxes cannot be started or changed right now. Metadata stays browsable. ({clusterProblem})
+          </Alert>
+        </div>
+      )}
+      <main id="main" className="mx-auto max-w-6xl px-4 py-6">
+        {children}
+      </main>
+    </div>
+  );
+}

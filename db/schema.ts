@@ -1,0 +1,6 @@
+// The full schema, for drizzle's relational typing. Each table lives in its own file under db/schema/.
+export { users } from "./schema/users";
+export { teams } from "./schema/teams";
+export { memberships, teamRole } from "./schema/memberships";
+export { auditEvents } from "./schema/audit-events";
+export { instanceSettings } from "./schema/instance-settings";

@@ -1,0 +1,17 @@
+import { notFound, redirect } from "next/navigation";
+import type { TeamRole } from "@/db/schema/memberships";
+import { AppError } from "@/lib/errors";
+import { currentUser } from "@/lib/auth/session";
+import { requireTeamRole } from "./team-access";
+
+/** For server components: the same check as requireTeamRole, rendered as a redirect or a 404 page. */
+export async function teamForPage(slug: string, minimum: TeamRole = "viewer") {
+  const user = await currentUser();
+  if (!user) redirect("/login");
+  try {
+    return { user, team: await requireTeamRole(user, slug, minimum) };
+  } catch (err) {
+    if (err instanceof AppError && (err.code === "not_found" || err.code === "forbidden")) notFound();
+    throw err;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The one error type every server action, route handler and websocket speaks.
+ * `message` is shown to the user; `cause` is only logged.
+ */
+export type ErrorCode =
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "bad_request"
+  | "conflict"
+  | "quota_exceeded"
+  | "unavailable"
+  | "internal";
+
+const statusByCode: Record<ErrorCode, number> = {
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  bad_request: 400,
+  conflict: 409,
+  quota_exceeded: 422,
+  unavailable: 503,
+  internal: 500,
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  /** The form field the error is about, when there is one. */
+  readonly field?: string;
+
+  constructor(code: ErrorCode, message: string, opts: { field?: string; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.field = opts.field;
+  }
+
+  get status(): number {
+    return statusByCode[this.code];
+  }
+
+  toJSON(): ErrorBody {
+    return { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) };
+  }
+
+  toResponse(): Response {
+    return Response.json({ error: this.toJSON() }, { status: this.status });
+  }
+}
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  field?: string;
+}
+
+export const notFound = (what: string) => new AppError("not_found", `${what} not found`);
+
+/** Turns anything thrown into an AppError; unknown errors are logged and hidden. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  console.error("[devbox] unexpected error:", err);
+  return new AppError("internal", "Something went wrong. The error has been logged.", { cause: err });
+}

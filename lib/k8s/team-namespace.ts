@@ -1,0 +1,97 @@
+import { CoreV1Api, NetworkingV1Api, type V1Namespace } from "@kubernetes/client-node";
+import { AppError } from "@/lib/errors";
+import { kubeConfig } from "./config";
+import { fromK8sError, isAlreadyExists, isNotFound } from "./errors";
+import { MANAGED_BY, TEAM_LABEL } from "./labels";
+import { teamQuotaDefaults } from "./quota-defaults";
+
+export const QUOTA_NAME = "devbox-quota";
+export const LIMIT_RANGE_NAME = "devbox-limits";
+export const DENY_INGRESS_POLICY = "default-deny-ingress";
+
+/**
+ * Creates the team's namespace with its quota, limit range and default-deny ingress policy.
+ * Idempotent for the same team; if any piece fails the namespace is removed again, so there is
+ * never a half-provisioned namespace.
+ */
+export async function provisionTeamNamespace(namespace: string, teamId: string): Promise<void> {
+  const core = kubeConfig().makeApiClient(CoreV1Api);
+  const net = kubeConfig().makeApiClient(NetworkingV1Api);
+  const body: V1Namespace = {
+    metadata: {
+      name: namespace,
+      labels: {
+        ...MANAGED_BY,
+        [TEAM_LABEL]: teamId,
+        // Devboxes are dev containers: baseline forbids host access and privilege, which they never need.
+        "pod-security.kubernetes.io/enforce": "baseline",
+      },
+    },
+  };
+  let created = false;
+  try {
+    await core.createNamespace({ body });
+    created = true;
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw fromK8sError(err, "create the team's namespace");
+    const existing = await core.readNamespace({ name: namespace });
+    if (existing.metadata?.labels?.[TEAM_LABEL] !== teamId)
+      throw new AppError("conflict", `The namespace "${namespace}" already exists in Kubernetes. Pick another team name.`, {
+        field: "slug",
+      });
+  }
+  try {
+    const q = teamQuotaDefaults();
+    await createOrReplace(
+      () =>
+        core.createNamespacedResourceQuota({
+          namespace,
+          body: { metadata: { name: QUOTA_NAME, labels: { ...MANAGED_BY } }, spec: { hard: q.hard } },
+        }),
+      () =>
+        core.replaceNamespacedResourceQuota({
+          name: QUOTA_NAME,
+          namespace,
+          body: { metadata: { name: QUOTA_NAME, labels: { ...MANAGED_BY } }, spec: { hard: q.hard } },
+        }),
+    );
+    const limitRange = {
+      metadata: { name: LIMIT_RANGE_NAME, labels: { ...MANAGED_BY } },
+      spec: { limits: [{ type: "Container", _default: q.containerLimit, defaultRequest: q.containerRequest }] },
+    };
+    await createOrReplace(
+      () => core.createNamespacedLimitRange({ namespace, body: limitRange }),
+      () => core.replaceNamespacedLimitRange({ name: LIMIT_RANGE_NAME, namespace, body: limitRange }),
+    );
+    const policy = {
+      metadata: { name: DENY_INGRESS_POLICY, labels: { ...MANAGED_BY } },
+      spec: { podSelector: {}, policyTypes: ["Ingress"] },
+    };
+    await createOrReplace(
+      () => net.createNamespacedNetworkPolicy({ namespace, body: policy }),
+      () => net.replaceNamespacedNetworkPolicy({ name: DENY_INGRESS_POLICY, namespace, body: policy }),
+    );
+  } catch (err) {
+    if (created) await deleteTeamNamespace(namespace).catch(() => {});
+    throw err instanceof AppError ? err : fromK8sError(err, "set up the team's namespace");
+  }
+}
+
+async function createOrReplace(create: () => Promise<unknown>, replace: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+    await replace();
+  }
+}
+
+/** Deletes the namespace (and with it every object of the team). A missing namespace is fine. */
+export async function deleteTeamNamespace(namespace: string): Promise<void> {
+  const core = kubeConfig().makeApiClient(CoreV1Api);
+  try {
+    await core.deleteNamespace({ name: namespace });
+  } catch (err) {
+    if (!isNotFound(err)) throw fromK8sError(err, "delete the team's namespace");
+  }
+}

@@ -1,0 +1,40 @@
+import { randomBytes } from "node:crypto";
+import { eq } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { instanceSettings } from "@/db/schema/instance-settings";
+
+async function getSetting<T>(db: Database, key: string): Promise<T | undefined> {
+  const [row] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, key)).limit(1);
+  return row?.value as T | undefined;
+}
+
+async function setSetting(db: Database, key: string, value: unknown): Promise<void> {
+  await db
+    .insert(instanceSettings)
+    .values({ key, value })
+    .onConflictDoUpdate({ target: instanceSettings.key, set: { value, updatedAt: new Date() } });
+}
+
+/** Open sign-up: the admin's choice in settings wins over DEVBOX_SIGNUP (open|closed, default open). */
+export async function isSignupOpen(db: Database): Promise<boolean> {
+  const stored = await getSetting<boolean>(db, "signup_open");
+  if (stored !== undefined) return stored;
+  return (process.env.DEVBOX_SIGNUP ?? "open") !== "closed";
+}
+
+export const setSignupOpen = (db: Database, open: boolean) => setSetting(db, "signup_open", open);
+
+/**
+ * The secret that signs session tokens. Generated once and stored in the DB, so sessions survive
+ * restarts and every replica agrees, unless the operator sets NEXTAUTH_SECRET.
+ */
+export async function ensureAuthSecret(db: Database): Promise<string> {
+  if (process.env.NEXTAUTH_SECRET) return process.env.NEXTAUTH_SECRET;
+  const existing = await getSetting<string>(db, "auth_secret");
+  if (existing) return existing;
+  await db
+    .insert(instanceSettings)
+    .values({ key: "auth_secret", value: randomBytes(32).toString("base64url") })
+    .onConflictDoNothing();
+  return (await getSetting<string>(db, "auth_secret"))!;
+}

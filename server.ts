@@ -1,0 +1,41 @@
+import { createServer } from "node:http";
+import next from "next";
+import { databaseHandle } from "./db/client";
+import { ensureAuthSecret } from "./lib/settings/instance";
+import { seedAdminFromEnv } from "./lib/users/seed-admin";
+import { createUpgradeDispatcher } from "./server/upgrade";
+
+const dev = process.env.NODE_ENV !== "production";
+const port = Number(process.env.PORT ?? 3000);
+const hostname = process.env.HOST ?? "127.0.0.1";
+
+async function main() {
+  // Migrations run before the first request can reach the DB.
+  const { db, kind } = await databaseHandle();
+  process.env.NEXTAUTH_SECRET = await ensureAuthSecret(db);
+  process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+  await seedAdminFromEnv(db);
+
+  const app = next({ dev, hostname, port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  const server = createServer((req, res) => void handle(req, res));
+  // One upgrade listener: our websocket endpoints first, everything else (HMR) to Next.
+  server.on("upgrade", createUpgradeDispatcher(app.getUpgradeHandler()));
+  server.listen(port, hostname, () => {
+    console.log(`[devbox] dashboard on http://localhost:${port} (metadata DB: ${kind}${dev ? ", development" : ""})`);
+  });
+
+  const shutdown = () => {
+    server.close();
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
+
+main().catch((err) => {
+  console.error("[devbox] failed to start:", err);
+  process.exit(1);
+});
