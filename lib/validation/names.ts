@@ -25,6 +25,7 @@ export function slugify(text: string, max = TEAM_SLUG_MAX): string {
   const s = text
     .toLowerCase()
     .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, max)
