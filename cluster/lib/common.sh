@@ -19,8 +19,11 @@ POD_CIDR="${DEVBOX_POD_CIDR:-10.88.0.0/16}"
 SERVICE_CIDR="${DEVBOX_SERVICE_CIDR:-10.96.0.0/16}"
 NODE_NAME="${DEVBOX_NODE_NAME:-devbox-node}"
 BRIDGE="${DEVBOX_BRIDGE:-devbox0}"
-CNI_NETWORK="devbox"          # name in the CNI conflist; tags its iptables rules
+CNI_NETWORK="${DEVBOX_CNI_NETWORK:-devbox}"   # name in the CNI conflist; tags its iptables rules
 MIN_FREE_GB="${DEVBOX_MIN_FREE_GB:-4}"
+# kubelet's cgroup root: pods live in <root>/kubepods. A second cluster on the
+# same host needs its own, or each kubelet would reap the other's pod cgroups.
+CGROUP_ROOT="${DEVBOX_CGROUP_ROOT:-/}"
 UP_TIMEOUT="${DEVBOX_UP_TIMEOUT:-120}"   # seconds per component health wait
 
 PKI="$STATE_DIR/pki"
@@ -144,4 +147,28 @@ node_ip() {
   [[ -n $ip ]] || ip=$(hostname -I 2>/dev/null | awk '{print $1}')
   [[ -n $ip ]] || die "cannot find a non-loopback IPv4 address for the node; set DEVBOX_NODE_IP"
   echo "$ip"
+}
+
+# cgroup v1 hierarchies (plus the v2 one on a unified host) kubelet uses
+cgroup_dirs() {
+  if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then echo /sys/fs/cgroup; return; fi  # pure v2
+  local d
+  for d in /sys/fs/cgroup/*/; do
+    mountpoint -q "$d" && [[ -f ${d}cgroup.procs ]] && echo "${d%/}"
+  done
+}
+
+kubepods_dirs() { local d; for d in $(cgroup_dirs); do echo "$d${CGROUP_ROOT%/}/kubepods"; done; }
+
+ensure_cgroup_root() {
+  [[ $CGROUP_ROOT == / ]] && return 0
+  local d
+  for d in $(cgroup_dirs); do
+    [[ $d == */unified || $d == */systemd ]] && continue
+    mkdir -p "$d$CGROUP_ROOT"
+    if [[ $d == */cpuset ]]; then # a new cpuset is empty until given cpus and mems
+      cat "$d/cpuset.cpus" >"$d$CGROUP_ROOT/cpuset.cpus"
+      cat "$d/cpuset.mems" >"$d$CGROUP_ROOT/cpuset.mems"
+    fi
+  done
 }

@@ -21,11 +21,14 @@ state = "$CTRD_DIR/state"
 disabled_plugins = [
   "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
   "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
-  "io.containerd.runtime.v1.linux",
 ]
 
 [grpc]
   address = "$CTRD_SOCK"
+
+# unused legacy runtime, but 1.6's tasks service needs it loaded; keep its root ours
+[plugins."io.containerd.runtime.v1.linux"]
+  runtime_root = "$STATE_DIR/runc-v1"
 
 [plugins."io.containerd.internal.v1.opt"]
   path = "$CTRD_DIR/opt"
@@ -60,7 +63,8 @@ disabled_plugins = [
 TOML
 }
 
-containerd_ok() { ctr_ --timeout 2s version >/dev/null; }
+# healthy = answering and its CRI plugin loaded (a config error only shows there)
+containerd_ok() { ctr_ --timeout 2s plugins ls 2>/dev/null | grep -qE '^io\.containerd\.grpc\.v1 +cri +.* ok *$'; }
 
 start_containerd() {
   write_containerd_config

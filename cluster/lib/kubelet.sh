@@ -26,6 +26,7 @@ authorization:
   mode: Webhook
 containerRuntimeEndpoint: unix://$CTRD_SOCK
 cgroupDriver: cgroupfs
+cgroupRoot: $CGROUP_ROOT
 failSwapOn: false
 podLogsDir: $STATE_DIR/pod-logs
 resolvConf: /etc/resolv.conf
@@ -45,6 +46,7 @@ YAML
 
 start_kubelet() {
   write_kubelet_config
+  ensure_cgroup_root
   if pid_of kubelet >/dev/null && kubelet_ok; then step "kubelet already running"; return; fi
   stop_component kubelet >/dev/null
   step "starting kubelet (node $NODE_NAME, $(node_ip))"

@@ -87,8 +87,12 @@ kill_leftovers() {
     info "killing leftover process $pid: $(tr '\0' ' ' </proc/$pid/cmdline | cut -c1-100)"
     kill -KILL "$pid" 2>/dev/null || true
   done
-  for pid in $(cat /sys/fs/cgroup/*/kubepods/cgroup.procs /sys/fs/cgroup/*/kubepods/*/cgroup.procs /sys/fs/cgroup/*/kubepods/*/*/cgroup.procs /sys/fs/cgroup/*/kubepods/*/*/*/cgroup.procs 2>/dev/null | sort -u); do
-    kill -KILL "$pid" 2>/dev/null || true
+  local d
+  for d in $(kubepods_dirs); do
+    [[ -d $d ]] || continue
+    for pid in $(find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u); do
+      kill -KILL "$pid" 2>/dev/null || true
+    done
   done
 }
 
@@ -104,10 +108,13 @@ unmount_all() {
 
 remove_cgroups() {
   local d
-  for d in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
+  for d in $(kubepods_dirs); do
     [[ -d $d ]] || continue
     find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
   done
+  if [[ $CGROUP_ROOT != / ]]; then
+    for d in $(cgroup_dirs); do rmdir "$d$CGROUP_ROOT" 2>/dev/null || true; done
+  fi
 }
 
 cmd_down() {

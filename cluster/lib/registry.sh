@@ -20,6 +20,7 @@ storage:
       enabled: true
       age: 24h
       interval: 6h
+      dryrun: false
 http:
   addr: $REGISTRY
   headers:

@@ -1,0 +1,153 @@
+// `down` leaves no process, mount, netns, interface, iptables rule or cgroup of
+// the cluster behind, `up` copes with the leftovers of a killed run, and `up`
+// after `down` works again. Runs on a second, isolated cluster instance (own
+// state dir, ports, bridge, pod CIDR, cgroup root, registry) so the main
+// cluster other integration tests use is never disturbed. Needs root and the
+// Kubernetes binaries in the cache (the main cluster's `up` builds them).
+import * as k8s from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { devboxPod, waitFor, waitRunning } from './cluster-helpers';
+
+const run = promisify(execFile);
+const SCRIPT = path.resolve(__dirname, '../../cluster/devbox-cluster');
+const STATE = '/var/lib/devbox-cluster-downup-test';
+const BRIDGE = 'devboxt0';
+const CNI_NETWORK = 'devbox-downup';
+const CGROUP_ROOT = '/devbox-downup-test';
+const REGISTRY = '127.0.0.1:15000';
+const env = {
+  ...process.env,
+  DEVBOX_CLUSTER_DIR: STATE,
+  DEVBOX_APISERVER_PORT: '16443',
+  DEVBOX_ETCD_PORT: '12379',
+  DEVBOX_ETCD_PEER_PORT: '12380',
+  DEVBOX_ETCD_METRICS_PORT: '12381',
+  DEVBOX_KUBELET_PORT: '11250',
+  DEVBOX_KUBELET_HEALTHZ_PORT: '11248',
+  DEVBOX_KCM_PORT: '11257',
+  DEVBOX_SCHEDULER_PORT: '11259',
+  DEVBOX_REGISTRY: REGISTRY,
+  DEVBOX_POD_CIDR: '10.89.0.0/16',
+  DEVBOX_BRIDGE: BRIDGE,
+  DEVBOX_CNI_NETWORK: CNI_NETWORK,
+  DEVBOX_NODE_NAME: 'devbox-downup-test',
+  DEVBOX_CGROUP_ROOT: CGROUP_ROOT,
+  // only the pause image: the runtime images are the main cluster's business
+  DEVBOX_SKIP_RUNTIME_IMAGES: '1',
+};
+const PAUSE = `${REGISTRY}/devbox/pause:3.10`;
+const isRoot = process.getuid?.() === 0;
+
+// Warm `up` (binaries cached) takes ~30-60 s on 2 cores: apiserver start,
+// node registration and the default ServiceAccount. 5 minutes covers a slow CI box.
+const UP_TIMEOUT = 300_000;
+
+async function cluster(...args: string[]): Promise<string> {
+  try {
+    const { stdout, stderr } = await run('bash', [SCRIPT, ...args], { env, timeout: UP_TIMEOUT, maxBuffer: 32 << 20 });
+    return stdout + stderr;
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`devbox-cluster ${args.join(' ')} failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+  }
+}
+
+function client() {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(`${STATE}/kubeconfig/admin.kubeconfig`);
+  return kc.makeApiClient(k8s.CoreV1Api);
+}
+
+/** Processes whose command line names the state dir (components, shims). */
+function ourProcesses(): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (cmd.includes(STATE) && !cmd.includes('vitest')) found.push(`${pid}: ${cmd.slice(0, 120)}`);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return found;
+}
+
+const ourMounts = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.split(' ')[4]?.startsWith(STATE));
+const sh = async (cmd: string) => (await run('bash', ['-c', cmd])).stdout;
+const links = async () => (await sh('ip -o link show')).split('\n').filter(Boolean).map((l) => l.split(': ')[1].split('@')[0]);
+const taggedIptablesRules = async () => (await sh(`(iptables-save; ip6tables-save) 2>/dev/null | grep -F '${CNI_NETWORK}' || true`)).trim();
+const podCgroups = () => existsSync(`/sys/fs/cgroup/memory${CGROUP_ROOT}/kubepods`);
+
+async function podVeths(): Promise<string[]> {
+  return (await sh(`ip -o link show master ${BRIDGE} 2>/dev/null || true`)).split('\n').filter(Boolean).map((l) => l.split(': ')[1].split('@')[0]);
+}
+
+async function expectNothingLeft(veths: string[]) {
+  expect(ourProcesses()).toEqual([]);
+  expect(ourMounts()).toEqual([]);
+  const now = await links();
+  expect(now).not.toContain(BRIDGE);
+  for (const v of veths) expect(now).not.toContain(v);
+  expect(await taggedIptablesRules()).toBe('');
+  expect(podCgroups()).toBe(false);
+}
+
+async function startPausePod(name: string) {
+  const core = client();
+  await waitFor('default ServiceAccount', 60_000, async () => core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' }));
+  await core.createNamespacedPod({ namespace: 'default', body: devboxPod(name, PAUSE) });
+  return waitRunning(core, 'default', name, 120_000);
+}
+
+describe.runIf(isRoot)('devbox-cluster down/up (isolated instance)', () => {
+  let veths: string[] = [];
+
+  afterAll(async () => {
+    await cluster('down', '--purge');
+    expect(existsSync(STATE)).toBe(false);
+    expect(ourProcesses()).toEqual([]);
+  }, UP_TIMEOUT);
+
+  it('comes up and runs a pod', { timeout: UP_TIMEOUT }, async () => {
+    const out = await cluster('up');
+    expect(out).toContain(`${STATE}/kubeconfig/admin.kubeconfig`);
+    expect(out).toContain(`${STATE}/kubeconfig/dashboard.kubeconfig`);
+    const pod = await startPausePod('first');
+    expect(pod.status?.podIP).toMatch(/^10\.89\./);
+    veths = await podVeths();
+    expect(veths.length).toBe(1);
+    expect(await taggedIptablesRules()).not.toBe('');
+    expect(ourMounts().length).toBeGreaterThan(0);
+  });
+
+  it('up recovers after its processes were SIGKILLed (stale pid files)', { timeout: UP_TIMEOUT }, async () => {
+    const pids = readdirSync(`${STATE}/run`).filter((f) => f.endsWith('.pid')).map((f) => readFileSync(`${STATE}/run/${f}`, 'utf8').trim());
+    expect(pids.length).toBe(7);
+    for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
+    await waitFor('killed components to exit', 10_000, async () => (pids.every((p) => !existsSync(`/proc/${p}`)) ? true : undefined));
+    await cluster('up');
+    const core = client();
+    const pod = await core.readNamespacedPod({ name: 'first', namespace: 'default' });
+    expect(pod.status?.phase).toBe('Running');
+  });
+
+  it('down leaves no process, mount, interface, iptables rule or pod cgroup behind', { timeout: UP_TIMEOUT }, async () => {
+    await cluster('down');
+    await expectNothingLeft(veths);
+    // data is kept
+    expect(existsSync(`${STATE}/etcd/member`)).toBe(true);
+    expect(existsSync(`${STATE}/kubeconfig/admin.kubeconfig`)).toBe(true);
+  });
+
+  it('up after down works again', { timeout: UP_TIMEOUT }, async () => {
+    await cluster('up');
+    const pod = await startPausePod('second');
+    expect(pod.status?.phase).toBe('Running');
+    const status = await cluster('status');
+    expect(status).toMatch(/kubelet\s+\d+\s+ok/);
+  });
+});
