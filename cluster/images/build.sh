@@ -275,10 +275,14 @@ trim_rootfs() {
   rm -rf "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/*.bin \
          "$r"/var/cache/debconf/*-old "$r"/var/lib/dpkg/*-old \
          "$r"/tmp/* "$r"/tmp/.[!.]* "$r"/var/tmp/* "$r"/root/.cache "$r"/root/.wget-hsts \
-         "$r"/var/cache/ldconfig/aux-cache
+         "$r"/var/cache/ldconfig/aux-cache "$r"/var/cache/apt/archives/*.deb \
+         "$r"/var/cache/apt/archives/partial/* "$r"/var/cache/apt/archives/lock
   mkdir -p "$r/var/lib/apt/lists/partial"
   find "$r/var/log" -type f -delete
   rm -rf "$r"/usr/share/man/* "$r"/usr/share/info/* "$r"/usr/share/lintian/*
+  # translations: keep English and locale.alias only (same as /etc/dpkg/dpkg.cfg.d/devbox-slim)
+  find "$r/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name 'en' ! -name 'en_*' ! -name 'en@*' \
+    ! -name locale.alias -exec rm -rf {} + 2>/dev/null || true
   find "$r/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete 2>/dev/null || true
   find "$r/usr/share/doc" -mindepth 1 -type d -empty -delete 2>/dev/null || true
 }
@@ -301,7 +305,8 @@ apt_install() { # rootfs packages...
   in_chroot "$r" apt-get update
   in_chroot "$r" apt-get -y -o Dpkg::Options::=--force-confold dist-upgrade
   in_chroot "$r" apt-get -y -o Dpkg::Options::=--force-confold install --no-install-recommends "$@"
-  in_chroot "$r" apt-get clean
+  # no `apt-get clean`: /var/cache/apt/archives is the bind-mounted .deb cache ($DEBS),
+  # kept for the next build; trim_rootfs empties the image's own copy.
 }
 
 base_packages() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$IMAGES_DIR/base/packages.txt" | tr -s ' \t\n' ' '; }
@@ -473,6 +478,7 @@ for t in $(umoci ls --layout "$OCI"); do
   fi
 done
 umoci gc --layout "$OCI"
+find "$DEBS" -maxdepth 1 -name '*.deb' -mtime +30 -delete 2>/dev/null || true
 
 for name in "${SELECTED[@]}"; do log "$(summary_line "$name")"; done
 log "done in $(fmt_secs $((SECONDS - _t0_global)))"

@@ -46,6 +46,10 @@ path-exclude /usr/share/info/*
 path-exclude /usr/share/doc/*
 path-include /usr/share/doc/*/copyright
 path-exclude /usr/share/lintian/*
+path-exclude /usr/share/locale/*
+path-include /usr/share/locale/locale.alias
+path-include /usr/share/locale/en/*
+path-include /usr/share/locale/en_*/*
 DPKG
 cat > /etc/apt/apt.conf.d/90devbox <<'APT'
 APT::Install-Recommends "false";
