@@ -4,6 +4,7 @@ import { databaseHandle } from "./db/client";
 import { ensureAuthSecret } from "./lib/settings/instance";
 import { seedAdminFromEnv } from "./lib/users/seed-admin";
 import { createUpgradeDispatcher } from "./server/upgrade";
+import { startControlPlane } from "./lib/control-plane";
 
 const dev = process.env.NODE_ENV !== "production";
 const port = Number(process.env.PORT ?? 3000);
@@ -15,6 +16,7 @@ async function main() {
   process.env.NEXTAUTH_SECRET = await ensureAuthSecret(db);
   process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
   await seedAdminFromEnv(db);
+  const controlPlane = await startControlPlane(db);
 
   const app = next({ dev, hostname, port });
   await app.prepare();
@@ -29,6 +31,7 @@ async function main() {
 
   const shutdown = () => {
     server.close();
+    void controlPlane.stop();
     setTimeout(() => process.exit(0), 2000).unref();
   };
   process.on("SIGTERM", shutdown);

@@ -4,3 +4,6 @@ export { teams } from "./schema/teams";
 export { memberships, teamRole } from "./schema/memberships";
 export { auditEvents } from "./schema/audit-events";
 export { instanceSettings } from "./schema/instance-settings";
+export { templates } from "./schema/templates";
+export { devboxes, desiredState } from "./schema/devboxes";
+export { devboxOperations, operationKind, operationStatus } from "./schema/devbox-operations";

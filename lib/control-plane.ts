@@ -1,0 +1,32 @@
+import type { Database } from "@/db/client";
+import { announceDevboxChange } from "@/lib/devboxes/change-bus";
+import { kubeConfig } from "@/lib/k8s/config";
+import { devboxPodCache } from "@/lib/k8s/pod-cache";
+import { Reconciler } from "@/lib/reconciler/controller";
+import { seedBuiltinTemplates } from "@/lib/templates/queries";
+
+/**
+ * The long-lived parts of the server process: the Pod watch and the reconciler. Started once by
+ * server.ts; if Kubernetes is unreachable the watch keeps retrying and the UI shows a banner.
+ */
+export async function startControlPlane(db: Database): Promise<{ stop(): Promise<void> }> {
+  await seedBuiltinTemplates(db);
+  try {
+    kubeConfig();
+  } catch (err) {
+    console.error(`[devbox] ${err instanceof Error ? err.message : err} Devboxes are unavailable until it is fixed.`);
+    return { stop: async () => {} };
+  }
+  const pods = devboxPodCache();
+  pods.on("change", (devboxId: string) => announceDevboxChange(devboxId));
+  pods.start();
+  const reconciler = new Reconciler(db, pods);
+  // Not awaited: the dashboard serves pages while the cluster is still unreachable.
+  void reconciler.start().catch((err) => console.error("[devbox] reconciler failed to start:", err));
+  return {
+    async stop() {
+      await reconciler.stop();
+      await pods.stop();
+    },
+  };
+}

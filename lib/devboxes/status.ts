@@ -1,0 +1,55 @@
+import type { V1Pod } from "@kubernetes/client-node";
+import type { Devbox } from "@/db/schema/devboxes";
+import type { OperationKind } from "@/db/schema/devbox-operations";
+import { GENERATION_LABEL } from "./k8s-objects";
+
+export const DEVBOX_STATES = ["Creating", "Starting", "Running", "Stopping", "Stopped", "Restarting", "Error", "Deleting"] as const;
+export type DevboxState = (typeof DEVBOX_STATES)[number];
+
+export interface DevboxStatus {
+  state: DevboxState;
+  /** Why, in words, for Error (and for slow states when Kubernetes says something useful). */
+  reason?: string;
+  podName?: string;
+  podIP?: string;
+}
+
+type StatusInput = Pick<Devbox, "desiredState" | "podGeneration" | "lastError">;
+
+/** What the user sees, from what they asked for (DB) and what runs (Pods). Pure: no I/O. */
+export function deriveStatus(d: StatusInput, pods: V1Pod[], pendingOp?: OperationKind): DevboxStatus {
+  if (d.desiredState === "deleted") return { state: "Deleting" };
+  if (d.desiredState === "stopped") return pods.length > 0 ? { state: "Stopping" } : { state: "Stopped" };
+
+  const current = pods.find((p) => p.metadata?.labels?.[GENERATION_LABEL] === String(d.podGeneration) && !p.metadata?.deletionTimestamp);
+  const transitional: DevboxState = pendingOp === "create" ? "Creating" : pendingOp === "restart" || pendingOp === "update" ? "Restarting" : "Starting";
+  if (d.lastError) return { state: "Error", reason: d.lastError };
+  if (!current) return { state: transitional };
+
+  const base = { podName: current.metadata?.name, podIP: current.status?.podIP };
+  const failure = podFailure(current);
+  if (failure) return { ...base, state: "Error", reason: failure };
+  const cs = current.status?.containerStatuses?.[0];
+  if (current.status?.phase === "Running" && cs?.state?.running && cs.ready !== false) return { ...base, state: "Running" };
+  const waiting = cs?.state?.waiting?.reason;
+  return { ...base, state: transitional, reason: waiting && waiting !== "ContainerCreating" ? waiting : undefined };
+}
+
+/** A reason the Pod will not become Running by itself, in words; undefined when there is none. */
+export function podFailure(pod: V1Pod): string | undefined {
+  const status = pod.status;
+  if (status?.reason === "Evicted") return `Evicted by the node: ${status.message ?? "the node ran short of resources"}`;
+  const cs = status?.containerStatuses?.[0];
+  const waiting = cs?.state?.waiting;
+  if (waiting?.reason && ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"].includes(waiting.reason))
+    return `Image pull failed: ${waiting.message ?? waiting.reason}`;
+  if (waiting?.reason && ["CreateContainerConfigError", "CreateContainerError", "RunContainerError"].includes(waiting.reason))
+    return `The container could not start: ${waiting.message ?? waiting.reason}`;
+  const terminated = cs?.state?.terminated ?? cs?.lastState?.terminated;
+  if (terminated?.reason === "OOMKilled") return "Out of memory: the devbox used more than its memory limit (OOMKilled). Give it more memory.";
+  if (terminated) return `The devbox's main process exited with code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ""}.`;
+  if (status?.phase === "Failed") return status.message ?? "The Pod failed.";
+  const unschedulable = status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False" && c.reason === "Unschedulable");
+  if (unschedulable) return `Unschedulable: ${unschedulable.message ?? "no node has room for it"}`;
+  return undefined;
+}

@@ -1,0 +1,103 @@
+import type { Database } from "@/db/client";
+import { onDevboxChange } from "@/lib/devboxes/change-bus";
+import { listAllDevboxesWithNamespace, pendingOperations } from "@/lib/devboxes/queries";
+import type { DevboxPodCache } from "@/lib/k8s/pod-cache";
+import { LeaderLease } from "./leader-lease";
+import { keepNothing, type BeforePodRemoval } from "./pod-removal";
+import { needsReconcile, reconcileDevbox } from "./reconcile-devbox";
+
+const RESYNC_MS = 2_000;
+const MAX_BACKOFF_MS = 60_000;
+
+/**
+ * Converges Kubernetes to the desired state of every devbox, while this replica holds the
+ * leader Lease. It wakes on changes in this process and resyncs from the DB every few seconds,
+ * which also picks up requests taken by other replicas and work interrupted by a crash.
+ */
+export class Reconciler {
+  private readonly lease: LeaderLease;
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private again = false;
+  private readonly inFlight = new Set<string>();
+  private readonly backoff = new Map<string, { until: number; delay: number }>();
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly db: Database,
+    private readonly pods: DevboxPodCache,
+    private readonly beforeRemoval: BeforePodRemoval = keepNothing,
+  ) {
+    this.lease = new LeaderLease((leading) => {
+      console.log(`[devbox] reconciler ${leading ? "is now the leader" : "is standing by"} (${this.lease.identity})`);
+      if (leading) this.kick();
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.pods.ready();
+    this.unsubscribe = onDevboxChange(() => this.kick());
+    await this.lease.start();
+    const loop = () => {
+      this.kick();
+      this.timer = setTimeout(loop, RESYNC_MS);
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.unsubscribe?.();
+    await this.lease.stop();
+  }
+
+  get isLeader(): boolean {
+    return this.lease.isLeader;
+  }
+
+  /** Runs a pass now, or right after the current one. */
+  kick(): void {
+    if (!this.lease.isLeader) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.pass()
+      .catch((err) => console.error("[devbox] reconcile pass failed:", err))
+      .finally(() => {
+        this.running = false;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async pass(): Promise<void> {
+    const [all, pending] = await Promise.all([listAllDevboxesWithNamespace(this.db), pendingOperations(this.db)]);
+    const now = Date.now();
+    const work = all.filter((d) => {
+      if (this.inFlight.has(d.id)) return false;
+      const b = this.backoff.get(d.id);
+      if (b && b.until > now) return false;
+      return needsReconcile(d, this.pods.podsOf(d.id), pending.get(d.id) ?? []);
+    });
+    // Devboxes are independent: work on them side by side, each one step at a time.
+    await Promise.all(
+      work.map(async (d) => {
+        this.inFlight.add(d.id);
+        try {
+          await reconcileDevbox(this.db, d, this.pods.podsOf(d.id), pending.get(d.id) ?? [], this.beforeRemoval);
+          this.backoff.delete(d.id);
+        } catch (err) {
+          const delay = Math.min((this.backoff.get(d.id)?.delay ?? 1000) * 2, MAX_BACKOFF_MS);
+          this.backoff.set(d.id, { until: Date.now() + delay, delay });
+          console.error(`[devbox] reconcile ${d.namespace}/${d.name} failed (retry in ${delay / 1000} s):`, err instanceof Error ? err.message : err);
+        } finally {
+          this.inFlight.delete(d.id);
+        }
+      }),
+    );
+  }
+}

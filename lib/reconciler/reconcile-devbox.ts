@@ -1,0 +1,151 @@
+import { CoreV1Api, type V1Pod, type V1Secret } from "@kubernetes/client-node";
+import { eq } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import type { DevboxOperation } from "@/db/schema/devbox-operations";
+import { devboxes, type Devbox } from "@/db/schema/devboxes";
+import { announceDevboxChange } from "@/lib/devboxes/change-bus";
+import { buildPod, buildSecret, buildService, GENERATION_LABEL, ownerRefTo, secretName, serviceName } from "@/lib/devboxes/k8s-objects";
+import { finishOperations, setLastError } from "@/lib/devboxes/queries";
+import { generateSshKeys } from "@/lib/devboxes/ssh-keys";
+import { deriveStatus, podFailure } from "@/lib/devboxes/status";
+import { kubeConfig } from "@/lib/k8s/config";
+import { isAlreadyExists, isNotFound, k8sMessage, k8sStatusCode } from "@/lib/k8s/errors";
+import type { BeforePodRemoval } from "./pod-removal";
+
+export type DevboxWithNamespace = Devbox & { namespace: string };
+
+const START_KINDS = ["create", "start", "restart", "update"] as const;
+
+/** Does this devbox need the reconciler, given what runs and what is pending? Pure. */
+export function needsReconcile(d: Devbox, pods: V1Pod[], pending: DevboxOperation[]): boolean {
+  if (pending.length > 0) return true;
+  if (d.desiredState !== "running") return pods.length > 0 || d.desiredState === "deleted";
+  const current = pods.filter((p) => p.metadata?.labels?.[GENERATION_LABEL] === String(d.podGeneration));
+  const stale = pods.length - current.length;
+  // No pod (it vanished, or a failed create to retry) or an old one to replace.
+  return current.length === 0 || stale > 0;
+}
+
+/**
+ * Takes one step towards the desired state. Safe to run again at any time (after a crash, on
+ * another replica): every step checks what exists before acting, and Kubernetes rejects
+ * duplicates by name.
+ */
+export async function reconcileDevbox(db: Database, d: DevboxWithNamespace, pods: V1Pod[], pending: DevboxOperation[], beforeRemoval: BeforePodRemoval): Promise<void> {
+  const core = kubeConfig().makeApiClient(CoreV1Api);
+  const ns = d.namespace;
+  const live = pods.filter((p) => !p.metadata?.deletionTimestamp);
+
+  if (d.desiredState === "deleted") {
+    await Promise.all([
+      ...live.map((p) => ignoreMissing(core.deleteNamespacedPod({ name: p.metadata!.name!, namespace: ns, gracePeriodSeconds: 0 }))),
+      ignoreMissing(core.deleteNamespacedService({ name: serviceName(d), namespace: ns })),
+      ignoreMissing(core.deleteNamespacedSecret({ name: secretName(d), namespace: ns })),
+    ]);
+    if (pods.length === 0) {
+      await finishOperations(db, d.id, ["delete"], { status: "succeeded" });
+      await db.delete(devboxes).where(eq(devboxes.id, d.id));
+      announceDevboxChange(d.id);
+    }
+    return;
+  }
+
+  if (d.desiredState === "stopped") {
+    for (const pod of live) await removePod(core, d, pod, beforeRemoval);
+    if (pods.length === 0) await finishOperations(db, d.id, ["stop"], { status: "succeeded" });
+    return;
+  }
+
+  // Running: old generations go first (their state must be saved before the new Pod starts).
+  const stale = pods.filter((p) => p.metadata?.labels?.[GENERATION_LABEL] !== String(d.podGeneration));
+  for (const pod of stale) if (!pod.metadata?.deletionTimestamp) await removePod(core, d, pod, beforeRemoval);
+  if (stale.length > 0) return;
+
+  const current = pods.find((p) => p.metadata?.labels?.[GENERATION_LABEL] === String(d.podGeneration));
+  if (!current) {
+    await createObjects(db, core, d);
+    return;
+  }
+  // lastError is about an earlier attempt: judge the Pod on its own.
+  const status = deriveStatus({ ...d, lastError: null }, pods);
+  if (status.state === "Running") {
+    if (d.lastError) await setLastError(db, d.id, null);
+    await finishOperations(db, d.id, [...START_KINDS], { status: "succeeded" });
+  } else if (podFailure(current) && pending.some((op) => op.kind !== "stop")) {
+    // The Pod will not recover by itself: the request failed; the devbox shows Error with the reason.
+    await finishOperations(db, d.id, [...START_KINDS], { status: "failed", error: podFailure(current) });
+  }
+}
+
+async function removePod(core: CoreV1Api, d: DevboxWithNamespace, pod: V1Pod, beforeRemoval: BeforePodRemoval): Promise<void> {
+  await beforeRemoval(d, pod);
+  await ignoreMissing(core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: d.namespace }));
+}
+
+async function createObjects(db: Database, core: CoreV1Api, d: DevboxWithNamespace): Promise<void> {
+  const ns = d.namespace;
+  try {
+    const secret = await ensureSecret(core, d);
+    const owner = ownerRefTo(secret);
+    const service = buildService(d, owner);
+    if (service) {
+      try {
+        await core.createNamespacedService({ namespace: ns, body: service });
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+        // Ports may have changed with an update: replace, keeping the allocated ClusterIP.
+        const existing = await core.readNamespacedService({ name: serviceName(d), namespace: ns });
+        existing.spec!.ports = service.spec!.ports;
+        await core.replaceNamespacedService({ name: serviceName(d), namespace: ns, body: existing });
+      }
+    } else {
+      await ignoreMissing(core.deleteNamespacedService({ name: serviceName(d), namespace: ns }));
+    }
+    try {
+      await core.createNamespacedPod({ namespace: ns, body: buildPod(d, owner) });
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+    if (d.lastError) await setLastError(db, d.id, null);
+  } catch (err) {
+    const code = k8sStatusCode(err);
+    const detail = k8sMessage(err);
+    const message =
+      code === 403 && /exceeded quota/i.test(detail)
+        ? `Team quota exceeded: ${detail.replace(/^.*exceeded quota: /i, "")}`
+        : code === 404 && /namespaces/.test(detail)
+          ? "The team's namespace is missing in Kubernetes."
+          : code === undefined || code >= 500
+            ? undefined // Transient (unreachable, apiserver busy): retry quietly.
+            : `Kubernetes refused the devbox: ${detail}`;
+    if (message) {
+      await setLastError(db, d.id, message);
+      await finishOperations(db, d.id, [...START_KINDS], { status: "failed", error: message });
+      announceDevboxChange(d.id);
+    }
+    throw err;
+  }
+}
+
+async function ensureSecret(core: CoreV1Api, d: DevboxWithNamespace): Promise<V1Secret> {
+  try {
+    return await core.readNamespacedSecret({ name: secretName(d), namespace: d.namespace });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  const keys = await generateSshKeys(`devbox-${d.name}`);
+  try {
+    return await core.createNamespacedSecret({ namespace: d.namespace, body: buildSecret(d, keys) });
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+    return core.readNamespacedSecret({ name: secretName(d), namespace: d.namespace });
+  }
+}
+
+async function ignoreMissing(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
