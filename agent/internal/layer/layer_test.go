@@ -169,7 +169,7 @@ func mergeLayers(t *testing.T, layers ...[]byte) []byte {
 		}
 	}
 	var out bytes.Buffer
-	if _, err := m.WriteTo(&out); err != nil {
+	if _, err := m.WriteLayer(&out); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes()

@@ -272,8 +272,8 @@ func (m *Merger) add(e pending) {
 	}
 }
 
-// WriteTo writes the merged layer as an uncompressed tar.
-func (m *Merger) WriteTo(w io.Writer) (Stats, error) {
+// WriteLayer writes the merged layer as an uncompressed tar.
+func (m *Merger) WriteLayer(w io.Writer) (Stats, error) {
 	tw := tar.NewWriter(w)
 	var st Stats
 	if m.root.opaque {
