@@ -1,15 +1,18 @@
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/ui/empty-state";
+import { getDb } from "@/db/client";
+import { DevboxList } from "@/components/devboxes/devbox-list";
 import { teamForPage } from "@/lib/authz/page-access";
+import { listTeamDevboxes, pendingOperations } from "@/lib/devboxes/queries";
+import { devboxView } from "@/lib/devboxes/view";
+import { roleAtLeast } from "@/lib/teams/roles";
 
 export const metadata: Metadata = { title: "Devboxes" };
 
 export default async function DevboxesPage({ params }: { params: Promise<{ team: string }> }) {
-  await teamForPage((await params).team);
-  return (
-    <EmptyState title="No devboxes yet">
-      A devbox is a container that behaves like a VM: a terminal in the browser, packages installed anywhere, and everything
-      kept across stops.
-    </EmptyState>
-  );
+  const { team } = await teamForPage((await params).team);
+  const db = await getDb();
+  // DB plus the in-process Pod cache: no Kubernetes request, however many devboxes.
+  const all = await listTeamDevboxes(db, team.id);
+  const pending = await pendingOperations(db, all.map((d) => d.id));
+  return <DevboxList teamSlug={team.slug} initial={all.map((d) => devboxView(d, pending.get(d.id)))} canEdit={roleAtLeast(team.role, "developer")} />;
 }

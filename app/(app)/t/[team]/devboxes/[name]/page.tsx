@@ -1,0 +1,64 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { getDb } from "@/db/client";
+import { DevboxDetail } from "@/components/devboxes/devbox-detail";
+import { Card } from "@/components/ui/card";
+import { teamForPage } from "@/lib/authz/page-access";
+import { devboxEvents } from "@/lib/devboxes/k8s-events";
+import { findDevbox, pendingOperations, recentOperations } from "@/lib/devboxes/queries";
+import { devboxView } from "@/lib/devboxes/view";
+import { roleAtLeast } from "@/lib/teams/roles";
+
+export async function generateMetadata({ params }: { params: Promise<{ name: string }> }): Promise<Metadata> {
+  return { title: (await params).name };
+}
+
+export default async function DevboxPage({ params }: { params: Promise<{ team: string; name: string }> }) {
+  const { team: slug, name } = await params;
+  const { team } = await teamForPage(slug);
+  const db = await getDb();
+  const devbox = await findDevbox(db, team.id, name);
+  if (!devbox) notFound();
+  const [pending, ops, events] = await Promise.all([pendingOperations(db, [devbox.id]), recentOperations(db, devbox.id), devboxEvents(team.namespace, devbox)]);
+  return (
+    <div className="space-y-6">
+      <DevboxDetail teamSlug={team.slug} initial={devboxView(devbox, pending.get(devbox.id))} canEdit={roleAtLeast(team.role, "developer")} />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Recent operations">
+          {ops.length === 0 ? (
+            <p className="text-sm text-zinc-500">None yet.</p>
+          ) : (
+            <ul className="space-y-2 text-sm" data-testid="operations">
+              {ops.map(({ op, actorEmail }) => (
+                <li key={op.id} className="flex items-baseline justify-between gap-3">
+                  <span>
+                    <span className="font-medium">{op.kind}</span> <span className="text-zinc-500">by {actorEmail ?? "system"}</span>
+                    {op.error && <span className="block text-xs text-red-600 dark:text-red-400">{op.error}</span>}
+                  </span>
+                  <span className="shrink-0 text-xs text-zinc-500">
+                    {op.status} · <time dateTime={op.requestedAt.toISOString()}>{op.requestedAt.toLocaleString("en-GB", { timeZone: "UTC" })} UTC</time>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        <Card title="Kubernetes events" description="Of the current container.">
+          {events.length === 0 ? (
+            <p className="text-sm text-zinc-500">No events.</p>
+          ) : (
+            <ul className="space-y-2 text-sm">
+              {events.map((e, i) => (
+                <li key={i}>
+                  <span className={e.type === "Warning" ? "font-medium text-amber-700 dark:text-amber-400" : "font-medium"}>{e.reason}</span>
+                  {e.count > 1 && <span className="text-xs text-zinc-500"> ×{e.count}</span>}
+                  <span className="block text-xs text-zinc-500">{e.message}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+"use client";
+
+import Link from "next/link";
+import { buttonClass } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import type { DevboxView } from "@/lib/devboxes/view";
+import { LifecycleButtons } from "./lifecycle-buttons";
+import { StateBadge } from "./state-badge";
+import { useDevboxStream } from "./use-devbox-stream";
+
+export function DevboxDetail({ teamSlug, initial, canEdit }: { teamSlug: string; initial: DevboxView; canEdit: boolean }) {
+  const { devboxes } = useDevboxStream(teamSlug, [initial]);
+  // Gone from the stream: deleted (the stream's snapshot no longer has it).
+  const d = devboxes.find((x) => x.id === initial.id);
+  if (!d)
+    return (
+      <Card title={initial.name}>
+        <p className="text-sm text-zinc-500" data-testid="devbox-gone">This devbox was deleted. <Link href={`/t/${teamSlug}`} className="text-indigo-600 hover:underline">Back to the list</Link></p>
+      </Card>
+    );
+  return (
+    <div className="space-y-6" data-testid="devbox-detail">
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h2 className="flex items-center gap-3 text-xl font-semibold">
+            {d.name} <StateBadge state={d.status.state} reason={d.status.reason} />
+          </h2>
+          <p className="mt-1 font-mono text-xs text-zinc-500">{d.image}</p>
+          {d.status.reason && (
+            <p className={`mt-2 text-sm ${d.status.state === "Error" ? "text-red-600 dark:text-red-400" : "text-zinc-500"}`} data-testid="devbox-reason">
+              {d.status.reason}
+            </p>
+          )}
+        </div>
+        {canEdit && (
+          <div className="flex flex-wrap items-center gap-2">
+            <LifecycleButtons teamSlug={teamSlug} devbox={d} afterDelete={`/t/${teamSlug}`} />
+            <Link href={`/t/${teamSlug}/devboxes/${d.name}/edit`} className={buttonClass("secondary")} data-testid="action-edit">Edit</Link>
+          </div>
+        )}
+      </div>
+      <div className="grid gap-6 md:grid-cols-2">
+        <Card title="Resources">
+          <dl className="grid grid-cols-2 gap-y-2 text-sm" data-testid="resources">
+            <dt className="text-zinc-500">CPU</dt><dd>{d.cpuMillis / 1000} cores</dd>
+            <dt className="text-zinc-500">Memory</dt><dd>{d.memoryMiB / 1024} GiB</dd>
+            <dt className="text-zinc-500">Disk</dt><dd>{d.diskMiB / 1024} GiB</dd>
+            <dt className="text-zinc-500">Container</dt><dd className="font-mono text-xs">{d.status.podName ?? "—"}</dd>
+            <dt className="text-zinc-500">IP</dt><dd className="font-mono text-xs">{d.status.podIP ?? "—"}</dd>
+          </dl>
+        </Card>
+        <Card title="Ports">
+          {d.ports.length === 0 ? (
+            <p className="text-sm text-zinc-500">No ports exposed.</p>
+          ) : (
+            <ul className="space-y-1 text-sm">
+              {d.ports.map((p) => (
+                <li key={p.port}><span className="font-mono">{p.port}</span> <span className="text-zinc-500">{p.name}</span></li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+import type { DevboxOperation } from "@/db/schema/devbox-operations";
+import type { Devbox } from "@/db/schema/devboxes";
+import { devboxPodCache } from "@/lib/k8s/pod-cache";
+import { deriveStatus, type DevboxStatus } from "./status";
+
+/** What pages and the API show of a devbox: its spec and its live status. JSON-safe. */
+export interface DevboxView {
+  id: string;
+  name: string;
+  image: string;
+  cpuMillis: number;
+  memoryMiB: number;
+  diskMiB: number;
+  env: { name: string; value: string }[];
+  ports: { port: number; name: string }[];
+  desiredState: Devbox["desiredState"];
+  podGeneration: number;
+  status: DevboxStatus;
+  createdAt: string;
+}
+
+/** Status comes from the in-process Pod cache: no Kubernetes request per view. */
+export function devboxView(d: Devbox, pending?: DevboxOperation[]): DevboxView {
+  const pods = devboxPodCache().podsOf(d.id);
+  return {
+    id: d.id,
+    name: d.name,
+    image: d.image,
+    cpuMillis: d.cpuMillis,
+    memoryMiB: d.memoryMiB,
+    diskMiB: d.diskMiB,
+    env: d.env,
+    ports: d.ports,
+    desiredState: d.desiredState,
+    podGeneration: d.podGeneration,
+    status: deriveStatus(d, pods, pending?.[0]?.kind),
+    createdAt: d.createdAt.toISOString(),
+  };
+}
