@@ -85,7 +85,8 @@ start_bg() {
   local name="$1"; shift
   local log="$LOGS/$name.log"
   printf '\n===== %s starting %s =====\n' "$(date -Is)" "$name" >>"$log"
-  setsid "$@" </dev/null >>"$log" 2>&1 &
+  # 9>&-: the long-running child must not inherit the up/down lock fd
+  setsid "$@" </dev/null >>"$log" 2>&1 9>&- &
   echo $! >"$RUN/$name.pid"
 }
 
