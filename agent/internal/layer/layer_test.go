@@ -156,13 +156,18 @@ func mkTar(t *testing.T, ents ...te) []byte {
 	return buf.Bytes()
 }
 
-func mergeLayers(t *testing.T, layers ...[]byte) []byte {
+func mergeLayers(t *testing.T, base []byte, layers ...[]byte) []byte {
 	t.Helper()
 	m, err := NewMerger(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
+	if base != nil {
+		if err := m.IndexBase(bytes.NewReader(base)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, l := range layers {
 		if err := m.Apply(bytes.NewReader(l)); err != nil {
 			t.Fatal(err)
@@ -197,12 +202,32 @@ func checkMerge(t *testing.T, base []byte, own ...[]byte) []byte {
 	for _, l := range own {
 		apply(t, want, l)
 	}
-	merged := mergeLayers(t, own...)
-	got := fsMap{}
-	apply(t, got, base)
-	apply(t, got, merged)
-	if want.String() != got.String() {
-		t.Fatalf("merged view differs\nwant:\n%s\ngot:\n%s\nmerged layer: %v", want, got, names(t, merged))
+	var merged []byte
+	for _, withBase := range []bool{false, true} {
+		var b []byte
+		if withBase {
+			b = base
+		}
+		merged = mergeLayers(t, b, own...)
+		got := fsMap{}
+		apply(t, got, base)
+		apply(t, got, merged)
+		if want.String() != got.String() {
+			t.Fatalf("merged view differs (base indexed: %v)\nwant:\n%s\ngot:\n%s\nmerged layer: %v", withBase, want, got, names(t, merged))
+		}
+	}
+	// with the base indexed, every whiteout must hide something of the base
+	// (overlayfs shows a whiteout hiding nothing as a broken entry)
+	bf := fsMap{}
+	apply(t, bf, base)
+	for _, n := range names(t, merged) {
+		b := path.Base(n)
+		if strings.HasPrefix(b, WhiteoutPrefix) && b != OpaqueWhiteout {
+			p := path.Join(path.Dir(n), strings.TrimPrefix(b, WhiteoutPrefix))
+			if _, ok := bf[p]; !ok {
+				t.Fatalf("useless whiteout %s in %v", n, names(t, merged))
+			}
+		}
 	}
 	return merged
 }
@@ -236,6 +261,8 @@ func TestMergeOverwriteAndDelete(t *testing.T) {
 		te{name: "home/link", typ: tar.TypeSymlink, link: "keep"},
 		te{name: "home/empty/", typ: tar.TypeDir, mode: 0o700},
 	)
+	l3 := mkTar(t, te{name: "home/.wh.keep"}, te{name: "home/new/", typ: tar.TypeDir}, te{name: "home/new/.wh.gone"})
+	checkMerge(t, base, l1, l2, l3)
 	merged := checkMerge(t, base, l1, l2)
 	// the deleted big file's data is gone; the whiteout of the base file stays
 	ns := strings.Join(names(t, merged), " ")

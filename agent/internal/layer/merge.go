@@ -21,6 +21,7 @@ var timeZero time.Time
 // a whiteout of a path the base does not have is harmless).
 type Merger struct {
 	root *node
+	base *bnode // names present in the base layers (nil: unknown, keep all whiteouts)
 	dir  string
 	seq  int
 	buf  []byte
@@ -39,6 +40,76 @@ type blob struct {
 	size      int64
 	refs      int
 	emittedAs string
+}
+
+// bnode is a name tree of the base layers' final view.
+type bnode struct {
+	dir      bool
+	children map[string]*bnode
+}
+
+func (b *bnode) walk(parts []string, create bool) *bnode {
+	cur := b
+	for _, c := range parts {
+		if c == "" {
+			continue
+		}
+		next := cur.children[c]
+		if next == nil || !next.dir {
+			if !create {
+				return nil
+			}
+			next = &bnode{dir: true, children: map[string]*bnode{}}
+			cur.children[c] = next
+		}
+		cur = next
+	}
+	return cur
+}
+
+// IndexBase reads one base layer (in order, oldest first) to learn which
+// paths exist below the merged layers. Overlayfs shows a whiteout that hides
+// nothing as a broken entry, so the merged layer may only whiteout paths the
+// base has. Without any IndexBase call every whiteout is kept.
+func (m *Merger) IndexBase(r io.Reader) error {
+	if m.base == nil {
+		m.base = &bnode{dir: true, children: map[string]*bnode{}}
+	}
+	tr := tar.NewReader(r)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		name := cleanName(hdr.Name)
+		if name == "" {
+			continue
+		}
+		dir, base := path.Split(name)
+		parent := m.base.walk(strings.Split(strings.TrimSuffix(dir, "/"), "/"), true)
+		switch {
+		case base == OpaqueWhiteout:
+			parent.children = map[string]*bnode{}
+		case strings.HasPrefix(base, WhiteoutPrefix):
+			delete(parent.children, strings.TrimPrefix(base, WhiteoutPrefix))
+		case hdr.Typeflag == tar.TypeDir:
+			if old := parent.children[base]; old == nil || !old.dir {
+				parent.children[base] = &bnode{dir: true, children: map[string]*bnode{}}
+			}
+		default:
+			parent.children[base] = &bnode{}
+		}
+	}
+}
+
+func (b *bnode) child(name string) *bnode {
+	if b == nil || b.children == nil {
+		return nil
+	}
+	return b.children[name]
 }
 
 func (n *node) isDir() bool {
@@ -283,28 +354,34 @@ func (m *Merger) WriteLayer(w io.Writer) (Stats, error) {
 			return st, err
 		}
 	}
-	if err := m.emitChildren(tw, m.root, "", &st); err != nil {
+	if err := m.emitChildren(tw, m.root, "", m.base, m.base != nil && m.root.opaque, &st); err != nil {
 		return st, err
 	}
 	return st, tw.Close()
 }
 
-func (m *Merger) emitChildren(tw *tar.Writer, n *node, p string, st *Stats) error {
+// emitChildren writes n's children; b is the base's node for the same path
+// (nil: the base has nothing there, or unknown when m.base is nil) and
+// hidden tells that the base content here is hidden by an opaque directory.
+func (m *Merger) emitChildren(tw *tar.Writer, n *node, p string, b *bnode, hidden bool, st *Stats) error {
 	names := make([]string, 0, len(n.children))
 	for k := range n.children {
 		names = append(names, k)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if err := m.emit(tw, n.children[name], path.Join(p, name), st); err != nil {
+		if err := m.emit(tw, n.children[name], path.Join(p, name), b.child(name), hidden, st); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (m *Merger) emit(tw *tar.Writer, n *node, p string, st *Stats) error {
+func (m *Merger) emit(tw *tar.Writer, n *node, p string, b *bnode, hidden bool, st *Stats) error {
 	if n.whiteout {
+		if m.base != nil && (hidden || b == nil) {
+			return nil // nothing below to hide
+		}
 		st.Whiteouts++
 		st.Entries++
 		return tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: path.Join(path.Dir(p), WhiteoutPrefix+path.Base(p)), Format: tar.FormatPAX})
@@ -355,14 +432,19 @@ func (m *Merger) emit(tw *tar.Writer, n *node, p string, st *Stats) error {
 		}
 	}
 	if n.isDir() {
-		if n.opaque {
+		if n.opaque && (m.base == nil || (!hidden && b != nil && b.dir)) {
 			st.Opaque++
 			st.Entries++
 			if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: p + "/" + OpaqueWhiteout, Format: tar.FormatPAX}); err != nil {
 				return err
 			}
 		}
-		return m.emitChildren(tw, n, p, st)
+		if m.base != nil {
+			if n.opaque || b == nil || !b.dir {
+				hidden = true
+			}
+		}
+		return m.emitChildren(tw, n, p, b, hidden, st)
 	}
 	return nil
 }

@@ -65,9 +65,16 @@ func (e *Engine) Merge(ctx context.Context, req MergeRequest, emit func(Event)) 
 	}
 	defer m.Close()
 	var read int64
+	// the base's file names: whiteouts may only hide what the base has
+	for i, l := range src.manifest.Layers[:keep] {
+		pr.send(Event{Phase: "reading", Bytes: read, Message: fmt.Sprintf("base layer %d/%d (names)", i+1, keep)}, true)
+		if err := e.readBlob(ctx, ref.Repo, l, &read, pr, m.IndexBase); err != nil {
+			return nil, fmt.Errorf("base layer %s: %w", l.Digest, err)
+		}
+	}
 	for i, l := range src.manifest.Layers[keep:] {
 		pr.send(Event{Phase: "reading", Bytes: read, Message: fmt.Sprintf("layer %d/%d", i+1, req.OwnLayers)}, true)
-		if err := e.applyBlob(ctx, m, ref.Repo, l, &read, pr); err != nil {
+		if err := e.readBlob(ctx, ref.Repo, l, &read, pr, m.Apply); err != nil {
 			return nil, fmt.Errorf("layer %s: %w", l.Digest, err)
 		}
 	}
@@ -92,7 +99,7 @@ func (e *Engine) Merge(ctx context.Context, req MergeRequest, emit func(Event)) 
 	return res, nil
 }
 
-func (e *Engine) applyBlob(ctx context.Context, m *layer.Merger, repo string, l registry.Descriptor, read *int64, pr *progress) error {
+func (e *Engine) readBlob(ctx context.Context, repo string, l registry.Descriptor, read *int64, pr *progress, apply func(io.Reader) error) error {
 	rc, _, err := e.Reg.GetBlob(ctx, repo, l.Digest)
 	if err != nil {
 		return err
@@ -118,7 +125,7 @@ func (e *Engine) applyBlob(ctx context.Context, m *layer.Merger, repo string, l 
 	case len(magic) == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd:
 		return errors.New("zstd layers are not supported")
 	}
-	if err := m.Apply(r); err != nil {
+	if err := apply(r); err != nil {
 		return err
 	}
 	// drain trailing padding so the digest-verified body is fully read
