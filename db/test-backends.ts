@@ -4,7 +4,7 @@ import { openDatabase, type Database } from "./client";
 export interface TestBackend {
   name: "pglite" | "postgres";
   /** A fresh, migrated, empty database. */
-  open(): Promise<{ db: Database; close(): Promise<void> }>;
+  open(): Promise<{ db: Database; close(): Promise<void>; url?: string }>;
 }
 
 const pglite: TestBackend = {
@@ -31,6 +31,7 @@ function postgresBackend(adminUrl: string): TestBackend {
       await handle.migrate();
       return {
         db: handle.db,
+        url: url.toString(),
         async close() {
           await handle.close();
           await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -6,7 +6,8 @@ import { MANAGED_BY } from "@/lib/k8s/labels";
 import { randomSuffix } from "@/lib/ids";
 
 export const SYSTEM_NAMESPACE = process.env.DEVBOX_SYSTEM_NAMESPACE ?? "devbox-system";
-const LEASE_NAME = "devbox-reconciler";
+// One Lease per install (DEVBOX_INSTANCE), so two installs sharing a cluster each have a leader.
+const LEASE_NAME = `devbox-reconciler-${process.env.DEVBOX_INSTANCE ?? "default"}`;
 const LEASE_SECONDS = 15;
 const RENEW_EVERY_MS = 5_000;
 

@@ -1,0 +1,62 @@
+import type { V1Pod } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
+import { GENERATION_LABEL } from "./k8s-objects";
+import { deriveStatus } from "./status";
+
+const running = { desiredState: "running" as const, podGeneration: 2, lastError: null };
+
+function pod(gen: number, status: V1Pod["status"], deleting = false): V1Pod {
+  return {
+    metadata: { name: `box-${gen}`, labels: { [GENERATION_LABEL]: String(gen) }, ...(deleting ? { deletionTimestamp: new Date() } : {}) },
+    status,
+  };
+}
+const runningStatus: V1Pod["status"] = {
+  phase: "Running",
+  podIP: "10.88.0.5",
+  containerStatuses: [{ name: "devbox", image: "x", imageID: "", ready: true, restartCount: 0, state: { running: {} } }],
+};
+const waiting = (reason: string, message = "details"): V1Pod["status"] => ({
+  phase: "Pending",
+  containerStatuses: [{ name: "devbox", image: "x", imageID: "", ready: false, restartCount: 0, state: { waiting: { reason, message } } }],
+});
+
+describe("deriveStatus", () => {
+  it("is Running only when the current generation's container runs", () => {
+    expect(deriveStatus(running, [pod(2, runningStatus)])).toMatchObject({ state: "Running", podName: "box-2", podIP: "10.88.0.5" });
+    // An old generation running does not count: a restart is under way.
+    expect(deriveStatus(running, [pod(1, runningStatus)], "restart").state).toBe("Restarting");
+  });
+
+  it("names the transition by the pending request", () => {
+    expect(deriveStatus(running, [], "create").state).toBe("Creating");
+    expect(deriveStatus(running, [], "start").state).toBe("Starting");
+    expect(deriveStatus(running, [], "update").state).toBe("Restarting");
+    expect(deriveStatus(running, [pod(2, waiting("ContainerCreating"))], "create")).toEqual({ state: "Creating", podName: "box-2", podIP: undefined, reason: undefined });
+  });
+
+  it("stopping while a pod remains, stopped when none; deleting wins", () => {
+    const stopped = { ...running, desiredState: "stopped" as const };
+    expect(deriveStatus(stopped, [pod(2, runningStatus, true)]).state).toBe("Stopping");
+    expect(deriveStatus(stopped, []).state).toBe("Stopped");
+    expect(deriveStatus({ ...running, desiredState: "deleted" }, [pod(2, runningStatus)]).state).toBe("Deleting");
+  });
+
+  it("explains errors in words", () => {
+    expect(deriveStatus(running, [pod(2, waiting("ImagePullBackOff", "not found"))])).toMatchObject({ state: "Error", reason: "Image pull failed: not found" });
+    const oom: V1Pod["status"] = {
+      phase: "Failed",
+      containerStatuses: [{ name: "devbox", image: "x", imageID: "", ready: false, restartCount: 0, state: { terminated: { exitCode: 137, reason: "OOMKilled" } } }],
+    };
+    expect(deriveStatus(running, [pod(2, oom)]).reason).toMatch(/OOMKilled/);
+    expect(deriveStatus(running, [pod(2, { phase: "Failed", reason: "Evicted", message: "low on ephemeral-storage" })]).reason).toBe(
+      "Evicted by the node: low on ephemeral-storage",
+    );
+    const unschedulable: V1Pod["status"] = {
+      phase: "Pending",
+      conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/1 nodes: Insufficient memory" }],
+    };
+    expect(deriveStatus(running, [pod(2, unschedulable)]).reason).toBe("Unschedulable: 0/1 nodes: Insufficient memory");
+    expect(deriveStatus({ ...running, lastError: "Team quota exceeded: limits.memory" }, [])).toEqual({ state: "Error", reason: "Team quota exceeded: limits.memory" });
+  });
+});

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChildProcess } from "node:child_process";
+import type { Database } from "@/db/client";
+import type { Team } from "@/db/schema/teams";
+import type { User } from "@/db/schema/users";
+import { testBackends } from "@/db/test-backends";
+import { findDevbox } from "@/lib/devboxes/queries";
+import { createDevbox, stopDevbox } from "@/lib/devboxes/service";
+import { randomSuffix } from "@/lib/ids";
+import { devboxPodCache } from "@/lib/k8s/pod-cache";
+import { listTeamsForUser } from "@/lib/teams/queries";
+import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
+import { registerUser } from "@/lib/users/register";
+import { adminCore, crash, eventually, podsFromApi, spawnControlPlane, waitForState } from "./devbox-harness";
+
+// The control plane runs in a child process against PostgreSQL (shared with this test), and is
+// SIGKILLed in the middle of an operation: a new one must finish the job.
+const postgres = testBackends().find((b) => b.name === "postgres");
+const instance = `crash-${randomSuffix()}`;
+
+describe("dashboard killed mid-operation", () => {
+  let db: Database;
+  let close: () => Promise<void>;
+  let url: string;
+  let owner: User;
+  let team: Team;
+  let templateId: string;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    if (!postgres) throw new Error("these tests need PostgreSQL: set TEST_DATABASE_URL (scripts/postgres.sh prints one)");
+    const opened = await postgres.open();
+    ({ db, close } = opened);
+    url = opened.url!;
+    await seedBuiltinTemplates(db);
+    templateId = (await listTemplates(db)).find((t) => t.name === "debian")!.id;
+    owner = await registerUser(db, { email: `crash-${randomSuffix()}@example.com`, password: "correct horse 7" });
+    [team] = await listTeamsForUser(db, owner.id);
+    // This process only watches (to read states); it never leads.
+    devboxPodCache().start();
+    await devboxPodCache().ready();
+  });
+
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) crash(c);
+    await devboxPodCache().stop();
+    if (team) await adminCore.deleteNamespace({ name: team.namespace }).catch(() => {});
+    await close?.();
+  });
+
+  const start = () => {
+    const child = spawnControlPlane({ DATABASE_URL: url, DEVBOX_INSTANCE: instance });
+    children.push(child);
+    return child;
+  };
+
+  it("killed during create: after restart the devbox is Running", async () => {
+    const first = start();
+    await createDevbox(db, team, owner.id, { name: "crashy", templateId, cpuMillis: 500, memoryMiB: 512, diskMiB: 2048 });
+    const d = (await findDevbox(db, team.id, "crashy"))!;
+    // Kill as soon as the reconciler has acted (the Pod exists) but before it is Running.
+    await eventually("pod created by the first control plane", async () => ((await podsFromApi(team.namespace, d.id)).length > 0 ? true : undefined), 60_000);
+    crash(first);
+    start();
+    // The new process must wait out the dead leader's Lease, then converge.
+    await waitForState(db, team, "crashy", "Running", 120_000);
+    const ops = await db.query.devboxOperations.findMany({ where: (o, { eq }) => eq(o.devboxId, d.id) });
+    expect(ops.map((o) => [o.kind, o.status])).toEqual([["create", "succeeded"]]);
+  });
+
+  it("killed during stop: after restart the devbox is Stopped", async () => {
+    const [current] = children.slice(-1);
+    const d = (await findDevbox(db, team.id, "crashy"))!;
+    await stopDevbox(db, team, owner.id, "crashy");
+    // Kill once the stop is under way: the Pod is terminating (or already gone).
+    await eventually("stop under way", async () => {
+      const pods = await podsFromApi(team.namespace, d.id);
+      return pods.length === 0 || pods[0].metadata?.deletionTimestamp ? true : undefined;
+    }, 60_000);
+    crash(current);
+    start();
+    await waitForState(db, team, "crashy", "Stopped", 120_000);
+    expect(await podsFromApi(team.namespace, d.id)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import type { Database } from "@/db/client";
+import type { Devbox } from "@/db/schema/devboxes";
+import type { Team } from "@/db/schema/teams";
+import { pendingOperations, findDevbox } from "@/lib/devboxes/queries";
+import { deriveStatus, type DevboxState } from "@/lib/devboxes/status";
+import { devboxPodCache } from "@/lib/k8s/pod-cache";
+import { DEVBOX_ID_LABEL } from "@/lib/devboxes/k8s-objects";
+
+export const admin = new KubeConfig();
+admin.loadFromFile(process.env.DEVBOX_ADMIN_KUBECONFIG ?? "/var/lib/devbox-cluster/kubeconfig/admin.kubeconfig");
+export const adminCore = admin.makeApiClient(CoreV1Api);
+
+/** Polls until `check` returns a value (not undefined), or fails with the last observation. */
+export async function eventually<T>(what: string | (() => string), check: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}${last ? `: ${last}` : ""}`);
+}
+
+/** The devbox's state as the dashboard derives it (DB + Pod cache), re-read each time. */
+export async function stateOf(db: Database, team: Team, name: string): Promise<{ state: DevboxState | "Gone"; reason?: string; devbox?: Devbox }> {
+  const d = await findDevbox(db, team.id, name);
+  if (!d) return { state: "Gone" };
+  const pending = await pendingOperations(db, [d.id]);
+  const s = deriveStatus(d, devboxPodCache().podsOf(d.id), pending.get(d.id)?.[0]?.kind);
+  return { ...s, devbox: d };
+}
+
+export async function waitForState(db: Database, team: Team, name: string, state: DevboxState | "Gone", timeoutMs = 120_000) {
+  let last = "";
+  return eventually(
+    () => `${name} to be ${state} (last seen: ${last})`,
+    async () => {
+      const s = await stateOf(db, team, name);
+      last = `${s.state}${s.reason ? `: ${s.reason}` : ""}`;
+      if (s.state === "Error" && state !== "Error") throw new Error(`devbox is in Error: ${s.reason}`);
+      return s.state === state ? s : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Pods of a devbox straight from the apiserver (not the cache), as the admin. */
+export async function podsFromApi(namespace: string, devboxId: string): Promise<V1Pod[]> {
+  return (await adminCore.listNamespacedPod({ namespace, labelSelector: `${DEVBOX_ID_LABEL}=${devboxId}` })).items;
+}
+
+/** A separate control-plane process (reconciler + watch) against the same PostgreSQL DB. */
+export function spawnControlPlane(env: Record<string, string>): ChildProcess {
+  const child = spawn("npx", ["tsx", "server/control-plane-only.ts"], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  child.stdout?.on("data", (b) => process.env.DEBUG_CONTROL_PLANE && process.stdout.write(`[child] ${b}`));
+  child.stderr?.on("data", (b) => process.env.DEBUG_CONTROL_PLANE && process.stderr.write(`[child] ${b}`));
+  return child;
+}
+
+/** SIGKILL the whole process group: no clean shutdown, no lease hand-over — a crash. */
+export function crash(child: ChildProcess): void {
+  if (child.pid) process.kill(-child.pid, "SIGKILL");
+}
