@@ -31,7 +31,7 @@ EOF
 }
 
 REGISTRY="" ONLY="" REBUILD=0 PUSH=1
-CACHE="${DEVBOX_CACHE_DIR:-$HOME/.cache/devbox}/images"
+CACHE="${DEVBOX_CACHE_DIR:-${HOME:-/root}/.cache/devbox}/images"
 while (($#)); do
   case $1 in
     --registry) REGISTRY=${2:?--registry needs HOST:PORT}; shift 2 ;;
@@ -148,7 +148,7 @@ fi
 
 # ------------------------------------------------------------ recipe hashes
 # A recipe hash covers everything that decides an image's content: the suite,
-# architecture, mirror, the build machinery (build.sh, lib.sh) and the image's own
+# architecture, mirror, the build machinery (build.sh) and the image's own
 # recipe files. A derived image's hash also covers its parent's hash.
 declare -A HASH PARENT TITLE
 hash_files() { (cd "$IMAGES_DIR" && sha256sum "$@") }
@@ -156,7 +156,7 @@ recipe_hash() {
   local name=$1
   {
     echo "suite=$DEVBOX_SUITE arch=$ARCH mirror=$MIRROR security=$SECURITY_MIRROR format=1"
-    hash_files build.sh lib.sh
+    hash_files build.sh   # lib.sh (logging, registry, mount helpers) does not shape content
     if [[ $name == base ]]; then
       hash_files base/packages.txt base/setup.sh
     else
@@ -225,7 +225,10 @@ if ((REBUILD)); then
 fi
 
 local_tag() { echo "$1-${HASH[$1]:0:16}"; }
-have_local() { umoci ls --layout "$OCI" 2>/dev/null | grep -qx "$(local_tag "$1")"; }
+have_local() { # (no `umoci ls | grep -q`: with pipefail, grep's early exit can fail the pipe)
+  local tags; tags=$(umoci ls --layout "$OCI" 2>/dev/null) || return 1
+  grep -qxF "$(local_tag "$1")" <<<"$tags"
+}
 
 # ------------------------------------------------------------ chroot helpers
 # Mount what apt/dpkg need inside <rootfs>; everything is unmounted by
