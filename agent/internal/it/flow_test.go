@@ -2,6 +2,9 @@ package it
 
 import (
 	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"net/http"
 	"strings"
 	"testing"
@@ -154,6 +157,26 @@ func TestCommitRestoreMerge(t *testing.T) {
 	body := readAll(resp)
 	if !strings.Contains(body, `"phase":"error"`) || !strings.Contains(body, "does not run parent image") {
 		t.Fatalf("wrong parent accepted: %s", body)
+	}
+}
+
+func TestThawAfterCrash(t *testing.T) {
+	e := setup(t)
+	base := e.pushBase("devbox/testbase", "v1")
+	e.run(base, "f1", "podf")
+	// an agent killed while f1 was frozen left this record behind
+	os.MkdirAll(filepath.Join(e.engine.StateDir, "frozen"), 0o700)
+	os.WriteFile(filepath.Join(e.engine.StateDir, "frozen", "f1"), []byte("x"), 0o600)
+	e.ctr("task", "pause", "f1")
+	if !strings.Contains(lineOf(e.ctrOut("task", "ls"), "f1"), "PAUSED") {
+		t.Fatal("not paused")
+	}
+	ids := e.engine.ThawLeftovers(context.Background())
+	if len(ids) != 1 || ids[0] != "f1" || !strings.Contains(lineOf(e.ctrOut("task", "ls"), "f1"), "RUNNING") {
+		t.Fatalf("not thawed: %v\n%s", ids, e.ctrOut("task", "ls"))
+	}
+	if _, err := os.Stat(filepath.Join(e.engine.StateDir, "frozen", "f1")); !os.IsNotExist(err) {
+		t.Fatal("record not cleared")
 	}
 }
 
