@@ -89,11 +89,15 @@ const (
 
 // FindPodContainer returns the newest container of a pod with the given name.
 func (c *Client) FindPodContainer(ctx context.Context, podNamespace, pod, container string) (*Container, error) {
-	filter := fmt.Sprintf(`labels.%q==%s,labels.%q==%s,labels.%q==%s`,
+	filter := fmt.Sprintf(`labels.%q==%q,labels.%q==%q,labels.%q==%q`,
 		LabelPodNamespace, podNamespace, LabelPodName, pod, LabelContainer, container)
 	r, err := c.containers.List(c.ctx(ctx), &containers.ListContainersRequest{Filters: []string{filter}})
 	if err != nil {
-		return nil, err
+		// a filter the daemon cannot parse: list everything, match below
+		r, err = c.containers.List(c.ctx(ctx), &containers.ListContainersRequest{})
+		if err != nil {
+			return nil, err
+		}
 	}
 	var best *Container
 	for _, x := range r.Containers {

@@ -65,7 +65,7 @@ func TestBenchCommitCLI(t *testing.T) {
 	// restart from the snapshot: the 100 MB are now in a lower layer
 	e.run(ev0.Image, "b2", "bench2")
 	e.exec("b2", `head -c 1024 /dev/urandom > /home/u/onek`)
-	ev1, d1 := cli("--pod", "team1/bench2/devbox", "--parent", ev0.Image, "--target", "devbox/bench/box:s2", "--trigger", "stop")
+	ev1, d1 := cli("--pod", "team-1.x/bench2/devbox", "--parent", ev0.Image, "--target", "devbox/bench/box:s2", "--trigger", "stop")
 	t.Logf("BENCH 1 KB change (devbox holding ~100 MB): %v wall, %d ms in agent, layer %d bytes, frozen %d ms, mode %s", d1, ev1.DurationMs, ev1.LayerSize, ev1.FrozenMs, ev1.Mode)
 
 	// a big change: half compressible text, half random

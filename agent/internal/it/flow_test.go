@@ -43,17 +43,17 @@ func TestCommitRestoreMerge(t *testing.T) {
 
 	// 1. unchanged container → unchanged commit
 	e.run(base, "c0", "pod0")
-	res0, _ := e.call("/v1/commits", map[string]any{"namespace": "team1", "pod": "pod0", "container": "devbox",
+	res0, _ := e.call("/v1/commits", map[string]any{"namespace": "team-1.x", "pod": "pod0", "container": "devbox",
 		"parentImage": base, "targetRepository": "devbox/team1/box0", "targetTag": "s1", "trigger": "stop"})
 	if !res0.Unchanged || res0.LayerCount != 2 {
 		t.Logf("unchanged commit: %+v (upper dir not empty is acceptable)", res0)
 	}
 
 	// 2. a running container with changes: frozen commit, cross-repo
-	e.run(base, "c1", "pod1")
+	e.run(base, "c1", "pod-1")
 	e.exec("c1", changes1)
 	want1 := e.list("c1")
-	res1, evs := e.call("/v1/commits", map[string]any{"namespace": "team1", "pod": "pod1", "container": "devbox",
+	res1, evs := e.call("/v1/commits", map[string]any{"namespace": "team-1.x", "pod": "pod-1", "container": "devbox",
 		"parentImage": base, "targetRepository": "devbox/team1/box1", "targetTag": "s1", "trigger": "commit", "requestId": "req-1"})
 	t.Logf("commit 1: %+v (%d events)", res1, len(evs))
 	if res1.Mode != "frozen" || res1.LayerCount != 3 || res1.Image != e.reg+"/devbox/team1/box1:s1" {
@@ -70,7 +70,7 @@ func TestCommitRestoreMerge(t *testing.T) {
 		t.Fatalf("phases: %v", phases)
 	}
 	// idempotent retry
-	again, _ := e.call("/v1/commits", map[string]any{"namespace": "team1", "pod": "pod1", "container": "devbox",
+	again, _ := e.call("/v1/commits", map[string]any{"namespace": "team-1.x", "pod": "pod-1", "container": "devbox",
 		"parentImage": base, "targetRepository": "devbox/team1/box1", "targetTag": "s1", "trigger": "commit", "requestId": "req-1"})
 	if !again.Reused || again.Digest != res1.Digest {
 		t.Fatalf("retry not idempotent: %+v", again)
@@ -102,7 +102,7 @@ func TestCommitRestoreMerge(t *testing.T) {
 	// 4. second commit on top (changes: delete a file of the first commit, overwrite one)
 	e.exec("c2", `set -e; rm /opt/app/bin/blob; echo v2 > /home/u/proj/readme.txt; rm -rf /home/u/emptydir; mkdir /home/u/newdir; rm /usr/share/doc/c`)
 	want2 := e.list("c2")
-	res2, _ := e.call("/v1/commits", map[string]any{"namespace": "team1", "pod": "pod2", "container": "devbox",
+	res2, _ := e.call("/v1/commits", map[string]any{"namespace": "team-1.x", "pod": "pod2", "container": "devbox",
 		"parentImage": res1.Image, "targetRepository": "devbox/team1/box1", "targetTag": "s2", "trigger": "stop", "requestId": "req-2"})
 	m2 := e.manifest("devbox/team1/box1", "s2")
 	if res2.LayerCount != 4 || len(m2.Layers) != 4 {

@@ -274,7 +274,7 @@ func (e *env) pushBase(repo, tag string) string {
 func (e *env) run(image, id, pod string) {
 	e.ctr("images", "pull", "--plain-http", image)
 	e.ctr("run", "-d", "--snapshotter", "overlayfs",
-		"--label", "io.kubernetes.pod.namespace=team1", "--label", "io.kubernetes.pod.name="+pod, "--label", "io.kubernetes.container.name=devbox",
+		"--label", "io.kubernetes.pod.namespace=team-1.x", "--label", "io.kubernetes.pod.name="+pod, "--label", "io.kubernetes.container.name=devbox",
 		image, id, "sleep", "100000")
 	e.ctrs = append(e.ctrs, id)
 }
