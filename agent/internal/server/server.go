@@ -175,7 +175,6 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, keys []string, j
 
 func decode(r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return errors.New("bad request body: " + err.Error())
 	}
