@@ -3,9 +3,9 @@ package it
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
-	"net/http"
 	"strings"
 	"testing"
 )

@@ -254,8 +254,8 @@ func (e *env) pushBase(repo, tag string) string {
 	}
 	cfg, _ := json.Marshal(map[string]any{
 		"architecture": "amd64", "os": "linux",
-		"config": map[string]any{"Env": []string{"PATH=/bin", "DEVBOX=1"}, "Cmd": []string{"sh"}, "WorkingDir": "/", "Labels": map[string]string{"devbox.base": "test"}},
-		"rootfs": map[string]any{"type": "layers", "diff_ids": diffIDs},
+		"config":  map[string]any{"Env": []string{"PATH=/bin", "DEVBOX=1"}, "Cmd": []string{"sh"}, "WorkingDir": "/", "Labels": map[string]string{"devbox.base": "test"}},
+		"rootfs":  map[string]any{"type": "layers", "diff_ids": diffIDs},
 		"history": []map[string]any{{"created_by": "busybox"}, {"created_by": "etc"}},
 	})
 	cd, err := e.rc.PutBlobBytes(ctx, repo, cfg)
