@@ -6,6 +6,12 @@
 ctr_() { ctr --address "$CTRD_SOCK" "$@"; }
 
 write_containerd_config() {
+  # Without CAP_SYS_RESOURCE (some VMs/containers) nobody can lower an OOM score,
+  # and runc fails every pod sandbox ("failed to update /proc/self/oom_score_adj").
+  local restrict_oom=false
+  if ! (echo -1 >/proc/self/oom_score_adj) 2>/dev/null; then
+    restrict_oom=true
+  fi
   mkdir -p "$CTRD_DIR"/{root,state,opt} "$CTRD_DIR/certs.d/$REGISTRY" "$STATE_DIR/runc"
   # The local registry speaks plain HTTP on loopback.
   cat >"$CTRD_DIR/certs.d/$REGISTRY/hosts.toml" <<TOML
@@ -40,6 +46,7 @@ disabled_plugins = [
   # pod network namespaces live under our state dir, so down can find them
   netns_mounts_under_state_dir = true
   enable_selinux = false
+  restrict_oom_score_adj = $restrict_oom
 
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
