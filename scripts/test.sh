@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up everything and runs every test suite: unit, DB (PGlite and PostgreSQL), integration
+# against the bundled Kubernetes cluster, and end-to-end in Debian's Chromium against a
+# production build. Needs root (the cluster does). Exits non-zero if any suite fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "Installing dependencies"
+bash scripts/install-deps.sh
+
+step "Starting PostgreSQL"
+TEST_DATABASE_URL=$(bash scripts/postgres.sh)
+export TEST_DATABASE_URL
+
+step "Bringing up the bundled Kubernetes cluster"
+if [ -z "${KUBECONFIG:-}" ]; then
+  bash cluster/devbox-cluster up
+fi
+
+step "Unit tests"
+npx vitest run --project unit
+
+step "DB tests (PGlite and PostgreSQL)"
+REQUIRE_POSTGRES_TESTS=1 npx vitest run --project db
+
+step "Integration tests (real cluster)"
+npx vitest run --project integration
+
+step "Production build"
+npm run build
+
+step "End-to-end tests (Chromium)"
+npx playwright test
+
+step "All suites passed"
