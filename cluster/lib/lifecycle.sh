@@ -28,6 +28,7 @@ cmd_up() {
   start_scheduler
   start_kubelet
   wait_node_ready
+  ensure_agent
   UP_OK=1
   trap - EXIT
   step "${C_G}cluster is up${C_0}"
