@@ -1,6 +1,8 @@
+import type { Database } from "@/db/client";
 import type { DevboxOperation } from "@/db/schema/devbox-operations";
 import type { Devbox } from "@/db/schema/devboxes";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
+import { listTeamDevboxes, pendingOperations } from "./queries";
 import { deriveStatus, type DevboxStatus } from "./status";
 
 /** What pages and the API show of a devbox: its spec and its live status. JSON-safe. */
@@ -36,4 +38,11 @@ export function devboxView(d: Devbox, pending?: DevboxOperation[]): DevboxView {
     status: deriveStatus(d, pods, pending?.[0]?.kind),
     createdAt: d.createdAt.toISOString(),
   };
+}
+
+/** The team's devboxes as views: one DB query for rows, one for pending requests, none to Kubernetes. */
+export async function loadTeamDevboxViews(db: Database, teamId: string): Promise<DevboxView[]> {
+  const all = await listTeamDevboxes(db, teamId);
+  const pending = await pendingOperations(db, all.map((d) => d.id));
+  return all.map((d) => devboxView(d, pending.get(d.id)));
 }

@@ -70,7 +70,7 @@ export class LeaderLease {
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
-    const now = new Date();
+    const now = microTime(new Date());
     let lease: V1Lease;
     try {
       lease = await this.api.readNamespacedLease({ name: LEASE_NAME, namespace: SYSTEM_NAMESPACE });
@@ -119,4 +119,12 @@ async function ensureSystemNamespace(): Promise<void> {
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
   }
+}
+
+/**
+ * Lease times are MicroTime: the apiserver wants six fractional digits, and client-node would
+ * send a Date with three. It passes strings through untouched, hence the cast.
+ */
+function microTime(d: Date): Date {
+  return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z") as unknown as Date;
 }

@@ -1,20 +1,16 @@
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
 import { requireTeamRole } from "@/lib/authz/team-access";
-import { listTeamDevboxes, pendingOperations } from "@/lib/devboxes/queries";
 import { parseCreateBody } from "@/lib/devboxes/request-body";
 import { createDevbox } from "@/lib/devboxes/service";
-import { devboxView } from "@/lib/devboxes/view";
+import { devboxView, loadTeamDevboxViews } from "@/lib/devboxes/view";
 import { route } from "@/lib/http/route";
 
 type Ctx = { params: Promise<{ team: string }> };
 
 export const GET = route(async (_req: Request, { params }: Ctx) => {
   const team = await requireTeamRole(await requireUser(), (await params).team, "viewer");
-  const db = await getDb();
-  const all = await listTeamDevboxes(db, team.id);
-  const pending = await pendingOperations(db, all.map((d) => d.id));
-  return Response.json({ items: all.map((d) => devboxView(d, pending.get(d.id))) });
+  return Response.json({ items: await loadTeamDevboxViews(await getDb(), team.id) });
 });
 
 export const POST = route(async (req: Request, { params }: Ctx) => {

@@ -2,8 +2,8 @@ import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
 import { requireTeamRole } from "@/lib/authz/team-access";
 import { onDevboxChange } from "@/lib/devboxes/change-bus";
-import { findDevboxById, listTeamDevboxes, pendingOperations } from "@/lib/devboxes/queries";
-import { devboxView } from "@/lib/devboxes/view";
+import { findDevboxById, pendingOperations } from "@/lib/devboxes/queries";
+import { devboxView, loadTeamDevboxViews } from "@/lib/devboxes/view";
 import { route } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
@@ -27,11 +27,10 @@ export const GET = route(async (req: Request, { params }: { params: Promise<{ te
           cleanup();
         }
       };
-      const all = await listTeamDevboxes(db, team.id);
-      const pending = await pendingOperations(db, all.map((d) => d.id));
-      send("snapshot", all.map((d) => devboxView(d, pending.get(d.id))));
+      const views = await loadTeamDevboxViews(db, team.id);
+      send("snapshot", views);
       // Only this team's devboxes are ever mentioned, removals included.
-      const known = new Set(all.map((d) => d.id));
+      const known = new Set(views.map((d) => d.id));
 
       // Coalesce bursts (a Pod update fires several events) into one message per devbox.
       const dirty = new Set<string>();
