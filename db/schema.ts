@@ -7,3 +7,4 @@ export { instanceSettings } from "./schema/instance-settings";
 export { templates } from "./schema/templates";
 export { devboxes, desiredState } from "./schema/devboxes";
 export { devboxOperations, operationKind, operationStatus } from "./schema/devbox-operations";
+export { snapshots, snapshotTrigger } from "./schema/snapshots";
