@@ -165,7 +165,6 @@ ensure_cgroup_root() {
   [[ $CGROUP_ROOT == / ]] && return 0
   local d
   for d in $(cgroup_dirs); do
-    [[ $d == */unified || $d == */systemd ]] && continue
     mkdir -p "$d$CGROUP_ROOT"
     if [[ $d == */cpuset ]]; then # a new cpuset is empty until given cpus and mems
       cat "$d/cpuset.cpus" >"$d$CGROUP_ROOT/cpuset.cpus"

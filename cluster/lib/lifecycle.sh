@@ -28,7 +28,11 @@ cmd_up() {
   start_scheduler
   start_kubelet
   wait_node_ready
-  ensure_agent
+  if [[ ${DEVBOX_SKIP_AGENT:-} == 1 ]]; then
+    step "node agent skipped (DEVBOX_SKIP_AGENT=1)"
+  else
+    ensure_agent
+  fi
   UP_OK=1
   trap - EXIT
   step "${C_G}cluster is up${C_0}"

@@ -38,6 +38,9 @@ const env = {
   DEVBOX_CGROUP_ROOT: CGROUP_ROOT,
   // only the pause image: the runtime images are the main cluster's business
   DEVBOX_SKIP_RUNTIME_IMAGES: '1',
+  // the node agent is packaged on devbox/base (not in this instance's registry)
+  // and listens on a fixed host port the main cluster's agent already holds
+  DEVBOX_SKIP_AGENT: '1',
 };
 const PAUSE = `${REGISTRY}/devbox/pause:3.10`;
 const isRoot = process.getuid?.() === 0;
