@@ -64,8 +64,13 @@ describe("dashboard killed mid-operation", () => {
     start();
     // The new process must wait out the dead leader's Lease, then converge.
     await waitForState(db, team, "crashy", "Running", 120_000);
-    const ops = await db.query.devboxOperations.findMany({ where: (o, { eq }) => eq(o.devboxId, d.id) });
+    // The Pod may come up on its own; the request is done only when the new leader closes it.
+    const ops = await eventually("the create operation closed by the new leader", async () => {
+      const rows = await db.query.devboxOperations.findMany({ where: (o, { eq }) => eq(o.devboxId, d.id) });
+      return rows.every((o) => o.status !== "pending") ? rows : undefined;
+    }, 60_000);
     expect(ops.map((o) => [o.kind, o.status])).toEqual([["create", "succeeded"]]);
+    expect(await podsFromApi(team.namespace, d.id)).toHaveLength(1);
   });
 
   it("killed during stop: after restart the devbox is Stopped", async () => {

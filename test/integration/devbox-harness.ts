@@ -70,5 +70,9 @@ export function spawnControlPlane(env: Record<string, string>): ChildProcess {
 
 /** SIGKILL the whole process group: no clean shutdown, no lease hand-over — a crash. */
 export function crash(child: ChildProcess): void {
-  if (child.pid) process.kill(-child.pid, "SIGKILL");
+  try {
+    if (child.pid) process.kill(-child.pid, "SIGKILL");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+  }
 }
