@@ -3,6 +3,7 @@ import { announceDevboxChange } from "@/lib/devboxes/change-bus";
 import { kubeConfig } from "@/lib/k8s/config";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { Reconciler } from "@/lib/reconciler/controller";
+import { commitBeforeRemoval } from "@/lib/snapshots/commit-before-removal";
 import { seedBuiltinTemplates } from "@/lib/templates/queries";
 
 /**
@@ -20,7 +21,7 @@ export async function startControlPlane(db: Database): Promise<{ stop(): Promise
   const pods = devboxPodCache();
   pods.on("change", (devboxId: string) => announceDevboxChange(devboxId));
   pods.start();
-  const reconciler = new Reconciler(db, pods);
+  const reconciler = new Reconciler(db, pods, commitBeforeRemoval(db));
   // Not awaited: the dashboard serves pages while the cluster is still unreachable.
   void reconciler.start().catch((err) => console.error("[devbox] reconciler failed to start:", err));
   return {

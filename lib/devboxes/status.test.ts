@@ -60,3 +60,25 @@ describe("deriveStatus", () => {
     expect(deriveStatus({ ...running, lastError: "Team quota exceeded: limits.memory" }, [])).toEqual({ state: "Error", reason: "Team quota exceeded: limits.memory" });
   });
 });
+
+describe("deriveStatus while a snapshot is taken", () => {
+  const commit = { phase: "diffing", bytes: 3 * 1024 * 1024, startedAt: 1, trigger: "stop" };
+  it("Stopping shows the commit's progress, then its error", () => {
+    const stopped = { ...running, desiredState: "stopped" as const };
+    expect(deriveStatus(stopped, [pod(2, runningStatus)], "stop", commit)).toMatchObject({ state: "Stopping", reason: "Saving changes: diffing (3.0 MB)", commit });
+    const failed = { ...commit, phase: "error", error: "Saving the devbox's changes failed: agent unreachable" };
+    expect(deriveStatus(stopped, [pod(2, runningStatus)], "stop", failed)).toMatchObject({ state: "Stopping", reason: failed.error });
+  });
+  it("falls back to the stored error when this process has no progress (another replica, a restart)", () => {
+    const stopped = { ...running, desiredState: "stopped" as const, lastError: "Saving failed: x" };
+    expect(deriveStatus(stopped, [pod(2, runningStatus)], "stop")).toMatchObject({ state: "Stopping", reason: "Saving failed: x" });
+    expect(deriveStatus(stopped, [])).toEqual({ state: "Stopped" });
+  });
+  it("a restart waiting for the old Pod's snapshot is Restarting with the reason, not Error", () => {
+    expect(deriveStatus({ ...running, lastError: "Saving failed: x" }, [pod(1, runningStatus)], "restart")).toMatchObject({ state: "Restarting", reason: "Saving failed: x" });
+    expect(deriveStatus(running, [pod(1, runningStatus)], "update", commit)).toMatchObject({ state: "Restarting", commit });
+  });
+  it("an explicit commit keeps a running devbox Running, with the progress attached", () => {
+    expect(deriveStatus(running, [pod(2, runningStatus)], undefined, { ...commit, trigger: "commit" })).toMatchObject({ state: "Running", commit: { trigger: "commit" } });
+  });
+});

@@ -1,6 +1,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Devbox } from "@/db/schema/devboxes";
 import type { OperationKind } from "@/db/schema/devbox-operations";
+import { formatBytes } from "@/lib/snapshots/format";
 import { GENERATION_LABEL } from "./k8s-objects";
 
 export const DEVBOX_STATES = ["Creating", "Starting", "Running", "Stopping", "Stopped", "Restarting", "Error", "Deleting"] as const;
@@ -12,17 +13,33 @@ export interface DevboxStatus {
   reason?: string;
   podName?: string;
   podIP?: string;
+  /** A snapshot being taken (or the last attempt's failure), from lib/snapshots/progress. */
+  commit?: CommitInfo;
+}
+
+export interface CommitInfo {
+  phase: string;
+  bytes: number;
+  startedAt: number;
+  trigger: string;
+  error?: string;
 }
 
 type StatusInput = Pick<Devbox, "desiredState" | "podGeneration" | "lastError">;
 
 /** What the user sees, from what they asked for (DB) and what runs (Pods). Pure: no I/O. */
-export function deriveStatus(d: StatusInput, pods: V1Pod[], pendingOp?: OperationKind): DevboxStatus {
+export function deriveStatus(d: StatusInput, pods: V1Pod[], pendingOp?: OperationKind, commit?: CommitInfo): DevboxStatus {
   if (d.desiredState === "deleted") return { state: "Deleting" };
-  if (d.desiredState === "stopped") return pods.length > 0 ? { state: "Stopping" } : { state: "Stopped" };
+  // While a Pod waits for its snapshot, the reason is the commit's progress or why it failed.
+  const saving = commit && { commit, reason: commit.error ?? `Saving changes: ${commit.phase}${commit.bytes ? ` (${formatBytes(commit.bytes)})` : ""}` };
+  if (d.desiredState === "stopped")
+    return pods.length > 0 ? { state: "Stopping", ...(saving ?? (d.lastError ? { reason: d.lastError } : {})) } : { state: "Stopped" };
 
   const current = pods.find((p) => p.metadata?.labels?.[GENERATION_LABEL] === String(d.podGeneration) && !p.metadata?.deletionTimestamp);
   const transitional: DevboxState = pendingOp === "create" ? "Creating" : pendingOp === "restart" || pendingOp === "update" ? "Restarting" : "Starting";
+  // An old Pod still waiting for its snapshot: the restart/update is in progress, not failed.
+  const oldPods = pods.filter((p) => p.metadata?.labels?.[GENERATION_LABEL] !== String(d.podGeneration) && !p.metadata?.deletionTimestamp);
+  if (oldPods.length > 0 && !current) return { state: transitional, ...(saving ?? (d.lastError ? { reason: d.lastError } : {})) };
   if (d.lastError) return { state: "Error", reason: d.lastError };
   if (!current) return { state: transitional };
 
@@ -30,7 +47,7 @@ export function deriveStatus(d: StatusInput, pods: V1Pod[], pendingOp?: Operatio
   const failure = podFailure(current);
   if (failure) return { ...base, state: "Error", reason: failure };
   const cs = current.status?.containerStatuses?.[0];
-  if (current.status?.phase === "Running" && cs?.state?.running && cs.ready !== false) return { ...base, state: "Running" };
+  if (current.status?.phase === "Running" && cs?.state?.running && cs.ready !== false) return { ...base, state: "Running", ...(commit ? { commit } : {}) };
   const waiting = cs?.state?.waiting?.reason;
   return { ...base, state: transitional, reason: waiting && waiting !== "ContainerCreating" ? waiting : undefined };
 }

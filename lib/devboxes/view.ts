@@ -2,6 +2,7 @@ import type { Database } from "@/db/client";
 import type { DevboxOperation } from "@/db/schema/devbox-operations";
 import type { Devbox } from "@/db/schema/devboxes";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
+import { commitProgressOf } from "@/lib/snapshots/progress";
 import { listTeamDevboxes, pendingOperations } from "./queries";
 import { deriveStatus, type DevboxStatus } from "./status";
 
@@ -35,7 +36,7 @@ export function devboxView(d: Devbox, pending?: DevboxOperation[]): DevboxView {
     ports: d.ports,
     desiredState: d.desiredState,
     podGeneration: d.podGeneration,
-    status: deriveStatus(d, pods, pending?.[0]?.kind),
+    status: deriveStatus(d, pods, pending?.[0]?.kind, commitProgressOf(d.id)),
     createdAt: d.createdAt.toISOString(),
   };
 }

@@ -1,0 +1,90 @@
+import { registryHost } from "@/lib/templates/builtin";
+
+/**
+ * The few registry calls the dashboard makes itself (the agent does commits and merges): read a
+ * manifest, copy an image into another repository (cross-repo blob mount, no data copied), delete
+ * a manifest. Distribution v2 API over plain HTTP (or https://host in DEVBOX_REGISTRY_URL).
+ */
+
+const MANIFEST_TYPES = [
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+].join(", ");
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
+export interface ImageManifest {
+  mediaType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+}
+
+export class RegistryError extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message);
+    this.name = "RegistryError";
+  }
+}
+
+const baseUrl = () => process.env.DEVBOX_REGISTRY_URL ?? `http://${registryHost()}`;
+
+/** "127.0.0.1:5000/team-x/box:s-1" → { repository: "team-x/box", reference: "s-1" } (or a @sha256 digest). */
+export function parseImageRef(image: string): { host: string; repository: string; reference: string } {
+  const slash = image.indexOf("/");
+  const host = image.slice(0, slash);
+  let rest = image.slice(slash + 1);
+  const at = rest.indexOf("@");
+  if (at >= 0) return { host, repository: rest.slice(0, at), reference: rest.slice(at + 1) };
+  const colon = rest.lastIndexOf(":");
+  const reference = colon >= 0 ? rest.slice(colon + 1) : "latest";
+  if (colon >= 0) rest = rest.slice(0, colon);
+  return { host, repository: rest, reference };
+}
+
+async function req(path: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(`${baseUrl()}${path}`, { ...init, signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    throw new RegistryError(`The image registry at ${baseUrl()} is unreachable (${cause?.code ?? (err instanceof Error ? err.message : err)}).`);
+  }
+}
+
+export async function getManifest(repository: string, reference: string): Promise<{ digest: string; manifest: ImageManifest; raw: string; mediaType: string } | undefined> {
+  const res = await req(`/v2/${repository}/manifests/${reference}`, { headers: { Accept: MANIFEST_TYPES } });
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw new RegistryError(`Reading ${repository}:${reference} failed: HTTP ${res.status}`, res.status);
+  const raw = await res.text();
+  const manifest = JSON.parse(raw) as ImageManifest;
+  return {
+    digest: res.headers.get("docker-content-digest") ?? "",
+    manifest,
+    raw,
+    mediaType: res.headers.get("content-type") ?? manifest.mediaType ?? "application/vnd.oci.image.manifest.v1+json",
+  };
+}
+
+/** Deletes a manifest (and every tag on it) from a repository. Missing is fine. */
+export async function deleteManifest(repository: string, digest: string): Promise<void> {
+  const res = await req(`/v2/${repository}/manifests/${digest}`, { method: "DELETE" });
+  if (!res.ok && res.status !== 404) throw new RegistryError(`Deleting ${repository}@${digest} failed: HTTP ${res.status}`, res.status);
+}
+
+/** Copies an image to `repository:tag` in the same registry: blobs are mounted, not re-uploaded. */
+export async function copyImage(from: string, repository: string, tag: string): Promise<{ image: string; digest: string; layerCount: number }> {
+  const src = parseImageRef(from);
+  const m = await getManifest(src.repository, src.reference);
+  if (!m) throw new RegistryError(`${from} is not in the registry any more.`, 404);
+  for (const blob of [m.manifest.config, ...m.manifest.layers]) {
+    const head = await req(`/v2/${repository}/blobs/${blob.digest}`, { method: "HEAD" });
+    if (head.ok) continue;
+    const mount = await req(`/v2/${repository}/blobs/uploads/?mount=${blob.digest}&from=${src.repository}`, { method: "POST" });
+    if (mount.status !== 201) throw new RegistryError(`Mounting ${blob.digest} into ${repository} failed: HTTP ${mount.status}`, mount.status);
+  }
+  const put = await req(`/v2/${repository}/manifests/${tag}`, { method: "PUT", headers: { "Content-Type": m.mediaType }, body: m.raw });
+  if (!put.ok) throw new RegistryError(`Writing ${repository}:${tag} failed: HTTP ${put.status}`, put.status);
+  return { image: `${src.host}/${repository}:${tag}`, digest: put.headers.get("docker-content-digest") ?? m.digest, layerCount: m.manifest.layers.length };
+}

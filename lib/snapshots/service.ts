@@ -1,0 +1,229 @@
+import { createHash } from "node:crypto";
+import type { V1Pod } from "@kubernetes/client-node";
+import { and, desc, eq, inArray } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { devboxOperations } from "@/db/schema/devbox-operations";
+import { devboxes, type Devbox } from "@/db/schema/devboxes";
+import { snapshots, type Snapshot, type SnapshotTrigger } from "@/db/schema/snapshots";
+import { announceDevboxChange } from "@/lib/devboxes/change-bus";
+import { CONTAINER_NAME } from "@/lib/devboxes/k8s-objects";
+import { setLastError } from "@/lib/devboxes/queries";
+import { newId } from "@/lib/ids";
+import { agentCommit, agentMerge, AgentError, type AgentProgress } from "./agent-client";
+import { clearCommitProgress, reportCommitProgress } from "./progress";
+import { deleteManifest, parseImageRef } from "./registry";
+
+export type DevboxWithNamespace = Devbox & { namespace: string };
+
+/** Own layers (on top of the template's) before they are merged into one. */
+export const maxOwnLayers = () => Math.max(1, Number(process.env.DEVBOX_MAX_SNAPSHOT_LAYERS ?? 8));
+/** Snapshots kept per devbox (plus pinned ones and the one it starts from). */
+export const keepSnapshots = () => Math.max(1, Number(process.env.DEVBOX_KEEP_SNAPSHOTS ?? 5));
+
+/** Each devbox has its own repository: `<team-namespace>/<devbox-name>`. */
+export const repositoryOf = (d: Pick<DevboxWithNamespace, "namespace" | "name">) => `${d.namespace}/${d.name}`;
+/** Tags derive from the request id, so a retried request writes (and finds) the same tag. */
+export const tagFor = (requestId: string) => `s-${createHash("sha256").update(requestId).digest("hex").slice(0, 20)}`;
+/** The commit that must happen before this Pod goes away: one per Pod, whoever retries it. */
+export const removalRequestId = (devboxId: string, podUid: string) => `final-${devboxId}-${podUid}`;
+
+/** containerd's ID of the devbox container, once it was created. */
+export function containerIdOf(pod: V1Pod): string | undefined {
+  const cs = pod.status?.containerStatuses?.find((c) => c.name === CONTAINER_NAME);
+  return cs?.containerID?.replace(/^containerd:\/\//, "") || undefined;
+}
+
+const lockKey = Symbol.for("devbox.snapshotLocks");
+type G = typeof globalThis & { [lockKey]?: Map<string, Promise<unknown>> };
+/** One snapshot job per devbox at a time in this process (the agent serializes per container too). */
+export async function withDevboxLock<T>(devboxId: string, work: () => Promise<T>): Promise<T> {
+  const locks = ((globalThis as G)[lockKey] ??= new Map());
+  const prev = locks.get(devboxId) ?? Promise.resolve();
+  const next = prev.catch(() => {}).then(work);
+  locks.set(devboxId, next);
+  try {
+    return await next;
+  } finally {
+    if (locks.get(devboxId) === next) locks.delete(devboxId);
+  }
+}
+
+export const findSnapshotByRequest = async (db: Database, requestId: string): Promise<Snapshot | undefined> =>
+  (await db.select().from(snapshots).where(eq(snapshots.requestId, requestId)).limit(1))[0];
+
+export const listSnapshots = (db: Database, devboxId: string): Promise<Snapshot[]> =>
+  db.select().from(snapshots).where(eq(snapshots.devboxId, devboxId)).orderBy(desc(snapshots.createdAt));
+
+export async function findSnapshot(db: Database, devboxId: string, snapshotId: string): Promise<Snapshot | undefined> {
+  return (await db.select().from(snapshots).where(and(eq(snapshots.devboxId, devboxId), eq(snapshots.id, snapshotId))).limit(1))[0];
+}
+
+/** Own layers of an image: from its snapshot record; a template image has none. */
+async function ownLayersOf(db: Database, devboxId: string, image: string): Promise<number> {
+  const [row] = await db
+    .select({ own: snapshots.ownLayerCount })
+    .from(snapshots)
+    .where(and(eq(snapshots.devboxId, devboxId), eq(snapshots.image, image)))
+    .orderBy(desc(snapshots.createdAt))
+    .limit(1);
+  return row?.own ?? 0;
+}
+
+export interface CommitOptions {
+  trigger: SnapshotTrigger;
+  actorId: string | null;
+  requestId: string;
+}
+
+/**
+ * Commits the devbox container of `pod` through the agent on its node, records the snapshot once
+ * the registry has it, and makes it the image the next Pod starts from. Idempotent by requestId:
+ * a retry (after a crash, on another replica) finds the record or the agent's finished job.
+ * Throws on failure, with the reason stored for the UI; nothing is deleted then.
+ */
+export async function commitPod(db: Database, d: DevboxWithNamespace, pod: V1Pod, opts: CommitOptions): Promise<Snapshot> {
+  const done = await findSnapshotByRequest(db, opts.requestId);
+  if (done) return done;
+  const nodeIP = pod.status?.hostIP;
+  const containerId = containerIdOf(pod);
+  if (!nodeIP || !containerId) throw new AgentError("The devbox container has not been created yet: nothing to commit.");
+  const parentImage = pod.spec?.containers.find((c) => c.name === CONTAINER_NAME)?.image ?? d.image;
+  const startedAt = Date.now();
+  const progress = (p: AgentProgress) => reportCommitProgress(d.id, { phase: p.phase, bytes: p.bytes, startedAt, trigger: opts.trigger });
+  progress({ phase: "starting", bytes: 0 });
+  try {
+    const result = await agentCommit(
+      nodeIP,
+      { containerId, parentImage, targetRepository: repositoryOf(d), targetTag: tagFor(opts.requestId), trigger: opts.trigger, requestId: opts.requestId },
+      progress,
+    );
+    const parentOwn = await ownLayersOf(db, d.id, parentImage);
+    const [inserted] = await db
+      .insert(snapshots)
+      .values({
+        id: newId(),
+        devboxId: d.id,
+        teamId: d.teamId,
+        image: result.image,
+        digest: result.digest,
+        parentDigest: result.parent ?? null,
+        parentImage,
+        layerDigest: result.layerDigest ?? null,
+        bytesAdded: result.layerSize ?? 0,
+        layerCount: result.layerCount,
+        ownLayerCount: result.unchanged ? parentOwn : parentOwn + 1,
+        trigger: opts.trigger,
+        actorId: opts.actorId,
+        // A replayed job reports the original duration; ours includes the wait.
+        durationMs: result.reused ? result.durationMs : Date.now() - startedAt,
+        podUid: pod.metadata?.uid ?? null,
+        requestId: opts.requestId,
+      })
+      .onConflictDoNothing()
+      .returning();
+    const snap = inserted ?? (await findSnapshotByRequest(db, opts.requestId))!;
+    await db.update(devboxes).set({ image: snap.image, lastError: null }).where(eq(devboxes.id, d.id));
+    clearCommitProgress(d.id);
+    const latest = snap.ownLayerCount > maxOwnLayers() ? await mergeSnapshot(db, d, snap, nodeIP).catch((err) => {
+      // The commit is safe; a failed merge only means more layers until the next one.
+      console.error(`[devbox] merging ${d.namespace}/${d.name} failed:`, err instanceof Error ? err.message : err);
+      return snap;
+    }) : snap;
+    await purgeSnapshots(db, d).catch((err) => console.error(`[devbox] purging ${d.namespace}/${d.name} failed:`, err instanceof Error ? err.message : err));
+    announceDevboxChange(d.id);
+    return latest;
+  } catch (err) {
+    const message = `Saving the devbox's changes failed: ${err instanceof Error ? err.message : err}`;
+    reportCommitProgress(d.id, { phase: "error", bytes: 0, startedAt, trigger: opts.trigger, error: message });
+    await setLastError(db, d.id, message).catch(() => {});
+    announceDevboxChange(d.id);
+    throw err instanceof AgentError ? new AgentError(message, { cause: err }) : err;
+  }
+}
+
+/** Merges a snapshot's own layers into one (agent /v1/merges); the result is what the next Pod runs. */
+export async function mergeSnapshot(db: Database, d: DevboxWithNamespace, snap: Snapshot, nodeIP: string): Promise<Snapshot> {
+  const requestId = `merge-${snap.id}`;
+  const done = await findSnapshotByRequest(db, requestId);
+  if (done) return done;
+  const startedAt = Date.now();
+  reportCommitProgress(d.id, { phase: "merging", bytes: 0, startedAt, trigger: "merge" });
+  try {
+    const result = await agentMerge(
+      nodeIP,
+      { image: snap.image, ownLayers: snap.ownLayerCount, targetRepository: repositoryOf(d), targetTag: tagFor(requestId), requestId },
+      (p) => reportCommitProgress(d.id, { phase: `merging: ${p.phase}`, bytes: p.bytes, startedAt, trigger: "merge" }),
+    );
+    const [row] = await db
+      .insert(snapshots)
+      .values({
+        id: newId(),
+        devboxId: d.id,
+        teamId: d.teamId,
+        image: result.image,
+        digest: result.digest,
+        parentDigest: snap.digest,
+        parentImage: snap.image,
+        layerDigest: result.layerDigest ?? null,
+        bytesAdded: result.layerSize ?? 0,
+        layerCount: result.layerCount,
+        ownLayerCount: 1,
+        trigger: "merge",
+        actorId: snap.actorId,
+        durationMs: Date.now() - startedAt,
+        podUid: snap.podUid,
+        requestId,
+      })
+      .onConflictDoNothing()
+      .returning();
+    const merged = row ?? (await findSnapshotByRequest(db, requestId))!;
+    // Only if nothing newer was made the devbox's image meanwhile.
+    await db.update(devboxes).set({ image: merged.image }).where(and(eq(devboxes.id, d.id), eq(devboxes.image, snap.image)));
+    return merged;
+  } finally {
+    clearCommitProgress(d.id);
+  }
+}
+
+/**
+ * Keeps the newest K snapshots, pinned ones, and the one the devbox starts from; deletes the
+ * others' manifests from the registry, then their records. Blobs are reclaimed by the registry's
+ * garbage collection (runRegistryGc). Two records can share a manifest (an unchanged commit
+ * points at its parent's): a manifest is deleted only when no kept record uses it.
+ */
+export async function purgeSnapshots(db: Database, d: DevboxWithNamespace, keep = keepSnapshots()): Promise<Snapshot[]> {
+  const all = await listSnapshots(db, d.id);
+  const [current] = await db.select({ image: devboxes.image }).from(devboxes).where(eq(devboxes.id, d.id));
+  const kept = all.filter((s, i) => i < keep || s.pinned || s.image === current?.image);
+  const drop = all.filter((s) => !kept.includes(s));
+  if (drop.length === 0) return [];
+  const keptDigests = new Set(kept.map((s) => s.digest));
+  // Other devboxes may start from an image in this repository (a fork that has not committed yet copies it, so this is defensive).
+  const usedElsewhere = new Set(
+    (await db.select({ image: devboxes.image }).from(devboxes).where(inArray(devboxes.image, drop.map((s) => s.image)))).map((r) => r.image),
+  );
+  const purged: Snapshot[] = [];
+  for (const s of drop) {
+    if (usedElsewhere.has(s.image)) continue;
+    if (!keptDigests.has(s.digest)) {
+      const { repository } = parseImageRef(s.image);
+      await deleteManifest(repository, s.digest);
+      keptDigests.add(s.digest); // deleted once is enough
+    }
+    await db.delete(snapshots).where(eq(snapshots.id, s.id));
+    purged.push(s);
+  }
+  return purged;
+}
+
+/** The pending stop/restart/update of a devbox: who asked, and whether they chose to discard changes. */
+export async function pendingRemovalRequest(db: Database, devboxId: string) {
+  const [op] = await db
+    .select()
+    .from(devboxOperations)
+    .where(and(eq(devboxOperations.devboxId, devboxId), eq(devboxOperations.status, "pending"), inArray(devboxOperations.kind, ["stop", "restart", "update"])))
+    .orderBy(desc(devboxOperations.requestedAt))
+    .limit(1);
+  return op;
+}
+
