@@ -4,6 +4,7 @@ import { databaseHandle } from "./db/client";
 import { ensureAuthSecret } from "./lib/settings/instance";
 import { seedAdminFromEnv } from "./lib/users/seed-admin";
 import { createUpgradeDispatcher } from "./server/upgrade";
+import "./server/ws/terminal"; // registers the terminal websocket endpoint
 import { startControlPlane } from "./lib/control-plane";
 
 const dev = process.env.NODE_ENV !== "production";

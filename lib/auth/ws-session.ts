@@ -1,0 +1,60 @@
+import { decode } from "next-auth/jwt";
+import type { Database } from "@/db/client";
+import type { User } from "@/db/schema/users";
+import { findUserById } from "@/lib/users/queries";
+
+/**
+ * The signed-in user of a raw HTTP request (a websocket handshake, outside Next.js), from the
+ * next-auth JWT session cookie. Mirrors next-auth v4: the cookie is `next-auth.session-token`,
+ * `__Secure-`-prefixed on https, and split into `.0`, `.1`… chunks when large. The user is
+ * re-read from the DB so a deleted account loses access at once, like currentUser().
+ */
+const COOKIE_NAMES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
+
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 1) continue;
+    const name = part.slice(0, eq).trim();
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      /* keep it raw */
+    }
+    if (!out.has(name)) out.set(name, value);
+  }
+  return out;
+}
+
+/** The session token from a Cookie header, whole or reassembled from its chunks. */
+export function sessionTokenFromCookies(header: string | undefined): string | undefined {
+  const cookies = parseCookies(header);
+  for (const name of COOKIE_NAMES) {
+    const whole = cookies.get(name);
+    if (whole) return whole;
+    const chunks: string[] = [];
+    for (let i = 0; cookies.has(`${name}.${i}`); i++) chunks.push(cookies.get(`${name}.${i}`)!);
+    if (chunks.length) return chunks.join("");
+  }
+  return undefined;
+}
+
+/** The user id a valid, unexpired session token names; null for anything else. */
+export async function userIdFromCookieHeader(header: string | undefined, secret = process.env.NEXTAUTH_SECRET): Promise<string | null> {
+  const token = sessionTokenFromCookies(header);
+  if (!token || !secret) return null;
+  try {
+    const jwt = await decode({ token, secret });
+    return typeof jwt?.uid === "string" ? jwt.uid : null;
+  } catch {
+    return null; // tampered, wrong secret, expired
+  }
+}
+
+export async function userFromCookieHeader(db: Database, header: string | undefined, secret = process.env.NEXTAUTH_SECRET): Promise<User | null> {
+  const id = await userIdFromCookieHeader(header, secret);
+  return id ? ((await findUserById(db, id)) ?? null) : null;
+}

@@ -1,0 +1,146 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { getDb } from "@/db/client";
+import { userFromCookieHeader } from "@/lib/auth/ws-session";
+import { requireDevboxRole } from "@/lib/authz/devbox-access";
+import { CONTAINER_NAME, podName } from "@/lib/devboxes/k8s-objects";
+import { deriveStatus } from "@/lib/devboxes/status";
+import { AppError } from "@/lib/errors";
+import { kubeConfig } from "@/lib/k8s/config";
+import { devboxPodCache } from "@/lib/k8s/pod-cache";
+import { ShellConnection } from "@/lib/terminal/exec";
+import { isSameOrigin } from "@/lib/terminal/origin";
+import { CloseCode, SESSION_ID_RE, TERMINAL_PATH_PREFIX, TERMINAL_PATH_RE, type ServerMessage } from "@/lib/terminal/protocol";
+import { terminalRegistry, TerminalRegistry } from "@/lib/terminal/registry";
+import { MAX_SESSIONS_PER_USER, TerminalSession } from "@/lib/terminal/session";
+import { registerWebsocketEndpoint } from "../upgrade";
+
+/**
+ * The terminal websocket: /api/v1/teams/<team>/devboxes/<name>/terminal?session=<id>[&cols=&rows=]
+ * (protocol: lib/terminal/protocol.ts). The handshake is checked in this order, and each refusal
+ * is a close code, before anything reaches Kubernetes:
+ *   path and session id (4400) → Origin (4403) → session cookie (4401) → developer role on a
+ *   devbox of a team the user belongs to (4404 / 4406) → the devbox is Running (4409).
+ * Then it resumes the user's session with that id or opens a new shell (4500 when exec fails).
+ */
+const PING_INTERVAL_MS = 25_000;
+
+class Refusal extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 * 1024 });
+
+// Keep-alive: a ping to every client each interval; one that did not answer the previous ping
+// is dropped (its session detaches and can be resumed).
+const pinger = setInterval(() => {
+  for (const ws of wss.clients as Set<WebSocket & { alive?: boolean }>) {
+    if (ws.alive === false) {
+      ws.terminate();
+      continue;
+    }
+    ws.alive = false;
+    ws.ping();
+  }
+}, PING_INTERVAL_MS);
+pinger.unref();
+
+function refuse(req: IncomingMessage, socket: Duplex, head: Buffer, code: number, message: string): void {
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    ws.send(JSON.stringify({ type: "error", code, message } satisfies ServerMessage));
+    ws.close(code, message.slice(0, 120));
+  });
+}
+
+function intParam(url: URL, name: string, dflt: number): number {
+  const n = Number(url.searchParams.get(name));
+  return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : dflt;
+}
+
+export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  socket.on("error", () => {});
+  try {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const m = TERMINAL_PATH_RE.exec(url.pathname);
+    const sessionId = url.searchParams.get("session") ?? "";
+    if (!m || !SESSION_ID_RE.test(sessionId)) throw new Refusal(CloseCode.BadRequest, "Bad terminal request.");
+    const [teamSlug, devboxName] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
+
+    const forwardedHost = req.headers["x-forwarded-host"];
+    if (!isSameOrigin({ origin: req.headers.origin, host: req.headers.host, forwardedHost: Array.isArray(forwardedHost) ? forwardedHost[0] : forwardedHost, publicUrl: process.env.NEXTAUTH_URL, trustedOrigins: process.env.DEVBOX_TRUSTED_ORIGINS }))
+      throw new Refusal(CloseCode.ForbiddenOrigin, "Refused: this page is not served by the dashboard.");
+
+    const db = await getDb();
+    const user = await userFromCookieHeader(db, req.headers.cookie);
+    if (!user) throw new Refusal(CloseCode.Unauthorized, "Sign in to open a terminal.");
+
+    let devbox, team;
+    try {
+      ({ team, devbox } = await requireDevboxRole(user, teamSlug, devboxName, "developer"));
+    } catch (err) {
+      if (err instanceof AppError && err.code === "not_found") throw new Refusal(CloseCode.NotFound, err.message);
+      if (err instanceof AppError && err.code === "forbidden") throw new Refusal(CloseCode.Forbidden, err.message);
+      throw err;
+    }
+
+    const registry = terminalRegistry();
+    const key = TerminalRegistry.key(user.id, devbox.id, sessionId);
+    const status = deriveStatus(devbox, devboxPodCache().podsOf(devbox.id));
+    if (status.state !== "Running" || status.podName !== podName(devbox)) {
+      registry.get(key)?.end(CloseCode.DevboxGone, `The devbox is ${status.state.toLowerCase()}.`);
+      throw new Refusal(CloseCode.NotRunning, `The devbox is ${status.state.toLowerCase()}: start it to open a terminal.`);
+    }
+    if (!registry.get(key) && registry.countForUser(user.id) >= MAX_SESSIONS_PER_USER)
+      throw new Refusal(CloseCode.TooManySessions, `At most ${MAX_SESSIONS_PER_USER} terminals can be open at once: close some.`);
+
+    const pod = podName(devbox);
+    let opened: { session: TerminalSession; resumed: boolean };
+    try {
+      opened = await registry.getOrOpen(key, async () => {
+        const shell = await ShellConnection.open(kubeConfig(), {
+          namespace: team.namespace,
+          pod,
+          container: CONTAINER_NAME,
+          workingDir: devbox.workingDir,
+          user: devbox.user,
+          cols: intParam(url, "cols", 80),
+          rows: intParam(url, "rows", 24),
+        });
+        return new TerminalSession(key, sessionId, { userId: user.id, devbox, pod }, shell, (s) => registry.remove(s));
+      });
+    } catch (err) {
+      console.error(`[devbox] terminal: exec into ${team.namespace}/${pod} failed:`, err instanceof Error ? err.message : err);
+      throw new Refusal(CloseCode.ExecFailed, "The shell could not be started in the devbox.");
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (opened.session.isEnded) {
+        ws.close(CloseCode.ExecFailed, "The shell ended.");
+        return;
+      }
+      opened.session.attach(ws, opened.resumed);
+      if (url.searchParams.has("cols")) opened.session.resize(intParam(url, "cols", 80), intParam(url, "rows", 24));
+    });
+  } catch (err) {
+    if (err instanceof Refusal) return refuse(req, socket, head, err.code, err.message);
+    console.error("[devbox] terminal handshake failed:", err);
+    refuse(req, socket, head, CloseCode.ExecFailed, "The terminal could not be opened.");
+  }
+}
+
+registerWebsocketEndpoint(TERMINAL_PATH_PREFIX, (req, socket, head) => {
+  // Only the terminal path is ours; other /api/v1/teams/… upgrades fall through to a 404.
+  if (!TERMINAL_PATH_RE.test(new URL(req.url ?? "/", "http://localhost").pathname)) {
+    socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+    return;
+  }
+  return handleTerminalUpgrade(req, socket, head);
+});
+
+/** Ends every terminal (dashboard shutdown): clients see 1001 and the shells get a hang-up. */
+export function closeAllTerminals(): void {
+  terminalRegistry().closeAll();
+  for (const ws of wss.clients) ws.close(CloseCode.GoingAway, "The dashboard is shutting down.");
+}
