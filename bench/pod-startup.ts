@@ -63,7 +63,7 @@ const benchmark: Benchmark<Result> = {
         runningAt.set(name, performance.now());
         waiters.get(name)?.();
       }
-    }, (err) => err && log(`watch ended: ${err}`));
+    }, (err) => err && (err as Error).name !== 'AbortError' && log(`watch ended: ${err}`));
 
     const k8sPod = async (name: string) => {
       const running = new Promise<void>((r) => waiters.set(name, r));

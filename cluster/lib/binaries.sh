@@ -20,9 +20,12 @@ go_bin() {
   die "Go is needed to build Kubernetes (set GO=/path/to/go, or KUBE_BIN_DIR to prebuilt binaries)"
 }
 
-# Recipe hash: a change to the module or our commands rebuilds everything.
+# Bump when the go build flags below change.
+BUILD_FLAGS_REV=1
+
+# Recipe hash: a change to the module, our commands or the build flags rebuilds everything.
 bin_recipe_hash() {
-  cat "$CLUSTER_SRC/go.mod" "$CLUSTER_SRC/go.sum" "$CLUSTER_SRC"/cmd/*/*.go "$CLUSTER_SRC/lib/binaries.sh" | sha256sum | cut -c1-16
+  { cat "$CLUSTER_SRC/go.mod" "$CLUSTER_SRC/go.sum" "$CLUSTER_SRC"/cmd/*/*.go; echo "$BUILD_FLAGS_REV $BINARIES"; } | sha256sum | cut -c1-16
 }
 
 ensure_binaries() {
@@ -66,8 +69,15 @@ ensure_binaries() {
     local log="$CACHE_DIR/logs/build-$b.log" start=$SECONDS
     (cd "$CLUSTER_SRC" && CGO_ENABLED=0 "$go" build -trimpath -ldflags "$ldflags" -o "$BIN_DIR/$b.tmp" "${BIN_PKG[$b]}") >"$log" 2>&1 &
     local gpid=$!
+    local tick=0
     while kill -0 "$gpid" 2>/dev/null; do
-      printf '\r    [%d/%d] %-24s %4ds' "$i" "${#todo[@]}" "$b" "$((SECONDS - start))"
+      # a live counter on a terminal; a line every 30 s in logs (CI)
+      if [[ -t 1 ]]; then
+        printf '\r    [%d/%d] %-24s %4ds' "$i" "${#todo[@]}" "$b" "$((SECONDS - start))"
+      elif ((tick % 15 == 0)); then
+        printf '    [%d/%d] %-24s %4ds\n' "$i" "${#todo[@]}" "$b" "$((SECONDS - start))"
+      fi
+      tick=$((tick + 1))
       sleep 2
     done
     if ! wait "$gpid"; then
@@ -76,7 +86,7 @@ ensure_binaries() {
       die "building $b failed; full log: $log"
     fi
     mv "$BIN_DIR/$b.tmp" "$BIN_DIR/$b"
-    printf '\r    [%d/%d] %-24s %4ds  done\n' "$i" "${#todo[@]}" "$b" "$((SECONDS - start))"
+    printf '%s    [%d/%d] %-24s %4ds  done\n' "$([[ -t 1 ]] && printf '\r')" "$i" "${#todo[@]}" "$b" "$((SECONDS - start))"
   done
   echo "$hash" >"$BIN_DIR/.recipe"
   info "$("$BIN_DIR/kubelet" --version)"

@@ -46,7 +46,8 @@ sweep_iptables() {
         [[ $target == CNI-* && $target != CNI-HOSTPORT-* ]] && chains+=("$target")
         eval "$ipt -t $table -D ${line#-A }" 2>/dev/null || true
       done < <(grep -- '^-A ' <<<"$rules" | grep -F -- "name: \\\"$CNI_NETWORK\\\"" || true)
-      # kubelet's own chains
+      # kubelet's own chains, unless another kubelet (another cluster on this host) still uses them
+      pgrep -x kubelet >/dev/null && rules=$(grep -v -- 'KUBE-' <<<"$rules")
       while IFS= read -r line; do
         eval "$ipt -t $table -D ${line#-A }" 2>/dev/null || true
       done < <(grep -E -- '^-A [A-Z]+ .*-j KUBE-' <<<"$rules" || true)
