@@ -98,7 +98,8 @@ async function createObjects(db: Database, core: CoreV1Api, d: DevboxWithNamespa
         existing.spec!.ports = service.spec!.ports;
         await core.replaceNamespacedService({ name: serviceName(d), namespace: ns, body: existing });
       }
-    } else {
+    } else if (d.podGeneration > 1) {
+      // An update may have removed the last port; a fresh devbox without ports never had a Service.
       await ignoreMissing(core.deleteNamespacedService({ name: serviceName(d), namespace: ns }));
     }
     try {
@@ -127,15 +128,17 @@ async function createObjects(db: Database, core: CoreV1Api, d: DevboxWithNamespa
   }
 }
 
+/** The devbox's anchor Secret: created on first start (one request), read back afterwards. */
 async function ensureSecret(core: CoreV1Api, d: DevboxWithNamespace): Promise<V1Secret> {
-  try {
-    return await core.readNamespacedSecret({ name: secretName(d), namespace: d.namespace });
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
+  if (d.podGeneration > 1 || d.desiredState !== "running") {
+    try {
+      return await core.readNamespacedSecret({ name: secretName(d), namespace: d.namespace });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
   }
-  const keys = await generateSshKeys(`devbox-${d.name}`);
   try {
-    return await core.createNamespacedSecret({ namespace: d.namespace, body: buildSecret(d, keys) });
+    return await core.createNamespacedSecret({ namespace: d.namespace, body: buildSecret(d, generateSshKeys(`devbox-${d.name}`)) });
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
     return core.readNamespacedSecret({ name: secretName(d), namespace: d.namespace });
