@@ -1,0 +1,25 @@
+import { getDb } from "@/db/client";
+import { requireUser } from "@/lib/auth/session";
+import { requireDevboxRole } from "@/lib/authz/devbox-access";
+import { commitDevbox } from "@/lib/snapshots/requests";
+import { listSnapshots } from "@/lib/snapshots/service";
+import { snapshotView } from "@/lib/snapshots/view";
+import { route } from "@/lib/http/route";
+
+type Ctx = { params: Promise<{ team: string; name: string }> };
+
+/** The devbox's snapshots, newest first. */
+export const GET = route(async (_req: Request, { params }: Ctx) => {
+  const { team, name } = await params;
+  const { devbox } = await requireDevboxRole(await requireUser(), team, name, "viewer");
+  return Response.json((await listSnapshots(await getDb(), devbox.id)).map((s) => snapshotView(s)));
+});
+
+/** POST a snapshot: commits the running container now; answers once the registry has it. */
+export const POST = route(async (_req: Request, { params }: Ctx) => {
+  const { team: slug, name } = await params;
+  const user = await requireUser();
+  const { team } = await requireDevboxRole(user, slug, name, "developer");
+  const snap = await commitDevbox(await getDb(), team, user.id, name);
+  return Response.json(snapshotView(snap), { status: 201 });
+});
