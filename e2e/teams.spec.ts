@@ -1,0 +1,45 @@
+import { expect, test } from "@playwright/test";
+import { adminKube, namespaceExists, signUp, uniqueEmail, uniqueSlug } from "./helpers";
+
+test("creating a team creates its namespace with quota, limits and a default-deny policy", async ({ page }) => {
+  await signUp(page, uniqueEmail("owner"));
+  const slug = uniqueSlug("apollo");
+  await page.getByTestId("new-team-link").click();
+  await page.getByLabel("Team name").fill(slug);
+  await page.getByRole("button", { name: "Create team" }).click();
+  await expect(page).toHaveURL(new RegExp(`/t/${slug}$`));
+  await expect(page.getByTestId("team-switcher")).toHaveValue(slug);
+
+  const ns = `devbox-${slug}`;
+  const { core, net } = adminKube();
+  const namespace = await core.readNamespace({ name: ns });
+  expect(namespace.metadata?.labels?.["app.kubernetes.io/managed-by"]).toBe("devbox");
+  expect(namespace.metadata?.labels?.["pod-security.kubernetes.io/enforce"]).toBe("baseline");
+  const quota = await core.readNamespacedResourceQuota({ name: "devbox-quota", namespace: ns });
+  expect(quota.spec?.hard?.["limits.cpu"]).toBeDefined();
+  const limits = await core.readNamespacedLimitRange({ name: "devbox-limits", namespace: ns });
+  expect(limits.spec?.limits[0]?._default?.memory).toBeDefined();
+  const policy = await net.readNamespacedNetworkPolicy({ name: "default-deny-ingress", namespace: ns });
+  expect(policy.spec?.policyTypes).toEqual(["Ingress"]);
+  expect(policy.spec?.ingress ?? []).toEqual([]);
+
+  // Deleting the team deletes its namespace.
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByLabel(`Type "${slug}" to confirm`).fill(slug);
+  await page.getByTestId("delete-team").click();
+  await expect(page).not.toHaveURL(new RegExp(`/t/${slug}`));
+  await expect.poll(() => namespaceExists(ns), { timeout: 60_000 }).toBe(false);
+});
+
+test("a team name that cannot be a namespace is refused and nothing is created", async ({ page }) => {
+  await signUp(page, uniqueEmail("badname"));
+  await page.goto("/teams/new");
+  await page.getByLabel("Team name").fill("Bad_Name");
+  await page.getByRole("button", { name: "Create team" }).click();
+  await expect(page.locator("#slug-error")).toContainText("lower-case letters");
+  expect(await namespaceExists("devbox-Bad_Name".toLowerCase())).toBe(false);
+  const res = await page.request.get("/api/v1/teams");
+  const { items } = (await res.json()) as { items: { slug: string }[] };
+  expect(items.map((t) => t.slug)).not.toContain("bad_name");
+  expect(items).toHaveLength(1);
+});
