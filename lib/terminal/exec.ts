@@ -48,7 +48,7 @@ const SCRIPT = [
 ].join("\n");
 
 export function shellCommand(workingDir: string, user: string): string[] {
-  return ["/bin/sh", "-c", SCRIPT, workingDir, user];
+  return ["/bin/sh", "-c", SCRIPT, "devbox-terminal", workingDir, user];
 }
 
 /** Exit code from the status Kubernetes sends on the error channel when the command ends. */
