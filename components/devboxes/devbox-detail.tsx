@@ -1,6 +1,8 @@
 "use client";
 
 import Link from "next/link";
+import { CommitButton } from "@/components/snapshots/commit-button";
+import { CommitProgress } from "@/components/snapshots/commit-progress";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import type { DevboxView } from "@/lib/devboxes/view";
@@ -18,6 +20,10 @@ export function DevboxDetail({ teamSlug, initial, canEdit }: { teamSlug: string;
         <p className="text-sm text-zinc-500" data-testid="devbox-gone">This devbox was deleted. <Link href={`/t/${teamSlug}`} className="text-indigo-600 hover:underline">Back to the list</Link></p>
       </Card>
     );
+  // A failed commit known only from the DB (another replica, a restart) still offers the way out.
+  const commit =
+    d.status.commit ??
+    (d.status.reason?.startsWith("Saving the devbox's changes failed") ? { phase: "error", bytes: 0, startedAt: 0, trigger: "stop", error: d.status.reason } : undefined);
   return (
     <div className="space-y-6" data-testid="devbox-detail">
       <div className="flex flex-wrap items-start justify-between gap-4">
@@ -26,7 +32,8 @@ export function DevboxDetail({ teamSlug, initial, canEdit }: { teamSlug: string;
             {d.name} <StateBadge state={d.status.state} reason={d.status.reason} />
           </h2>
           <p className="mt-1 font-mono text-xs text-zinc-500">{d.image}</p>
-          {d.status.reason && (
+          {commit && <CommitProgress teamSlug={teamSlug} name={d.name} commit={commit} canForce={canEdit && d.status.state !== "Running"} />}
+          {d.status.reason && !commit && (
             <p className={`mt-2 text-sm ${d.status.state === "Error" ? "text-red-600 dark:text-red-400" : "text-zinc-500"}`} data-testid="devbox-reason">
               {d.status.reason}
             </p>
@@ -35,9 +42,13 @@ export function DevboxDetail({ teamSlug, initial, canEdit }: { teamSlug: string;
         {canEdit && (
           <div className="flex flex-wrap items-center gap-2">
             <LifecycleButtons teamSlug={teamSlug} devbox={d} afterDelete={`/t/${teamSlug}`} />
+            <CommitButton teamSlug={teamSlug} name={d.name} disabled={d.status.state !== "Running" || !!d.status.commit} />
             <Link href={`/t/${teamSlug}/devboxes/${d.name}/edit`} className={buttonClass("secondary")} data-testid="action-edit">Edit</Link>
           </div>
         )}
+      </div>
+      <div className="-mt-3 text-sm">
+        <Link href={`/t/${teamSlug}/devboxes/${d.name}/snapshots`} className="text-indigo-600 hover:underline" data-testid="snapshots-link">Snapshots and history →</Link>
       </div>
       <div className="grid gap-6 md:grid-cols-2">
         <Card title="Resources">

@@ -23,6 +23,8 @@ export interface CreateDevboxInput {
   diskMiB?: number;
   env?: EnvVar[];
   ports?: PortSpec[];
+  /** Start from this image instead of the template's (a fork of a snapshot, see lib/snapshots). */
+  image?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function createDevbox(db: Database, team: Team, actorId: string, in
         teamId: team.id,
         name,
         templateId: template.id,
-        image: template.image,
+        image: input.image ?? template.image,
         ...resources,
         env,
         ports,

@@ -5,6 +5,7 @@ import type { Database } from "@/db/client";
 import { devboxOperations } from "@/db/schema/devbox-operations";
 import { devboxes, type Devbox } from "@/db/schema/devboxes";
 import { snapshots, type Snapshot, type SnapshotTrigger } from "@/db/schema/snapshots";
+import { users } from "@/db/schema/users";
 import { announceDevboxChange } from "@/lib/devboxes/change-bus";
 import { CONTAINER_NAME } from "@/lib/devboxes/k8s-objects";
 import { setLastError } from "@/lib/devboxes/queries";
@@ -227,3 +228,14 @@ export async function pendingRemovalRequest(db: Database, devboxId: string) {
   return op;
 }
 
+
+/** The history with who made each snapshot. */
+export async function listSnapshotsWithActors(db: Database, devboxId: string): Promise<{ snapshot: Snapshot; actorEmail: string | null }[]> {
+  const rows = await db
+    .select({ snapshot: snapshots, actorEmail: users.email })
+    .from(snapshots)
+    .leftJoin(users, eq(users.id, snapshots.actorId))
+    .where(eq(snapshots.devboxId, devboxId))
+    .orderBy(desc(snapshots.createdAt));
+  return rows;
+}
