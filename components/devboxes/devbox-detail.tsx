@@ -5,6 +5,7 @@ import { CommitButton } from "@/components/snapshots/commit-button";
 import { CommitProgress } from "@/components/snapshots/commit-progress";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { DevboxTerminalCard } from "@/components/terminal/devbox-terminal-card";
 import type { DevboxView } from "@/lib/devboxes/view";
 import { LifecycleButtons } from "./lifecycle-buttons";
 import { StateBadge } from "./state-badge";
@@ -50,6 +51,7 @@ export function DevboxDetail({ teamSlug, initial, canEdit }: { teamSlug: string;
       <div className="-mt-3 text-sm">
         <Link href={`/t/${teamSlug}/devboxes/${d.name}/snapshots`} className="text-indigo-600 hover:underline" data-testid="snapshots-link">Snapshots and history →</Link>
       </div>
+      {canEdit && <DevboxTerminalCard teamSlug={teamSlug} devboxName={d.name} running={d.status.state === "Running"} />}
       <div className="grid gap-6 md:grid-cols-2">
         <Card title="Resources">
           <dl className="grid grid-cols-2 gap-y-2 text-sm" data-testid="resources">

@@ -33,6 +33,8 @@ export const SESSION_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 export const CloseCode = {
   /** The shell exited; an `exit` message with its status came first. */
   Normal: 1000,
+  /** The client asked to end the session ({type:"close"}). */
+  Closed: 4001,
   /** The dashboard is shutting down; reconnecting later resumes nothing (sessions live in it). */
   GoingAway: 1001,
   /** Another tab or window attached to this session. */
@@ -59,12 +61,13 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 /** Closes after which reconnecting automatically makes no sense: the UI offers a button instead. */
 export function isFinalClose(code: number): boolean {
-  return code === CloseCode.Normal || code === CloseCode.TakenOver || (code >= 4400 && code < 4600);
+  return code === CloseCode.Normal || code === CloseCode.TakenOver || code === CloseCode.Closed || (code >= 4400 && code < 4600);
 }
 
 export function closeCodeLabel(code: number): string {
   switch (code) {
     case CloseCode.Normal: return "The shell exited.";
+    case CloseCode.Closed: return "Terminal closed.";
     case CloseCode.GoingAway: return "The dashboard restarted.";
     case CloseCode.TakenOver: return "This session was opened in another tab.";
     case CloseCode.BadRequest: return "Bad terminal request.";
@@ -89,7 +92,9 @@ export type ClientMessage =
   | { type: "resize"; cols: number; rows: number }
   | { type: "ping"; t?: number }
   /** `bytes`: output bytes processed since the previous ack. */
-  | { type: "ack"; bytes: number };
+  | { type: "ack"; bytes: number }
+  /** The user closed this terminal: end the shell (a dropped connection only detaches). */
+  | { type: "close" };
 
 export type ServerMessage =
   /** First message after attaching. `resumed`: an existing shell, whose recent output follows. */
@@ -118,6 +123,8 @@ export function parseClientMessage(text: string): ClientMessage | null {
       return { type: "ping", ...(typeof m.t === "number" ? { t: m.t } : {}) };
     case "ack":
       return int(m.bytes, 0, 1 << 30) ? { type: "ack", bytes: m.bytes as number } : null;
+    case "close":
+      return { type: "close" };
     default:
       return null;
   }

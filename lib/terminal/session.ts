@@ -128,6 +128,7 @@ export class TerminalSession {
     if (!msg) return;
     if (msg.type === "resize") this.shell.resize(msg.cols, msg.rows);
     else if (msg.type === "ping") this.sendJson({ type: "pong", t: msg.t });
+    else if (msg.type === "close") this.end(CloseCode.Closed, "Terminal closed.");
     else if (msg.type === "ack") {
       this.acked = Math.min(this.sent, this.acked + msg.bytes);
       this.updateOutputFlow();
