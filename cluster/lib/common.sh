@@ -58,25 +58,26 @@ pid_of() { # component -> pid if running (from pid file, verified)
   local f="$RUN/$1.pid" pid
   [[ -f $f ]] || return 1
   pid=$(<"$f")
-  if [[ -n $pid && -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$STATE_DIR"; then
+  if [[ -n $pid && -r /proc/$pid/cmdline ]] && grep -qaF -- "$STATE_DIR/" "/proc/$pid/cmdline"; then
     echo "$pid"; return 0
   fi
   rm -f "$f"   # stale pid file from a killed run
   return 1
 }
 
-# pids of processes whose argv mentions the state dir and whose program name
-# (basename of argv[0]) is $1 (any program if $1 is empty)
+# pids of processes whose argv mentions a path under the state dir and whose
+# program name (basename of argv[0]) is $1 (any program if $1 is empty).
+# "$STATE_DIR/" with the slash: /var/lib/devbox-cluster must not match
+# /var/lib/devbox-cluster-other. One grep over /proc instead of a fork per process.
 find_ours() {
-  local pattern="$1" p cmd a0
-  for p in /proc/[0-9]*; do
-    [[ -r $p/cmdline ]] || continue
-    cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
-    [[ $cmd == *"$STATE_DIR"* ]] || continue
-    a0=${cmd%% *}; a0=${a0##*/}
+  local pattern="$1" f pid a0
+  for f in $(grep -laF -- "$STATE_DIR/" /proc/[0-9]*/cmdline 2>/dev/null); do
+    pid=${f#/proc/}; pid=${pid%/cmdline}
+    [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+    IFS= read -r -d '' a0 <"$f" 2>/dev/null || [[ -n $a0 ]] || continue
+    a0=${a0##*/}
     [[ -z $pattern || $a0 == "$pattern" ]] || continue
-    [[ ${p#/proc/} == "$$" || ${p#/proc/} == "$BASHPID" ]] && continue
-    echo "${p#/proc/}"
+    echo "$pid"
   done
 }
 
@@ -87,7 +88,18 @@ start_bg() {
   printf '\n===== %s starting %s =====\n' "$(date -Is)" "$name" >>"$log"
   # 9>&-: the long-running child must not inherit the up/down lock fd
   setsid "$@" </dev/null >>"$log" 2>&1 9>&- &
+  STARTED[$name]=$!
   echo $! >"$RUN/$name.pid"
+}
+declare -gA STARTED=()
+
+# alive and not a zombie (a just-forked child may not have exec'd yet, so no
+# cmdline check here; pid_of does that for pid files of earlier runs)
+alive() {
+  local st
+  [[ -r /proc/$1/stat ]] || return 1
+  read -r _ _ st _ <"/proc/$1/stat" 2>/dev/null || return 1
+  [[ $st != Z ]]
 }
 
 stop_pid() { # pid name [timeout]
@@ -122,7 +134,9 @@ wait_for() {
   local deadline=$((SECONDS + UP_TIMEOUT))
   while ((SECONDS < deadline)); do
     if "$@" >/dev/null 2>&1; then return 0; fi
-    if ! pid_of "$name" >/dev/null; then
+    if [[ -n ${STARTED[$name]:-} ]]; then
+      alive "${STARTED[$name]}" || fail_component "$name" "exited before $what"
+    elif ! pid_of "$name" >/dev/null; then
       fail_component "$name" "exited before $what"
     fi
     sleep 0.3

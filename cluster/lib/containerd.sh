@@ -71,7 +71,8 @@ TOML
 }
 
 # healthy = answering and its CRI plugin loaded (a config error only shows there)
-containerd_ok() { ctr_ --timeout 2s plugins ls 2>/dev/null | grep -qE '^io\.containerd\.grpc\.v1 +cri +.* ok *$'; }
+# (pid check first: ctr waits 10 s on a stale socket of a killed containerd)
+containerd_ok() { pid_of containerd >/dev/null && ctr_ --connect-timeout 2s --timeout 3s plugins ls 2>/dev/null | grep -qE '^io\.containerd\.grpc\.v1 +cri +.* ok *$'; }
 
 start_containerd() {
   write_containerd_config

@@ -42,7 +42,7 @@ check_ports() {
     line=$(ss -Hltnp "sport = :$port" 2>/dev/null | head -1)
     [[ -n $line ]] || continue
     pid=$(grep -o 'pid=[0-9]*' <<<"$line" | head -1 | cut -d= -f2)
-    if [[ -n $pid ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STATE_DIR"; then
+    if [[ -n $pid ]] && grep -qaF -- "$STATE_DIR/" "/proc/$pid/cmdline" 2>/dev/null; then
       continue   # one of ours, still running from an earlier `up`
     fi
     problems+=("port $port (needed by ${ports[$port]}) is already in use by: $(grep -o 'users:.*' <<<"$line")")
