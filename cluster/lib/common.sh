@@ -116,8 +116,9 @@ stop_pid() { # pid name [timeout]
 stop_component() {
   local name="$1" pid
   if pid=$(pid_of "$name"); then
+    local t=$SECONDS
     stop_pid "$pid" "$name"
-    info "stopped $name (pid $pid)"
+    info "stopped $name (pid $pid, $((SECONDS - t))s)"
   fi
   rm -f "$RUN/$name.pid"
   # also stray copies started by a run whose pid files were lost

@@ -47,8 +47,11 @@ MSG
 # Stop processes, pods, mounts, network; keep data.
 teardown() {
   local c
+  step "stopping kubelet and the control plane"
   for c in kubelet kube-scheduler kube-controller-manager kube-apiserver; do stop_component "$c"; done
+  step "removing pod sandboxes (CRI) and tasks"
   remove_pods
+  step "stopping containerd, etcd, registry; cleaning mounts, network, cgroups"
   for c in containerd etcd registry; do stop_component "$c"; done
   kill_leftovers
   unmount_all
