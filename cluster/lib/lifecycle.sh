@@ -176,8 +176,8 @@ cmd_status() {
 cmd_logs() {
   local c="${1:-}" follow=0
   [[ ${2:-} == -f ]] && follow=1
-  if [[ -z $c || " $COMPONENTS images apt kubectl " != *" $c "* ]]; then
-    die "logs: name a component: $COMPONENTS (or images, apt, kubectl)"
+  if [[ -z $c || " $COMPONENTS images agent apt kubectl " != *" $c "* ]]; then
+    die "logs: name a component: $COMPONENTS (or images, agent, apt, kubectl)"
   fi
   local f="$LOGS/$c.log"
   [[ -f $f ]] || die "no log yet for $c ($f)"

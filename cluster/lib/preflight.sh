@@ -7,7 +7,8 @@ declare -A DEB_PKGS=(
   [docker-registry]=docker-registry [skopeo]=skopeo [openssl]=openssl
   [iptables]=iptables [conntrack]=conntrack [socat]=socat [ip]=iproute2 [ss]=iproute2
   [curl]=curl [jq]=jq [gcc]=gcc [/usr/lib/x86_64-linux-gnu/libc.a]=libc6-dev
-  [mount]=mount [nsenter]=util-linux
+  [mount]=mount [nsenter]=util-linux [flock]=util-linux [setsid]=util-linux [mountpoint]=util-linux
+  [pgrep]=procps [strip]=binutils [gzip]=gzip [tar]=tar [sha256sum]=coreutils
 )
 
 require_root() {
