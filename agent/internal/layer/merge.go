@@ -118,6 +118,11 @@ func (n *node) isDir() bool {
 
 // NewMerger creates a merger spooling file data under tmpDir (created if needed).
 func NewMerger(tmpDir string) (*Merger, error) {
+	if tmpDir != "" {
+		if err := os.MkdirAll(tmpDir, 0o700); err != nil {
+			return nil, err
+		}
+	}
 	d, err := os.MkdirTemp(tmpDir, "devbox-merge-")
 	if err != nil {
 		return nil, err
