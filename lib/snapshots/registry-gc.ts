@@ -1,0 +1,28 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { BUNDLED_CLUSTER_DIR } from "@/lib/k8s/config";
+
+const run = promisify(execFile);
+
+/**
+ * Registry garbage collection, which really frees the disk after purges deleted manifests.
+ * Distribution's GC must not race pushes, so it runs where the registry is managed:
+ * DEVBOX_REGISTRY_GC_COMMAND (an operator's script: stop or make read-only, GC, restart), or for
+ * the bundled cluster `bash cluster/lib/agent.sh registry-gc` (stops the registry for the sweep).
+ * Returns the storage size before and after when the command prints it (last line, JSON).
+ */
+export async function runRegistryGc(): Promise<{ bytesBefore?: number; bytesAfter?: number; output: string }> {
+  const custom = process.env.DEVBOX_REGISTRY_GC_COMMAND;
+  const bundled = path.join(process.cwd(), "cluster/lib/agent.sh");
+  if (!custom && !(fs.existsSync(bundled) && fs.existsSync(path.join(BUNDLED_CLUSTER_DIR, "registry/config.yml"))))
+    throw new Error("No registry garbage collection configured: set DEVBOX_REGISTRY_GC_COMMAND.");
+  const { stdout } = custom ? await run("sh", ["-c", custom], { timeout: 600_000 }) : await run("bash", [bundled, "registry-gc"], { timeout: 600_000 });
+  const last = stdout.trim().split("\n").pop() ?? "";
+  try {
+    return { ...(JSON.parse(last) as { bytesBefore: number; bytesAfter: number }), output: stdout };
+  } catch {
+    return { output: stdout };
+  }
+}
