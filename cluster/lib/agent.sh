@@ -51,12 +51,12 @@ ensure_agent() {
 registry_gc() {
   local cfg="$STATE_DIR/registry/config.yml" store="$STATE_DIR/registry/storage" before after rc=0
   [[ -f $cfg ]] || die "no registry config at $cfg (is the cluster set up?)"
-  exec 8>"$RUN/registry-gc.lock"
+  exec 8>"$RUN/registry-gc.flock"
   flock -w 300 8 || die "another registry GC is running"
   before=$(du -sb "$store" | cut -f1)
   stop_component registry >/dev/null
   docker-registry garbage-collect --delete-untagged "$cfg" >>"$LOGS/registry-gc.log" 2>&1 || rc=$?
-  start_bg registry docker-registry serve "$cfg"
+  start_bg registry docker-registry serve "$cfg" 8>&-   # the registry must not hold our lock
   local i; for ((i = 0; i < 100; i++)); do registry_ok && break; sleep 0.1; done
   registry_ok || die "the registry did not come back after garbage collection; see $LOGS/registry.log"
   after=$(du -sb "$store" | cut -f1)
