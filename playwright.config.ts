@@ -1,6 +1,7 @@
 import { defineConfig } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3300);
+const dataDir = process.env.E2E_DATA_DIR ?? ".cache/e2e-data";
 
 // Debian's Chromium, never a downloaded browser. These flags keep it from reaching for the
 // network this machine does not have.
@@ -12,7 +13,6 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [["list"]],
-  globalSetup: "./e2e/global-setup.ts",
   use: {
     baseURL: `http://localhost:${port}`,
     trace: "retain-on-failure",
@@ -23,7 +23,9 @@ export default defineConfig({
   },
   webServer: {
     // Against the production build: `npm run build` must have run.
-    command: `PORT=${port} DEVBOX_DATA_DIR=${process.env.E2E_DATA_DIR ?? ".cache/e2e-data"} npm start`,
+    // Every run starts from an empty metadata DB (removed here: Playwright starts the web server
+    // before globalSetup, and PGlite must not lose its folder while it runs).
+    command: `rm -rf ${dataDir} && PORT=${port} DEVBOX_INSTANCE=e2e-${port} DEVBOX_DATA_DIR=${dataDir} npm start`,
     url: `http://localhost:${port}/api/health`,
     reuseExistingServer: false,
     timeout: 120_000,
