@@ -5,7 +5,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { spawn, execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { adminConfig, BASE_IMAGE, CONTAINERD_SOCKET, devboxPod, execIn } from '../test/integration/cluster-helpers';
+import { adminConfig, BASE_IMAGE, CONTAINERD_SOCKET, STATE_DIR, devboxPod, execIn } from '../test/integration/cluster-helpers';
 import { type Benchmark, type Stats, intOption, option, stats } from './types';
 
 interface Run {
@@ -21,6 +21,9 @@ interface Result {
 }
 
 const ctrArgs = ['--address', CONTAINERD_SOCKET, '-n', 'k8s.io'];
+// keep ctr's FIFOs and runc state under the cluster's state dir (not /run/containerd)
+const FIFO_DIR = `${STATE_DIR}/ctr-fifo`;
+const RUNC_ROOT = `${STATE_DIR}/runc`;
 
 /** resolves with ms from start until the process first writes to stdout, rejects on failure */
 function timeToOutput(cmd: string, args: string[], t0: number): Promise<number> {
@@ -79,9 +82,9 @@ const benchmark: Benchmark<Result> = {
 
     const ctrContainer = async (id: string) => {
       const t0 = performance.now();
-      execFileSync('ctr', [...ctrArgs, 'run', '-d', image, id], { stdio: 'ignore' });
+      execFileSync('ctr', [...ctrArgs, 'run', '-d', '--fifo-dir', FIFO_DIR, '--runc-root', RUNC_ROOT, image, id], { stdio: 'ignore' });
       const running = performance.now() - t0;
-      const firstExec = await timeToOutput('ctr', [...ctrArgs, 'tasks', 'exec', '--exec-id', 'bench', id, 'echo', 'ready'], t0);
+      const firstExec = await timeToOutput('ctr', [...ctrArgs, 'tasks', 'exec', '--fifo-dir', FIFO_DIR, '--exec-id', 'bench', id, 'echo', 'ready'], t0);
       // --force kills the task and waits for it before deleting
       execFileSync('ctr', [...ctrArgs, 'tasks', 'delete', '--force', id], { stdio: 'ignore' });
       execFileSync('ctr', [...ctrArgs, 'containers', 'delete', id], { stdio: 'ignore' });

@@ -57,6 +57,20 @@ teardown() {
   unmount_all
   remove_network
   remove_cgroups
+  remove_host_traces
+}
+
+# The few things kubelet/CNI put outside the state dir by design: /var/log/containers
+# symlinks into our pod logs, libcni's result cache entries for our network.
+remove_host_traces() {
+  local l
+  for l in /var/log/containers/*.log; do
+    if [[ -L $l && $(readlink "$l") == "$STATE_DIR/"* ]]; then rm -f "$l"; fi
+  done
+  # <network>-<64 hex container id>-<ifname>; exact, so "devbox" spares "devbox-other"
+  for l in /var/lib/cni/results/"$CNI_NETWORK"-*; do
+    if [[ ${l##*/} =~ ^${CNI_NETWORK}-[0-9a-f]{64}-[^-]+$ ]]; then rm -f "$l"; fi
+  done
 }
 
 # Pods go through CRI so containerd runs CNI DEL and unmounts netns/rootfs.

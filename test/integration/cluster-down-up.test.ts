@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devboxPod, waitFor, waitRunning } from './cluster-helpers';
 
 const run = promisify(execFile);
@@ -97,6 +97,9 @@ async function expectNothingLeft(veths: string[]) {
   for (const v of veths) expect(now).not.toContain(v);
   expect(await taggedIptablesRules()).toBe('');
   expect(podCgroups()).toBe(false);
+  // kubelet's /var/log/containers symlinks into our pod logs
+  const logLinks = existsSync('/var/log/containers') ? readdirSync('/var/log/containers').filter((f) => f.includes('devbox-downup-test')) : [];
+  expect(logLinks).toEqual([]);
 }
 
 async function startPausePod(name: string) {
@@ -108,6 +111,11 @@ async function startPausePod(name: string) {
 
 describe.runIf(isRoot)('devbox-cluster down/up (isolated instance)', () => {
   let veths: string[] = [];
+
+  // start from nothing, even if an earlier run died before its afterAll
+  beforeAll(async () => {
+    if (existsSync(STATE)) await cluster('down', '--purge');
+  }, UP_TIMEOUT);
 
   afterAll(async () => {
     await cluster('down', '--purge');
