@@ -135,6 +135,8 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
       }
       term.current = t;
       fit.current = f;
+      // Read-only handle for end-to-end tests: the WebGL renderer draws text the DOM cannot see.
+      Object.defineProperty(box.current, "xterm", { value: t, configurable: true });
       f.fit();
       const enc = new TextEncoder();
       const input = t.onData((d) => ws.current?.readyState === WebSocket.OPEN && ws.current.send(enc.encode(d)));

@@ -1,17 +1,18 @@
 "use client";
 
-import { useActionState } from "react";
+
 import { Alert } from "@/components/ui/alert";
+import { useFormAction } from "@/components/ui/use-form-action";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { addTemplateAction } from "./actions";
 
 export function AddTemplateForm() {
-  const [state, action, pending] = useActionState(addTemplateAction, null);
+  const { state, pending, onSubmit } = useFormAction(addTemplateAction, null);
   const error = state && !state.ok ? state.error : null;
   const fieldError = (f: string) => (error?.field === f ? error.message : undefined);
   return (
-    <form action={action} className="grid gap-3 sm:grid-cols-2">
+    <form onSubmit={onSubmit} className="grid gap-3 sm:grid-cols-2">
       <Field id="tpl-name" name="name" label="Name" required error={fieldError("name")} />
       <Field id="tpl-display" name="displayName" label="Display name" />
       <div className="sm:col-span-2">

@@ -3,36 +3,44 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
-import { useActionState, useEffect, useRef } from "react";
+import { useEffect, useRef } from "react";
 import { Alert } from "@/components/ui/alert";
+import { useFormAction } from "@/components/ui/use-form-action";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { registerAction } from "./actions";
 
 export function RegisterForm({ firstUser }: { firstUser: boolean }) {
   const router = useRouter();
-  const password = useRef<HTMLInputElement>(null);
-  const [state, action, pending] = useActionState(registerAction, null);
+  // The password typed, to sign in with it once the account exists.
+  const password = useRef("");
+  const { state, pending, onSubmit } = useFormAction(registerAction, null);
   const fieldError = (f: string) => (state && !state.ok && state.error.field === f ? state.error.message : undefined);
 
   // Account created: sign in with the same credentials and go to the personal team.
   useEffect(() => {
     if (!state?.ok) return;
-    void signIn("credentials", { redirect: false, email: state.data.email, password: password.current?.value ?? "" }).then(() => {
+    void signIn("credentials", { redirect: false, email: state.data.email, password: password.current }).then(() => {
       router.replace("/");
       router.refresh();
     });
   }, [state, router]);
 
   return (
-    <form action={action} className="space-y-4" data-testid="register-form">
+    <form
+      onSubmit={(e) => {
+        password.current = String(new FormData(e.currentTarget).get("password") ?? "");
+        onSubmit(e);
+      }}
+      className="space-y-4"
+      data-testid="register-form"
+    >
       <h2 className="text-lg font-semibold">Create an account</h2>
       {firstUser && <Alert tone="info">This is the first account: it becomes the instance administrator.</Alert>}
       {state && !state.ok && !state.error.field && <Alert testId="register-error">{state.error.message}</Alert>}
       <Field id="name" name="name" label="Name" autoComplete="name" error={fieldError("name")} />
       <Field id="email" name="email" type="email" label="Email" autoComplete="email" required error={fieldError("email")} />
       <Field
-        ref={password}
         id="password"
         name="password"
         type="password"

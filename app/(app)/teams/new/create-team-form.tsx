@@ -1,17 +1,18 @@
 "use client";
 
-import { useActionState } from "react";
+
 import { Alert } from "@/components/ui/alert";
+import { useFormAction } from "@/components/ui/use-form-action";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { createTeamAction } from "./actions";
 
 export function CreateTeamForm() {
-  const [state, action, pending] = useActionState(createTeamAction, null);
+  const { state, pending, onSubmit } = useFormAction(createTeamAction, null);
   const error = state && !state.ok ? state.error : null;
   const fieldError = (f: string) => (error?.field === f ? error.message : undefined);
   return (
-    <form action={action} className="space-y-4" data-testid="create-team-form">
+    <form onSubmit={onSubmit} className="space-y-4" data-testid="create-team-form">
       <Field id="slug" name="slug" label="Team name" required autoFocus hint="Lower-case letters, digits and '-'. Used in URLs and as the namespace name." error={fieldError("slug")} />
       <Field id="displayName" name="displayName" label="Display name (optional)" error={fieldError("displayName")} />
       {error && !error.field && <Alert testId="create-team-error">{error.message}</Alert>}

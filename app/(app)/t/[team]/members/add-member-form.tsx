@@ -1,16 +1,17 @@
 "use client";
 
-import { useActionState } from "react";
+
 import { Alert } from "@/components/ui/alert";
+import { useFormAction } from "@/components/ui/use-form-action";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { addMemberAction } from "../actions";
 
 export function AddMemberForm({ slug, canAddOwner }: { slug: string; canAddOwner: boolean }) {
-  const [state, action, pending] = useActionState(addMemberAction.bind(null, slug), null);
+  const { state, pending, onSubmit } = useFormAction(addMemberAction.bind(null, slug), null);
   const error = state && !state.ok ? state.error : null;
   return (
-    <form action={action} className="flex flex-col gap-3 sm:flex-row sm:items-end">
+    <form onSubmit={onSubmit} className="flex flex-col gap-3 sm:flex-row sm:items-end">
       <div className="flex-1">
         <Field id="member-email" name="email" type="email" label="Email" required error={error?.field === "email" ? error.message : undefined} />
       </div>

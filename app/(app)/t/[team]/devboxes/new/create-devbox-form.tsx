@@ -1,7 +1,8 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
+import { useFormAction } from "@/components/ui/use-form-action";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { createDevboxAction } from "../actions";
@@ -19,14 +20,14 @@ export interface TemplateOption {
 }
 
 export function CreateDevboxForm({ teamSlug, templates }: { teamSlug: string; templates: TemplateOption[] }) {
-  const [state, action, pending] = useActionState(createDevboxAction.bind(null, teamSlug), null);
+  const { state, pending, onSubmit } = useFormAction(createDevboxAction.bind(null, teamSlug), null);
   const [templateId, setTemplateId] = useState(templates[0]?.id ?? "");
   const t = templates.find((x) => x.id === templateId);
   const error = state && !state.ok ? state.error : null;
   const fieldError = (f: string) => (error?.field === f ? error.message : undefined);
 
   return (
-    <form action={action} className="space-y-5" data-testid="create-devbox-form">
+    <form onSubmit={onSubmit} className="space-y-5" data-testid="create-devbox-form">
       <Field id="name" name="name" label="Name" required autoFocus hint="Lower-case letters, digits and '-'; unique in the team." error={fieldError("name")} />
       <fieldset>
         <legend className="mb-2 text-sm font-medium text-zinc-700 dark:text-zinc-300">Runtime</legend>

@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState, useRef, useState } from "react";
+import { useRef, useState } from "react";
+import { useFormAction } from "@/components/ui/use-form-action";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -17,7 +18,7 @@ interface Values {
 }
 
 export function EditDevboxForm({ teamSlug, name, running, values }: { teamSlug: string; name: string; running: boolean; values: Values }) {
-  const [state, action, pending] = useActionState(updateDevboxAction.bind(null, teamSlug, name), null);
+  const { state, pending, onSubmit } = useFormAction(updateDevboxAction.bind(null, teamSlug, name), null);
   const [confirming, setConfirming] = useState(false);
   const form = useRef<HTMLFormElement>(null);
   const error = state && !state.ok ? state.error : null;
@@ -26,14 +27,15 @@ export function EditDevboxForm({ teamSlug, name, running, values }: { teamSlug: 
   return (
     <form
       ref={form}
-      action={action}
       className="space-y-5"
       onSubmit={(e) => {
         // A running devbox restarts to apply the change: say so before doing it.
         if (running && !confirming) {
           e.preventDefault();
           setConfirming(true);
+          return;
         }
+        onSubmit(e);
       }}
     >
       <input type="hidden" name="podGeneration" value={values.podGeneration} />
