@@ -4,6 +4,7 @@ import { kubeConfig } from "@/lib/k8s/config";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { Reconciler } from "@/lib/reconciler/controller";
 import { commitBeforeRemoval } from "@/lib/snapshots/commit-before-removal";
+import { scheduleRegistryGc } from "@/lib/snapshots/registry-gc";
 import { seedBuiltinTemplates } from "@/lib/templates/queries";
 
 /**
@@ -24,8 +25,10 @@ export async function startControlPlane(db: Database): Promise<{ stop(): Promise
   const reconciler = new Reconciler(db, pods, commitBeforeRemoval(db));
   // Not awaited: the dashboard serves pages while the cluster is still unreachable.
   void reconciler.start().catch((err) => console.error("[devbox] reconciler failed to start:", err));
+  const stopGc = scheduleRegistryGc();
   return {
     async stop() {
+      stopGc();
       await reconciler.stop();
       await pods.stop();
     },

@@ -26,3 +26,34 @@ export async function runRegistryGc(): Promise<{ bytesBefore?: number; bytesAfte
     return { output: stdout };
   }
 }
+
+/**
+ * Runs the GC every DEVBOX_REGISTRY_GC_INTERVAL_MIN minutes (default 60; 0 = never), only while
+ * there is something to reclaim (a purge deleted manifests since the last run) — the registry is
+ * briefly unavailable during the sweep.
+ */
+export function scheduleRegistryGc(): () => void {
+  const minutes = Number(process.env.DEVBOX_REGISTRY_GC_INTERVAL_MIN ?? 60);
+  if (!(minutes > 0)) return () => {};
+  const timer = setInterval(() => {
+    if (!takeGcNeeded()) return;
+    runRegistryGc()
+      .then((r) => console.log(`[devbox] registry garbage collection: ${r.bytesBefore ?? "?"} → ${r.bytesAfter ?? "?"} bytes`))
+      .catch((err) => {
+        markGcNeeded();
+        console.error("[devbox] registry garbage collection failed:", err instanceof Error ? err.message : err);
+      });
+  }, minutes * 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+const gcKey = Symbol.for("devbox.registryGcNeeded");
+type G = typeof globalThis & { [gcKey]?: boolean };
+/** A purge deleted manifests: their blobs wait for the next GC. */
+export const markGcNeeded = () => void ((globalThis as G)[gcKey] = true);
+function takeGcNeeded(): boolean {
+  const needed = !!(globalThis as G)[gcKey];
+  (globalThis as G)[gcKey] = false;
+  return needed;
+}

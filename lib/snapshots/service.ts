@@ -13,6 +13,7 @@ import { newId } from "@/lib/ids";
 import { agentCommit, agentMerge, AgentError, type AgentProgress } from "./agent-client";
 import { clearCommitProgress, reportCommitProgress } from "./progress";
 import { deleteManifest, parseImageRef } from "./registry";
+import { markGcNeeded } from "./registry-gc";
 
 export type DevboxWithNamespace = Devbox & { namespace: string };
 
@@ -214,6 +215,7 @@ export async function purgeSnapshots(db: Database, d: DevboxWithNamespace, keep 
     await db.delete(snapshots).where(eq(snapshots.id, s.id));
     purged.push(s);
   }
+  if (purged.length > 0) markGcNeeded();
   return purged;
 }
 
