@@ -53,7 +53,7 @@ test("a member of team A cannot see or act on team B through pages, route handle
   });
   await alice.getByLabel(`Type "${aliceTeam}" to confirm`).fill(aliceTeam);
   await alice.getByTestId("delete-team").click();
-  await expect(alice.getByRole("alert")).toHaveText("Team not found");
+  await expect(alice.getByRole("main").getByRole("alert")).toHaveText("Team not found");
   expect(await namespaceExists(`devbox-${bobTeam}`)).toBe(true);
   expect(await namespaceExists(`devbox-${aliceTeam}`)).toBe(true);
   await bobPage.reload();

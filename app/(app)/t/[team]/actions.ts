@@ -42,6 +42,9 @@ export async function deleteTeamAction(slug: string, _prev: ActionResult | null,
     await deleteTeam(await getDb(), user.id, team);
     return undefined;
   });
-  if (result.ok) redirect("/");
+  if (result.ok) {
+    revalidatePath("/", "layout");
+    redirect("/");
+  }
   return result;
 }

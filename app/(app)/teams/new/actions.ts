@@ -1,5 +1,6 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
@@ -15,6 +16,10 @@ export async function createTeamAction(_prev: ActionResult<{ slug: string }> | n
     });
     return { slug: team.slug };
   });
-  if (result.ok) redirect(`/t/${result.data.slug}`);
+  if (result.ok) {
+    // The shell's team switcher lists teams: refresh the shared layout too.
+    revalidatePath("/", "layout");
+    redirect(`/t/${result.data.slug}`);
+  }
   return result;
 }

@@ -1,0 +1,76 @@
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import { signUp, uniqueEmail } from "./helpers";
+
+/** The terminal's buffer as text (xterm's, since the WebGL renderer leaves no text in the DOM). */
+async function screenText(terminal: Locator): Promise<string> {
+  return terminal.getByTestId("terminal-screen").evaluate((el) => {
+    const t = (el as HTMLElement & { xterm?: { buffer: { active: { length: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } } } }).xterm;
+    if (!t) return "";
+    const b = t.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < b.length; i++) lines.push(b.getLine(i)?.translateToString(true) ?? "");
+    return lines.join("\n");
+  });
+}
+
+async function typeLine(page: Page, terminal: Locator, line: string) {
+  await terminal.getByTestId("terminal-screen").click();
+  await page.keyboard.type(line);
+  await page.keyboard.press("Enter");
+}
+
+async function outputMatching(terminal: Locator, re: RegExp): Promise<RegExpMatchArray> {
+  let m: RegExpMatchArray | null = null;
+  await expect.poll(async () => (m = (await screenText(terminal)).match(re)) !== null, { timeout: 20_000 }).toBe(true);
+  return m!;
+}
+
+test("terminal: type a command and see its output; a reload returns to the same shell and scrollback", async ({ page }) => {
+  test.setTimeout(300_000);
+  const slug = await signUp(page, uniqueEmail("term"));
+  await page.getByTestId("new-devbox").click();
+  await page.getByLabel("Name").fill("shell");
+  await page.getByText("Debian", { exact: true }).click();
+  await page.getByLabel("CPU (cores)").fill("0.5");
+  await page.getByLabel("Memory (GiB)").fill("0.5");
+  await page.getByLabel("Disk (GiB)").fill("2");
+  await page.getByRole("button", { name: "Create devbox" }).click();
+  await expect(page).toHaveURL(new RegExp(`/t/${slug}/devboxes/shell$`));
+  await expect(page.getByTestId("devbox-detail").getByTestId("devbox-state")).toHaveAttribute("data-state", "Running", { timeout: 120_000 });
+
+  // The full-page terminal.
+  await page.getByTestId("terminal-full-page").click();
+  await expect(page).toHaveURL(new RegExp(`/t/${slug}/devboxes/shell/terminal$`));
+  const terminal = page.locator('[data-testid="terminal"]:visible');
+  await expect(terminal).toHaveAttribute("data-status", "connected");
+  const session = await terminal.getAttribute("data-session");
+
+  await typeLine(page, terminal, "echo hello-$RANDOM pid-$$");
+  // The output line (the command line itself shows `$RANDOM`, not digits).
+  const [, hello, pid] = await outputMatching(terminal, /^(hello-\d+) (pid-\d+)\s*$/m);
+
+  await page.reload();
+  await expect(terminal).toHaveAttribute("data-status", "connected");
+  expect(await terminal.getAttribute("data-session")).toBe(session);
+  // The scrollback is back…
+  await outputMatching(terminal, new RegExp(`^${hello} ${pid}\\s*$`, "m"));
+  // …and it is the same shell.
+  await typeLine(page, terminal, "echo again-$$");
+  await outputMatching(terminal, new RegExp(`^again-${pid.slice(4)}\\s*$`, "m"));
+
+  // A second tab is another shell; the first one keeps its session.
+  await page.getByTestId("terminal-new-tab").click();
+  await expect(page.getByTestId("terminal-tab")).toHaveCount(2);
+  await expect(terminal).toHaveAttribute("data-status", "connected");
+  expect(await terminal.getAttribute("data-session")).not.toBe(session);
+  await typeLine(page, terminal, "echo other-$$");
+  const [, otherPid] = await outputMatching(terminal, /^other-(\d+)\s*$/m);
+  expect(otherPid).not.toBe(pid.slice(4));
+
+  // Exit: the status reaches the page, which says so and offers to reconnect.
+  await typeLine(page, terminal, "exit 3");
+  await expect(terminal).toHaveAttribute("data-status", "closed");
+  await expect(terminal.getByTestId("terminal-close-reason")).toContainText("exited with status 3");
+  await terminal.getByTestId("terminal-reconnect").click();
+  await expect(terminal).toHaveAttribute("data-status", "connected");
+});
