@@ -54,10 +54,15 @@ kubectl_admin() { "$BIN_DIR/kubectl" --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
 # A process is "ours" when its command line mentions our state dir: every
 # component gets a flag or config path under it. This survives lost pid files.
 
+declare -gA STARTED=()   # component -> pid started by this invocation
+
 pid_of() { # component -> pid if running (from pid file, verified)
   local f="$RUN/$1.pid" pid
   [[ -f $f ]] || return 1
   pid=$(<"$f")
+  # started by us just now: between fork and exec its cmdline is still ours (bash),
+  # so the cmdline check below would wrongly call it stale
+  if [[ -n $pid && ${STARTED[$1]:-} == "$pid" ]] && alive "$pid"; then echo "$pid"; return 0; fi
   if [[ -n $pid && -r /proc/$pid/cmdline ]] && grep -qaF -- "$STATE_DIR/" "/proc/$pid/cmdline"; then
     echo "$pid"; return 0
   fi
@@ -91,7 +96,6 @@ start_bg() {
   STARTED[$name]=$!
   echo $! >"$RUN/$name.pid"
 }
-declare -gA STARTED=()
 
 # alive and not a zombie (a just-forked child may not have exec'd yet, so no
 # cmdline check here; pid_of does that for pid files of earlier runs)

@@ -6,7 +6,7 @@
 // Kubernetes binaries in the cache (the main cluster's `up` builds them).
 import * as k8s from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,7 +98,15 @@ async function expectNothingLeft(veths: string[]) {
   expect(await taggedIptablesRules()).toBe('');
   expect(podCgroups()).toBe(false);
   // kubelet's /var/log/containers symlinks into our pod logs
-  const logLinks = existsSync('/var/log/containers') ? readdirSync('/var/log/containers').filter((f) => f.includes('devbox-downup-test')) : [];
+  const logLinks = existsSync('/var/log/containers')
+    ? readdirSync('/var/log/containers').filter((f) => {
+        try {
+          return readlinkSync(`/var/log/containers/${f}`).startsWith(`${STATE}/`);
+        } catch {
+          return false;
+        }
+      })
+    : [];
   expect(logLinks).toEqual([]);
 }
 
