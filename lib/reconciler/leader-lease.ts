@@ -6,8 +6,6 @@ import { MANAGED_BY } from "@/lib/k8s/labels";
 import { randomSuffix } from "@/lib/ids";
 
 export const SYSTEM_NAMESPACE = process.env.DEVBOX_SYSTEM_NAMESPACE ?? "devbox-system";
-// One Lease per install (DEVBOX_INSTANCE), so two installs sharing a cluster each have a leader.
-const LEASE_NAME = `devbox-reconciler-${process.env.DEVBOX_INSTANCE ?? "default"}`;
 const LEASE_SECONDS = 15;
 const RENEW_EVERY_MS = 5_000;
 
@@ -20,6 +18,8 @@ export class LeaderLease {
   private leading = false;
   private timer?: NodeJS.Timeout;
   private readonly api = kubeConfig().makeApiClient(CoordinationV1Api);
+  // One Lease per install (DEVBOX_INSTANCE), so two installs sharing a cluster each have a leader.
+  private readonly leaseName = `devbox-reconciler-${process.env.DEVBOX_INSTANCE ?? "default"}`;
 
   constructor(private readonly onChange: (leading: boolean) => void) {}
 
@@ -51,11 +51,11 @@ export class LeaderLease {
     if (!this.leading) return;
     // Hand over at once instead of making the next leader wait for expiry.
     try {
-      const lease = await this.api.readNamespacedLease({ name: LEASE_NAME, namespace: SYSTEM_NAMESPACE });
+      const lease = await this.api.readNamespacedLease({ name: this.leaseName, namespace: SYSTEM_NAMESPACE });
       if (lease.spec?.holderIdentity === this.identity) {
         lease.spec.holderIdentity = undefined;
         lease.spec.renewTime = undefined;
-        await this.api.replaceNamespacedLease({ name: LEASE_NAME, namespace: SYSTEM_NAMESPACE, body: lease });
+        await this.api.replaceNamespacedLease({ name: this.leaseName, namespace: SYSTEM_NAMESPACE, body: lease });
       }
     } catch {
       // Expiry hands it over anyway.
@@ -73,14 +73,14 @@ export class LeaderLease {
     const now = microTime(new Date());
     let lease: V1Lease;
     try {
-      lease = await this.api.readNamespacedLease({ name: LEASE_NAME, namespace: SYSTEM_NAMESPACE });
+      lease = await this.api.readNamespacedLease({ name: this.leaseName, namespace: SYSTEM_NAMESPACE });
     } catch (err) {
       if (!isNotFound(err)) throw err;
       try {
         await this.api.createNamespacedLease({
           namespace: SYSTEM_NAMESPACE,
           body: {
-            metadata: { name: LEASE_NAME, labels: { ...MANAGED_BY } },
+            metadata: { name: this.leaseName, labels: { ...MANAGED_BY } },
             spec: { holderIdentity: this.identity, leaseDurationSeconds: LEASE_SECONDS, acquireTime: now, renewTime: now, leaseTransitions: 0 },
           },
         });
@@ -104,7 +104,7 @@ export class LeaderLease {
     };
     try {
       // replace carries metadata.resourceVersion: a concurrent writer makes this fail with 409.
-      await this.api.replaceNamespacedLease({ name: LEASE_NAME, namespace: SYSTEM_NAMESPACE, body: lease });
+      await this.api.replaceNamespacedLease({ name: this.leaseName, namespace: SYSTEM_NAMESPACE, body: lease });
       return true;
     } catch (err) {
       if ((err as { code?: number }).code === 409) return false;

@@ -3,24 +3,18 @@ import type { ChildProcess } from "node:child_process";
 import type { Database } from "@/db/client";
 import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
-import { testBackends } from "@/db/test-backends";
 import { findDevbox } from "@/lib/devboxes/queries";
 import { createDevbox, stopDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
-import { devboxPodCache } from "@/lib/k8s/pod-cache";
-import { listTeamsForUser } from "@/lib/teams/queries";
-import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
-import { registerUser } from "@/lib/users/register";
-import { adminCore, crash, eventually, podsFromApi, spawnControlPlane, waitForState } from "./devbox-harness";
+import { crash, eventually, openDevboxWorld, podsFromApi, spawnControlPlane, waitForState, type DevboxWorld } from "./devbox-harness";
 
 // The control plane runs in a child process against PostgreSQL (shared with this test), and is
 // SIGKILLed in the middle of an operation: a new one must finish the job.
-const postgres = testBackends().find((b) => b.name === "postgres");
 const instance = `crash-${randomSuffix()}`;
 
 describe("dashboard killed mid-operation", () => {
+  let world: DevboxWorld;
   let db: Database;
-  let close: () => Promise<void>;
   let url: string;
   let owner: User;
   let team: Team;
@@ -28,24 +22,15 @@ describe("dashboard killed mid-operation", () => {
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    if (!postgres) throw new Error("these tests need PostgreSQL: set TEST_DATABASE_URL (scripts/postgres.sh prints one)");
-    const opened = await postgres.open();
-    ({ db, close } = opened);
-    url = opened.url!;
-    await seedBuiltinTemplates(db);
-    templateId = (await listTemplates(db)).find((t) => t.name === "debian")!.id;
-    owner = await registerUser(db, { email: `crash-${randomSuffix()}@example.com`, password: "correct horse 7" });
-    [team] = await listTeamsForUser(db, owner.id);
     // This process only watches (to read states); it never leads.
-    devboxPodCache().start();
-    await devboxPodCache().ready();
+    world = await openDevboxWorld({ who: "crash", backend: "postgres", reconcile: false });
+    ({ db, owner, team, templateId } = world);
+    url = world.url!;
   });
 
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null) crash(c);
-    await devboxPodCache().stop();
-    if (team) await adminCore.deleteNamespace({ name: team.namespace }).catch(() => {});
-    await close?.();
+    await world?.close();
   });
 
   const start = () => {

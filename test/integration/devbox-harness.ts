@@ -7,6 +7,14 @@ import { pendingOperations, findDevbox } from "@/lib/devboxes/queries";
 import { deriveStatus, type DevboxState } from "@/lib/devboxes/status";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { DEVBOX_ID_LABEL } from "@/lib/devboxes/k8s-objects";
+import type { User } from "@/db/schema/users";
+import { testBackends } from "@/db/test-backends";
+import { randomSuffix } from "@/lib/ids";
+import { Reconciler } from "@/lib/reconciler/controller";
+import type { BeforePodRemoval } from "@/lib/reconciler/pod-removal";
+import { listTeamsForUser } from "@/lib/teams/queries";
+import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
+import { registerUser } from "@/lib/users/register";
 
 export const admin = new KubeConfig();
 admin.loadFromFile(process.env.DEVBOX_ADMIN_KUBECONFIG ?? "/var/lib/devbox-cluster/kubeconfig/admin.kubeconfig");
@@ -75,4 +83,60 @@ export function crash(child: ChildProcess): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
   }
+}
+
+export interface DevboxWorld {
+  db: Database;
+  /** Set for PostgreSQL: child processes can open the same database. */
+  url?: string;
+  owner: User;
+  team: Team;
+  templateId: string;
+  reconciler?: Reconciler;
+  /** Stops the reconciler and the watch, deletes the team's namespace, closes the DB. */
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh DB with the built-in templates, one user and their personal team (its namespace made
+ * by the dashboard's own code), the Pod watch running, and, unless `reconcile` is false, an
+ * in-process reconciler that has become leader.
+ */
+export async function openDevboxWorld(opts: {
+  backend?: "pglite" | "postgres";
+  /** false: watch only; otherwise the hook run before a Pod is removed (default: keep nothing). */
+  reconcile?: false | ((db: Database) => BeforePodRemoval);
+  who: string;
+}): Promise<DevboxWorld> {
+  const backend = testBackends().find((b) => b.name === (opts.backend ?? "pglite"));
+  if (!backend) throw new Error("this test needs PostgreSQL: set TEST_DATABASE_URL (scripts/postgres.sh prints one)");
+  const { db, close, url } = await backend.open();
+  await seedBuiltinTemplates(db);
+  const templateId = (await listTemplates(db)).find((t) => t.name === "debian")!.id;
+  const owner = await registerUser(db, { email: `${opts.who}-${randomSuffix()}@example.com`, password: "correct horse 7" });
+  const [team] = await listTeamsForUser(db, owner.id);
+  const pods = devboxPodCache();
+  pods.start();
+  let reconciler: Reconciler | undefined;
+  if (opts.reconcile !== false) {
+    reconciler = new Reconciler(db, pods, opts.reconcile?.(db));
+    await reconciler.start();
+    await eventually("leadership", async () => (reconciler!.isLeader ? true : undefined), 30_000);
+  } else {
+    await pods.ready();
+  }
+  return {
+    db,
+    url,
+    owner,
+    team,
+    templateId,
+    reconciler,
+    async close() {
+      await reconciler?.stop();
+      await pods.stop();
+      await adminCore.deleteNamespace({ name: team.namespace }).catch(() => {});
+      await close();
+    },
+  };
 }

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { testBackends } from "@/db/test-backends";
 import type { Team } from "@/db/schema/teams";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
 import { CONTAINER_NAME, podName, secretName, serviceName } from "@/lib/devboxes/k8s-objects";
@@ -8,45 +7,27 @@ import { findDevbox } from "@/lib/devboxes/queries";
 import { createDevbox, deleteDevbox, restartDevbox, startDevbox, stopDevbox, updateDevbox } from "@/lib/devboxes/service";
 import { AppError } from "@/lib/errors";
 import { randomSuffix } from "@/lib/ids";
-import { devboxPodCache } from "@/lib/k8s/pod-cache";
-import { Reconciler } from "@/lib/reconciler/controller";
 import { listTeamsForUser } from "@/lib/teams/queries";
-import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
 import { registerUser } from "@/lib/users/register";
 import type { User } from "@/db/schema/users";
-import { adminCore, eventually, podsFromApi, waitForState } from "./devbox-harness";
+import { adminCore, eventually, openDevboxWorld, podsFromApi, waitForState, type DevboxWorld } from "./devbox-harness";
 
 // The dashboard's code path end to end: service → DB → reconciler → real Kubernetes, with the
 // dashboard's own identity; the test checks Kubernetes as the admin.
 process.env.DEVBOX_INSTANCE = `it-${randomSuffix()}`;
 
 describe("devbox lifecycle against the bundled cluster", () => {
+  let world: DevboxWorld;
   let db: Database;
-  let close: () => Promise<void>;
-  let reconciler: Reconciler;
   let owner: User;
   let team: Team;
   let templateId: string;
 
   beforeAll(async () => {
-    ({ db, close } = await testBackends()[0].open());
-    await seedBuiltinTemplates(db);
-    templateId = (await listTemplates(db)).find((t) => t.name === "debian")!.id;
-    owner = await registerUser(db, { email: `life-${randomSuffix()}@example.com`, password: "correct horse 7" });
-    [team] = await listTeamsForUser(db, owner.id);
-    const pods = devboxPodCache();
-    pods.start();
-    reconciler = new Reconciler(db, pods);
-    await reconciler.start();
-    await eventually("leadership", async () => (reconciler.isLeader ? true : undefined), 30_000);
+    world = await openDevboxWorld({ who: "life" });
+    ({ db, owner, team, templateId } = world);
   });
-
-  afterAll(async () => {
-    await reconciler?.stop();
-    await devboxPodCache().stop();
-    if (team) await adminCore.deleteNamespace({ name: team.namespace }).catch(() => {});
-    await close?.();
-  });
+  afterAll(async () => world?.close());
 
   it("create → Running, with Pod, Secret and Service labelled and owned", async () => {
     await createDevbox(db, team, owner.id, { name: "web", templateId, cpuMillis: 500, memoryMiB: 512, diskMiB: 2048, ports: [{ port: 3000, name: "http" }], env: [{ name: "FOO", value: "bar" }] });

@@ -5,17 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
-import { testBackends } from "@/db/test-backends";
 import { findDevbox } from "@/lib/devboxes/queries";
 import { createDevbox, startDevbox, stopDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
-import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { AGENT_NAMESPACE } from "@/lib/snapshots/agent-client";
 import { containerIdOf, listSnapshots } from "@/lib/snapshots/service";
-import { listTeamsForUser } from "@/lib/teams/queries";
-import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
-import { registerUser } from "@/lib/users/register";
-import { adminCore, crash, eventually, podsFromApi, spawnControlPlane, waitForState } from "./devbox-harness";
+import { adminCore, crash, eventually, openDevboxWorld, podsFromApi, spawnControlPlane, waitForState, type DevboxWorld } from "./devbox-harness";
 import { sh } from "./snapshot-helpers";
 
 // A commit interrupted by a crash: of the dashboard (control plane SIGKILLed in a child process,
@@ -23,7 +18,6 @@ import { sh } from "./snapshot-helpers";
 // is caught in the act by the container's task being PAUSED (the agent freezes it for the diff).
 const run = promisify(execFile);
 const SOCK = `${process.env.DEVBOX_CLUSTER_DIR ?? "/var/lib/devbox-cluster"}/containerd/containerd.sock`;
-const postgres = testBackends().find((b) => b.name === "postgres");
 const instance = `snapcrash-${randomSuffix()}`;
 
 async function taskPaused(containerId: string): Promise<boolean> {
@@ -32,8 +26,8 @@ async function taskPaused(containerId: string): Promise<boolean> {
 }
 
 describe("commit interrupted by a crash", () => {
+  let world: DevboxWorld;
   let db: Database;
-  let close: () => Promise<void>;
   let url: string;
   let owner: User;
   let team: Team;
@@ -46,23 +40,14 @@ describe("commit interrupted by a crash", () => {
   };
 
   beforeAll(async () => {
-    if (!postgres) throw new Error("these tests need PostgreSQL: set TEST_DATABASE_URL (scripts/postgres.sh prints one)");
-    const opened = await postgres.open();
-    ({ db, close } = opened);
-    url = opened.url!;
-    await seedBuiltinTemplates(db);
-    templateId = (await listTemplates(db)).find((t) => t.name === "debian")!.id;
-    owner = await registerUser(db, { email: `snapcrash-${randomSuffix()}@example.com`, password: "correct horse 7" });
-    [team] = await listTeamsForUser(db, owner.id);
-    devboxPodCache().start();
-    await devboxPodCache().ready();
+    world = await openDevboxWorld({ who: "snapcrash", backend: "postgres", reconcile: false });
+    ({ db, owner, team, templateId } = world);
+    url = world.url!;
   });
 
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null) crash(c);
-    await devboxPodCache().stop();
-    if (team) await adminCore.deleteNamespace({ name: team.namespace }).catch(() => {});
-    await close?.();
+    await world?.close();
   });
 
   /** Writes `mb` MB of random data, stops, waits until the agent has frozen the container; returns the data's md5 and the Pod. */

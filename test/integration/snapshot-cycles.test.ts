@@ -1,22 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/db/client";
-import { testBackends } from "@/db/test-backends";
 import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
 import { findDevbox } from "@/lib/devboxes/queries";
 import { createDevbox, startDevbox, stopDevbox } from "@/lib/devboxes/service";
-import { randomSuffix } from "@/lib/ids";
-import { devboxPodCache } from "@/lib/k8s/pod-cache";
-import { Reconciler } from "@/lib/reconciler/controller";
 import { commitBeforeRemoval } from "@/lib/snapshots/commit-before-removal";
 import { runRegistryGc } from "@/lib/snapshots/registry-gc";
 import { getManifest, parseImageRef } from "@/lib/snapshots/registry";
 import { commitDevbox, forkFromSnapshot } from "@/lib/snapshots/requests";
 import { listSnapshots } from "@/lib/snapshots/service";
-import { listTeamsForUser } from "@/lib/teams/queries";
-import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
-import { registerUser } from "@/lib/users/register";
-import { adminCore, eventually, podsFromApi, waitForState } from "./devbox-harness";
+import { listTemplates } from "@/lib/templates/queries";
+import { eventually, openDevboxWorld, podsFromApi, waitForState, type DevboxWorld } from "./devbox-harness";
 import { sh } from "./snapshot-helpers";
 
 vi.hoisted(() => {
@@ -29,36 +23,22 @@ const CYCLES = Number(process.env.DEVBOX_SNAPSHOT_CYCLES ?? 30);
 const BOUND = 8;
 
 describe(`snapshots over ${CYCLES} stop/start cycles: merge keeps layers bounded, purge keeps K, GC reclaims`, () => {
+  let world: DevboxWorld;
   let db: Database;
-  let close: () => Promise<void>;
-  let reconciler: Reconciler;
   let owner: User;
   let team: Team;
   let templateId: string;
   let baseLayers = 0;
 
   beforeAll(async () => {
-    ({ db, close } = await testBackends()[0].open());
-    await seedBuiltinTemplates(db);
-    const t = (await listTemplates(db)).find((x) => x.name === "debian")!;
-    templateId = t.id;
+    world = await openDevboxWorld({ who: "cyc", reconcile: commitBeforeRemoval });
+    ({ db, owner, team, templateId } = world);
+    const t = (await listTemplates(db)).find((x) => x.id === templateId)!;
     const ref = parseImageRef(t.image);
     baseLayers = (await getManifest(ref.repository, ref.reference))!.manifest.layers.length;
-    owner = await registerUser(db, { email: `cyc-${randomSuffix()}@example.com`, password: "correct horse 7" });
-    [team] = await listTeamsForUser(db, owner.id);
-    const pods = devboxPodCache();
-    pods.start();
-    reconciler = new Reconciler(db, pods, commitBeforeRemoval(db));
-    await reconciler.start();
-    await eventually("leadership", async () => (reconciler.isLeader ? true : undefined), 30_000);
   });
 
-  afterAll(async () => {
-    await reconciler?.stop();
-    await devboxPodCache().stop();
-    if (team) await adminCore.deleteNamespace({ name: team.namespace }).catch(() => {});
-    await close?.();
-  });
+  afterAll(async () => world?.close());
 
   const podName = async () => {
     const d = (await findDevbox(db, team.id, "cyc"))!;

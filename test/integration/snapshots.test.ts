@@ -1,21 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/db/client";
-import { testBackends } from "@/db/test-backends";
 import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
 import { CONTAINER_NAME } from "@/lib/devboxes/k8s-objects";
 import { findDevbox } from "@/lib/devboxes/queries";
 import { createDevbox, startDevbox, stopDevbox } from "@/lib/devboxes/service";
-import { randomSuffix } from "@/lib/ids";
-import { devboxPodCache } from "@/lib/k8s/pod-cache";
-import { Reconciler } from "@/lib/reconciler/controller";
 import { commitBeforeRemoval } from "@/lib/snapshots/commit-before-removal";
 import { getManifest, parseImageRef } from "@/lib/snapshots/registry";
 import { listSnapshots, repositoryOf } from "@/lib/snapshots/service";
-import { listTeamsForUser } from "@/lib/teams/queries";
-import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
-import { registerUser } from "@/lib/users/register";
-import { adminCore, eventually, podsFromApi, stateOf, waitForState } from "./devbox-harness";
+import { eventually, openDevboxWorld, podsFromApi, stateOf, waitForState, type DevboxWorld } from "./devbox-harness";
 import { setAgentPresent, sh, TREE_SCRIPT } from "./snapshot-helpers";
 
 // Stop = commit through the node agent, then delete; start runs the snapshot. Real cluster, real
@@ -27,33 +20,21 @@ vi.hoisted(() => {
 });
 
 describe("snapshots: stop commits, start restores", () => {
+  let world: DevboxWorld;
   let db: Database;
-  let close: () => Promise<void>;
-  let reconciler: Reconciler;
   let owner: User;
   let team: Team;
   let templateId: string;
   let nodeIP = "";
 
   beforeAll(async () => {
-    ({ db, close } = await testBackends()[0].open());
-    await seedBuiltinTemplates(db);
-    templateId = (await listTemplates(db)).find((t) => t.name === "debian")!.id;
-    owner = await registerUser(db, { email: `snap-${randomSuffix()}@example.com`, password: "correct horse 7" });
-    [team] = await listTeamsForUser(db, owner.id);
-    const pods = devboxPodCache();
-    pods.start();
-    reconciler = new Reconciler(db, pods, commitBeforeRemoval(db));
-    await reconciler.start();
-    await eventually("leadership", async () => (reconciler.isLeader ? true : undefined), 30_000);
+    world = await openDevboxWorld({ who: "snap", reconcile: commitBeforeRemoval });
+    ({ db, owner, team, templateId } = world);
   });
 
   afterAll(async () => {
     if (nodeIP) await setAgentPresent(true, nodeIP).catch(() => {});
-    await reconciler?.stop();
-    await devboxPodCache().stop();
-    if (team) await adminCore.deleteNamespace({ name: team.namespace }).catch(() => {});
-    await close?.();
+    await world?.close();
   });
 
   const currentPod = async (name: string) => {
