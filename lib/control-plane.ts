@@ -4,6 +4,7 @@ import { kubeConfig } from "@/lib/k8s/config";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { Reconciler } from "@/lib/reconciler/controller";
 import { commitBeforeRemoval } from "@/lib/snapshots/commit-before-removal";
+import { schedulePeriodicSnapshots } from "@/lib/snapshots/periodic";
 import { scheduleRegistryGc } from "@/lib/snapshots/registry-gc";
 import { seedBuiltinTemplates } from "@/lib/templates/queries";
 
@@ -26,9 +27,11 @@ export async function startControlPlane(db: Database): Promise<{ stop(): Promise
   // Not awaited: the dashboard serves pages while the cluster is still unreachable.
   void reconciler.start().catch((err) => console.error("[devbox] reconciler failed to start:", err));
   const stopGc = scheduleRegistryGc();
+  const stopPeriodic = schedulePeriodicSnapshots(db, () => reconciler.isLeader);
   return {
     async stop() {
       stopGc();
+      stopPeriodic();
       await reconciler.stop();
       await pods.stop();
     },

@@ -1,3 +1,4 @@
+import type { V1Pod } from "@kubernetes/client-node";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { devboxOperations } from "@/db/schema/devbox-operations";
@@ -28,15 +29,20 @@ async function load(db: Database, team: Team, name: string): Promise<Devbox & { 
   return { ...d, namespace: team.namespace };
 }
 
-/** Commit the running container now (the Commit button). Waits for the registry; returns the record. */
-export async function commitDevbox(db: Database, team: Team, actorId: string, name: string): Promise<Snapshot> {
-  const d = await load(db, team, name);
+/** The Pod of the devbox's current generation, when it is asked to run and its container runs. */
+export function runningPodOf(d: Devbox): V1Pod | undefined {
+  if (d.desiredState !== "running") return undefined;
   const pod = devboxPodCache()
     .podsOf(d.id)
     .find((p) => p.metadata?.labels?.[GENERATION_LABEL] === String(d.podGeneration) && !p.metadata?.deletionTimestamp);
-  const running = pod?.status?.containerStatuses?.find((c) => c.name === CONTAINER_NAME)?.state?.running;
-  if (d.desiredState !== "running" || !pod || !running)
-    throw new AppError("conflict", "Only a running devbox can be committed. Stopping a devbox saves its changes anyway.");
+  return pod?.status?.containerStatuses?.find((c) => c.name === CONTAINER_NAME)?.state?.running ? pod : undefined;
+}
+
+/** Commit the running container now (the Commit button). Waits for the registry; returns the record. */
+export async function commitDevbox(db: Database, team: Team, actorId: string, name: string): Promise<Snapshot> {
+  const d = await load(db, team, name);
+  const pod = runningPodOf(d);
+  if (!pod) throw new AppError("conflict", "Only a running devbox can be committed. Stopping a devbox saves its changes anyway.");
   try {
     const snap = await withDevboxLock(d.id, () => commitPod(db, d, pod, { trigger: "commit", actorId, requestId: `commit-${newId()}` }));
     await recordAudit(db, { actorId, teamId: team.id, action: "devbox.commit", target: name, details: { image: snap.image, bytes: snap.bytesAdded } });
