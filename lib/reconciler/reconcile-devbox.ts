@@ -71,9 +71,10 @@ export async function reconcileDevbox(db: Database, d: DevboxWithNamespace, pods
   if (status.state === "Running") {
     if (d.lastError) await setLastError(db, d.id, null);
     await finishOperations(db, d.id, [...START_KINDS], { status: "succeeded" });
-  } else if (podFailure(current) && pending.some((op) => op.kind !== "stop")) {
-    // The Pod will not recover by itself: the request failed; the devbox shows Error with the reason.
-    await finishOperations(db, d.id, [...START_KINDS], { status: "failed", error: podFailure(current) });
+  } else if ((current.status?.phase === "Failed" || current.status?.phase === "Succeeded") && pending.length > 0) {
+    // With restartPolicy Never a finished Pod never runs again: the request failed. Waiting
+    // problems (unschedulable, image pull back-off) can clear up, so they show Error but stay pending.
+    await finishOperations(db, d.id, [...START_KINDS], { status: "failed", error: podFailure(current) ?? "The devbox's container ended." });
   }
 }
 
