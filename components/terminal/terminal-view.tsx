@@ -57,7 +57,6 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
     // Flow control: ack output once xterm has parsed it, so the server never runs more than a
     // window ahead of what this tab can render.
     let processed = 0;
-    let inFlight = 0;
     const flushAck = () => {
       if (processed > 0 && sock.readyState === WebSocket.OPEN) sock.send(JSON.stringify({ type: "ack", bytes: processed } satisfies ClientMessage));
       processed = 0;
@@ -65,11 +64,10 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
     sock.onmessage = (ev) => {
       if (typeof ev.data !== "string") {
         const bytes = new Uint8Array(ev.data as ArrayBuffer);
-        inFlight++;
         t.write(bytes, () => {
-          inFlight--;
           processed += bytes.length;
-          if (processed >= ACK_EVERY || inFlight === 0) flushAck();
+          // In ACK_EVERY steps: the server's window is much larger, so small output never waits.
+          if (processed >= ACK_EVERY) flushAck();
         });
         return;
       }

@@ -53,8 +53,8 @@ export class TerminalClient {
         const keep = this.opts.keep ?? 1 << 20;
         if (this.out.length > keep * 2) this.out = this.out.slice(-keep);
         this.unacked += data.length;
+        // Acks in ACK_EVERY steps: the window is much larger, so small output never waits.
         if (this.autoAck && this.unacked >= ACK_EVERY) this.ack();
-        else if (this.autoAck) queueMicrotask(() => this.unacked > 0 && this.autoAck && this.ack());
       } else {
         this.messages.push(JSON.parse(data.toString()) as ServerMessage);
       }

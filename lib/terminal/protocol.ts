@@ -85,7 +85,7 @@ export function closeCodeLabel(code: number): string {
 
 /** Bytes of output in flight (sent, not yet acked by the client) before the server pauses. */
 export const FLOW_WINDOW = 1024 * 1024;
-/** The client acks at least every this many processed bytes (and whenever output goes idle). */
+/** The client acks processed output in steps of this many bytes (well below FLOW_WINDOW). */
 export const ACK_EVERY = 64 * 1024;
 
 export type ClientMessage =
