@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { signUp, uniqueEmail } from "./helpers";
+import { adminKube, signUp, uniqueEmail } from "./helpers";
 
 /** The terminal's buffer as text (xterm's, since the WebGL renderer leaves no text in the DOM). */
 async function screenText(terminal: Locator): Promise<string> {
@@ -73,4 +73,6 @@ test("terminal: type a command and see its output; a reload returns to the same 
   await expect(terminal.getByTestId("terminal-close-reason")).toContainText("exited with status 3");
   await terminal.getByTestId("terminal-reconnect").click();
   await expect(terminal).toHaveAttribute("data-status", "connected");
+
+  await adminKube().core.deleteNamespace({ name: `devbox-${slug}` }).catch(() => {});
 });

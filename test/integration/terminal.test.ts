@@ -40,13 +40,14 @@ describe("terminal websocket against the bundled cluster", () => {
   const clients: TerminalClient[] = [];
 
   const sid = () => `t-${randomBytes(8).toString("hex")}`;
-  function open(devbox: string, opts: { session?: string; cookie?: string | null; origin?: string; autoAck?: boolean; team?: string; size?: [number, number] } = {}) {
+  function open(devbox: string, opts: { session?: string; cookie?: string | null; origin?: string; autoAck?: boolean; team?: string; size?: [number, number]; keep?: number } = {}) {
     const session = opts.session ?? sid();
     const size = opts.size ? `&cols=${opts.size[0]}&rows=${opts.size[1]}` : "";
     const c = TerminalClient.connect(`${wsBase}${terminalPath(opts.team ?? team.slug, devbox, session)}${size}`, {
       cookie: opts.cookie === null ? undefined : (opts.cookie ?? ownerCookie),
       origin: opts.origin ?? origin,
       autoAck: opts.autoAck,
+      keep: opts.keep,
     });
     clients.push(c);
     return c;
@@ -155,7 +156,8 @@ describe("terminal websocket against the bundled cluster", () => {
   });
 
   it("flow control: a flood stops at the window while the client does not ack, resumes on ack, and Ctrl-C stops it", async () => {
-    const c = await shell("term", { autoAck: false });
+    // A small text tail: the client must keep up like a browser does, not rescan megabytes.
+    const c = await shell("term", { autoAck: false, keep: 64 * 1024 });
     c.ack();
     c.send("yes devbox-flood-line\r");
     await c.until("a window of output", () => c.received >= FLOW_WINDOW);
@@ -173,8 +175,12 @@ describe("terminal websocket against the bundled cluster", () => {
     c.send("\x03");
     c.send("echo stopped-$((3*3))\r");
     const t0 = Date.now();
-    await c.waitForText("stopped-9", 30_000);
-    expect(Date.now() - t0).toBeLessThan(10_000);
+    const atInterrupt = c.received;
+    await c.waitForText("stopped-9", 60_000);
+    // What was already in flight below the bridge (kernel socket buffers between the container,
+    // the kubelet and the apiserver: ~15-20 MB measured here) still drains after the interrupt.
+    console.log(`flow: ^C → prompt in ${Date.now() - t0} ms, ${((c.received - atInterrupt) / 1e6).toFixed(1)} MB drained`);
+    expect(Date.now() - t0).toBeLessThan(5_000);
     c.close();
   });
 
