@@ -74,5 +74,8 @@ test("terminal: type a command and see its output; a reload returns to the same 
   await terminal.getByTestId("terminal-reconnect").click();
   await expect(terminal).toHaveAttribute("data-status", "connected");
 
-  await adminKube().core.deleteNamespace({ name: `devbox-${slug}` }).catch(() => {});
+  // The team's namespace is `devbox-<slug>-<suffix>`.
+  const { core } = adminKube();
+  for (const ns of (await core.listNamespace()).items.map((n) => n.metadata!.name!).filter((n) => n.startsWith(`devbox-${slug}-`)))
+    await core.deleteNamespace({ name: ns }).catch(() => {});
 });

@@ -32,7 +32,7 @@ describe("terminal websocket against the bundled cluster", () => {
   let closeDb: () => Promise<void>;
   let reconciler: Reconciler;
   let owner: User, viewer: User, stranger: User;
-  let team: Team, strangerTeam: Team;
+  let team: Team, strangerTeam: Team, viewerTeam: Team;
   let server: Server;
   let origin: string;
   let wsBase: string;
@@ -71,6 +71,7 @@ describe("terminal websocket against the bundled cluster", () => {
     stranger = await registerUser(db, { email: `stranger-${randomSuffix()}@example.com`, password: "correct horse 7" });
     [team] = await listTeamsForUser(db, owner.id);
     [strangerTeam] = await listTeamsForUser(db, stranger.id);
+    [viewerTeam] = await listTeamsForUser(db, viewer.id);
     await addMember(db, owner.id, team, viewer.email, "viewer");
     ownerCookie = await sessionCookie(owner.id);
 
@@ -91,7 +92,7 @@ describe("terminal websocket against the bundled cluster", () => {
     server?.close();
     await reconciler?.stop();
     await devboxPodCache().stop();
-    for (const t of [team, strangerTeam]) if (t) await adminCore.deleteNamespace({ name: t.namespace }).catch(() => {});
+    for (const t of [team, strangerTeam, viewerTeam]) if (t) await adminCore.deleteNamespace({ name: t.namespace }).catch(() => {});
     await closeDb?.();
   });
 
