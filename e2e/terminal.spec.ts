@@ -74,8 +74,13 @@ test("terminal: type a command and see its output; a reload returns to the same 
   await terminal.getByTestId("terminal-reconnect").click();
   await expect(terminal).toHaveAttribute("data-status", "connected");
 
-  // The team's namespace is `devbox-<slug>-<suffix>`.
+  // Clean up: delete the devbox (the dashboard's reconciler would re-create a namespace that
+  // still has a devbox), wait for its Pod to go, then the team's namespace.
+  expect((await page.request.delete(`/api/v1/teams/${slug}/devboxes/shell`)).status()).toBeLessThan(300);
   const { core } = adminKube();
-  for (const ns of (await core.listNamespace()).items.map((n) => n.metadata!.name!).filter((n) => n.startsWith(`devbox-${slug}-`)))
-    await core.deleteNamespace({ name: ns }).catch(() => {});
+  const namespaces = (await core.listNamespace()).items.map((n) => n.metadata!.name!).filter((n) => n === `devbox-${slug}`);
+  for (const ns of namespaces) {
+    await expect.poll(async () => (await core.listNamespacedPod({ namespace: ns })).items.length, { timeout: 60_000 }).toBe(0);
+    await core.deleteNamespace({ name: ns });
+  }
 });
