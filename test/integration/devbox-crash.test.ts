@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChildProcess } from "node:child_process";
 import type { Database } from "@/db/client";
 import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
 import { findDevbox } from "@/lib/devboxes/queries";
 import { createDevbox, stopDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
-import { crash, eventually, openDevboxWorld, podsFromApi, spawnControlPlane, waitForState, type DevboxWorld } from "./devbox-harness";
+import { crash, eventually, openDevboxWorld, podsFromApi, controlPlanes, waitForState, type DevboxWorld } from "./devbox-harness";
 
 // The control plane runs in a child process against PostgreSQL (shared with this test), and is
 // SIGKILLed in the middle of an operation: a new one must finish the job.
@@ -15,29 +14,24 @@ const instance = `crash-${randomSuffix()}`;
 describe("dashboard killed mid-operation", () => {
   let world: DevboxWorld;
   let db: Database;
-  let url: string;
   let owner: User;
   let team: Team;
   let templateId: string;
-  const children: ChildProcess[] = [];
+  let planes: ReturnType<typeof controlPlanes>;
+  const start = () => planes.start();
 
   beforeAll(async () => {
     // This process only watches (to read states); it never leads.
     world = await openDevboxWorld({ who: "crash", backend: "postgres", reconcile: false });
     ({ db, owner, team, templateId } = world);
-    url = world.url!;
+    planes = controlPlanes(world, instance);
   });
 
   afterAll(async () => {
-    for (const c of children) if (c.exitCode === null) crash(c);
+    planes?.crashAll();
     await world?.close();
   });
 
-  const start = () => {
-    const child = spawnControlPlane({ DATABASE_URL: url, DEVBOX_INSTANCE: instance });
-    children.push(child);
-    return child;
-  };
 
   it("killed during create: after restart the devbox is Running", async () => {
     const first = start();
@@ -59,7 +53,7 @@ describe("dashboard killed mid-operation", () => {
   });
 
   it("killed during stop: after restart the devbox is Stopped", async () => {
-    const [current] = children.slice(-1);
+    const current = planes.latest()!;
     const d = (await findDevbox(db, team.id, "crashy"))!;
     await stopDevbox(db, team, owner.id, "crashy");
     // Kill once the stop is under way: the Pod is terminating (or already gone).

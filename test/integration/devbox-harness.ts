@@ -76,6 +76,23 @@ export function spawnControlPlane(env: Record<string, string>): ChildProcess {
   return child;
 }
 
+/** Control-plane child processes on the world's PostgreSQL DB, all with one Lease name. */
+export function controlPlanes(world: DevboxWorld, instance: string) {
+  const children: ChildProcess[] = [];
+  return {
+    start(): ChildProcess {
+      if (!world.url) throw new Error("child control planes need the PostgreSQL backend");
+      const child = spawnControlPlane({ DATABASE_URL: world.url, DEVBOX_INSTANCE: instance });
+      children.push(child);
+      return child;
+    },
+    latest: (): ChildProcess | undefined => children.at(-1),
+    crashAll(): void {
+      for (const c of children) if (c.exitCode === null) crash(c);
+    },
+  };
+}
+
 /** SIGKILL the whole process group: no clean shutdown, no lease hand-over — a crash. */
 export function crash(child: ChildProcess): void {
   try {

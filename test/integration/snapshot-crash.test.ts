@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
@@ -10,7 +9,7 @@ import { createDevbox, startDevbox, stopDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
 import { AGENT_NAMESPACE } from "@/lib/snapshots/agent-client";
 import { containerIdOf, listSnapshots } from "@/lib/snapshots/service";
-import { adminCore, crash, eventually, openDevboxWorld, podsFromApi, spawnControlPlane, waitForState, type DevboxWorld } from "./devbox-harness";
+import { adminCore, crash, eventually, openDevboxWorld, podsFromApi, controlPlanes, waitForState, type DevboxWorld } from "./devbox-harness";
 import { sh } from "./snapshot-helpers";
 
 // A commit interrupted by a crash: of the dashboard (control plane SIGKILLed in a child process,
@@ -28,25 +27,20 @@ async function taskPaused(containerId: string): Promise<boolean> {
 describe("commit interrupted by a crash", () => {
   let world: DevboxWorld;
   let db: Database;
-  let url: string;
   let owner: User;
   let team: Team;
   let templateId: string;
-  const children: ChildProcess[] = [];
-  const start = () => {
-    const child = spawnControlPlane({ DATABASE_URL: url, DEVBOX_INSTANCE: instance });
-    children.push(child);
-    return child;
-  };
+  let planes: ReturnType<typeof controlPlanes>;
+  const start = () => planes.start();
 
   beforeAll(async () => {
     world = await openDevboxWorld({ who: "snapcrash", backend: "postgres", reconcile: false });
     ({ db, owner, team, templateId } = world);
-    url = world.url!;
+    planes = controlPlanes(world, instance);
   });
 
   afterAll(async () => {
-    for (const c of children) if (c.exitCode === null) crash(c);
+    planes?.crashAll();
     await world?.close();
   });
 
