@@ -1,11 +1,15 @@
 import { notFound, redirect } from "next/navigation";
+import { cache } from "react";
 import type { TeamRole } from "@/db/schema/memberships";
 import { AppError } from "@/lib/errors";
 import { currentUser } from "@/lib/auth/session";
 import { requireTeamRole } from "./team-access";
 
-/** For server components: the same check as requireTeamRole, rendered as a redirect or a 404 page. */
-export async function teamForPage(slug: string, minimum: TeamRole = "viewer") {
+/**
+ * For server components: the same check as requireTeamRole, rendered as a redirect or a 404 page.
+ * Memoized per request (React cache): the team layout and its page both ask, one DB round serves.
+ */
+export const teamForPage = cache(async (slug: string, minimum: TeamRole = "viewer") => {
   const user = await currentUser();
   if (!user) redirect("/login");
   try {
@@ -14,4 +18,4 @@ export async function teamForPage(slug: string, minimum: TeamRole = "viewer") {
     if (err instanceof AppError && (err.code === "not_found" || err.code === "forbidden")) notFound();
     throw err;
   }
-}
+});

@@ -100,30 +100,17 @@ export async function commitPod(db: Database, d: DevboxWithNamespace, pod: V1Pod
       progress,
     );
     const parentOwn = await ownLayersOf(db, d.id, parentImage);
-    const [inserted] = await db
-      .insert(snapshots)
-      .values({
-        id: newId(),
-        devboxId: d.id,
-        teamId: d.teamId,
-        image: result.image,
-        digest: result.digest,
-        parentDigest: result.parent ?? null,
-        parentImage,
-        layerDigest: result.layerDigest ?? null,
-        bytesAdded: result.layerSize ?? 0,
-        layerCount: result.layerCount,
-        ownLayerCount: result.unchanged ? parentOwn : parentOwn + 1,
-        trigger: opts.trigger,
-        actorId: opts.actorId,
-        // A replayed job reports the original duration; ours includes the wait.
-        durationMs: result.reused ? result.durationMs : Date.now() - startedAt,
-        podUid: pod.metadata?.uid ?? null,
-        requestId: opts.requestId,
-      })
-      .onConflictDoNothing()
-      .returning();
-    const snap = inserted ?? (await findSnapshotByRequest(db, opts.requestId))!;
+    const snap = await recordSnapshotOnce(db, d, result, {
+      parentDigest: result.parent ?? null,
+      parentImage,
+      ownLayerCount: result.unchanged ? parentOwn : parentOwn + 1,
+      trigger: opts.trigger,
+      actorId: opts.actorId,
+      // A replayed job reports the original duration; ours includes the wait.
+      durationMs: result.reused ? result.durationMs : Date.now() - startedAt,
+      podUid: pod.metadata?.uid ?? null,
+      requestId: opts.requestId,
+    });
     await db.update(devboxes).set({ image: snap.image, lastError: null }).where(eq(devboxes.id, d.id));
     clearCommitProgress(d.id);
     const latest = snap.ownLayerCount > maxOwnLayers() ? await mergeSnapshot(db, d, snap, nodeIP).catch((err) => {
@@ -143,6 +130,39 @@ export async function commitPod(db: Database, d: DevboxWithNamespace, pod: V1Pod
   }
 }
 
+type SnapshotFacts = Pick<
+  typeof snapshots.$inferInsert,
+  "parentDigest" | "parentImage" | "ownLayerCount" | "trigger" | "actorId" | "durationMs" | "podUid" | "requestId"
+>;
+
+/**
+ * Records what the agent pushed, once per request id: a retry (crash, other replica) that finds
+ * the row returns it instead of inserting a twin.
+ */
+async function recordSnapshotOnce(
+  db: Database,
+  d: DevboxWithNamespace,
+  pushed: { image: string; digest: string; layerDigest?: string; layerSize?: number; layerCount: number },
+  facts: SnapshotFacts,
+): Promise<Snapshot> {
+  const [row] = await db
+    .insert(snapshots)
+    .values({
+      id: newId(),
+      devboxId: d.id,
+      teamId: d.teamId,
+      image: pushed.image,
+      digest: pushed.digest,
+      layerDigest: pushed.layerDigest ?? null,
+      bytesAdded: pushed.layerSize ?? 0,
+      layerCount: pushed.layerCount,
+      ...facts,
+    })
+    .onConflictDoNothing()
+    .returning();
+  return row ?? (await findSnapshotByRequest(db, facts.requestId!))!;
+}
+
 /** Merges a snapshot's own layers into one (agent /v1/merges); the result is what the next Pod runs. */
 export async function mergeSnapshot(db: Database, d: DevboxWithNamespace, snap: Snapshot, nodeIP: string): Promise<Snapshot> {
   const requestId = `merge-${snap.id}`;
@@ -156,29 +176,16 @@ export async function mergeSnapshot(db: Database, d: DevboxWithNamespace, snap: 
       { image: snap.image, ownLayers: snap.ownLayerCount, targetRepository: repositoryOf(d), targetTag: tagFor(requestId), requestId },
       (p) => reportCommitProgress(d.id, { phase: `merging: ${p.phase}`, bytes: p.bytes, startedAt, trigger: "merge" }),
     );
-    const [row] = await db
-      .insert(snapshots)
-      .values({
-        id: newId(),
-        devboxId: d.id,
-        teamId: d.teamId,
-        image: result.image,
-        digest: result.digest,
-        parentDigest: snap.digest,
-        parentImage: snap.image,
-        layerDigest: result.layerDigest ?? null,
-        bytesAdded: result.layerSize ?? 0,
-        layerCount: result.layerCount,
-        ownLayerCount: 1,
-        trigger: "merge",
-        actorId: snap.actorId,
-        durationMs: Date.now() - startedAt,
-        podUid: snap.podUid,
-        requestId,
-      })
-      .onConflictDoNothing()
-      .returning();
-    const merged = row ?? (await findSnapshotByRequest(db, requestId))!;
+    const merged = await recordSnapshotOnce(db, d, result, {
+      parentDigest: snap.digest,
+      parentImage: snap.image,
+      ownLayerCount: 1,
+      trigger: "merge",
+      actorId: snap.actorId,
+      durationMs: Date.now() - startedAt,
+      podUid: snap.podUid,
+      requestId,
+    });
     // Only if nothing newer was made the devbox's image meanwhile.
     await db.update(devboxes).set({ image: merged.image }).where(and(eq(devboxes.id, d.id), eq(devboxes.image, snap.image)));
     return merged;
