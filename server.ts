@@ -5,6 +5,7 @@ import { ensureAuthSecret } from "./lib/settings/instance";
 import { seedAdminFromEnv } from "./lib/users/seed-admin";
 import { createUpgradeDispatcher } from "./server/upgrade";
 import "./server/ws/terminal"; // registers the terminal websocket endpoint
+import { terminalRegistry } from "./lib/terminal/registry";
 import { startControlPlane } from "./lib/control-plane";
 
 const dev = process.env.NODE_ENV !== "production";
@@ -31,6 +32,8 @@ async function main() {
   });
 
   const shutdown = () => {
+    // Terminals are told why they close (1001, "the dashboard restarted") instead of a dropped socket.
+    terminalRegistry().closeAll();
     server.close();
     void controlPlane.stop();
     setTimeout(() => process.exit(0), 2000).unref();
