@@ -8,3 +8,4 @@ export { templates } from "./schema/templates";
 export { devboxes, desiredState } from "./schema/devboxes";
 export { devboxOperations, operationKind, operationStatus } from "./schema/devbox-operations";
 export { snapshots, snapshotTrigger } from "./schema/snapshots";
+export { registryHolds, registryHoldKind } from "./schema/registry-holds";

@@ -26,7 +26,7 @@ export async function startControlPlane(db: Database): Promise<{ stop(): Promise
   const reconciler = new Reconciler(db, pods, commitBeforeRemoval(db));
   // Not awaited: the dashboard serves pages while the cluster is still unreachable.
   void reconciler.start().catch((err) => console.error("[devbox] reconciler failed to start:", err));
-  const stopGc = scheduleRegistryGc();
+  const stopGc = scheduleRegistryGc(db);
   const stopPeriodic = schedulePeriodicSnapshots(db, () => reconciler.isLeader);
   return {
     async stop() {

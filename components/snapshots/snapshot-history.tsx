@@ -18,6 +18,7 @@ const triggerLabel: Record<SnapshotView["trigger"], string> = {
   periodic: "Periodic",
   merge: "Layers merged",
   fork: "Forked",
+  recovery: "Recovered after the node restarted",
 };
 
 export function SnapshotHistory(props: { teamSlug: string; devboxName: string; currentImage: string; stopped: boolean; canEdit: boolean; snapshots: SnapshotView[] }) {

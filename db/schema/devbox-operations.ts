@@ -1,9 +1,10 @@
 import { index, jsonb, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
-export const operationKind = pgEnum("devbox_operation_kind", ["create", "start", "stop", "restart", "update", "delete"]);
+export const operationKind = pgEnum("devbox_operation_kind", ["create", "start", "stop", "restart", "update", "delete", "recover"]);
 export const operationStatus = pgEnum("devbox_operation_status", ["pending", "succeeded", "failed", "superseded"]);
 
-// Each user request on a devbox, finished by the reconciler when Kubernetes matches it.
+// Each user request on a devbox, finished by the reconciler when Kubernetes matches it. "recover" is
+// the reconciler's own: a new Pod for a devbox whose container died with its node.
 export const devboxOperations = pgTable(
   "devbox_operations",
   {

@@ -1,7 +1,7 @@
 import { bigint, boolean, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { devboxes } from "./devboxes";
 
-export const snapshotTrigger = pgEnum("snapshot_trigger", ["stop", "commit", "restart", "update", "periodic", "merge", "fork"]);
+export const snapshotTrigger = pgEnum("snapshot_trigger", ["stop", "commit", "restart", "update", "periodic", "merge", "fork", "recovery"]);
 
 /**
  * One saved state of a devbox: an image in the internal registry, the previous image's layers plus

@@ -1,7 +1,8 @@
 import { CoreV1Api } from "@kubernetes/client-node";
 import type { Devbox } from "@/db/schema/devboxes";
 import { kubeConfig } from "@/lib/k8s/config";
-import { podName } from "./k8s-objects";
+import { devboxPodCache } from "@/lib/k8s/pod-cache";
+import { GENERATION_LABEL, podName } from "./k8s-objects";
 
 export interface EventView {
   type: string;
@@ -11,12 +12,19 @@ export interface EventView {
   count: number;
 }
 
-/** Kubernetes events of the devbox's current Pod, newest first. Empty when the cluster is unreachable. */
+/**
+ * Kubernetes events of the devbox's current Pod, newest first; by uid too, so the events of an
+ * earlier Pod of the same name (a deleted devbox's, re-created) are not shown. Empty when the
+ * cluster is unreachable.
+ */
 export async function devboxEvents(namespace: string, d: Devbox): Promise<EventView[]> {
+  const uid = devboxPodCache()
+    .podsOf(d.id)
+    .find((p) => p.metadata?.labels?.[GENERATION_LABEL] === String(d.podGeneration))?.metadata?.uid;
   try {
     const list = await kubeConfig()
       .makeApiClient(CoreV1Api)
-      .listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${podName(d)}`, limit: 50 });
+      .listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${podName(d)}${uid ? `,involvedObject.uid=${uid}` : ""}`, limit: 50 });
     return list.items
       .map((e) => ({
         type: e.type ?? "Normal",

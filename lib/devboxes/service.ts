@@ -88,12 +88,23 @@ async function loadForChange(db: Database, team: Team, name: string): Promise<De
   return d;
 }
 
-/** Start (turn on). A no-op when it is already asked to run. */
+/**
+ * Start (turn on). A no-op when it is already asked to run. Every start is a new Pod generation,
+ * so a Pod name is never reused: the previous Pod (maybe still exiting after a quick stop) and its
+ * events and exit code are never taken for the new one's.
+ */
 export async function startDevbox(db: Database, team: Team, actorId: string, name: string): Promise<Devbox> {
   const d = await loadForChange(db, team, name);
   if (d.desiredState === "running") return d;
   await assertFitsTeamQuota(db, team, d, d.id);
-  return transition(db, d, actorId, "start", { desiredState: "running", lastError: null }, eq(devboxes.desiredState, "stopped"));
+  return transition(
+    db,
+    d,
+    actorId,
+    "start",
+    { desiredState: "running", podGeneration: sql`${devboxes.podGeneration} + 1`, lastError: null },
+    eq(devboxes.desiredState, "stopped"),
+  );
 }
 
 /** Stop (shut down): the Pod goes away; the snapshot step will run before it does. */

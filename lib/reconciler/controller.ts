@@ -1,6 +1,7 @@
 import type { Database } from "@/db/client";
-import { onDevboxChange } from "@/lib/devboxes/change-bus";
-import { listAllDevboxesWithNamespace, pendingOperations } from "@/lib/devboxes/queries";
+import { announceDevboxChange, onDevboxChange } from "@/lib/devboxes/change-bus";
+import { listAllDevboxesWithNamespace, pendingOperations, setLastError } from "@/lib/devboxes/queries";
+import { AgentError } from "@/lib/snapshots/agent-client";
 import type { DevboxPodCache } from "@/lib/k8s/pod-cache";
 import { LeaderLease } from "./leader-lease";
 import { keepNothing, type BeforePodRemoval } from "./pod-removal";
@@ -74,6 +75,16 @@ export class Reconciler {
       });
   }
 
+  /**
+   * A stop waiting for a node agent that is restarting (Kubernetes backs a crashing agent off for
+   * up to 5 minutes) says so, and when it tries again, instead of showing a bare error.
+   */
+  private async showAgentWait(devboxId: string, delayMs: number): Promise<void> {
+    const message = `Waiting for the node agent (it is not answering: restarting, or in Kubernetes' crash-loop back-off); the changes stay in the container. Next try in ${Math.round(delayMs / 1000)} s.`;
+    await setLastError(this.db, devboxId, message).catch(() => {});
+    announceDevboxChange(devboxId);
+  }
+
   private async pass(): Promise<void> {
     const [all, pending] = await Promise.all([listAllDevboxesWithNamespace(this.db), pendingOperations(this.db)]);
     const now = Date.now();
@@ -94,6 +105,7 @@ export class Reconciler {
           const delay = Math.min((this.backoff.get(d.id)?.delay ?? 1000) * 2, MAX_BACKOFF_MS);
           this.backoff.set(d.id, { until: Date.now() + delay, delay });
           console.error(`[devbox] reconcile ${d.namespace}/${d.name} failed (retry in ${delay / 1000} s):`, err instanceof Error ? err.message : err);
+          if (err instanceof AgentError && err.unreachable) await this.showAgentWait(d.id, delay);
         } finally {
           this.inFlight.delete(d.id);
         }

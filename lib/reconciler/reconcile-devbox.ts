@@ -10,11 +10,16 @@ import { generateSshKeys } from "@/lib/devboxes/ssh-keys";
 import { deriveStatus, podFailure } from "@/lib/devboxes/status";
 import { kubeConfig } from "@/lib/k8s/config";
 import { isAlreadyExists, isNotFound, k8sMessage, k8sStatusCode } from "@/lib/k8s/errors";
+import { crashPoint } from "@/lib/faults/crash-point";
+import { deleteSnapshotImages } from "@/lib/snapshots/service";
 import type { BeforePodRemoval } from "./pod-removal";
+import { recoverDeadPod } from "./recover-dead-pod";
 
 export type DevboxWithNamespace = Devbox & { namespace: string };
 
-const START_KINDS = ["create", "start", "restart", "update"] as const;
+const START_KINDS = ["create", "start", "restart", "update", "recover"] as const;
+
+const isFinished = (pod: V1Pod) => pod.status?.phase === "Failed" || pod.status?.phase === "Succeeded";
 
 /** Does this devbox need the reconciler, given what runs and what is pending? Pure. */
 export function needsReconcile(d: Devbox, pods: V1Pod[], pending: DevboxOperation[]): boolean {
@@ -22,8 +27,9 @@ export function needsReconcile(d: Devbox, pods: V1Pod[], pending: DevboxOperatio
   if (d.desiredState !== "running") return pods.length > 0 || d.desiredState === "deleted";
   const current = pods.filter((p) => p.metadata?.labels?.[GENERATION_LABEL] === String(d.podGeneration));
   const stale = pods.length - current.length;
-  // No pod (it vanished, or a failed create to retry) or an old one to replace.
-  return current.length === 0 || stale > 0;
+  // No pod (it vanished, or a failed create to retry), an old one to replace, or one that died
+  // without being asked to (node restart, power loss): its changes to save, a new one to start.
+  return current.length === 0 || stale > 0 || current.some(isFinished);
 }
 
 /**
@@ -43,6 +49,9 @@ export async function reconcileDevbox(db: Database, d: DevboxWithNamespace, pods
       ignoreMissing(core.deleteNamespacedSecret({ name: secretName(d), namespace: ns })),
     ]);
     if (pods.length === 0) {
+      // Its snapshots go with it (the registry frees the blobs at its next garbage collection);
+      // if the registry is unreachable, the deletion waits and retries.
+      await deleteSnapshotImages(db, d);
       await finishOperations(db, d.id, ["delete"], { status: "succeeded" });
       await db.delete(devboxes).where(eq(devboxes.id, d.id));
       announceDevboxChange(d.id);
@@ -71,16 +80,20 @@ export async function reconcileDevbox(db: Database, d: DevboxWithNamespace, pods
   if (status.state === "Running") {
     if (d.lastError) await setLastError(db, d.id, null);
     await finishOperations(db, d.id, [...START_KINDS], { status: "succeeded" });
-  } else if ((current.status?.phase === "Failed" || current.status?.phase === "Succeeded") && pending.length > 0) {
+  } else if (isFinished(current) && pending.length > 0) {
     // With restartPolicy Never a finished Pod never runs again: the request failed. Waiting
     // problems (unschedulable, image pull back-off) can clear up, so they show Error but stay pending.
     await finishOperations(db, d.id, [...START_KINDS], { status: "failed", error: podFailure(current) ?? "The devbox's container ended." });
+  } else if (isFinished(current) && pending.length === 0) {
+    await recoverDeadPod(db, d, current, beforeRemoval);
   }
 }
 
 async function removePod(core: CoreV1Api, d: DevboxWithNamespace, pod: V1Pod, beforeRemoval: BeforePodRemoval): Promise<void> {
   await beforeRemoval(d, pod);
+  crashPoint("removal:before-pod-delete");
   await ignoreMissing(core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: d.namespace }));
+  crashPoint("removal:after-pod-delete");
 }
 
 async function createObjects(db: Database, core: CoreV1Api, d: DevboxWithNamespace): Promise<void> {

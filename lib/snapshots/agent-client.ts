@@ -46,6 +46,8 @@ export interface CommitRequest {
   targetTag: string;
   trigger: string;
   requestId: string;
+  /** Graceful stop: SIGTERM every process, wait, SIGKILL, then commit the exited container. */
+  stop?: { graceSeconds: number };
 }
 
 export interface MergeRequest {
@@ -58,9 +60,12 @@ export interface MergeRequest {
 
 /** The agent could not be reached or refused: the message is what the user reads. */
 export class AgentError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The agent did not answer at all (restarting, crash-loop back-off): worth waiting for. */
+  readonly unreachable: boolean;
+  constructor(message: string, options?: { cause?: unknown; unreachable?: boolean }) {
     super(message, options);
     this.name = "AgentError";
+    this.unreachable = options?.unreachable ?? false;
   }
 }
 
@@ -103,7 +108,7 @@ async function call(nodeIP: string, path: string, body: unknown, onProgress?: (p
     clearTimeout(timer);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
-    throw new AgentError(`The node agent at ${nodeIP}:${agentPort()} is unreachable (${why}). Changes are kept in the container; retrying.`, { cause: err });
+    throw new AgentError(`The node agent at ${nodeIP}:${agentPort()} is unreachable (${why}). Changes are kept in the container; retrying.`, { cause: err, unreachable: true });
   }
   const reset = () => {
     clearTimeout(timer);

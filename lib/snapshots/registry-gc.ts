@@ -2,7 +2,9 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import type { Database } from "@/db/client";
 import { BUNDLED_CLUSTER_DIR } from "@/lib/k8s/config";
+import { whileNoPushes } from "./registry-holds";
 
 const run = promisify(execFile);
 
@@ -28,17 +30,26 @@ export async function runRegistryGc(): Promise<{ bytesBefore?: number; bytesAfte
 }
 
 /**
+ * The GC, never while a commit, merge or fork is pushing (on any replica): the sweep would delete
+ * the blobs of a push whose manifest is not written yet. Undefined when it had to wait.
+ */
+export const runRegistryGcSafely = (db: Database) => whileNoPushes(db, runRegistryGc);
+
+/**
  * Runs the GC every DEVBOX_REGISTRY_GC_INTERVAL_MIN minutes (default 60; 0 = never), only while
  * there is something to reclaim (a purge deleted manifests since the last run) — the registry is
  * briefly unavailable during the sweep.
  */
-export function scheduleRegistryGc(): () => void {
+export function scheduleRegistryGc(db: Database): () => void {
   const minutes = Number(process.env.DEVBOX_REGISTRY_GC_INTERVAL_MIN ?? 60);
   if (!(minutes > 0)) return () => {};
   const timer = setInterval(() => {
     if (!takeGcNeeded()) return;
-    runRegistryGc()
-      .then((r) => console.log(`[devbox] registry garbage collection: ${r.bytesBefore ?? "?"} → ${r.bytesAfter ?? "?"} bytes`))
+    runRegistryGcSafely(db)
+      .then((r) => {
+        if (!r) return markGcNeeded(); // a push was in flight: next interval
+        console.log(`[devbox] registry garbage collection: ${r.bytesBefore ?? "?"} → ${r.bytesAfter ?? "?"} bytes`);
+      })
       .catch((err) => {
         markGcNeeded();
         console.error("[devbox] registry garbage collection failed:", err instanceof Error ? err.message : err);

@@ -88,3 +88,32 @@ export async function copyImage(from: string, repository: string, tag: string): 
   if (!put.ok) throw new RegistryError(`Writing ${repository}:${tag} failed: HTTP ${put.status}`, put.status);
   return { image: `${src.host}/${repository}:${tag}`, digest: put.headers.get("docker-content-digest") ?? m.digest, layerCount: m.manifest.layers.length };
 }
+
+/**
+ * Deletes every manifest of a repository (each tag's, and `digests` known from the DB whose tags
+ * are already gone), for a deleted devbox: its blobs go with the next garbage collection.
+ * Distribution has no "delete repository"; an emptied one lingers in the catalog, harmlessly.
+ */
+export async function deleteRepository(repository: string, digests: string[] = []): Promise<number> {
+  const res = await req(`/v2/${repository}/tags/list`);
+  const tags = res.status === 404 ? [] : res.ok ? (((await res.json()) as { tags?: string[] | null }).tags ?? []) : undefined;
+  if (!tags) throw new RegistryError(`Listing ${repository} failed: HTTP ${res.status}`, res.status);
+  const all = new Set(digests);
+  for (const tag of tags) {
+    const head = await req(`/v2/${repository}/manifests/${tag}`, { method: "HEAD", headers: { Accept: MANIFEST_TYPES } });
+    const digest = head.headers.get("docker-content-digest");
+    if (head.ok && digest) all.add(digest);
+  }
+  for (const digest of all) await deleteManifest(repository, digest);
+  return all.size;
+}
+
+/** Every repository under `prefix/` (a deleted team's namespace), emptied like deleteRepository. */
+export async function deleteRepositoriesUnder(prefix: string): Promise<number> {
+  const res = await req(`/v2/_catalog?n=100000`);
+  if (!res.ok) throw new RegistryError(`Listing the registry's repositories failed: HTTP ${res.status}`, res.status);
+  const repos = (((await res.json()) as { repositories?: string[] }).repositories ?? []).filter((r) => r.startsWith(`${prefix}/`));
+  let n = 0;
+  for (const r of repos) n += await deleteRepository(r);
+  return n;
+}

@@ -16,6 +16,7 @@ import { newId } from "@/lib/ids";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { AgentError } from "./agent-client";
 import { copyImage, getManifest, parseImageRef, RegistryError } from "./registry";
+import { beginPush, endPush, RegistryBusyError } from "./registry-holds";
 import { commitPod, findSnapshot, repositoryOf, tagFor, withDevboxLock } from "./service";
 
 /**
@@ -97,9 +98,12 @@ export async function forkFromSnapshot(db: Database, team: Team, actorId: string
   const requestId = `fork-${snap.id}-${newId()}`;
   let copy;
   try {
-    copy = await copyImage(snap.image, repositoryOf({ namespace: team.namespace, name: forkName }), tagFor(requestId));
+    // A tagged manifest keeps its blobs through a GC; until it is written, the hold does.
+    await beginPush(db, requestId);
+    copy = await copyImage(snap.image, repositoryOf({ namespace: team.namespace, name: forkName }), tagFor(requestId)).finally(() => endPush(db, requestId));
   } catch (err) {
     if (err instanceof RegistryError) throw new AppError(err.status === 404 ? "conflict" : "unavailable", err.message, { cause: err });
+    if (err instanceof RegistryBusyError) throw new AppError("unavailable", err.message, { cause: err });
     throw err;
   }
   const fork = await createDevbox(db, team, actorId, {

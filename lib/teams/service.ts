@@ -7,6 +7,8 @@ import { recordAudit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { deleteTeamNamespace, provisionTeamNamespace } from "@/lib/k8s/team-namespace";
+import { deleteRepositoriesUnder } from "@/lib/snapshots/registry";
+import { markGcNeeded } from "@/lib/snapshots/registry-gc";
 import { validateTeamSlug } from "@/lib/validation/names";
 import { namespaceForTeam } from "./namespace-name";
 import { findTeamBySlug } from "./queries";
@@ -71,6 +73,8 @@ export async function createTeam(db: Database, actorId: string, input: { slug: s
 export async function deleteTeam(db: Database, actorId: string, team: Team): Promise<void> {
   if (team.personal) throw new AppError("bad_request", "A personal team cannot be deleted.");
   await deleteTeamNamespace(team.namespace);
+  // Its devboxes' snapshots: a later team of the same name must not inherit them.
+  if ((await deleteRepositoriesUnder(team.namespace)) > 0) markGcNeeded();
   await db.delete(teams).where(eq(teams.id, team.id));
   await recordAudit(db, { actorId, teamId: team.id, action: "team.delete", target: team.slug });
 }

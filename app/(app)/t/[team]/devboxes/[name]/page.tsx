@@ -33,6 +33,7 @@ export default async function DevboxPage({ params }: { params: Promise<{ team: s
                 <li key={op.id} className="flex items-baseline justify-between gap-3">
                   <span>
                     <span className="font-medium">{op.kind}</span> <span className="text-zinc-500">by {actorEmail ?? "system"}</span>
+                    {typeof op.details.message === "string" && <span className="block text-xs text-zinc-500" data-testid="operation-message">{op.details.message}</span>}
                     {op.error && <span className="block text-xs text-red-600 dark:text-red-400">{op.error}</span>}
                   </span>
                   <span className="shrink-0 text-xs text-zinc-500">
