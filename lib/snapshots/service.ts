@@ -169,7 +169,7 @@ type SnapshotFacts = Pick<
  * request id: a retry (crash, other replica) that finds the row returns it instead of inserting
  * a twin. The push hold is released in the same transaction.
  */
-async function recordSnapshotOnce(
+export async function recordSnapshotOnce(
   db: Database,
   d: DevboxWithNamespace,
   pushed: { image: string; digest: string; layerDigest?: string; layerSize?: number; layerCount: number },
@@ -205,18 +205,26 @@ async function recordSnapshotOnce(
 
 /**
  * Makes a commit the image the next Pod starts from, unless something newer already is: the
- * switch happens only from the image the commit was built on or from an older snapshot of this
- * devbox, so a retry never steps back over a later commit or merge.
+ * switch happens only from the image the commit was built on, or from an older snapshot (or
+ * merge) of the same Pod — every commit of a Pod is built on the Pod's image and holds all its
+ * changes so far. So a retry never steps back over a later commit or merge, and a commit from
+ * another line of history (the user started from an older snapshot meanwhile) never takes over.
  */
-async function adoptSnapshot(db: Pick<Database, "update" | "select">, devboxId: string, snap: Snapshot): Promise<void> {
-  const older = db
+export async function adoptSnapshot(db: Pick<Database, "update" | "select">, devboxId: string, snap: Snapshot): Promise<void> {
+  const olderOfThisPod = db
     .select({ image: snapshots.image })
     .from(snapshots)
-    .where(and(eq(snapshots.devboxId, devboxId), lt(snapshots.createdAt, snap.createdAt)));
+    .where(and(eq(snapshots.devboxId, devboxId), eq(snapshots.podUid, snap.podUid ?? ""), lt(snapshots.createdAt, snap.createdAt)));
   await db
     .update(devboxes)
     .set({ image: snap.image, lastError: null })
-    .where(and(eq(devboxes.id, devboxId), ne(devboxes.image, snap.image), or(snap.parentImage ? eq(devboxes.image, snap.parentImage) : undefined, inArray(devboxes.image, older))));
+    .where(
+      and(
+        eq(devboxes.id, devboxId),
+        ne(devboxes.image, snap.image),
+        or(snap.parentImage ? eq(devboxes.image, snap.parentImage) : undefined, inArray(devboxes.image, olderOfThisPod)),
+      ),
+    );
 }
 
 /** A merge replaces exactly the image it flattened: if a newer commit was adopted meanwhile, that one stays. */
