@@ -5,6 +5,7 @@
  * Unset in production, where this is one environment lookup.
  */
 export const CRASH_POINTS = [
+  "create:after-secret", // a new Pod's anchor Secret exists, the Pod not yet
   "commit:after-agent", // the agent pushed the snapshot; nothing recorded yet
   "commit:in-record", // inside the transaction that records the snapshot and switches the image
   "commit:after-record", // recorded and switched; merge, purge and the Pod deletion still to come

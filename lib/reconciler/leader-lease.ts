@@ -6,8 +6,10 @@ import { MANAGED_BY } from "@/lib/k8s/labels";
 import { randomSuffix } from "@/lib/ids";
 
 export const SYSTEM_NAMESPACE = process.env.DEVBOX_SYSTEM_NAMESPACE ?? "devbox-system";
-const LEASE_SECONDS = 15;
-const RENEW_EVERY_MS = 5_000;
+// How long a crashed leader blocks the others. Tests that crash dashboards on purpose shorten it
+// (DEVBOX_LEASE_SECONDS); renewals come three times per lease.
+const LEASE_SECONDS = Math.max(3, Number(process.env.DEVBOX_LEASE_SECONDS ?? 15) || 15);
+const RENEW_EVERY_MS = (LEASE_SECONDS * 1000) / 3;
 
 /**
  * One reconciler across dashboard replicas: whoever holds the Lease leads. Updates use the

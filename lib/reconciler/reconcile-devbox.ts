@@ -100,6 +100,7 @@ async function createObjects(db: Database, core: CoreV1Api, d: DevboxWithNamespa
   const ns = d.namespace;
   try {
     const secret = await ensureSecret(core, d);
+    crashPoint("create:after-secret");
     const owner = ownerRefTo(secret);
     const service = buildService(d, owner);
     if (service) {

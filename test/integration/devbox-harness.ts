@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import type { Database } from "@/db/client";
 import type { Devbox } from "@/db/schema/devboxes";
@@ -62,44 +61,6 @@ export async function waitForState(db: Database, team: Team, name: string, state
 /** Pods of a devbox straight from the apiserver (not the cache), as the admin. */
 export async function podsFromApi(namespace: string, devboxId: string): Promise<V1Pod[]> {
   return (await adminCore.listNamespacedPod({ namespace, labelSelector: `${DEVBOX_ID_LABEL}=${devboxId}` })).items;
-}
-
-/** A separate control-plane process (reconciler + watch) against the same PostgreSQL DB. */
-export function spawnControlPlane(env: Record<string, string>): ChildProcess {
-  const child = spawn("npx", ["tsx", "server/control-plane-only.ts"], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  child.stdout?.on("data", (b) => process.env.DEBUG_CONTROL_PLANE && process.stdout.write(`[child] ${b}`));
-  child.stderr?.on("data", (b) => process.env.DEBUG_CONTROL_PLANE && process.stderr.write(`[child] ${b}`));
-  return child;
-}
-
-/** Control-plane child processes on the world's PostgreSQL DB, all with one Lease name. */
-export function controlPlanes(world: DevboxWorld, instance: string) {
-  const children: ChildProcess[] = [];
-  return {
-    start(): ChildProcess {
-      if (!world.url) throw new Error("child control planes need the PostgreSQL backend");
-      const child = spawnControlPlane({ DATABASE_URL: world.url, DEVBOX_INSTANCE: instance });
-      children.push(child);
-      return child;
-    },
-    latest: (): ChildProcess | undefined => children.at(-1),
-    crashAll(): void {
-      for (const c of children) if (c.exitCode === null) crash(c);
-    },
-  };
-}
-
-/** SIGKILL the whole process group: no clean shutdown, no lease hand-over — a crash. */
-export function crash(child: ChildProcess): void {
-  try {
-    if (child.pid) process.kill(-child.pid, "SIGKILL");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
-  }
 }
 
 export interface DevboxWorld {

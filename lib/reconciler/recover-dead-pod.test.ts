@@ -1,0 +1,33 @@
+import type { V1Pod } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
+import type { Devbox } from "@/db/schema/devboxes";
+import { needsReconcile } from "./reconcile-devbox";
+import { deathCause } from "./recover-dead-pod";
+
+const pod = (generation: number, phase: string, terminated?: { exitCode: number; reason?: string }, podReason?: string): V1Pod => ({
+  metadata: { name: `box-${generation}`, labels: { "devbox.dev/generation": String(generation) } },
+  status: {
+    phase,
+    reason: podReason,
+    containerStatuses: [{ name: "devbox", image: "i", imageID: "", ready: false, restartCount: 0, state: terminated ? { terminated } : { running: {} } }],
+  },
+});
+const running = { desiredState: "running", podGeneration: 3 } as Devbox;
+
+describe("a devbox whose container died on its own", () => {
+  it("needs the reconciler (to save it and start a new Pod), while a running one does not", () => {
+    expect(needsReconcile(running, [pod(3, "Running")], [])).toBe(false);
+    expect(needsReconcile(running, [pod(3, "Failed", { exitCode: 137, reason: "ContainerStatusUnknown" })], [])).toBe(true);
+    expect(needsReconcile(running, [pod(3, "Succeeded", { exitCode: 0 })], [])).toBe(true);
+    // A stopped devbox's exited Pod is the stop path's business, not recovery's.
+    expect(needsReconcile({ ...running, desiredState: "stopped" } as Devbox, [], [])).toBe(false);
+  });
+
+  it("says why in words", () => {
+    expect(deathCause(pod(1, "Failed", { exitCode: 137, reason: "ContainerStatusUnknown" }))).toBe("the node restarted");
+    expect(deathCause(pod(1, "Failed", { exitCode: 137, reason: "OOMKilled" }))).toBe("running out of memory");
+    expect(deathCause(pod(1, "Failed", { exitCode: 143, reason: "Error" }))).toMatch(/killed/);
+    expect(deathCause(pod(1, "Failed", { exitCode: 2, reason: "Error" }))).toBe("its main process exited with code 2");
+    expect(deathCause(pod(1, "Failed", undefined, "NodeShutdown"))).toBe("the node restarted");
+  });
+});
