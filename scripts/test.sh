@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything and runs every test suite: unit, DB (PGlite and PostgreSQL), integration
 # against the bundled Kubernetes cluster, and end-to-end in Debian's Chromium against a
-# production build. Needs root (the cluster does). Exits non-zero if any suite fails.
+# production build, then a short randomized crash soak. Needs root (the cluster does). Exits
+# non-zero if any suite fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -27,13 +28,18 @@ npx vitest run --project unit
 step "DB tests (PGlite and PostgreSQL)"
 REQUIRE_POSTGRES_TESTS=1 npx vitest run --project db
 
-step "Integration tests (real cluster)"
-npx vitest run --project integration
-
+# Before the integration tests: the crash tests run the real server (server.ts) as a child.
 step "Production build"
 npm run build
 
+step "Integration tests (real cluster)"
+npx vitest run --project integration
+
 step "End-to-end tests (Chromium)"
 npx playwright test
+
+step "Never lose work: randomized crash soak (dashboard and node agent SIGKILLed at random)"
+# A short run; `npm run chaos -- --cycles 200 --seed S` is the long one (README).
+npm run chaos -- --cycles 20 --seed "${DEVBOX_CHAOS_SEED:-20261203}"
 
 step "All suites passed"
