@@ -118,8 +118,12 @@ describe("snapshots: stop commits, start restores", () => {
     const { devbox } = await waitForState(db, team, "keep", "Running", 180_000);
     const now = await currentPod("keep");
     expect(now.metadata!.name).not.toBe(old.metadata!.name);
-    const ops = await db.query.devboxOperations.findMany({ where: (o, { eq }) => eq(o.devboxId, devbox!.id), orderBy: (o, { desc }) => [desc(o.requestedAt)] });
-    expect(ops[0]).toMatchObject({ kind: "start", status: "succeeded", error: null });
+    // The reconciler closes the start on its next pass after Running: closed, and not as failed.
+    const start = await eventually("the start closed", async () => {
+      const ops = await db.query.devboxOperations.findMany({ where: (o, { eq }) => eq(o.devboxId, devbox!.id), orderBy: (o, { desc }) => [desc(o.requestedAt)] });
+      return ops[0].status !== "pending" ? ops[0] : undefined;
+    }, 30_000);
+    expect(start).toMatchObject({ kind: "start", status: "succeeded", error: null });
     const events = await devboxEvents(team.namespace, devbox!);
     expect(events.map((e) => e.reason)).not.toContain("Killing");
     expect(await sh(team.namespace, now.metadata!.name!, "cat ~/proj/late.txt")).toBe("written while the agent was away\n");
