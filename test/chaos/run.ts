@@ -25,11 +25,11 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const a: Args = { cycles: 20, seed: Math.floor(Math.random() * 2 ** 31), verbose: false };
   for (let i = 0; i < argv.length; i++) {
-    const v = argv[i + 1];
-    if (argv[i] === "--cycles") (a.cycles = Number(v)), i++;
-    else if (argv[i] === "--seed") (a.seed = Number(v)), i++;
-    else if (argv[i] === "--database-url") (a.databaseUrl = v), i++;
-    else if (argv[i] === "--verbose") a.verbose = true;
+    const flag = argv[i];
+    if (flag === "--verbose") a.verbose = true;
+    else if (flag === "--cycles") a.cycles = Number(argv[++i]);
+    else if (flag === "--seed") a.seed = Number(argv[++i]);
+    else if (flag === "--database-url") a.databaseUrl = argv[++i];
     else throw new Error(`unknown argument ${argv[i]} (--cycles N --seed S [--database-url URL] [--verbose])`);
   }
   if (!(a.cycles > 0) || !Number.isInteger(a.seed)) throw new Error("--cycles must be > 0 and --seed an integer");
@@ -79,7 +79,16 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "devbox-chaos-"));
   const email = `chaos-${args.seed}@example.com`;
   const password = "chaos horse battery 9";
-  const dash = await Dashboard.create({ databaseUrl: args.databaseUrl, dataDir, instance: `chaos-${args.seed}-${process.pid}`, adminEmail: email, adminPassword: password, verbose: args.verbose });
+  const dash = await Dashboard.create({
+    databaseUrl: args.databaseUrl,
+    dataDir,
+    instance: `chaos-${args.seed}-${process.pid}`,
+    adminEmail: email,
+    adminPassword: password,
+    verbose: args.verbose,
+    // A killed leader's Lease blocks its successor this long: shorter, for more cycles per hour.
+    env: { DEVBOX_LEASE_SECONDS: "5" },
+  });
   await dash.start();
   const api = new ApiClient(dash.url);
   await api.signIn(email, password);
