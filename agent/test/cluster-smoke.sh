@@ -27,6 +27,7 @@ spec:
   - name: devbox
     image: $2
     command: ["sleep", "infinity"]
+    securityContext: {runAsUser: 0}   # the base image runs as 1000; the changes touch /etc, /opt, /usr
 YAML
   "$K" -n "$NS" wait --for=condition=Ready "pod/$1" --timeout=120s >/dev/null
 }
