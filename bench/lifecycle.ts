@@ -202,6 +202,7 @@ const bench: Benchmark<Result> = {
         });
         await deleteBarePod(id);
         floorStop.push(performance.now() - t0);
+        if (snap.mode !== "exited") throw new Error(`the node agent ignored the graceful stop (mode ${snap.mode}): deploy the agent from this checkout`);
         floorImage = snap.image;
         id = `floor-${randomSuffix()}`;
         t0 = performance.now();
