@@ -25,6 +25,9 @@ bash cluster/devbox-cluster up
 step "Unit tests"
 npx vitest run --project unit
 
+step "Node agent tests (Go: unit, integration against its own containerd, bundled-cluster smoke)"
+bash scripts/test-agent.sh
+
 step "DB tests (PGlite and PostgreSQL)"
 REQUIRE_POSTGRES_TESTS=1 npx vitest run --project db
 

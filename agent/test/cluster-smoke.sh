@@ -27,6 +27,7 @@ spec:
   - name: devbox
     image: $2
     command: ["sleep", "infinity"]
+    securityContext: {runAsUser: 0}   # the base image runs as 1000; the changes touch /etc, /opt, /usr
 YAML
   "$K" -n "$NS" wait --for=condition=Ready "pod/$1" --timeout=120s >/dev/null
 }
@@ -44,3 +45,19 @@ got="$("$K" -n "$NS" exec p2 -- sh -c "$listing")"
 if [ "$want" != "$got" ]; then echo "FAIL: restored content differs"; diff <(echo "$want") <(echo "$got"); exit 1; fi
 echo "$got"
 echo "PASS: restored pod has the committed changes"
+
+echo "--- graceful stop (kubelet-managed pod; PID 1 'sleep' ignores SIGTERM, a shell saves on it)"
+"$K" -n "$NS" exec p2 -- sh -c 'nohup sh -c "trap \"echo saved > /home/smoke/on-term; exit 0\" TERM; touch /tmp/trap-ready; while :; do sleep 1; done" >/dev/null 2>&1 &'
+for _ in $(seq 50); do "$K" -n "$NS" exec p2 -- test -e /tmp/trap-ready && break; sleep 0.2; done
+"$BIN" commit --containerd "$SOCK" --registry "$REG" --state-dir /tmp/devbox-agent-smoke \
+  --pod "$NS/p2/devbox" --parent "$img" --target "devbox/agent-smoke/box:s2" --trigger stop --request-id "smoke-stop-$$" \
+  --stop-grace 2 | tee /tmp/agent-smoke.out | tail -1
+last="$(tail -1 /tmp/agent-smoke.out)"
+case "$last" in *'"mode":"exited"'*'"killed":true'*) ;; *) echo "FAIL: want an exited commit after SIGKILL: $last"; exit 1 ;; esac
+img2="$(echo "$last" | sed -n 's/.*"image":"\([^"]*\)".*/\1/p')"
+for _ in $(seq 50); do phase="$("$K" -n "$NS" get pod p2 -o jsonpath='{.status.phase}')"; [ "$phase" = Running ] || break; sleep 0.2; done
+[ "$phase" != Running ] || { echo "FAIL: the kubelet still reports p2 Running after the stop"; exit 1; }
+pod p3 "$img2"
+got3="$("$K" -n "$NS" exec p3 -- cat /home/smoke/on-term /home/smoke/a)"
+[ "$got3" = "$(printf 'saved\nhi')" ] || { echo "FAIL: graceful-stop snapshot lacks the SIGTERM write: $got3"; exit 1; }
+echo "PASS: graceful stop kept the write made on SIGTERM (pod p2 is now $phase)"

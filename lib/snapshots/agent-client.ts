@@ -29,6 +29,10 @@ export interface AgentResult extends AgentProgress {
   durationMs: number;
   frozenMs?: number;
   mode?: "frozen" | "exited";
+  /** Graceful stop: ms from SIGTERM until the container had exited. */
+  stopMs?: number;
+  /** Graceful stop: processes were still running after the grace and got SIGKILL. */
+  killed?: boolean;
   parent?: string;
   unchanged?: boolean;
   reused?: boolean;
@@ -46,7 +50,11 @@ export interface CommitRequest {
   targetTag: string;
   trigger: string;
   requestId: string;
-  /** Graceful stop: SIGTERM every process, wait, SIGKILL, then commit the exited container. */
+  /**
+   * Graceful stop instead of a freeze: SIGTERM to every process of the container, up to
+   * graceSeconds (0–3600) for them to exit, then SIGKILL; the exited container is committed.
+   * The container stays exited afterwards (stop path only).
+   */
   stop?: { graceSeconds: number };
 }
 

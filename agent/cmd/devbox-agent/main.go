@@ -25,7 +25,7 @@ func usage() {
 	fmt.Fprint(os.Stderr, `usage:
   devbox-agent serve  --listen 0.0.0.0:7070 --containerd SOCK --registry HOST:PORT --token-file PATH
   devbox-agent commit --containerd SOCK --registry HOST:PORT (--container-id ID | --pod NS/POD/CONTAINER)
-                      [--parent IMAGE] --target REPO:TAG [--trigger T] [--request-id ID]
+                      [--parent IMAGE] --target REPO:TAG [--trigger T] [--request-id ID] [--stop-grace SECONDS]
   devbox-agent merge  --registry HOST:PORT --image IMAGE --own-layers N --target REPO:TAG [--request-id ID]
 `)
 	os.Exit(2)
@@ -168,6 +168,7 @@ func commit(args []string) {
 	fs.StringVar(&req.Trigger, "trigger", "manual", "trigger recorded in the image history")
 	fs.StringVar(&req.RequestID, "request-id", "", "idempotency key")
 	fs.BoolVar(&req.Force, "force", false, "skip the check that the container runs the parent image")
+	stopGrace := fs.Int("stop-grace", -1, "stop the container first: SIGTERM to all its processes, this many seconds to exit, then SIGKILL (-1: freeze it instead)")
 	asJSON := fs.Bool("json", true, "print progress as NDJSON on stdout (else human lines on stderr)")
 	fs.Parse(args)
 	if *pod != "" {
@@ -179,6 +180,9 @@ func commit(args []string) {
 	}
 	if *target == "" || (req.ContainerID == "" && req.Pod == "") {
 		usage()
+	}
+	if *stopGrace >= 0 {
+		req.Stop = &snapshot.StopRequest{GraceSeconds: *stopGrace}
 	}
 	req.TargetRepository, req.TargetTag = splitTarget(*target)
 	e := c.engine(true)

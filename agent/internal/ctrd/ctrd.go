@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"syscall"
 	"time"
 
 	containers "github.com/containerd/containerd/api/services/containers/v1"
@@ -187,4 +188,42 @@ func (c *Client) Pause(ctx context.Context, id string) error {
 func (c *Client) Resume(ctx context.Context, id string) error {
 	_, err := c.tasks.Resume(c.ctx(ctx), &tasks.ResumeTaskRequest{ContainerID: id})
 	return err
+}
+
+// KillAll sends sig to every process of the container's task (containerd's
+// kill --all), not only to PID 1: a devbox's PID 1 often ignores SIGTERM,
+// while its shells and editors must get the chance to save. A task that is
+// already gone is not an error.
+func (c *Client) KillAll(ctx context.Context, id string, sig syscall.Signal) error {
+	_, err := c.tasks.Kill(c.ctx(ctx), &tasks.KillRequest{ContainerID: id, Signal: uint32(sig), All: true})
+	if err != nil && status.Code(err) != codes.NotFound {
+		return fmt.Errorf("signal %d to the processes of %s: %w", sig, id, err)
+	}
+	return nil
+}
+
+// WaitExit waits up to timeout for the container's task to exit. It reports
+// whether the task has exited (or no longer exists) when it returns.
+func (c *Client) WaitExit(ctx context.Context, id string, timeout time.Duration) (bool, error) {
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	_, err := c.tasks.Wait(c.ctx(wctx), &tasks.WaitRequest{ContainerID: id})
+	if err == nil || status.Code(err) == codes.NotFound {
+		return true, nil
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	// timed out, or the shim went away: the task's state decides
+	st, serr := c.Task(ctx, id)
+	if serr != nil {
+		return false, serr
+	}
+	if st == TaskStopped || st == TaskNone {
+		return true, nil
+	}
+	if wctx.Err() != nil {
+		return false, nil
+	}
+	return false, fmt.Errorf("waiting for %s to exit: %w", id, err)
 }

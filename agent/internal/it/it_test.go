@@ -270,12 +270,16 @@ func (e *env) pushBase(repo, tag string) string {
 	return e.reg + "/" + repo + ":" + tag
 }
 
-// run starts a container from image with pod labels and returns its ID.
-func (e *env) run(image, id, pod string) {
+// run starts a container from image with pod labels; its PID 1 is `sleep`
+// (which, as PID 1, ignores SIGTERM) unless cmd is given.
+func (e *env) run(image, id, pod string, cmd ...string) {
+	if len(cmd) == 0 {
+		cmd = []string{"sleep", "100000"}
+	}
 	e.ctr("images", "pull", "--plain-http", image)
-	e.ctr("run", "-d", "--snapshotter", "overlayfs",
-		"--label", "io.kubernetes.pod.namespace=team-1.x", "--label", "io.kubernetes.pod.name="+pod, "--label", "io.kubernetes.container.name=devbox",
-		image, id, "sleep", "100000")
+	e.ctr(append([]string{"run", "-d", "--snapshotter", "overlayfs",
+		"--label", "io.kubernetes.pod.namespace=team-1.x", "--label", "io.kubernetes.pod.name=" + pod, "--label", "io.kubernetes.container.name=devbox",
+		image, id}, cmd...)...)
 	e.ctrs = append(e.ctrs, id)
 }
 
@@ -301,34 +305,43 @@ func (e *env) list(id string) string {
 // call POSTs to the API and returns the final event and all events.
 func (e *env) call(path string, body any) (snapshot.Event, []snapshot.Event) {
 	e.t.Helper()
+	last, evs, err := e.post(path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return last, evs
+}
+
+// post is call without failing the test (usable from other goroutines).
+func (e *env) post(path string, body any) (snapshot.Event, []snapshot.Event, error) {
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest("POST", e.api.URL+path, bytes.NewReader(b))
 	req.Header.Set("Authorization", "Bearer "+e.token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		e.t.Fatal(err)
+		return snapshot.Event{}, nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
-		e.t.Fatalf("%s: HTTP %d", path, resp.StatusCode)
+		return snapshot.Event{}, nil, fmt.Errorf("%s: HTTP %d", path, resp.StatusCode)
 	}
 	var evs []snapshot.Event
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
 		var ev snapshot.Event
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
-			e.t.Fatalf("bad NDJSON line %q: %v", sc.Text(), err)
+			return snapshot.Event{}, evs, fmt.Errorf("bad NDJSON line %q: %v", sc.Text(), err)
 		}
 		evs = append(evs, ev)
 	}
 	if len(evs) == 0 {
-		e.t.Fatal("no events")
+		return snapshot.Event{}, nil, fmt.Errorf("%s: no events", path)
 	}
 	last := evs[len(evs)-1]
 	if last.Phase != "done" {
-		e.t.Fatalf("%s failed: %+v", path, last)
+		return last, evs, fmt.Errorf("%s failed: %+v", path, last)
 	}
-	return last, evs
+	return last, evs, nil
 }
 
 func (e *env) manifest(repo, tag string) *registry.Manifest {

@@ -187,8 +187,8 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if req.TargetRepository == "" || req.TargetTag == "" || (req.ContainerID == "" && (req.Namespace == "" || req.Pod == "" || req.Container == "")) {
-		httpError(w, http.StatusBadRequest, "targetRepository, targetTag and containerId or namespace+pod+container are required")
+	if err := req.Validate(); err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	ckey := "c:" + req.ContainerID

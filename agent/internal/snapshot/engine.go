@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -53,7 +54,9 @@ type Event struct {
 	LayerCount  int    `json:"layerCount,omitempty"`
 	DurationMs  int64  `json:"durationMs,omitempty"`
 	FrozenMs    int64  `json:"frozenMs,omitempty"`
-	Mode        string `json:"mode,omitempty"` // frozen | exited (commit)
+	Mode        string `json:"mode,omitempty"`   // frozen | exited (commit)
+	StopMs      int64  `json:"stopMs,omitempty"` // graceful stop: SIGTERM until the task exited
+	Killed      bool   `json:"killed,omitempty"` // graceful stop: processes were still running after the grace and got SIGKILL
 	ContainerID string `json:"containerId,omitempty"`
 	Parent      string `json:"parent,omitempty"` // parent manifest digest
 	Unchanged   bool   `json:"unchanged,omitempty"`
@@ -75,6 +78,33 @@ type CommitRequest struct {
 	RequestID        string `json:"requestId,omitempty"`
 	// Force skips the check that the container runs exactly the parent image's layers.
 	Force bool `json:"force,omitempty"`
+	// Stop, when set, stops the container before the commit instead of
+	// freezing it, so what its processes write while shutting down is kept.
+	Stop *StopRequest `json:"stop,omitempty"`
+}
+
+// StopRequest is a graceful stop: SIGTERM to every process of the container,
+// GraceSeconds for them to exit, then SIGKILL.
+type StopRequest struct {
+	GraceSeconds int `json:"graceSeconds"`
+}
+
+// MaxGraceSeconds bounds a graceful stop's SIGTERM wait.
+const MaxGraceSeconds = 3600
+
+// killWait is how long processes may take to disappear after SIGKILL (only
+// uninterruptible sleep, e.g. a hung NFS read, takes longer).
+const killWait = 30 * time.Second
+
+// Validate reports what is missing or out of range in a commit request.
+func (r *CommitRequest) Validate() error {
+	if r.TargetRepository == "" || r.TargetTag == "" || (r.ContainerID == "" && (r.Namespace == "" || r.Pod == "" || r.Container == "")) {
+		return errors.New("targetRepository, targetTag and containerId or namespace+pod+container are required")
+	}
+	if r.Stop != nil && (r.Stop.GraceSeconds < 0 || r.Stop.GraceSeconds > MaxGraceSeconds) {
+		return fmt.Errorf("stop.graceSeconds must be between 0 and %d, got %d", MaxGraceSeconds, r.Stop.GraceSeconds)
+	}
+	return nil
 }
 
 func (e *Engine) imageName(repo, tag string) string { return e.RegistryHost + "/" + repo + ":" + tag }
@@ -101,8 +131,8 @@ func (p *progress) send(ev Event, force bool) {
 // result, which is returned).
 func (e *Engine) Commit(ctx context.Context, req CommitRequest, emit func(Event)) (*Event, error) {
 	start := time.Now()
-	if req.TargetRepository == "" || req.TargetTag == "" {
-		return nil, errors.New("targetRepository and targetTag are required")
+	if err := req.Validate(); err != nil {
+		return nil, err
 	}
 	if e.CT == nil {
 		return nil, errors.New("no containerd connection")
@@ -115,12 +145,17 @@ func (e *Engine) Commit(ctx context.Context, req CommitRequest, emit func(Event)
 	if req.ContainerID != "" {
 		ct, err = e.CT.Get(ctx, req.ContainerID)
 	} else {
-		if req.Namespace == "" || req.Pod == "" || req.Container == "" {
-			return nil, errors.New("containerId or namespace+pod+container is required")
-		}
 		ct, err = e.CT.FindPodContainer(ctx, req.Namespace, req.Pod, req.Container)
 	}
 	if err != nil {
+		// a retry of a finished request still gets its result when the
+		// container has been removed since
+		if req.RequestID != "" {
+			if res, ok := e.replay(ctx, req.TargetRepository, req.TargetTag, req.RequestID); ok {
+				res.DurationMs = time.Since(start).Milliseconds()
+				return res, nil
+			}
+		}
 		return nil, err
 	}
 	upper, snapParent, err := e.CT.UpperDir(ctx, ct)
@@ -157,6 +192,16 @@ func (e *Engine) Commit(ctx context.Context, req CommitRequest, emit func(Event)
 	for _, l := range parent.manifest.Layers {
 		if _, err := e.Reg.EnsureBlob(ctx, target, pref.Repo, l.Digest); err != nil {
 			return nil, fmt.Errorf("base layer %s: %w", l.Digest, err)
+		}
+	}
+
+	// graceful stop: the container exits, and is committed as exited below
+	var stopMs int64
+	var killed bool
+	if req.Stop != nil {
+		stopMs, killed, err = e.stopTask(ctx, ct.ID, time.Duration(req.Stop.GraceSeconds)*time.Second, pr)
+		if err != nil {
+			return nil, err
 		}
 	}
 
@@ -214,7 +259,8 @@ func (e *Engine) Commit(ctx context.Context, req CommitRequest, emit func(Event)
 			return nil, err
 		}
 		return &Event{Phase: "done", Image: e.imageName(target, req.TargetTag), Digest: dgst, LayerCount: len(parent.manifest.Layers),
-			DurationMs: time.Since(start).Milliseconds(), FrozenMs: frozenMs, Mode: mode, ContainerID: ct.ID, Parent: parent.digest, Unchanged: true}, nil
+			DurationMs: time.Since(start).Milliseconds(), FrozenMs: frozenMs, Mode: mode, ContainerID: ct.ID, Parent: parent.digest, Unchanged: true,
+			StopMs: stopMs, Killed: killed}, nil
 	}
 
 	pr.send(Event{Phase: "diffing"}, true)
@@ -238,9 +284,53 @@ func (e *Engine) Commit(ctx context.Context, req CommitRequest, emit func(Event)
 	res.DurationMs = time.Since(start).Milliseconds()
 	res.FrozenMs = frozenMs
 	res.Mode = mode
+	res.StopMs, res.Killed = stopMs, killed
 	res.ContainerID = ct.ID
 	res.Files, res.Whiteouts = lst.Files, lst.Whiteouts
 	return res, nil
+}
+
+// stopTask stops every process of the container: SIGTERM, up to grace to
+// exit, then SIGKILL. A task that has already exited (a retry after the
+// dashboard or the agent died mid-stop) is left as it is.
+func (e *Engine) stopTask(ctx context.Context, id string, grace time.Duration, pr *progress) (stopMs int64, killed bool, err error) {
+	state, err := e.CT.Task(ctx, id)
+	if err != nil {
+		return 0, false, err
+	}
+	switch state {
+	case ctrd.TaskStopped, ctrd.TaskNone, ctrd.TaskCreated:
+		return 0, false, nil
+	case ctrd.TaskPaused:
+		// a frozen (cgroup v1) task holds signals until it is thawed
+		if err := e.CT.Resume(ctx, id); err != nil {
+			return 0, false, fmt.Errorf("thaw %s before stopping it: %w", id, err)
+		}
+		e.clearFrozen(id)
+	}
+	start := time.Now()
+	pr.send(Event{Phase: "stopping", Message: fmt.Sprintf("SIGTERM to all processes, %d s to exit", int(grace.Seconds()))}, true)
+	if err := e.CT.KillAll(ctx, id, syscall.SIGTERM); err != nil {
+		return 0, false, err
+	}
+	exited, err := e.CT.WaitExit(ctx, id, grace)
+	if err != nil {
+		return 0, false, err
+	}
+	if !exited {
+		pr.send(Event{Phase: "stopping", Message: fmt.Sprintf("still running after %d s: SIGKILL", int(grace.Seconds()))}, true)
+		killed = true
+		if err := e.CT.KillAll(ctx, id, syscall.SIGKILL); err != nil {
+			return 0, true, err
+		}
+		if exited, err = e.CT.WaitExit(ctx, id, killWait); err != nil {
+			return 0, true, err
+		}
+		if !exited {
+			return 0, true, fmt.Errorf("the processes of %s did not exit within %s of SIGKILL", id, killWait)
+		}
+	}
+	return time.Since(start).Milliseconds(), killed, nil
 }
 
 func (e *Engine) interval() time.Duration {
