@@ -3,6 +3,7 @@ import next from "next";
 import { databaseHandle } from "./db/client";
 import { ensureAuthSecret } from "./lib/settings/instance";
 import { seedAdminFromEnv } from "./lib/users/seed-admin";
+import { refuseForeignRequest } from "./server/host-guard";
 import { createUpgradeDispatcher } from "./server/upgrade";
 import "./server/ws/terminal"; // registers the terminal websocket endpoint
 import { terminalRegistry } from "./lib/terminal/registry";
@@ -24,8 +25,11 @@ async function main() {
   await app.prepare();
   const handle = app.getRequestHandler();
 
-  const server = createServer((req, res) => void handle(req, res));
-  // One upgrade listener: our websocket endpoints first, everything else (HMR) to Next.
+  // Only requests addressed to a configured host name get further (DNS rebinding, server/host-guard.ts).
+  const server = createServer((req, res) => {
+    if (!refuseForeignRequest(req, res)) void handle(req, res);
+  });
+  // One upgrade listener (Host checked there too): our websocket endpoints first, everything else (HMR) to Next.
   server.on("upgrade", createUpgradeDispatcher(app.getUpgradeHandler()));
   server.listen(port, hostname, () => {
     console.log(`[devbox] dashboard on http://localhost:${port} (metadata DB: ${kind}${dev ? ", development" : ""})`);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { CoreV1Api, KubeConfig, NetworkingV1Api } from "@kubernetes/client-node";
-import { expect, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 
 export const PASSWORD = "correct horse 7";
 
@@ -21,6 +21,16 @@ export async function signUp(page: Page, email: string, password = PASSWORD): Pr
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/t\/[a-z0-9-]+$/, { timeout: 30_000 });
   return new URL(page.url()).pathname.split("/")[2];
+}
+
+/** The dashboard's origin, as the Playwright config serves it. */
+export function dashboardOrigin(): string {
+  return new URL(test.info().project.use.baseURL!).origin;
+}
+
+/** What the dashboard's own pages send with an unsafe REST call (lib/http/csrf.ts refuses the rest). */
+export function sameOriginJson(): Record<string, string> {
+  return { Origin: dashboardOrigin(), "Content-Type": "application/json" };
 }
 
 export async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { namespaceExists, signUp, uniqueEmail, uniqueSlug } from "./helpers";
+import { namespaceExists, sameOriginJson, signUp, uniqueEmail, uniqueSlug } from "./helpers";
 
 test("a member of team A cannot see or act on team B through pages, route handlers or server actions", async ({ browser }) => {
   // browser.newPage() opens a fresh context each time: separate cookies, separate users.
@@ -34,7 +34,7 @@ test("a member of team A cannot see or act on team B through pages, route handle
     ["DELETE", `/api/v1/teams/${bobTeam}`],
     ["GET", `/api/v1/teams/no-such-team-zz`],
   ] as const) {
-    const res = await alice.request.fetch(path, { method });
+    const res = await alice.request.fetch(path, { method, headers: sameOriginJson() });
     expect(res.status(), `${method} ${path}`).toBe(404);
     expect(await res.json()).toEqual({ error: { code: "not_found", message: "Team not found" } });
   }

@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { adminKube, signUp, uniqueEmail } from "./helpers";
+import { adminKube, sameOriginJson, signUp, uniqueEmail } from "./helpers";
 
 /** The terminal's buffer as text (xterm's, since the WebGL renderer leaves no text in the DOM). */
 async function screenText(terminal: Locator): Promise<string> {
@@ -76,7 +76,7 @@ test("terminal: type a command and see its output; a reload returns to the same 
 
   // Clean up: delete the devbox (the dashboard's reconciler would re-create a namespace that
   // still has a devbox), wait for its Pod to go, then the team's namespace.
-  expect((await page.request.delete(`/api/v1/teams/${slug}/devboxes/shell`)).status()).toBeLessThan(300);
+  expect((await page.request.delete(`/api/v1/teams/${slug}/devboxes/shell`, { headers: sameOriginJson() })).status()).toBeLessThan(300);
   const { core } = adminKube();
   const namespaces = (await core.listNamespace()).items.map((n) => n.metadata!.name!).filter((n) => n === `devbox-${slug}`);
   for (const ns of namespaces) {

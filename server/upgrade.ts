@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { refuseForeignUpgrade } from "./host-guard";
 
 type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void | Promise<void>;
 
@@ -12,6 +13,8 @@ export function registerWebsocketEndpoint(pathPrefix: string, handler: UpgradeHa
 
 export function createUpgradeDispatcher(nextUpgrade: UpgradeHandler): UpgradeHandler {
   return (req, socket, head) => {
+    // A Host that is not ours (DNS rebinding) never reaches an endpoint or Next's HMR.
+    if (refuseForeignUpgrade(req, socket)) return;
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     for (const [prefix, handler] of endpoints) {
       if (path.startsWith(prefix)) return handler(req, socket, head);

@@ -7,10 +7,10 @@ import { requireDevboxRole } from "@/lib/authz/devbox-access";
 import { CONTAINER_NAME, podName } from "@/lib/devboxes/k8s-objects";
 import { deriveStatus } from "@/lib/devboxes/status";
 import { AppError } from "@/lib/errors";
+import { isTrustedOrigin } from "@/lib/http/trusted-origins";
 import { kubeConfig } from "@/lib/k8s/config";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { ShellConnection } from "@/lib/terminal/exec";
-import { isSameOrigin } from "@/lib/terminal/origin";
 import { CloseCode, SESSION_ID_RE, TERMINAL_PATH_PREFIX, TERMINAL_PATH_RE, type ServerMessage } from "@/lib/terminal/protocol";
 import { terminalRegistry, TerminalRegistry } from "@/lib/terminal/registry";
 import { MAX_SESSIONS_PER_USER, TerminalSession } from "@/lib/terminal/session";
@@ -69,8 +69,10 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
     if (!m || !SESSION_ID_RE.test(sessionId)) throw new Refusal(CloseCode.BadRequest, "Bad terminal request.");
     const [teamSlug, devboxName] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
 
-    const forwardedHost = req.headers["x-forwarded-host"];
-    if (!isSameOrigin({ origin: req.headers.origin, host: req.headers.host, forwardedHost: Array.isArray(forwardedHost) ? forwardedHost[0] : forwardedHost, publicUrl: process.env.NEXTAUTH_URL, trustedOrigins: process.env.DEVBOX_TRUSTED_ORIGINS }))
+    // Cross-site websocket hijacking: browsers send the cookie with a handshake from any page, so
+    // the page's Origin must be one of the configured origins (never compared with Host, which a
+    // DNS-rebinding page controls). A non-browser client without an Origin has no cookie either.
+    if (!isTrustedOrigin(req.headers.origin))
       throw new Refusal(CloseCode.ForbiddenOrigin, "Refused: this page is not served by the dashboard.");
 
     const db = await getDb();

@@ -25,6 +25,8 @@ export async function startWsServer(): Promise<{ server: Server; port: number; o
   server.on("upgrade", createUpgradeDispatcher((_req, socket) => void socket.end("HTTP/1.1 404 Not Found\r\n\r\n")));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
+  // The dashboard's configured origin: the only Host and Origin the endpoints accept.
+  process.env.NEXTAUTH_URL = `http://localhost:${port}`;
   return { server, port, origin: `http://localhost:${port}`, wsBase: `ws://localhost:${port}` };
 }
 

@@ -153,7 +153,8 @@ export class ApiClient {
   async request<T = unknown>(method: string, pathname: string, body?: unknown, timeoutMs = 60_000): Promise<T> {
     const res = await fetch(`${this.baseUrl}${pathname}`, {
       method,
-      headers: { Cookie: this.cookie, Origin: this.baseUrl, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+      // Like the dashboard's pages: JSON with its Origin, even without a body (lib/http/csrf.ts).
+      headers: { Cookie: this.cookie, Origin: this.baseUrl, ...(body === undefined && method === "GET" ? {} : { "Content-Type": "application/json" }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });

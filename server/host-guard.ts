@@ -1,0 +1,51 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { isTrustedHost, isTrustedOrigin } from "@/lib/http/trusted-origins";
+
+/**
+ * DNS-rebinding defence for everything server.ts serves. A page on `attacker.example:3000`, whose
+ * name the attacker re-points at 127.0.0.1, is same-origin with itself: its requests reach this
+ * server with `Host: attacker.example:3000` and a matching `Origin`. So every HTTP request and
+ * every websocket upgrade must name one of the configured hosts (NEXTAUTH_URL,
+ * DEVBOX_TRUSTED_ORIGINS); anything else is 421 Misdirected Request before Next.js or an endpoint
+ * sees it. Load balancer probes must send a configured `Host` too.
+ *
+ * Unsafe methods must also carry one of the configured origins. This is what protects server
+ * actions (POSTs to page paths: Next.js compares their `Origin` with `Host` and admits a missing
+ * one); the REST API checks the same and more in lib/http/csrf.ts. next-auth's own POSTs under
+ * /api/auth are left to its double-submit CSRF token (an identity provider may post back there).
+ */
+const MISDIRECTED = { error: { code: "misdirected", message: "This server does not serve that host name." } };
+const FOREIGN_ORIGIN = { error: { code: "forbidden", message: "Refused: this request did not come from the dashboard's own pages (Origin)." } };
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Answers and returns true when the request must not go on; false lets it through. */
+export function refuseForeignRequest(req: IncomingMessage, res: ServerResponse): boolean {
+  if (!isTrustedHost(req.headers.host)) {
+    res.writeHead(421, { "Content-Type": "application/json", Connection: "close" }).end(JSON.stringify(MISDIRECTED));
+    return true;
+  }
+  if (UNSAFE.has(req.method ?? "") && !isTrustedOrigin(req.headers.origin) && !pathOf(req).startsWith("/api/auth/")) {
+    res.writeHead(403, { "Content-Type": "application/json" }).end(JSON.stringify(FOREIGN_ORIGIN));
+    return true;
+  }
+  return false;
+}
+
+/** The same Host rule for websocket upgrades: a raw 421 response on the socket. */
+export function refuseForeignUpgrade(req: IncomingMessage, socket: Duplex): boolean {
+  if (isTrustedHost(req.headers.host)) return false;
+  const body = JSON.stringify(MISDIRECTED);
+  socket.on("error", () => {});
+  socket.end(`HTTP/1.1 421 Misdirected Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  return true;
+}
+
+// Dot segments resolved, as the router sees the path.
+function pathOf(req: IncomingMessage): string {
+  try {
+    return new URL(req.url ?? "/", "http://x").pathname;
+  } catch {
+    return "/";
+  }
+}
