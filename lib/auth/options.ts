@@ -3,6 +3,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "@/db/client";
 import { findUserByEmail } from "@/lib/users/queries";
 import { registerUser } from "@/lib/users/register";
+import { safeCallbackPath } from "./callback-url";
 import { verifyPassword } from "./password";
 import { oidcProvider } from "./oidc";
 
@@ -30,6 +31,10 @@ export const authOptions: NextAuthOptions = {
     ...oidcProvider(),
   ],
   callbacks: {
+    // After sign-in or sign-out: the same rule as the login page, a path on our origin or home.
+    async redirect({ url, baseUrl }) {
+      return new URL(safeCallbackPath(url, baseUrl), baseUrl).href;
+    },
     async signIn({ user, account }) {
       if (account?.provider !== "oidc") return true;
       if (!user.email) return false;

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/auth/session";
+import { dashboardOrigin, safeCallbackPath } from "@/lib/auth/callback-url";
 import { oidcEnabled } from "@/lib/auth/oidc";
 import { LoginForm } from "./login-form";
 
@@ -9,7 +10,7 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
   if (await currentUser()) redirect("/");
   const { callbackUrl } = await searchParams;
-  // Only same-site paths: an open redirect after sign-in would be a phishing aid.
-  const safeCallback = callbackUrl?.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/";
+  // Only paths on our origin: an open redirect after sign-in would be a phishing aid.
+  const safeCallback = safeCallbackPath(callbackUrl, dashboardOrigin());
   return <LoginForm callbackUrl={safeCallback} oidc={oidcEnabled() ? (process.env.OIDC_NAME ?? "Single sign-on") : null} />;
 }
