@@ -76,6 +76,20 @@ export interface DevboxWorld {
 }
 
 /**
+ * Makes `db` the process's DB handle, so code that calls getDb() (authorization: lib/authz/)
+ * reads the test's rows instead of opening a DB of its own. Returns the undo.
+ */
+export function installProcessDatabase(db: Database): () => void {
+  const key = Symbol.for("devbox.database");
+  const g = globalThis as Record<symbol, unknown>;
+  const previous = g[key];
+  g[key] = Promise.resolve({ db, kind: "pglite", migrate: async () => {}, close: async () => {} });
+  return () => {
+    g[key] = previous;
+  };
+}
+
+/**
  * A fresh DB with the built-in templates, one user and their personal team (its namespace made
  * by the dashboard's own code), the Pod watch running, and, unless `reconcile` is false, an
  * in-process reconciler that has become leader.
