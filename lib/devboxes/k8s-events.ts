@@ -2,6 +2,7 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import type { Devbox } from "@/db/schema/devboxes";
 import { kubeConfig } from "@/lib/k8s/config";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
+import { withoutInfrastructure } from "@/lib/k8s/scrub";
 import { GENERATION_LABEL, podName } from "./k8s-objects";
 
 export interface EventView {
@@ -29,7 +30,7 @@ export async function devboxEvents(namespace: string, d: Devbox): Promise<EventV
       .map((e) => ({
         type: e.type ?? "Normal",
         reason: e.reason ?? "",
-        message: e.message ?? "",
+        message: withoutInfrastructure(e.message ?? ""), // read by team members: no addresses, Secrets, paths
         at: new Date(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? Date.now()).toISOString(),
         count: e.count ?? 1,
       }))

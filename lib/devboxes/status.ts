@@ -1,6 +1,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Devbox } from "@/db/schema/devboxes";
 import type { OperationKind } from "@/db/schema/devbox-operations";
+import { withoutInfrastructure } from "@/lib/k8s/scrub";
 import { formatBytes } from "@/lib/snapshots/format";
 import { GENERATION_LABEL } from "./k8s-objects";
 
@@ -55,18 +56,19 @@ export function deriveStatus(d: StatusInput, pods: V1Pod[], pendingOp?: Operatio
 /** A reason the Pod will not become Running by itself, in words; undefined when there is none. */
 export function podFailure(pod: V1Pod): string | undefined {
   const status = pod.status;
-  if (status?.reason === "Evicted") return `Evicted by the node: ${status.message ?? "the node ran short of resources"}`;
+  // Kubernetes' own texts name registry and node addresses, Secrets and host paths: scrubbed.
+  if (status?.reason === "Evicted") return `Evicted by the node: ${withoutInfrastructure(status.message ?? "the node ran short of resources")}`;
   const cs = status?.containerStatuses?.[0];
   const waiting = cs?.state?.waiting;
   if (waiting?.reason && ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"].includes(waiting.reason))
-    return `Image pull failed: ${waiting.message ?? waiting.reason}`;
+    return `Image pull failed: ${withoutInfrastructure(waiting.message ?? waiting.reason)}`;
   if (waiting?.reason && ["CreateContainerConfigError", "CreateContainerError", "RunContainerError"].includes(waiting.reason))
-    return `The container could not start: ${waiting.message ?? waiting.reason}`;
+    return `The container could not start: ${withoutInfrastructure(waiting.message ?? waiting.reason)}`;
   const terminated = cs?.state?.terminated ?? cs?.lastState?.terminated;
   if (terminated?.reason === "OOMKilled") return "Out of memory: the devbox used more than its memory limit (OOMKilled). Give it more memory.";
   if (terminated) return `The devbox's main process exited with code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ""}.`;
-  if (status?.phase === "Failed") return status.message ?? "The Pod failed.";
+  if (status?.phase === "Failed") return status.message ? withoutInfrastructure(status.message) : "The Pod failed.";
   const unschedulable = status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False" && c.reason === "Unschedulable");
-  if (unschedulable) return `Unschedulable: ${unschedulable.message ?? "no node has room for it"}`;
+  if (unschedulable) return `Unschedulable: ${withoutInfrastructure(unschedulable.message ?? "no node has room for it")}`;
   return undefined;
 }

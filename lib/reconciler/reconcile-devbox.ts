@@ -9,7 +9,7 @@ import { finishOperations, setLastError } from "@/lib/devboxes/queries";
 import { generateSshKeys } from "@/lib/devboxes/ssh-keys";
 import { deriveStatus, podFailure } from "@/lib/devboxes/status";
 import { kubeConfig } from "@/lib/k8s/config";
-import { isAlreadyExists, isNotFound, k8sMessage, k8sStatusCode } from "@/lib/k8s/errors";
+import { isAlreadyExists, isNotFound, k8sMessage, k8sStatusCode, quotaDetail, refusalMessage } from "@/lib/k8s/errors";
 import { crashPoint } from "@/lib/faults/crash-point";
 import { deleteSnapshotImages } from "@/lib/snapshots/service";
 import type { BeforePodRemoval } from "./pod-removal";
@@ -128,12 +128,12 @@ async function createObjects(db: Database, core: CoreV1Api, d: DevboxWithNamespa
     const detail = k8sMessage(err);
     const message =
       code === 403 && /exceeded quota/i.test(detail)
-        ? `Team quota exceeded: ${detail.replace(/^.*exceeded quota: /i, "")}`
+        ? `Team quota exceeded: ${quotaDetail(detail)}`
         : code === 404 && /namespaces/.test(detail)
           ? "The team's namespace is missing in Kubernetes."
           : code === undefined || code >= 500
             ? undefined // Transient (unreachable, apiserver busy): retry quietly.
-            : `Kubernetes refused the devbox: ${detail}`;
+            : refusalMessage("run the devbox", err);
     if (message) {
       await setLastError(db, d.id, message);
       await finishOperations(db, d.id, [...START_KINDS], { status: "failed", error: message });

@@ -66,14 +66,19 @@ export interface MergeRequest {
   requestId: string;
 }
 
-/** The agent could not be reached or refused: the message is what the user reads. */
+/**
+ * The agent could not be reached or refused. The message is what the user reads: plain words, no
+ * node address, Secret or host path; `detail` says which and why, for the log only.
+ */
 export class AgentError extends Error {
   /** The agent did not answer at all (restarting, crash-loop back-off): worth waiting for. */
   readonly unreachable: boolean;
-  constructor(message: string, options?: { cause?: unknown; unreachable?: boolean }) {
+  readonly detail?: string;
+  constructor(message: string, options?: { cause?: unknown; unreachable?: boolean; detail?: string }) {
     super(message, options);
     this.name = "AgentError";
     this.unreachable = options?.unreachable ?? false;
+    this.detail = options?.detail;
   }
 }
 
@@ -91,7 +96,10 @@ export async function agentToken(): Promise<string> {
     cachedToken = { value, at: Date.now() };
     return value;
   } catch (err) {
-    throw new AgentError(`Cannot read the node agent's token (Secret ${AGENT_NAMESPACE}/${AGENT_SECRET}): ${err instanceof Error ? err.message : err}. Is the agent installed?`, { cause: err });
+    throw new AgentError("The node agent is not set up on this cluster (its access token cannot be read). An administrator can see why in the dashboard's log.", {
+      cause: err,
+      detail: `reading Secret ${AGENT_NAMESPACE}/${AGENT_SECRET}: ${err instanceof Error ? err.message : err}`,
+    });
   }
 }
 
@@ -116,7 +124,7 @@ async function call(nodeIP: string, path: string, body: unknown, onProgress?: (p
     clearTimeout(timer);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
-    throw new AgentError(`The node agent at ${nodeIP}:${agentPort()} is unreachable (${why}). Changes are kept in the container; retrying.`, { cause: err, unreachable: true });
+    throw new AgentError("The node agent is unreachable. Changes are kept in the container; retrying.", { cause: err, unreachable: true, detail: `${url}: ${why}` });
   }
   const reset = () => {
     clearTimeout(timer);
@@ -124,7 +132,7 @@ async function call(nodeIP: string, path: string, body: unknown, onProgress?: (p
   };
   reset();
   try {
-    if (!res.body) throw new AgentError(`The node agent answered ${res.status} without a body.`);
+    if (!res.body) throw new AgentError(`The node agent answered ${res.status} without a body.`, { detail: url });
     const decoder = new TextDecoder();
     let buf = "";
     let last: (AgentProgress & { error?: string }) | undefined;
@@ -142,12 +150,13 @@ async function call(nodeIP: string, path: string, body: unknown, onProgress?: (p
     }
     if (buf.trim()) last = JSON.parse(buf.trim());
     if (!last) throw new AgentError(`The node agent answered ${res.status} with no result.`);
-    if (last.phase === "error") throw new AgentError(res.status === 401 ? "The node agent refused the dashboard's token." : `The node agent failed: ${last.error}`);
+    if (last.phase === "error")
+      throw new AgentError(res.status === 401 ? "The node agent refused the dashboard's token." : "The node agent could not save the container. The details are in the dashboard's log.", { detail: `${url}: ${last.error}` });
     if (last.phase !== "done") throw new AgentError(`The node agent stopped answering during "${last.phase}". Retrying.`);
     return last as AgentResult;
   } catch (err) {
     if (err instanceof AgentError) throw err;
-    throw new AgentError(`Lost the connection to the node agent at ${nodeIP}:${agentPort()} (${err instanceof Error ? err.message : err}). Retrying.`, { cause: err });
+    throw new AgentError("Lost the connection to the node agent. Retrying.", { cause: err, detail: `${url}: ${err instanceof Error ? err.message : err}` });
   } finally {
     clearTimeout(timer);
   }

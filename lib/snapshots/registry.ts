@@ -22,8 +22,9 @@ export interface ImageManifest {
   layers: Descriptor[];
 }
 
+/** The registry failed. `message` names no address (users read it); `detail` is for the log. */
 export class RegistryError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(message: string, readonly status?: number, readonly detail?: string) {
     super(message);
     this.name = "RegistryError";
   }
@@ -49,7 +50,7 @@ async function req(path: string, init: RequestInit = {}): Promise<Response> {
     return await fetch(`${baseUrl()}${path}`, { ...init, signal: AbortSignal.timeout(30_000) });
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause;
-    throw new RegistryError(`The image registry at ${baseUrl()} is unreachable (${cause?.code ?? (err instanceof Error ? err.message : err)}).`);
+    throw new RegistryError("The image registry is unreachable. Try again shortly.", undefined, `${baseUrl()}: ${cause?.code ?? (err instanceof Error ? err.message : err)}`);
   }
 }
 
@@ -77,7 +78,7 @@ export async function deleteManifest(repository: string, digest: string): Promis
 export async function copyImage(from: string, repository: string, tag: string): Promise<{ image: string; digest: string; layerCount: number }> {
   const src = parseImageRef(from);
   const m = await getManifest(src.repository, src.reference);
-  if (!m) throw new RegistryError(`${from} is not in the registry any more.`, 404);
+  if (!m) throw new RegistryError("The snapshot's image is not in the registry any more.", 404, from);
   for (const blob of [m.manifest.config, ...m.manifest.layers]) {
     const head = await req(`/v2/${repository}/blobs/${blob.digest}`, { method: "HEAD" });
     if (head.ok) continue;

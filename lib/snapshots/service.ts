@@ -13,6 +13,7 @@ import { crashPoint } from "@/lib/faults/crash-point";
 import { newId } from "@/lib/ids";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { agentCommit, agentMerge, AgentError, type AgentProgress } from "./agent-client";
+import { snapshotFailureReason } from "./failure-reason";
 import { clearCommitProgress, reportCommitProgress } from "./progress";
 import { deleteManifest, deleteRepository, parseImageRef } from "./registry";
 import { markGcNeeded } from "./registry-gc";
@@ -111,11 +112,11 @@ export async function commitPod(db: Database, d: DevboxWithNamespace, pod: V1Pod
     announceDevboxChange(d.id);
     return latest;
   } catch (err) {
-    const message = `Saving the devbox's changes failed: ${err instanceof Error ? err.message : err}`;
+    const message = `Saving the devbox's changes failed: ${snapshotFailureReason(err, `${d.namespace}/${d.name}`)}`;
     reportCommitProgress(d.id, { phase: "error", bytes: 0, startedAt, trigger: opts.trigger, error: message });
     await setLastError(db, d.id, message).catch(() => {});
     announceDevboxChange(d.id);
-    throw err instanceof AgentError ? new AgentError(message, { cause: err, unreachable: err.unreachable }) : err;
+    throw err instanceof AgentError ? new AgentError(message, { cause: err, unreachable: err.unreachable, detail: err.detail }) : err;
   }
 }
 
