@@ -25,7 +25,8 @@ export default defineConfig({
     // Against the production build: `npm run build` must have run.
     // Every run starts from an empty metadata DB (removed here: Playwright starts the web server
     // before globalSetup, and PGlite must not lose its folder while it runs).
-    command: `rm -rf ${dataDir} && PORT=${port} DEVBOX_INSTANCE=e2e-${port} DEVBOX_DATA_DIR=${dataDir} npm start`,
+    // The instance admin is seeded (e2e/helpers.ts E2E_ADMIN): no spec depends on signing up first.
+    command: `rm -rf ${dataDir} && PORT=${port} DEVBOX_INSTANCE=e2e-${port} DEVBOX_DATA_DIR=${dataDir} DEVBOX_ADMIN_EMAIL=e2e-admin@example.com DEVBOX_ADMIN_PASSWORD='E2e admin pass 7' npm start`,
     url: `http://localhost:${port}/api/health`,
     reuseExistingServer: false,
     timeout: 120_000,

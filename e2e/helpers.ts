@@ -4,6 +4,9 @@ import { expect, test, type Page } from "@playwright/test";
 
 export const PASSWORD = "correct horse 7";
 
+/** The instance admin playwright.config.ts seeds on the fresh DB of every run. */
+export const E2E_ADMIN = { email: "e2e-admin@example.com", password: "E2e admin pass 7" };
+
 export function uniqueEmail(prefix = "user"): string {
   return `${prefix}-${randomBytes(4).toString("hex")}@example.com`;
 }
