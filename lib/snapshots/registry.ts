@@ -109,11 +109,20 @@ export async function deleteRepository(repository: string, digests: string[] = [
   return all.size;
 }
 
+const CATALOG_PAGE = 1000;
+
 /** Every repository under `prefix/` (a deleted team's namespace), emptied like deleteRepository. */
 export async function deleteRepositoriesUnder(prefix: string): Promise<number> {
-  const res = await req(`/v2/_catalog?n=100000`);
-  if (!res.ok) throw new RegistryError(`Listing the registry's repositories failed: HTTP ${res.status}`, res.status);
-  const repos = (((await res.json()) as { repositories?: string[] }).repositories ?? []).filter((r) => r.startsWith(`${prefix}/`));
+  // The catalog comes in pages: distribution refuses n above its maximum (1000) with a 400.
+  const repos: string[] = [];
+  for (let last = ""; ; ) {
+    const res = await req(`/v2/_catalog?n=${CATALOG_PAGE}${last ? `&last=${encodeURIComponent(last)}` : ""}`);
+    if (!res.ok) throw new RegistryError(`Listing the registry's repositories failed: HTTP ${res.status}`, res.status);
+    const page = ((await res.json()) as { repositories?: string[] }).repositories ?? [];
+    repos.push(...page.filter((r) => r.startsWith(`${prefix}/`)));
+    if (page.length < CATALOG_PAGE || !res.headers.get("link")) break;
+    last = page[page.length - 1];
+  }
   let n = 0;
   for (const r of repos) n += await deleteRepository(r);
   return n;
