@@ -628,12 +628,13 @@ test("fuzz: malformed, mistyped, huge and unicode input to the REST API is 4xx, 
   const owner = w.users.owner;
   const big = "a".repeat(10 * 1024);
   const unicode = ["ünïcødé", "😀😀😀", "\u202etxt.exe", "a\u0000b", "\u200b", "名前", "\ud800", "../../etc/passwd", "<script>x</script>", "a b", "A", "-a", "a-"];
-  const strings = [big, ...unicode, "", " ", "null"];
+  // No valid slug or name among them ("null" or "12" would be one).
+  const strings = [big, ...unicode, "", " "];
   const numbers = [1e308, -1e308, 2 ** 63, 2 ** 53 + 1, -1, 0, -0.0001, 1e-300];
   const wrongTypes = [null, true, false, [], {}, [1, 2], { $ne: 1 }, "12", "1e3"];
   const anyBad = () => pick([...strings, ...numbers, ...wrongTypes] as unknown[]);
   // Invalid values only: each generated body has at least one field no validator accepts.
-  const badName = () => pick([...strings, ...wrongTypes] as unknown[]);
+  const badName = () => pick([...strings, ...wrongTypes.filter((x) => typeof x !== "string")] as unknown[]);
   const badNumber = () => pick([...numbers.filter((n) => n > 1e12 || n <= 0), ...wrongTypes.filter((x) => typeof x !== "number"), ...strings] as unknown[]);
   const malformed = ["{", '{"slug":', "[1,2", "nul", '{"a":1}}', "\u0000", "[".repeat(10_000) + "]".repeat(10_000), big, "{" + '"k":1,'.repeat(2000) + "}", '{"name": "\ud800"}', "\xff\xfe"];
   const b = `/api/v1/teams/${w.own}/devboxes/box`;
@@ -653,11 +654,15 @@ test("fuzz: malformed, mistyped, huge and unicode input to the REST API is 4xx, 
   ];
   // Path parameters that name nothing: every route, every method.
   const badParams = [big, "ünïcødé", "😀", "%00", "..%2F..%2Fetc", "%ff%fe", "a%2Fb", "%2e%2e", "-", "A", "a".repeat(300)];
-  const pathRoutes: [string, (t: string, n: string) => string][] = [
+  // Team-level routes always get a bad team; devbox-level ones a bad devbox in our team or a bad team.
+  const teamRoutes: [string, (t: string) => string][] = [
     ["GET", (t) => `/api/v1/teams/${t}`],
     ["DELETE", (t) => `/api/v1/teams/${t}`],
     ["GET", (t) => `/api/v1/teams/${t}/members`],
     ["GET", (t) => `/api/v1/teams/${t}/devboxes`],
+    ["POST", (t) => `/api/v1/teams/${t}/devboxes`],
+  ];
+  const pathRoutes: [string, (t: string, n: string) => string][] = [
     ["GET", (t, n) => `/api/v1/teams/${t}/devboxes/${n}`],
     ["DELETE", (t, n) => `/api/v1/teams/${t}/devboxes/${n}`],
     ["POST", (t, n) => `/api/v1/teams/${t}/devboxes/${n}/snapshots`],
@@ -682,6 +687,11 @@ test("fuzz: malformed, mistyped, huge and unicode input to the REST API is 4xx, 
     const r = await owner.rest(method, url, { raw });
     note(`${method} ${url} ${raw.slice(0, 80)}`, r.status);
   }
+  for (const [method, url] of teamRoutes)
+    for (const t of badParams) {
+      const r = await owner.rest(method, url(t), { body: method === "POST" ? { name: "x", templateId: w.templateId } : undefined });
+      note(`${method} ${url(t).slice(0, 100)}`, r.status);
+    }
   for (const [method, url] of pathRoutes)
     for (const t of badParams) {
       const inTeam = rand() < 0.5;

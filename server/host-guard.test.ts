@@ -55,6 +55,11 @@ describe("host guard", () => {
     expect((await send("GET", "/ws", { host: `localhost:${port}`, connection: "Upgrade", upgrade: "websocket" })).status).toBe(101);
   });
 
+  it("answers 400 to a path that does not decode or holds a NUL", async () => {
+    for (const path of ["/api/v1/teams/%ff%fe", "/api/v1/teams/%00", "/t/a%E0%A4%A"]) expect((await send("GET", path, { host: `localhost:${port}` })).status, path).toBe(400);
+    expect((await send("GET", "/api/v1/teams/%C3%BC?q=%ff", { host: `localhost:${port}` })).status).toBe(200);
+  });
+
   it("refuses unsafe methods (server actions) from a foreign or missing Origin, except next-auth's own", async () => {
     const host = `localhost:${port}`;
     for (const origin of [undefined, "null", "http://localhost:8080", `http://attacker.example:${port}`])

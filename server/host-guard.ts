@@ -19,10 +19,18 @@ const MISDIRECTED = { error: { code: "misdirected", message: "This server does n
 const FOREIGN_ORIGIN = { error: { code: "forbidden", message: "Refused: this request did not come from the dashboard's own pages (Origin)." } };
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+const MALFORMED = { error: { code: "bad_request", message: "The request path is not valid." } };
+
 /** Answers and returns true when the request must not go on; false lets it through. */
 export function refuseForeignRequest(req: IncomingMessage, res: ServerResponse): boolean {
   if (!isTrustedHost(req.headers.host)) {
     res.writeHead(421, { "Content-Type": "application/json", Connection: "close" }).end(JSON.stringify(MISDIRECTED));
+    return true;
+  }
+  // Next.js answers a path it cannot decode (`%ff`) with a 500; a NUL (`%00`) reaches SQL. Neither
+  // names anything we serve.
+  if (!decodablePath(req.url ?? "/")) {
+    res.writeHead(400, { "Content-Type": "application/json" }).end(JSON.stringify(MALFORMED));
     return true;
   }
   if (UNSAFE.has(req.method ?? "") && !isTrustedOrigin(req.headers.origin) && !pathOf(req).startsWith("/api/auth/")) {
@@ -47,5 +55,14 @@ function pathOf(req: IncomingMessage): string {
     return new URL(req.url ?? "/", "http://x").pathname;
   } catch {
     return "/";
+  }
+}
+
+function decodablePath(url: string): boolean {
+  const path = url.split("?")[0];
+  try {
+    return !decodeURIComponent(path).includes("\0");
+  } catch {
+    return false;
   }
 }
