@@ -1,16 +1,19 @@
 import { toAppError } from "@/lib/errors";
 import { requireSameOriginJson } from "./csrf";
+import { refuseNulInBody } from "./nul-guard";
 
 type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
 
 /**
  * Wraps a route handler: unsafe methods must come from the dashboard's own pages as JSON (CSRF,
- * lib/http/csrf.ts), and every thrown AppError becomes its JSON error response.
+ * lib/http/csrf.ts), bodies hold no NUL (lib/http/nul-guard.ts), and every thrown AppError
+ * becomes its JSON error response.
  */
 export function route<C>(handler: Handler<C>): Handler<C> {
   return async (req, ctx) => {
     try {
       requireSameOriginJson(req);
+      await refuseNulInBody(req);
       return await handler(req, ctx);
     } catch (err) {
       return toAppError(err).toResponse();
