@@ -27,8 +27,9 @@ export function refuseForeignRequest(req: IncomingMessage, res: ServerResponse):
     res.writeHead(421, { "Content-Type": "application/json", Connection: "close" }).end(JSON.stringify(MISDIRECTED));
     return true;
   }
-  // Next.js answers a path it cannot decode (`%ff`) with a 500; a NUL (`%00`) reaches SQL. Neither
-  // names anything we serve.
+  // Next.js answers a path it cannot decode (`%ff`) with a 500; a NUL (`%00`) reaches SQL; an
+  // encoded dot segment (`%2e%2e`) is a crafted path (browsers resolve dots before sending).
+  // None of them names anything we serve.
   if (!decodablePath(req.url ?? "/")) {
     res.writeHead(400, { "Content-Type": "application/json" }).end(JSON.stringify(MALFORMED));
     return true;
@@ -61,7 +62,8 @@ function pathOf(req: IncomingMessage): string {
 function decodablePath(url: string): boolean {
   const path = url.split("?")[0];
   try {
-    return !decodeURIComponent(path).includes("\0");
+    const decoded = decodeURIComponent(path);
+    return !decoded.includes("\0") && !decoded.split("/").some((seg) => seg === "." || seg === "..");
   } catch {
     return false;
   }
