@@ -42,8 +42,14 @@ export async function parseCreateBody(req: Request): Promise<CreateDevboxInput> 
   };
 }
 
+const UPDATE_FIELDS = ["cpuMillis", "memoryMiB", "diskMiB", "env", "ports", "podGeneration"];
+
 export async function parseUpdateBody(req: Request): Promise<UpdateDevboxInput> {
   const b = await readJson(req);
+  // An update replaces the Pod: one that names nothing to change (or only misspelt fields) is a mistake.
+  const unknown = Object.keys(b).filter((k) => !UPDATE_FIELDS.includes(k));
+  if (unknown.length) throw new AppError("bad_request", `Unknown field '${unknown[0].slice(0, 40)}'. Send any of: ${UPDATE_FIELDS.join(", ")}.`, { field: unknown[0].slice(0, 40) });
+  if (!UPDATE_FIELDS.some((k) => k !== "podGeneration" && b[k] !== undefined)) throw new AppError("bad_request", "Nothing to change: send cpuMillis, memoryMiB, diskMiB, env or ports.");
   return {
     cpuMillis: optionalInt(b, "cpuMillis"),
     memoryMiB: optionalInt(b, "memoryMiB"),
