@@ -98,10 +98,11 @@ function form(fields: Record<string, string>): FormData {
   return f;
 }
 
-const pageOf = (page: string, t: Target) => page.replace("[team]", w.own).replace("[name]", "box") + (t ? "" : "");
+// The page an action is posted to only selects the code that hosts it: the arguments name the target.
+const pageOf = (page: string) => page.replace("[team]", w.own).replace("[name]", "box");
 const act = (key: string, args: (t: Target) => unknown[]) => async (c: Client, t: Target) => {
   const a = action(key);
-  return (await c.action(a.id, pageOf(a.page, t), args(t))).outcome;
+  return (await c.action(a.id, pageOf(a.page), args(t))).outcome;
 };
 const rest = (method: string, url: (t: Target) => string, body?: (t: Target) => unknown) => async (c: Client, t: Target) =>
   restOutcome(await c.rest(method, url(t), { body: body?.(t) }));
@@ -444,6 +445,7 @@ test("CSRF: unsafe requests that are not same-origin JSON are refused and change
     ["POST", `${b}/forced-stops`, { discardChanges: true }],
     ["POST", `${b}/snapshots`, {}],
     ["POST", `${b}/snapshots/${randomUUID()}/forks`, { name: "csrf-fork" }],
+    ["POST", `${b}/snapshots/${randomUUID()}/starts`, {}],
     ["PATCH", b, { memoryMiB: 1024 }],
     ["DELETE", b, undefined],
     ["DELETE", `/api/v1/teams/${w.own}`, undefined],

@@ -15,7 +15,7 @@ import { isTrustedHost, isTrustedOrigin } from "@/lib/http/trusted-origins";
  * one); the REST API checks the same and more in lib/http/csrf.ts. next-auth's own POSTs under
  * /api/auth are left to its double-submit CSRF token (an identity provider may post back there).
  */
-const MISDIRECTED = { error: { code: "misdirected", message: "This server does not serve that host name." } };
+const MISDIRECTED = { error: { code: "misdirected", message: "This dashboard does not answer to that host name (its operator sets NEXTAUTH_URL and DEVBOX_TRUSTED_ORIGINS)." } };
 const FOREIGN_ORIGIN = { error: { code: "forbidden", message: "Refused: this request did not come from the dashboard's own pages (Origin)." } };
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
