@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import next from "next";
 import { databaseHandle } from "./db/client";
+import { StartupError } from "./lib/errors";
 import { ensureAuthSecret } from "./lib/settings/instance";
 import { seedAdminFromEnv } from "./lib/users/seed-admin";
 import { createUpgradeDispatcher } from "./server/upgrade";
@@ -43,6 +44,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error("[devbox] failed to start:", err);
+  if (err instanceof StartupError) console.error(`[devbox] cannot start: ${err.message}`);
+  else console.error("[devbox] failed to start:", err);
   process.exit(1);
 });

@@ -62,3 +62,11 @@ export function toAppError(err: unknown): AppError {
   console.error("[devbox] unexpected error:", err);
   return new AppError("internal", "Something went wrong. The error has been logged.", { cause: err });
 }
+
+/** The server must not start: configuration or a required first step failed. Printed as is. */
+export class StartupError extends Error {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = "StartupError";
+  }
+}

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { instanceSettings } from "@/db/schema/instance-settings";
 
-async function getSetting<T>(db: Database, key: string): Promise<T | undefined> {
+async function getSetting<T>(db: Pick<Database, "select">, key: string): Promise<T | undefined> {
   const [row] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, key)).limit(1);
   return row?.value as T | undefined;
 }
@@ -16,7 +16,7 @@ async function setSetting(db: Database, key: string, value: unknown): Promise<vo
 }
 
 /** Open sign-up: the admin's choice in settings wins over DEVBOX_SIGNUP (open|closed, default open). */
-export async function isSignupOpen(db: Database): Promise<boolean> {
+export async function isSignupOpen(db: Pick<Database, "select">): Promise<boolean> {
   const stored = await getSetting<boolean>(db, "signup_open");
   if (stored !== undefined) return stored;
   return (process.env.DEVBOX_SIGNUP ?? "open") !== "closed";

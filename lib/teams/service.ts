@@ -13,7 +13,7 @@ import { validateTeamSlug } from "@/lib/validation/names";
 import { namespaceForTeam } from "./namespace-name";
 import { findTeamBySlug } from "./queries";
 
-type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /**
  * Inserts a team and its owner inside `tx`, then provisions its namespace. Called inside a
