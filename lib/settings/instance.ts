@@ -24,6 +24,15 @@ export async function isSignupOpen(db: Pick<Database, "select">): Promise<boolea
 
 export const setSignupOpen = (db: Database, open: boolean) => setSetting(db, "signup_open", open);
 
+/** Teams a user may own besides their personal one: the admin's setting, else DEVBOX_MAX_TEAMS_PER_USER (10). */
+export async function maxTeamsPerUser(db: Pick<Database, "select">): Promise<number> {
+  const stored = await getSetting<number>(db, "max_teams_per_user");
+  const n = stored ?? Number(process.env.DEVBOX_MAX_TEAMS_PER_USER ?? 10);
+  return Number.isFinite(n) && n >= 0 ? n : 10;
+}
+
+export const setMaxTeamsPerUser = (db: Database, n: number) => setSetting(db, "max_teams_per_user", n);
+
 /**
  * The secret that signs session tokens. Generated once and stored in the DB, so sessions survive
  * restarts and every replica agrees, unless the operator sets NEXTAUTH_SECRET.
