@@ -4,6 +4,7 @@ import { databaseHandle } from "./db/client";
 import { StartupError } from "./lib/errors";
 import { ensureAuthSecret } from "./lib/settings/instance";
 import { seedAdminFromEnv } from "./lib/users/seed-admin";
+import { stampClientIp } from "./lib/http/client-ip";
 import { createUpgradeDispatcher } from "./server/upgrade";
 import "./server/ws/terminal"; // registers the terminal websocket endpoint
 import { terminalRegistry } from "./lib/terminal/registry";
@@ -25,7 +26,10 @@ async function main() {
   await app.prepare();
   const handle = app.getRequestHandler();
 
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    stampClientIp(req); // for per-IP rate limits (lib/abuse/rate-limit.ts)
+    void handle(req, res);
+  });
   // One upgrade listener: our websocket endpoints first, everything else (HMR) to Next.
   server.on("upgrade", createUpgradeDispatcher(app.getUpgradeHandler()));
   server.listen(port, hostname, () => {

@@ -25,7 +25,8 @@ export function LoginForm({ callbackUrl, oidc }: { callbackUrl: string; oidc: st
     });
     if (!res || res.error) {
       setPending(false);
-      setError("Wrong email or password.");
+      // A refusal by the rate limit (429) carries its own sentence; any other is a bad password.
+      setError(res?.status === 429 && res.error ? res.error : "Wrong email or password.");
       return;
     }
     router.replace(callbackUrl);
