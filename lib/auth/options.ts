@@ -5,6 +5,7 @@ import { findUserByEmail } from "@/lib/users/queries";
 import { registerUser } from "@/lib/users/register";
 import { verifyPassword } from "./password";
 import { oidcProvider } from "./oidc";
+import { sessionVersionOf } from "./session-version";
 
 // Sessions are signed JWTs (required by the credentials provider). The secret comes from
 // NEXTAUTH_SECRET, which server.ts fills from the DB at start-up, so sessions survive restarts.
@@ -24,7 +25,7 @@ export const authOptions: NextAuthOptions = {
         // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
         const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, password);
         if (!user || !user.passwordHash || !ok) return null;
-        return { id: user.id, email: user.email, name: user.name };
+        return { id: user.id, email: user.email, name: user.name, sv: user.sessionVersion };
       },
     }),
     ...oidcProvider(),
@@ -39,7 +40,11 @@ export const authOptions: NextAuthOptions = {
       return true;
     },
     async jwt({ token, user, account }) {
-      if (user && account?.provider === "credentials") token.uid = user.id;
+      // The session version is fixed when the token is issued (see session-version.ts).
+      if (user && account?.provider === "credentials") {
+        token.uid = user.id;
+        token.sv = (user as { sv?: number }).sv ?? 0;
+      }
       if (account?.provider === "oidc" && token.email) {
         const found = await findUserByEmail(await getDb(), token.email.toLowerCase());
         if (found) token.uid = found.id;
@@ -47,7 +52,10 @@ export const authOptions: NextAuthOptions = {
       return token;
     },
     async session({ session, token }) {
-      if (session.user && typeof token.uid === "string") (session.user as { id?: string }).id = token.uid;
+      if (session.user && typeof token.uid === "string") {
+        (session.user as { id?: string }).id = token.uid;
+        (session.user as { sv?: number }).sv = sessionVersionOf(token);
+      }
       return session;
     },
   },
