@@ -86,4 +86,26 @@ describe("teams against the bundled cluster", () => {
     // Namespace deletion is asynchronous in Kubernetes: Terminating, then gone.
     expect(["Terminating", undefined]).toContain(await namespacePhase(team.namespace));
   });
+
+  it("limits the teams a user owns (besides the personal one), with a clear error and nothing created", async () => {
+    const user = await registerUser(db, { email: `it-${randomSuffix()}@example.com`, password: "correct horse 7" });
+    created.push((await listTeamsForUser(db, user.id))[0].namespace);
+    const saved = process.env.DEVBOX_MAX_TEAMS_PER_USER;
+    process.env.DEVBOX_MAX_TEAMS_PER_USER = "1";
+    try {
+      const first = await createTeam(db, user.id, { slug: `lim-${randomSuffix()}` }); // allowed
+      created.push(first.namespace);
+      expect(await namespacePhase(first.namespace)).toBe("Active");
+      const slug = `lim-${randomSuffix()}`;
+      const err = await createTeam(db, user.id, { slug }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe("quota_exceeded");
+      expect((err as AppError).message).toMatch(/at most 1 team/);
+      expect(await findTeamBySlug(db, slug)).toBeUndefined();
+      expect(await namespacePhase(`devbox-${slug}`)).toBeUndefined();
+    } finally {
+      if (saved === undefined) delete process.env.DEVBOX_MAX_TEAMS_PER_USER;
+      else process.env.DEVBOX_MAX_TEAMS_PER_USER = saved;
+    }
+  });
 });
