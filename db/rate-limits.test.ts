@@ -39,7 +39,7 @@ describe.each(testBackends())("rate limits on $name", (backend) => {
   });
 
   it("limits one address across accounts", async () => {
-    for (let i = 0; i < 30; i++) expect(await limitCredentialsSignIn(db, signInRequest(`spray-${i}@example.com`, "192.0.2.7"))).toBeNull();
+    for (let i = 0; i < 60; i++) expect(await limitCredentialsSignIn(db, signInRequest(`spray-${i}@example.com`, "192.0.2.7"))).toBeNull();
     expect((await limitCredentialsSignIn(db, signInRequest("spray-x@example.com", "192.0.2.7")))?.status).toBe(429);
     expect(await limitCredentialsSignIn(db, signInRequest("spray-x@example.com", "192.0.2.8"))).toBeNull();
   });

@@ -60,7 +60,7 @@ const envInt = (name: string, dflt: number) => {
 /** Sign-in with a password: per account (against guessing one password) and per client address. */
 export const signInLimits = () => ({
   account: { name: "signin:account", max: envInt("DEVBOX_SIGNIN_LIMIT_PER_ACCOUNT", 10), windowSeconds: 60 },
-  ip: { name: "signin:ip", max: envInt("DEVBOX_SIGNIN_LIMIT_PER_IP", 30), windowSeconds: 60 },
+  ip: { name: "signin:ip", max: envInt("DEVBOX_SIGNIN_LIMIT_PER_IP", 60), windowSeconds: 60 },
 });
 
 /** Sign-up: per client address, and per email (repeated attempts at one address). */
