@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "./client";
 import { testBackends } from "./test-backends";
 import { hitLimit } from "@/lib/abuse/rate-limit";
-import { limitCredentialsSignIn } from "@/lib/auth/signin-limit";
+import { limitCredentialsSignIn, refundSignInAttempt } from "@/lib/auth/signin-limit";
 import { CLIENT_IP_HEADER } from "@/lib/http/client-ip";
 
 /** A credentials sign-in as next-auth's client posts it. */
@@ -36,6 +36,13 @@ describe.each(testBackends())("rate limits on $name", (backend) => {
     expect(new URL(body.url).searchParams.get("error")).toMatch(/^Too many sign-in attempts\. Try again in \d+ seconds?\.$/);
     // Another account is not locked out by it.
     expect(await limitCredentialsSignIn(db, signInRequest("bob@example.com", "10.0.0.99"))).toBeNull();
+  });
+
+  it("counts only failures: a correct password takes its attempt back", async () => {
+    for (let i = 0; i < 10; i++) expect(await limitCredentialsSignIn(db, signInRequest("carol@example.com", "10.1.0.1"))).toBeNull();
+    await refundSignInAttempt(db, "carol@example.com", "10.1.0.1"); // the 10th was the right password
+    expect(await limitCredentialsSignIn(db, signInRequest("carol@example.com", "10.1.0.1"))).toBeNull();
+    expect((await limitCredentialsSignIn(db, signInRequest("carol@example.com", "10.1.0.1")))?.status).toBe(429);
   });
 
   it("limits one address across accounts", async () => {

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { rateLimits } from "@/db/schema/rate-limits";
 import { AppError } from "@/lib/errors";
@@ -40,6 +40,14 @@ export async function hitLimit(db: Pick<Database, "insert">, limit: Limit, subje
   const allowed = row.count <= limit.max;
   const ends = row.windowStart.getTime() + limit.windowSeconds * 1000;
   return { allowed, count: row.count, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((ends - now.getTime()) / 1000)) };
+}
+
+/** Takes back one counted attempt (one that turned out fine, e.g. a correct password). */
+export async function refundLimit(db: Pick<Database, "update">, limit: Limit, subject: string): Promise<void> {
+  await db
+    .update(rateLimits)
+    .set({ count: sql`greatest(rate_limits.count - 1, 0)` })
+    .where(eq(rateLimits.key, `${limit.name}:${subject}`));
 }
 
 /** Counts the attempt against every (limit, subject) and throws rate_limited if any is exceeded. */

@@ -2,7 +2,9 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "@/db/client";
 import { findUserByEmail, findUserById } from "@/lib/users/queries";
+import { CLIENT_IP_HEADER } from "@/lib/http/client-ip";
 import { verifyPassword } from "./password";
+import { refundSignInAttempt } from "./signin-limit";
 import { oidcIssuerOf, oidcProvider } from "./oidc";
 import { findLinkedUserId, resolveOidcSignIn } from "./oidc-link";
 import { sessionVersionOf } from "./session-version";
@@ -17,7 +19,7 @@ export const authOptions: NextAuthOptions = {
       id: "credentials",
       name: "Email and password",
       credentials: { email: { type: "email" }, password: { type: "password" } },
-      async authorize(credentials) {
+      async authorize(credentials, req) {
         const email = credentials?.email?.trim().toLowerCase();
         const password = credentials?.password;
         if (!email || !password) return null;
@@ -25,6 +27,7 @@ export const authOptions: NextAuthOptions = {
         // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
         const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, password);
         if (!user || !user.passwordHash || !ok) return null;
+        await refundSignInAttempt(await getDb(), email, String(req?.headers?.[CLIENT_IP_HEADER] ?? "unknown"));
         return { id: user.id, email: user.email, name: user.name, sv: user.sessionVersion };
       },
     }),

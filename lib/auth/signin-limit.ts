@@ -1,5 +1,5 @@
 import type { Database } from "@/db/client";
-import { enforceLimits, signInLimits, waitText } from "@/lib/abuse/rate-limit";
+import { enforceLimits, refundLimit, signInLimits, waitText } from "@/lib/abuse/rate-limit";
 import { AppError } from "@/lib/errors";
 import { clientIpOf } from "@/lib/http/client-ip";
 import { normalizeEmail } from "@/lib/validation/email";
@@ -7,6 +7,8 @@ import { normalizeEmail } from "@/lib/validation/email";
 /**
  * Rate limit of password sign-in, in front of next-auth's credentials callback (which has no way
  * to answer 429 itself). Returns the 429 response when the attempt is over a limit, else null.
+ * Every attempt is counted before the password is checked (so parallel guesses cannot slip
+ * through), and a correct password takes its count back: only failures add up.
  * The body keeps next-auth's shape ({ url } with `error=`), so its signIn() client reports the
  * message to the login form.
  */
@@ -32,6 +34,13 @@ export async function limitCredentialsSignIn(db: Database, req: Request): Promis
       { status: 429, headers: { "Retry-After": String(err.retryAfterSeconds ?? 60) } },
     );
   }
+}
+
+/** A correct password: its attempt does not count against the account or the address. */
+export async function refundSignInAttempt(db: Database, email: string, ip: string): Promise<void> {
+  const limits = signInLimits();
+  await refundLimit(db, limits.account, safeEmail(email));
+  await refundLimit(db, limits.ip, ip);
 }
 
 function safeEmail(raw: string): string {
