@@ -66,18 +66,22 @@ test("the 11th wrong password for an account within a minute is refused with 429
   await expect(page).toHaveURL(/\/login/);
 });
 
-test("sign out everywhere: a copied session cookie stops working at once", async ({ page, browser }) => {
+test("sign out everywhere: a copied session cookie stops working at once, and its open page is closed", async ({ page, browser }) => {
   const slug = await signUp(page, uniqueEmail("copy"));
   const copied = await page.context().cookies();
   const thief = await browser.newContext();
   await thief.addCookies(copied);
   const other = await thief.newPage();
+  const stream = other.waitForResponse((r) => r.url().endsWith(`/api/v1/teams/${slug}/devboxes/events`));
   await other.goto(`/t/${slug}`);
   await expect(other.getByTestId("team-title")).toBeVisible(); // the copy works before
+  await stream; // and its live event stream is open
 
   await page.getByTestId("sign-out-everywhere").click();
   await expect(page).toHaveURL(/\/login/);
 
+  // The open page's event stream is told `revoked` within seconds and the page leaves, untouched.
+  await expect(other).toHaveURL(/\/login/, { timeout: 15_000 });
   await other.goto(`/t/${slug}`);
   await expect(other).toHaveURL(/\/login/);
   expect((await other.request.get("/api/v1/teams")).status()).toBe(401);
