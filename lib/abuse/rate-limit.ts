@@ -22,7 +22,7 @@ export interface LimitState {
  * A fixed window kept in the DB by one atomic upsert, so parallel attempts and several dashboard
  * replicas count together.
  */
-export async function hitLimit(db: Pick<Database, "insert">, limit: Limit, subject: string, now = new Date()): Promise<LimitState> {
+export async function hitLimit(db: Pick<Database, "insert" | "delete">, limit: Limit, subject: string, now = new Date()): Promise<LimitState> {
   const key = `${limit.name}:${subject}`;
   const windowEnd = sql`rate_limits.window_start + make_interval(secs => ${limit.windowSeconds})`;
   const expired = sql`${windowEnd} <= ${now.toISOString()}::timestamptz`;
@@ -37,6 +37,9 @@ export async function hitLimit(db: Pick<Database, "insert">, limit: Limit, subje
       },
     })
     .returning({ windowStart: rateLimits.windowStart, count: rateLimits.count });
+  // Now and then, drop windows long over (a spray of made-up emails leaves one row each).
+  if (Math.random() < 0.01)
+    await db.delete(rateLimits).where(sql`rate_limits.window_start < ${new Date(now.getTime() - 86_400_000).toISOString()}::timestamptz`).catch(() => {});
   const allowed = row.count <= limit.max;
   const ends = row.windowStart.getTime() + limit.windowSeconds * 1000;
   return { allowed, count: row.count, retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((ends - now.getTime()) / 1000)) };
@@ -51,7 +54,7 @@ export async function refundLimit(db: Pick<Database, "update">, limit: Limit, su
 }
 
 /** Counts the attempt against every (limit, subject) and throws rate_limited if any is exceeded. */
-export async function enforceLimits(db: Pick<Database, "insert">, checks: [Limit, string][], message: (retryAfter: number) => string, now = new Date()): Promise<void> {
+export async function enforceLimits(db: Pick<Database, "insert" | "delete">, checks: [Limit, string][], message: (retryAfter: number) => string, now = new Date()): Promise<void> {
   let retryAfter = 0;
   for (const [limit, subject] of checks) {
     const state = await hitLimit(db, limit, subject, now);

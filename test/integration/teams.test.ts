@@ -108,4 +108,17 @@ describe("teams against the bundled cluster", () => {
       else process.env.DEVBOX_MAX_TEAMS_PER_USER = saved;
     }
   });
+
+  it.each(testBackends().map((b) => [b.name, b] as const))("two parallel sign-ups on an empty %s DB make exactly one instance admin", async (_name, backend) => {
+    const fresh = await backend.open();
+    try {
+      const users = await Promise.all(
+        [1, 2].map((i) => registerUser(fresh.db, { email: `first-${i}-${randomSuffix()}@example.com`, password: "correct horse 7" })),
+      );
+      for (const u of users) created.push((await listTeamsForUser(fresh.db, u.id))[0].namespace);
+      expect(users.filter((u) => u.isInstanceAdmin)).toHaveLength(1);
+    } finally {
+      await fresh.close();
+    }
+  });
 });
