@@ -1,8 +1,10 @@
 import { createServer } from "node:http";
 import next from "next";
 import { databaseHandle } from "./db/client";
+import { StartupError } from "./lib/errors";
 import { ensureAuthSecret } from "./lib/settings/instance";
 import { seedAdminFromEnv } from "./lib/users/seed-admin";
+import { stampClientIp } from "./lib/http/client-ip";
 import { createUpgradeDispatcher } from "./server/upgrade";
 import "./server/ws/terminal"; // registers the terminal websocket endpoint
 import { terminalRegistry } from "./lib/terminal/registry";
@@ -24,7 +26,10 @@ async function main() {
   await app.prepare();
   const handle = app.getRequestHandler();
 
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    stampClientIp(req); // for per-IP rate limits (lib/abuse/rate-limit.ts)
+    void handle(req, res);
+  });
   // One upgrade listener: our websocket endpoints first, everything else (HMR) to Next.
   server.on("upgrade", createUpgradeDispatcher(app.getUpgradeHandler()));
   server.listen(port, hostname, () => {
@@ -43,6 +48,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error("[devbox] failed to start:", err);
+  if (err instanceof StartupError) console.error(`[devbox] cannot start: ${err.message}`);
+  else console.error("[devbox] failed to start:", err);
   process.exit(1);
 });

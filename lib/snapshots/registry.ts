@@ -110,9 +110,16 @@ export async function deleteRepository(repository: string, digests: string[] = [
 
 /** Every repository under `prefix/` (a deleted team's namespace), emptied like deleteRepository. */
 export async function deleteRepositoriesUnder(prefix: string): Promise<number> {
-  const res = await req(`/v2/_catalog?n=100000`);
-  if (!res.ok) throw new RegistryError(`Listing the registry's repositories failed: HTTP ${res.status}`, res.status);
-  const repos = (((await res.json()) as { repositories?: string[] }).repositories ?? []).filter((r) => r.startsWith(`${prefix}/`));
+  // Paged: the registry refuses pages above 1000 entries (PAGINATION_NUMBER_INVALID).
+  const repos: string[] = [];
+  for (let last = ""; ; ) {
+    const res = await req(`/v2/_catalog?n=1000${last ? `&last=${encodeURIComponent(last)}` : ""}`);
+    if (!res.ok) throw new RegistryError(`Listing the registry's repositories failed: HTTP ${res.status}`, res.status);
+    const page = ((await res.json()) as { repositories?: string[] }).repositories ?? [];
+    repos.push(...page.filter((r) => r.startsWith(`${prefix}/`)));
+    if (page.length < 1000 || !res.headers.get("link")) break;
+    last = page[page.length - 1];
+  }
   let n = 0;
   for (const r of repos) n += await deleteRepository(r);
   return n;
