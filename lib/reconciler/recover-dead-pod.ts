@@ -27,7 +27,9 @@ export function deathCause(pod: V1Pod): string {
     if (since >= -5_000 && since <= 10 * 60_000) return "the cluster was stopped";
   }
   if (t?.reason === "OOMKilled") return "running out of memory";
-  if (t?.reason === "ContainerStatusUnknown" || ["NodeShutdown", "Terminated", "NodeLost"].includes(pod.status?.reason ?? "")) return "the node restarted";
+  // "Unknown" (exit 255): containerd found the container's task gone with its shim, i.e. the
+  // runtime and its containers died together (power loss, killed node)
+  if (t?.reason === "ContainerStatusUnknown" || t?.reason === "Unknown" || ["NodeShutdown", "Terminated", "NodeLost"].includes(pod.status?.reason ?? "")) return "the node restarted";
   if (pod.status?.reason === "Evicted") return "the node evicted it";
   if (t?.exitCode === 137 || t?.exitCode === 143) return "its processes were killed (node restart or shutdown)";
   return t ? `its main process exited with code ${t.exitCode}` : "its container ended";
