@@ -29,6 +29,8 @@ describe("a devbox whose container died on its own", () => {
     expect(deathCause(pod(1, "Failed", { exitCode: 143, reason: "Error" }))).toMatch(/killed/);
     expect(deathCause(pod(1, "Failed", { exitCode: 2, reason: "Error" }))).toBe("its main process exited with code 2");
     expect(deathCause(pod(1, "Failed", undefined, "NodeShutdown"))).toBe("the node restarted");
+    // containerd found the task gone with its shim (power loss, then the cluster started again)
+    expect(deathCause(pod(1, "Failed", { exitCode: 255, reason: "Unknown" }))).toBe("the node restarted");
   });
 
   it("names a `devbox-cluster down` as the cause when the container ended after it began", () => {

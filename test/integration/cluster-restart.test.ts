@@ -213,6 +213,7 @@ describe.runIf(isRoot)("cluster restarts keep running devboxes' work (shared clu
 
     const t0 = Date.now();
     const up = await cluster(["up"], { DEVBOX_UP_TIMEOUT: "20" });
+    console.log(`up's report (exit ${up.code}):\n${up.out.split("\n").slice(-12).join("\n")}`);
     expect(up.code, up.out).toBe(3);
     expect(up.out).toContain("node agent");
     expect(up.out).toMatch(/is in crash-loop back-off: restarted \d+ times, last exit code 137/);
@@ -247,6 +248,7 @@ describe.runIf(isRoot)("cluster restarts keep running devboxes' work (shared clu
     expect(up.code, up.out).toBe(0);
     for (const n of names) {
       const messages = await expectRecovered(n, pods[n], { p: files[n] }, /^Recovered after the node restarted: changes up to \d\d:\d\d UTC kept\.$/);
+      console.log(`${n}: ${messages.join(" | ")}`);
       expect(messages).toHaveLength(1);
     }
   }, 900_000);
@@ -258,6 +260,7 @@ describe.runIf(isRoot)("cluster restarts keep running devboxes' work (shared clu
     await sh(team.namespace, pods.alpha.metadata!.name!, `setsid nohup bash -c 'trap "echo saved > ~/work/on-sigterm; exit 0" TERM; while :; do sleep 0.2; done' >/dev/null 2>&1 &`);
     note("`cluster down` then `cluster up` (down keeps containers for recovery)");
     const down = await cluster(["down"]);
+    console.log(`down (exit ${down.code}):\n${down.out}`);
     expect(down.code, down.out).toBe(0);
     expect(down.out).toContain(`${team.namespace}/alpha (pod ${pods.alpha.metadata!.name})`);
     expect(down.out).toContain(`${team.namespace}/beta (pod ${pods.beta.metadata!.name})`);
@@ -265,7 +268,7 @@ describe.runIf(isRoot)("cluster restarts keep running devboxes' work (shared clu
     const up = await cluster(["up"]);
     note(`down/up: up exited ${up.code}`);
     expect(up.code, up.out).toBe(0);
-    for (const n of names) await expectRecovered(n, pods[n], { d: files[n] }, /^Recovered after the cluster was stopped: changes up to \d\d:\d\d UTC kept\.$/);
+    for (const n of names) console.log(`${n}: ${(await expectRecovered(n, pods[n], { d: files[n] }, /^Recovered after the cluster was stopped: changes up to \d\d:\d\d UTC kept\.$/)).join(" | ")}`);
     const alpha = await runningPod("alpha");
     expect(await sh(team.namespace, alpha.metadata!.name!, "cat ~/work/on-sigterm")).toBe("saved\n");
     // and the files from before the power loss are still there too
