@@ -197,12 +197,23 @@ remove_cgroups() {
   fi
 }
 
-# "namespace pod devbox" of every devbox Pod whose container runs, from the apiserver.
+# "namespace pod devbox" of every devbox Pod whose container runs: from the apiserver, or, when
+# it does not answer, from containerd (the devbox container is named "devbox", its Pod <name>-<gen>).
 running_devboxes() {
-  apiserver_ok 2>/dev/null || return 0
-  kubectl_admin get pods -A -l devbox.dev/devbox-id -o json 2>/dev/null | jq -r '
-    .items[] | select(.status.phase == "Running" and .metadata.deletionTimestamp == null) |
-    "\(.metadata.namespace) \(.metadata.name) \(.metadata.labels["devbox.dev/name"] // .metadata.name)"' || true
+  if apiserver_ok 2>/dev/null; then
+    kubectl_admin get pods -A -l devbox.dev/devbox-id -o json 2>/dev/null | jq -r '
+      .items[] | select(.status.phase == "Running" and .metadata.deletionTimestamp == null) |
+      "\(.metadata.namespace) \(.metadata.name) \(.metadata.labels["devbox.dev/name"] // .metadata.name)"' || true
+    return 0
+  fi
+  containerd_ok 2>/dev/null || return 0
+  local id running
+  running=$(ctr_ -n k8s.io tasks ls 2>/dev/null | awk 'NR > 1 && $3 != "STOPPED" {print $1}')
+  for id in $(ctr_ -n k8s.io containers ls -q 'labels."io.kubernetes.container.name"==devbox' 2>/dev/null); do
+    grep -qFx "$id" <<<"$running" || continue
+    ctr_ -n k8s.io containers info "$id" 2>/dev/null | jq -r '.Labels as $l |
+      "\($l["io.kubernetes.pod.namespace"]) \($l["io.kubernetes.pod.name"]) \($l["io.kubernetes.pod.name"] | sub("-[0-9]+$"; ""))"' || true
+  done
 }
 
 # "namespace/devbox (pod name)", one a line
