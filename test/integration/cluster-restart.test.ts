@@ -253,6 +253,25 @@ describe.runIf(isRoot)("cluster restarts keep running devboxes' work (shared clu
     }
   }, 900_000);
 
+  it("containerd, kubelet and the agent SIGKILLed (containers survive in their shims), then up: the same containers run on, nothing to recover", async () => {
+    const pods = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await runningPod(n)] as const)));
+    const files = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await writeFiles(n, "k", false)] as const)));
+    const before = await tasks();
+    note("SIGKILL of containerd, kubelet and the node agent, then `cluster up`");
+    for (const c of ["containerd", "kubelet"]) process.kill(componentPid(c), "SIGKILL");
+    await crashAgent(admin, { replacePod: false });
+    const up = await cluster(["up"]);
+    note(`containerd/kubelet/agent kill: up exited ${up.code}`);
+    expect(up.code, up.out).toBe(0);
+    const after = await tasks();
+    for (const n of names) {
+      const id = containerIdOf(pods[n])!;
+      expect(after.get(id)).toEqual(before.get(id));
+      expect((await runningPod(n)).metadata!.uid).toBe(pods[n].metadata!.uid);
+      expect(await listing(n, "k")).toBe(files[n]);
+    }
+  }, 600_000);
+
   it("down then up: running devboxes' unsaved files, and what their processes write on SIGTERM, are kept", async () => {
     const pods = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await runningPod(n)] as const)));
     const files = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await writeFiles(n, "d", false)] as const)));
