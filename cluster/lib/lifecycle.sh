@@ -120,7 +120,8 @@ stop_containers() {
   left=$(running_tasks "$apps")
   for id in $left; do ctr_ -n k8s.io tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1 || true; done
   [[ -n $left ]] && info "SIGKILL to $(wc -w <<<"$left") container(s) still running after ${DOWN_GRACE}s"
-  for id in $(running_tasks "$pauses"); do ctr_ -n k8s.io tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1 || true; done
+  pauses=$(running_tasks "$pauses")
+  for id in $pauses; do ctr_ -n k8s.io tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1 || true; done
   # CRI deletes a task once it has recorded its exit: wait for that, so the next up sees "exited"
   for ((i = 0; i < 100; i++)); do [[ -z $(ctr_ -n k8s.io tasks ls -q 2>/dev/null) ]] && break; sleep 0.2; done
   info "stopped $(wc -w <<<"$ids") container(s) and $(wc -w <<<"$pauses") pod sandbox(es); kept for the next up"
