@@ -98,8 +98,16 @@ start_bg() {
   local name="$1"; shift
   local log="$LOGS/$name.log"
   printf '\n===== %s starting %s =====\n' "$(date -Is)" "$name" >>"$log"
-  # 8>&- 9>&-: the long-running child must not inherit the up/down or registry-gc lock fds
-  setsid "$@" </dev/null >>"$log" 2>&1 8>&- 9>&- &
+  # The daemon keeps only stdin/out/err: no lock fd may live on in it (our up/down and
+  # registry-gc locks, or a caller's `flock <file> devbox-cluster up` without -o), or the lock
+  # would be held until the daemon exits.
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec setsid "$@" </dev/null >>"$log" 2>&1
+  ) &
   STARTED[$name]=$!
   STARTED_ORDER+=("$name")
   echo $! >"$RUN/$name.pid"
