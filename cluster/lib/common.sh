@@ -178,7 +178,7 @@ fail_component() {
 report_unhealthy() {
   local name="$1" why="$2" line; shift 2
   printf '%serror:%s %s %s\n' "$C_R" "$C_0" "$name" "$why" >&2
-  for line in "$@"; do printf '    %s\n' "$line" >&2; done
+  for line in "$@"; do printf '%s\n' "$line" | sed 's/^/    /' >&2; done
   printf '    Nothing was stopped: the cluster and its devboxes keep running. Run up again once it is fixed.\n' >&2
   UP_REPORTED=1
   exit "$EXIT_UNHEALTHY"
