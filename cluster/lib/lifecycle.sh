@@ -128,11 +128,11 @@ stop_containers() {
   kill_plain_tasks
 }
 
-# containers outside Kubernetes (ctr run, e.g. the benchmark's floor)
+# containers outside Kubernetes (ctr run, e.g. the benchmark's floor); --with-k8s: Kubernetes' too
 kill_plain_tasks() {
   local ns t
   for ns in $(ctr_ namespaces ls -q 2>/dev/null); do
-    [[ $ns == k8s.io ]] && continue
+    [[ $ns == k8s.io && ${1:-} != --with-k8s ]] && continue
     for t in $(ctr_ -n "$ns" tasks ls -q 2>/dev/null); do
       ctr_ -n "$ns" tasks kill -a -s SIGKILL "$t" >/dev/null 2>&1 || true
       ctr_ -n "$ns" tasks delete -f "$t" >/dev/null 2>&1 || true
@@ -147,14 +147,7 @@ remove_pods() {
   if [[ -x ${BIN_DIR:-}/devbox-cri ]]; then
     "$BIN_DIR/devbox-cri" "$CTRD_SOCK" remove-all-pods 2>&1 | sed 's/^/    /' || warn "some pod sandboxes could not be removed"
   fi
-  # containers outside Kubernetes (ctr run, e.g. the benchmark's floor)
-  local ns t
-  for ns in $(ctr_ namespaces ls -q 2>/dev/null); do
-    for t in $(ctr_ -n "$ns" tasks ls -q 2>/dev/null); do
-      ctr_ -n "$ns" tasks kill -a -s SIGKILL "$t" >/dev/null 2>&1 || true
-      ctr_ -n "$ns" tasks delete -f "$t" >/dev/null 2>&1 || true
-    done
-  done
+  kill_plain_tasks --with-k8s
 }
 
 locate_binaries() {
