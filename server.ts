@@ -1,9 +1,11 @@
 import { createServer } from "node:http";
 import next from "next";
 import { databaseHandle } from "./db/client";
+import { StartupError } from "./lib/errors";
 import { ensureAuthSecret } from "./lib/settings/instance";
 import { seedAdminFromEnv } from "./lib/users/seed-admin";
 import { refuseForeignRequest } from "./server/host-guard";
+import { stampClientIp } from "./lib/http/client-ip";
 import { createUpgradeDispatcher } from "./server/upgrade";
 import "./server/ws/terminal"; // registers the terminal websocket endpoint
 import { terminalRegistry } from "./lib/terminal/registry";
@@ -27,7 +29,9 @@ async function main() {
 
   // Only requests addressed to a configured host name get further (DNS rebinding, server/host-guard.ts).
   const server = createServer((req, res) => {
-    if (!refuseForeignRequest(req, res)) void handle(req, res);
+    if (refuseForeignRequest(req, res)) return;
+    stampClientIp(req); // for per-IP rate limits (lib/abuse/rate-limit.ts)
+    void handle(req, res);
   });
   // One upgrade listener (Host checked there too): our websocket endpoints first, everything else (HMR) to Next.
   server.on("upgrade", createUpgradeDispatcher(app.getUpgradeHandler()));
@@ -47,6 +51,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error("[devbox] failed to start:", err);
+  if (err instanceof StartupError) console.error(`[devbox] cannot start: ${err.message}`);
+  else console.error("[devbox] failed to start:", err);
   process.exit(1);
 });

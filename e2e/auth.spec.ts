@@ -41,3 +41,49 @@ test("sign-up rejects a weak password and a duplicate email with messages in the
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.locator("#email-error")).toHaveText("An account with this email already exists.");
 });
+
+test("the 11th wrong password for an account within a minute is refused with 429 and Retry-After; the form says why", async ({ page }) => {
+  const email = uniqueEmail("guess");
+  await signUp(page, email);
+  await page.getByTestId("sign-out").click();
+  await expect(page).toHaveURL(/\/login/);
+
+  const attempt = async (password: string) => {
+    const { csrfToken } = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+    return page.request.post("/api/auth/callback/credentials", {
+      form: { email, password, csrfToken, json: "true", callbackUrl: "/" },
+      headers: { Origin: new URL(page.url()).origin },
+    });
+  };
+  for (let i = 1; i <= 10; i++) expect((await attempt(`wrong password ${i}`)).status()).not.toBe(429);
+  const refused = await attempt("wrong password 11");
+  expect(refused.status()).toBe(429);
+  expect(Number(refused.headers()["retry-after"])).toBeGreaterThan(0);
+
+  // Even the right password waits out the window, and the login page says so.
+  await signIn(page, email, PASSWORD);
+  await expect(page.getByTestId("login-error")).toContainText("Too many sign-in attempts");
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("sign out everywhere: a copied session cookie stops working at once, and its open page is closed", async ({ page, browser }) => {
+  const slug = await signUp(page, uniqueEmail("copy"));
+  const copied = await page.context().cookies();
+  const thief = await browser.newContext();
+  await thief.addCookies(copied);
+  const other = await thief.newPage();
+  const stream = other.waitForResponse((r) => r.url().endsWith(`/api/v1/teams/${slug}/devboxes/events`));
+  await other.goto(`/t/${slug}`);
+  await expect(other.getByTestId("team-title")).toBeVisible(); // the copy works before
+  await stream; // and its live event stream is open
+
+  await page.getByTestId("sign-out-everywhere").click();
+  await expect(page).toHaveURL(/\/login/);
+
+  // The open page's event stream is told `revoked` within seconds and the page leaves, untouched.
+  await expect(other).toHaveURL(/\/login/, { timeout: 15_000 });
+  await other.goto(`/t/${slug}`);
+  await expect(other).toHaveURL(/\/login/);
+  expect((await other.request.get("/api/v1/teams")).status()).toBe(401);
+  await thief.close();
+});

@@ -9,6 +9,7 @@ export type ErrorCode =
   | "bad_request"
   | "conflict"
   | "quota_exceeded"
+  | "rate_limited"
   | "unavailable"
   | "internal";
 
@@ -19,6 +20,7 @@ const statusByCode: Record<ErrorCode, number> = {
   bad_request: 400,
   conflict: 409,
   quota_exceeded: 422,
+  rate_limited: 429,
   unavailable: 503,
   internal: 500,
 };
@@ -27,12 +29,15 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   /** The form field the error is about, when there is one. */
   readonly field?: string;
+  /** For rate_limited: when to try again (the Retry-After header). */
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, message: string, opts: { field?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { field?: string; cause?: unknown; retryAfterSeconds?: number } = {}) {
     super(message, { cause: opts.cause });
     this.name = "AppError";
     this.code = code;
     this.field = opts.field;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
   }
 
   get status(): number {
@@ -44,7 +49,8 @@ export class AppError extends Error {
   }
 
   toResponse(): Response {
-    return Response.json({ error: this.toJSON() }, { status: this.status });
+    const headers = this.retryAfterSeconds !== undefined ? { "Retry-After": String(this.retryAfterSeconds) } : undefined;
+    return Response.json({ error: this.toJSON() }, { status: this.status, headers });
   }
 }
 
@@ -61,4 +67,12 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   console.error("[devbox] unexpected error:", err);
   return new AppError("internal", "Something went wrong. The error has been logged.", { cause: err });
+}
+
+/** The server must not start: configuration or a required first step failed. Printed as is. */
+export class StartupError extends Error {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = "StartupError";
+  }
 }

@@ -11,6 +11,9 @@ SOCK="${DEVBOX_CONTAINERD_SOCKET:-/var/lib/devbox-cluster/containerd/containerd.
 REG="${DEVBOX_REGISTRY:-127.0.0.1:5000}"
 BASE="${BASE_IMAGE:-$REG/devbox/base:bookworm}"
 NS="agent-smoke-$$"
+# Image tags unique per run: the node keeps pulled images, and an earlier run's box:s1 (other
+# random bytes) must not stand in for this run's commit.
+RUN="$(date +%s)-$$"
 BIN="$("$here/build.sh")"
 cleanup() { "$K" delete namespace "$NS" --wait=false >/dev/null 2>&1 || true; }
 trap cleanup EXIT
@@ -26,6 +29,7 @@ spec:
   containers:
   - name: devbox
     image: $2
+    imagePullPolicy: Always   # tags are per run, but never trust a node's cached copy in a smoke test
     command: ["sleep", "infinity"]
     securityContext: {runAsUser: 0}   # the base image runs as 1000; the changes touch /etc, /opt, /usr
 YAML
@@ -37,7 +41,7 @@ pod p1 "$BASE"
 want="$("$K" -n "$NS" exec p1 -- sh -c "$listing")"
 echo "--- commit (running pod: frozen)"
 "$BIN" commit --containerd "$SOCK" --registry "$REG" --state-dir /tmp/devbox-agent-smoke \
-  --pod "$NS/p1/devbox" --parent "$BASE" --target "devbox/agent-smoke/box:s1" --trigger smoke --request-id "smoke-$$" | tee /tmp/agent-smoke.out | tail -1
+  --pod "$NS/p1/devbox" --parent "$BASE" --target "devbox/agent-smoke/box:s1-$RUN" --trigger smoke --request-id "smoke-$RUN" | tee /tmp/agent-smoke.out | tail -1
 img="$(tail -1 /tmp/agent-smoke.out | sed -n 's/.*"image":"\([^"]*\)".*/\1/p')"
 [ -n "$img" ] || { echo "FAIL: no image"; exit 1; }
 pod p2 "$img"
@@ -50,7 +54,7 @@ echo "--- graceful stop (kubelet-managed pod; PID 1 'sleep' ignores SIGTERM, a s
 "$K" -n "$NS" exec p2 -- sh -c 'nohup sh -c "trap \"echo saved > /home/smoke/on-term; exit 0\" TERM; touch /tmp/trap-ready; while :; do sleep 1; done" >/dev/null 2>&1 &'
 for _ in $(seq 50); do "$K" -n "$NS" exec p2 -- test -e /tmp/trap-ready && break; sleep 0.2; done
 "$BIN" commit --containerd "$SOCK" --registry "$REG" --state-dir /tmp/devbox-agent-smoke \
-  --pod "$NS/p2/devbox" --parent "$img" --target "devbox/agent-smoke/box:s2" --trigger stop --request-id "smoke-stop-$$" \
+  --pod "$NS/p2/devbox" --parent "$img" --target "devbox/agent-smoke/box:s2-$RUN" --trigger stop --request-id "smoke-stop-$RUN" \
   --stop-grace 2 | tee /tmp/agent-smoke.out | tail -1
 last="$(tail -1 /tmp/agent-smoke.out)"
 case "$last" in *'"mode":"exited"'*'"killed":true'*) ;; *) echo "FAIL: want an exited commit after SIGKILL: $last"; exit 1 ;; esac

@@ -34,15 +34,67 @@ ensure_agent() {
   mkdir -p "$AGENT_DIR"; chmod 700 "$AGENT_DIR"
   [[ -s $AGENT_DIR/token ]] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$AGENT_DIR/token")
   token=$(<"$AGENT_DIR/token")
+  local existed=0
+  kubectl_admin -n "$AGENT_NAMESPACE" get ds devbox-agent >/dev/null 2>&1 && existed=1
   CONTAINERD_SOCKET="$CTRD_SOCK" CONTAINERD_ROOT="$CTRD_DIR/root" IMAGE="$ref" REGISTRY="$REGISTRY" \
     PORT="$AGENT_PORT" NAMESPACE="$AGENT_NAMESPACE" TOKEN="$token" bash "$src/deploy/render.sh" |
     kubectl_admin apply -f - >>"$LOGS/agent.log" 2>&1 || die "applying the agent manifests failed; see $LOGS/agent.log"
-  kubectl_admin -n "$AGENT_NAMESPACE" rollout status ds/devbox-agent --timeout="${UP_TIMEOUT}s" >>"$LOGS/agent.log" 2>&1 ||
-    die "the agent DaemonSet did not become ready; see $LOGS/agent.log and: kubectl -n $AGENT_NAMESPACE describe ds devbox-agent"
-  local ip; ip=$(node_ip)
-  local i; for ((i = 0; i < 50; i++)); do curl -sf --max-time 2 "http://$ip:$AGENT_PORT/healthz" >/dev/null && break; sleep 0.2; done
-  curl -sf --max-time 2 "http://$ip:$AGENT_PORT/healthz" >/dev/null || die "the agent does not answer on http://$ip:$AGENT_PORT/healthz"
-  info "agent $ref ready on $ip:$AGENT_PORT (token: $AGENT_DIR/token)"
+  wait_agent_ready "$existed"
+  info "agent $ref ready on $(node_ip):$AGENT_PORT (token: $AGENT_DIR/token)"
+}
+
+agent_answers() { curl -sf --max-time 2 "http://$(node_ip):$AGENT_PORT/healthz" >/dev/null; }
+
+# The agent's Pod as one line: name, ready, waiting reason, restarts, back-off, last exit.
+agent_pod_state() {
+  kubectl_admin -n "$AGENT_NAMESPACE" get pods -l app.kubernetes.io/name=devbox-agent -o json 2>/dev/null | jq -r '
+    .items | map(select(.metadata.deletionTimestamp == null)) | first // empty |
+    (.status.containerStatuses // [] | map(select(.name == "agent")) | first // {}) as $c |
+    [ .metadata.name, ($c.ready // false | tostring), ($c.state.waiting.reason // ((($c.state // {}) | keys | first) // "pending")),
+      ($c.restartCount // 0 | tostring),
+      (($c.state.waiting.message // "") | capture("back-off (?<b>[0-9hms]+)") | .b) // "-",
+      ($c.lastState.terminated.finishedAt // "-"), ($c.lastState.terminated.exitCode // "-" | tostring),
+      ($c.lastState.terminated.reason // "-") ] | join(" ")'
+}
+
+# "2m40s" -> 160
+duration_s() { local d="$1" s=0; [[ $d =~ ([0-9]+)h ]] && s=$((s + BASH_REMATCH[1] * 3600)); [[ $d =~ ([0-9]+)m ]] && s=$((s + BASH_REMATCH[1] * 60)); [[ $d =~ ([0-9]+)s ]] && s=$((s + BASH_REMATCH[1])); echo "$s"; }
+
+# Waits until the agent's Pod is ready and the agent answers. An agent in crash-loop back-off
+# (killed a few times: Kubernetes then waits up to 5 min before each restart) that will not be
+# retried within UP_TIMEOUT is reported at once; on a cluster that was already running, with
+# exit 3 and nothing stopped.
+wait_agent_ready() {
+  local existed="$1" deadline=$((SECONDS + UP_TIMEOUT)) st name ready reason restarts backoff finished code why next=-1
+  while :; do
+    st=$(agent_pod_state || true)
+    read -r name ready reason restarts backoff finished code why <<<"$st"
+    if [[ $ready == true ]] && agent_answers; then return 0; fi
+    next=-1
+    if [[ $reason == CrashLoopBackOff && $backoff != - && $finished != - ]]; then
+      next=$(($(date -d "$finished" +%s) + $(duration_s "$backoff") - $(date +%s)))
+      ((next < 0)) && next=0
+      ((SECONDS + next + 10 < deadline)) || break
+    fi
+    ((SECONDS < deadline)) || break
+    sleep 2
+  done
+  local lines=()
+  if [[ -z $name ]]; then
+    lines=("No agent Pod exists. See: kubectl -n $AGENT_NAMESPACE describe ds devbox-agent; log: $LOGS/agent.log")
+  else
+    [[ $reason == CrashLoopBackOff ]] && lines+=("Pod $AGENT_NAMESPACE/$name is in crash-loop back-off: restarted $restarts times, last exit code $code ($why) at $(date -u -d "$finished" +%H:%M:%S) UTC; Kubernetes restarts it in $next s (it doubles the wait after every crash, up to 5 min).")
+    [[ $reason != CrashLoopBackOff ]] && lines+=("Pod $AGENT_NAMESPACE/$name: ready=$ready, state $reason, $restarts restarts.")
+    lines+=("Meanwhile devbox stops, restarts and snapshots wait for it (the dashboard shows \"Waiting for the node agent … Next try in N s.\"); running devboxes are not affected."
+      "To restart it now: $BIN_DIR/kubectl --kubeconfig $ADMIN_KUBECONFIG -n $AGENT_NAMESPACE delete pod $name"
+      "Why it crashed:    $BIN_DIR/kubectl --kubeconfig $ADMIN_KUBECONFIG -n $AGENT_NAMESPACE logs $name --previous")
+  fi
+  if [[ $existed == 1 ]]; then
+    report_unhealthy "node agent" "(DaemonSet $AGENT_NAMESPACE/devbox-agent) is not ready." "${lines[@]}"
+  fi
+  printf '%serror:%s the node agent (DaemonSet %s/devbox-agent) did not become ready within %ss.\n' "$C_R" "$C_0" "$AGENT_NAMESPACE" "$UP_TIMEOUT" >&2
+  printf '    %s\n' "${lines[@]}" >&2
+  exit 1
 }
 
 # Deletes unreferenced blobs. The registry is stopped for the sweep and started again; pushes

@@ -46,6 +46,12 @@ info() { printf '    %s\n' "$*"; }
 warn() { printf '%swarning:%s %s\n' "$C_Y" "$C_0" "$*" >&2; }
 die() { printf '%serror:%s %s\n' "$C_R" "$C_0" "$*" >&2; exit 1; }
 
+# Exit codes: 1 = something this invocation started (or built) failed; 2 = usage or a refused
+# confirmation; 3 = the cluster was already running and one of its parts is unhealthy (nothing
+# was stopped: see report_unhealthy).
+EXIT_UNHEALTHY=3
+UP_REPORTED=0   # set before exiting with a report that must leave everything running
+
 ensure_dirs() { mkdir -p "$PKI" "$KCFG" "$LOGS" "$RUN" "$CTRD_DIR"; chmod 700 "$PKI" "$KCFG"; }
 
 kubectl_admin() { "$BIN_DIR/kubectl" --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
@@ -55,6 +61,7 @@ kubectl_admin() { "$BIN_DIR/kubectl" --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
 # component gets a flag or config path under it. This survives lost pid files.
 
 declare -gA STARTED=()   # component -> pid started by this invocation
+declare -ga STARTED_ORDER=()   # the same components, in start order (a failed up stops them in reverse)
 
 pid_of() { # component -> pid if running (from pid file, verified)
   local f="$RUN/$1.pid" pid
@@ -91,9 +98,18 @@ start_bg() {
   local name="$1"; shift
   local log="$LOGS/$name.log"
   printf '\n===== %s starting %s =====\n' "$(date -Is)" "$name" >>"$log"
-  # 9>&-: the long-running child must not inherit the up/down lock fd
-  setsid "$@" </dev/null >>"$log" 2>&1 9>&- &
+  # The daemon keeps only stdin/out/err: no lock fd may live on in it (our up/down and
+  # registry-gc locks, or a caller's `flock <file> devbox-cluster up` without -o), or the lock
+  # would be held until the daemon exits.
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec setsid "$@" </dev/null >>"$log" 2>&1
+  ) &
   STARTED[$name]=$!
+  STARTED_ORDER+=("$name")
   echo $! >"$RUN/$name.pid"
 }
 
@@ -153,7 +169,60 @@ fail_component() {
   local name="$1" why="$2"
   printf '%serror:%s %s %s. Last lines of its log %s:\n' "$C_R" "$C_0" "$name" "$why" "$LOGS/$name.log" >&2
   tail -n 15 "$LOGS/$name.log" 2>/dev/null | sed 's/^/    | /' >&2
-  exit 1   # the ERR/EXIT trap of `up` tears down what was started
+  exit 1   # the EXIT trap of `up` stops what this invocation started (and nothing else)
+}
+
+# report_unhealthy part why fix...: a part this invocation did not start is unhealthy. Says so,
+# says how to fix it, and exits 3 leaving everything running: stopping a running cluster would
+# take every devbox's unsaved changes with it.
+report_unhealthy() {
+  local name="$1" why="$2" line; shift 2
+  printf '%serror:%s %s %s\n' "$C_R" "$C_0" "$name" "$why" >&2
+  for line in "$@"; do printf '%s\n' "$line" | sed 's/^/    /' >&2; done
+  printf '    Nothing was stopped: the cluster and its devboxes keep running. Run up again once it is fixed.\n' >&2
+  UP_REPORTED=1
+  exit "$EXIT_UNHEALTHY"
+}
+
+# already_running component ok-fn: 0 when the component runs and is healthy (kept as it is).
+# A running but unhealthy copy gets UP_TIMEOUT to recover (it may be starting), then is reported,
+# never restarted: up does not stop what it did not start. 1 when nothing runs (start it).
+already_running() {
+  local name="$1" ok="$2" pid deadline
+  pid=$(pid_of "$name") || pid=$(adopt_stray "$name") || return 1
+  if "$ok" >/dev/null 2>&1; then step "$name already running (pid $pid)"; return 0; fi
+  info "$name (pid $pid) runs but is not healthy; waiting up to ${UP_TIMEOUT}s"
+  deadline=$((SECONDS + UP_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    alive "$pid" || { warn "$name (pid $pid) exited; starting it"; rm -f "$RUN/$name.pid"; return 1; }
+    if "$ok" >/dev/null 2>&1; then step "$name already running (pid $pid)"; return 0; fi
+    sleep 1
+  done
+  report_unhealthy "$name" "is running (pid $pid) but not healthy after ${UP_TIMEOUT}s." \
+    "Last lines of its log $LOGS/$name.log:" \
+    "$(tail -n 10 "$LOGS/$name.log" 2>/dev/null | sed 's/^/| /')" \
+    "To restart it: kill $pid (up starts it again), then run up."
+}
+
+# A healthy component whose pid file was lost (an earlier run killed mid-write): adopt the one
+# copy that runs instead of restarting it.
+adopt_stray() {
+  local name="$1" bin="$1" pids
+  [[ $name == registry ]] && bin=docker-registry
+  pids=($(find_ours "$bin"))
+  ((${#pids[@]} == 1)) || return 1
+  echo "${pids[0]}" >"$RUN/$name.pid"
+  echo "${pids[0]}"
+}
+
+# Stops, newest first, the components this invocation started; nothing else.
+stop_started() {
+  local i name
+  for ((i = ${#STARTED_ORDER[@]} - 1; i >= 0; i--)); do
+    name=${STARTED_ORDER[i]}
+    if alive "${STARTED[$name]}"; then stop_pid "${STARTED[$name]}" "$name"; info "stopped $name (pid ${STARTED[$name]}), started by this up"; fi
+    rm -f "$RUN/$name.pid"
+  done
 }
 
 # https health check with the admin client cert

@@ -77,9 +77,7 @@ containerd_ok() { pid_of containerd >/dev/null && ctr_ --connect-timeout 2s --ti
 start_containerd() {
   write_containerd_config
   write_cni_config
-  if pid_of containerd >/dev/null && containerd_ok; then
-    step "containerd already running ($CTRD_SOCK)"; return
-  fi
+  already_running containerd containerd_ok && return
   stop_component containerd >/dev/null
   step "starting containerd ($CTRD_SOCK)"
   start_bg containerd containerd --config "$CTRD_DIR/config.toml"

@@ -6,7 +6,7 @@ kcm_ok() { curl -skf --max-time 3 "https://127.0.0.1:$KCM_PORT/healthz" >/dev/nu
 scheduler_ok() { curl -skf --max-time 3 "https://127.0.0.1:$SCHEDULER_PORT/healthz" >/dev/null; }
 
 start_apiserver() {
-  if pid_of kube-apiserver >/dev/null && apiserver_ok; then step "kube-apiserver already running"; return; fi
+  already_running kube-apiserver apiserver_ok && return
   stop_component kube-apiserver >/dev/null
   step "starting kube-apiserver on https://127.0.0.1:$APISERVER_PORT"
   start_bg kube-apiserver "$BIN_DIR/kube-apiserver" \
@@ -27,7 +27,7 @@ start_apiserver() {
 }
 
 start_controller_manager() {
-  if pid_of kube-controller-manager >/dev/null && kcm_ok; then step "kube-controller-manager already running"; return; fi
+  already_running kube-controller-manager kcm_ok && return
   stop_component kube-controller-manager >/dev/null
   step "starting kube-controller-manager"
   local kc="$KCFG/kube-controller-manager.kubeconfig"
@@ -43,7 +43,7 @@ start_controller_manager() {
 }
 
 start_scheduler() {
-  if pid_of kube-scheduler >/dev/null && scheduler_ok; then step "kube-scheduler already running"; return; fi
+  already_running kube-scheduler scheduler_ok && return
   stop_component kube-scheduler >/dev/null
   step "starting kube-scheduler"
   local kc="$KCFG/kube-scheduler.kubeconfig"

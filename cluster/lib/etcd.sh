@@ -3,7 +3,7 @@
 etcd_ok() { curl -sf --max-time 2 "http://127.0.0.1:$ETCD_METRICS_PORT/health" | grep -q '"health":"true"'; }
 
 start_etcd() {
-  if pid_of etcd >/dev/null && etcd_ok; then step "etcd already running"; return; fi
+  already_running etcd etcd_ok && return
   stop_component etcd >/dev/null
   step "starting etcd $ETCD_VERSION (data: $STATE_DIR/etcd)"
   mkdir -p "$STATE_DIR/etcd"; chmod 700 "$STATE_DIR/etcd"

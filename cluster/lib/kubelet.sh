@@ -47,7 +47,7 @@ YAML
 start_kubelet() {
   write_kubelet_config
   ensure_cgroup_root
-  if pid_of kubelet >/dev/null && kubelet_ok; then step "kubelet already running"; return; fi
+  already_running kubelet kubelet_ok && return
   stop_component kubelet >/dev/null
   step "starting kubelet (node $NODE_NAME, $(node_ip))"
   start_bg kubelet "$BIN_DIR/kubelet" \

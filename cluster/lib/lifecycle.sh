@@ -1,12 +1,18 @@
 # The commands: up, down, status, logs, env.
 
 UP_OK=0
+# A failed up stops only the components it started itself, and never removes a pod, a mount or
+# the network: a cluster that was already running (with devboxes in it) stays as it was.
 on_up_exit() {
   local rc=$?
   ((UP_OK)) && return
   trap - EXIT ERR
-  printf '%sup failed%s; stopping what was started (data in %s is kept)\n' "$C_R" "$C_0" "$STATE_DIR" >&2
-  teardown >&2 || true
+  if ((UP_REPORTED)) || ((${#STARTED_ORDER[@]} == 0)); then
+    printf '%sup did not finish%s; nothing was stopped\n' "$C_R" "$C_0" >&2
+  else
+    printf '%sup failed%s; stopping what this up started: %s (data in %s is kept)\n' "$C_R" "$C_0" "${STARTED_ORDER[*]}" "$STATE_DIR" >&2
+    stop_started >&2 || true
+  fi
   exit "$((rc ? rc : 1))"
 }
 
@@ -44,13 +50,20 @@ cmd_up() {
 MSG
 }
 
-# Stop processes, pods, mounts, network; keep data.
+# Stop processes, mounts, network; keep data. `teardown keep` (down): containers are stopped
+# gracefully and kept, so the next up's kubelet reports them exited and the dashboard commits
+# their writable layers (dead-Pod recovery). `teardown` (down --purge): pods are removed too.
 teardown() {
-  local c
+  local c keep="${1:-}"
   step "stopping kubelet and the control plane"
   for c in kubelet kube-scheduler kube-controller-manager kube-apiserver; do stop_component "$c"; done
-  step "removing pod sandboxes (CRI) and tasks"
-  remove_pods
+  if [[ $keep == keep ]]; then
+    step "stopping containers (SIGTERM, ${DOWN_GRACE}s to exit, then SIGKILL); they are kept"
+    stop_containers
+  else
+    step "removing pod sandboxes (CRI) and tasks"
+    remove_pods
+  fi
   step "stopping containerd, etcd, registry; cleaning mounts, network, cgroups"
   for c in containerd etcd registry; do stop_component "$c"; done
   kill_leftovers
@@ -73,29 +86,68 @@ remove_host_traces() {
   done
 }
 
-# Pods go through CRI so containerd runs CNI DEL and unmounts netns/rootfs.
 # If containerd is not running (killed earlier) but has state, start it briefly.
-remove_pods() {
-  [[ -d $CTRD_DIR/root ]] || return 0
-  command -v containerd >/dev/null || return 0
-  [[ -x ${BIN_DIR:-}/devbox-cri ]] || locate_binaries
+containerd_for_teardown() {
+  [[ -d $CTRD_DIR/root ]] || return 1
+  command -v containerd >/dev/null || return 1
   if ! containerd_ok 2>/dev/null; then
-    [[ -f $CTRD_DIR/config.toml ]] || return 0
-    info "starting containerd briefly to remove pods"
+    [[ -f $CTRD_DIR/config.toml ]] || return 1
+    info "starting containerd briefly to $1"
     start_bg containerd containerd --config "$CTRD_DIR/config.toml"
     local i; for ((i = 0; i < 100; i++)); do containerd_ok 2>/dev/null && break; sleep 0.2; done
   fi
-  if [[ -x ${BIN_DIR:-}/devbox-cri ]]; then
-    "$BIN_DIR/devbox-cri" "$CTRD_SOCK" remove-all-pods 2>&1 | sed 's/^/    /' || warn "some pod sandboxes could not be removed"
-  fi
-  # containers outside Kubernetes (ctr run, e.g. the benchmark's floor)
+  containerd_ok 2>/dev/null
+}
+
+DOWN_GRACE="${DEVBOX_DOWN_GRACE_SECONDS:-10}"   # as long as a devbox stop gives its processes
+
+# Every running container gets SIGTERM and DOWN_GRACE seconds (then SIGKILL), like a devbox stop
+# or a machine shutdown; then the pod sandboxes. Containers and their writable layers are kept:
+# containerd's CRI records the exit, and at the next up kubelet reports the Pods finished.
+stop_containers() {
+  containerd_for_teardown "stop containers" || return 0
+  local apps pauses ids id left i
+  apps=$(ctr_ -n k8s.io containers ls -q 'labels."io.cri-containerd.kind"==container' 2>/dev/null || true)
+  pauses=$(ctr_ -n k8s.io containers ls -q 'labels."io.cri-containerd.kind"==sandbox' 2>/dev/null || true)
+  running_tasks() { ctr_ -n k8s.io tasks ls 2>/dev/null | awk 'NR > 1 && $3 != "STOPPED" {print $1}' | grep -Fxf <(printf '%s\n' $1) || true; }
+  ids=$(running_tasks "$apps")
+  for id in $ids; do
+    # a frozen task (a commit in flight when its agent died) holds signals until thawed
+    ctr_ -n k8s.io tasks resume "$id" >/dev/null 2>&1 || true
+    ctr_ -n k8s.io tasks kill -a -s SIGTERM "$id" >/dev/null 2>&1 || true
+  done
+  for ((i = 0; i < DOWN_GRACE * 5; i++)); do [[ -z $(running_tasks "$apps") ]] && break; sleep 0.2; done
+  left=$(running_tasks "$apps")
+  for id in $left; do ctr_ -n k8s.io tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1 || true; done
+  [[ -n $left ]] && info "SIGKILL to $(wc -w <<<"$left") container(s) still running after ${DOWN_GRACE}s"
+  pauses=$(running_tasks "$pauses")
+  for id in $pauses; do ctr_ -n k8s.io tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1 || true; done
+  # CRI deletes a task once it has recorded its exit: wait for that, so the next up sees "exited"
+  for ((i = 0; i < 100; i++)); do [[ -z $(ctr_ -n k8s.io tasks ls -q 2>/dev/null) ]] && break; sleep 0.2; done
+  info "stopped $(wc -w <<<"$ids") container(s) and $(wc -w <<<"$pauses") pod sandbox(es); kept for the next up"
+  kill_plain_tasks
+}
+
+# containers outside Kubernetes (ctr run, e.g. the benchmark's floor); --with-k8s: Kubernetes' too
+kill_plain_tasks() {
   local ns t
   for ns in $(ctr_ namespaces ls -q 2>/dev/null); do
+    [[ $ns == k8s.io && ${1:-} != --with-k8s ]] && continue
     for t in $(ctr_ -n "$ns" tasks ls -q 2>/dev/null); do
       ctr_ -n "$ns" tasks kill -a -s SIGKILL "$t" >/dev/null 2>&1 || true
       ctr_ -n "$ns" tasks delete -f "$t" >/dev/null 2>&1 || true
     done
   done
+}
+
+# Pods go through CRI so containerd runs CNI DEL and unmounts netns/rootfs.
+remove_pods() {
+  [[ -x ${BIN_DIR:-}/devbox-cri ]] || locate_binaries
+  containerd_for_teardown "remove pods" || return 0
+  if [[ -x ${BIN_DIR:-}/devbox-cri ]]; then
+    "$BIN_DIR/devbox-cri" "$CTRD_SOCK" remove-all-pods 2>&1 | sed 's/^/    /' || warn "some pod sandboxes could not be removed"
+  fi
+  kill_plain_tasks --with-k8s
 }
 
 locate_binaries() {
@@ -139,10 +191,69 @@ remove_cgroups() {
   fi
 }
 
+# "namespace pod devbox" of every devbox Pod whose container runs: from the apiserver, or, when
+# it does not answer, from containerd (the devbox container is named "devbox", its Pod <name>-<gen>).
+running_devboxes() {
+  if apiserver_ok 2>/dev/null; then
+    kubectl_admin get pods -A -l devbox.dev/devbox-id -o json 2>/dev/null | jq -r '
+      .items[] | select(.status.phase == "Running" and .metadata.deletionTimestamp == null) |
+      "\(.metadata.namespace) \(.metadata.name) \(.metadata.labels["devbox.dev/name"] // .metadata.name)"' || true
+    return 0
+  fi
+  containerd_ok 2>/dev/null || return 0
+  local id running
+  running=$(ctr_ -n k8s.io tasks ls 2>/dev/null | awk 'NR > 1 && $3 != "STOPPED" {print $1}')
+  for id in $(ctr_ -n k8s.io containers ls -q 'labels."io.kubernetes.container.name"==devbox' 2>/dev/null); do
+    grep -qFx "$id" <<<"$running" || continue
+    ctr_ -n k8s.io containers info "$id" 2>/dev/null | jq -r '.Labels as $l |
+      "\($l["io.kubernetes.pod.namespace"]) \($l["io.kubernetes.pod.name"]) \($l["io.kubernetes.pod.name"] | sub("-[0-9]+$"; ""))"' || true
+  done
+}
+
+# "namespace/devbox (pod name)", one a line
+describe_devboxes() { if [[ -n $1 ]]; then awk '{ printf "%s/%s (pod %s)\n", $1, $3, $2 }' <<<"$1"; fi; }
+
+# The annotation tells the dashboard's recovery why these containers ended ("Recovered after the
+# cluster was stopped: …"); lib/reconciler/recover-dead-pod.ts reads it.
+mark_cluster_stop() {
+  local ns pod _ at; at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  while read -r ns pod _; do
+    [[ -n $pod ]] || continue
+    kubectl_admin -n "$ns" annotate --overwrite pod "$pod" "devbox.dev/cluster-stopped-at=$at" >/dev/null 2>&1 || true
+  done <<<"$1"
+}
+
+# down --purge deletes what no later up can bring back: say what, and have it confirmed.
+confirm_purge() {
+  local yes="$1" boxes="$2" store="$STATE_DIR/registry/storage" size=0 answer
+  [[ -d $store ]] && size=$(du -sm "$store" 2>/dev/null | cut -f1)
+  {
+    printf '%sdown --purge deletes %s%s: Kubernetes state (etcd), certificates and kubeconfigs, containers,\n' "$C_B" "$STATE_DIR" "$C_0"
+    printf '    and the registry (%s MiB): every devbox snapshot, so no devbox can start again, stopped ones included.\n' "$size"
+    if [[ -n $boxes ]]; then
+      printf '    Running devboxes, whose unsaved changes are lost too:\n'
+      sed 's/^/      /' <<<"$boxes"
+    fi
+  } >&2
+  ((yes)) && return 0
+  if [[ -t 0 ]]; then
+    read -r -p "    Type 'purge' to delete it all: " answer
+    [[ $answer == purge ]] && return 0
+    printf 'not purged: nothing was stopped or deleted\n' >&2
+    exit 2
+  fi
+  printf '%serror:%s not purged (no terminal to ask on): run down --purge --yes to confirm\n' "$C_R" "$C_0" >&2
+  exit 2
+}
+
+# down keeps users' work: containers are stopped gracefully (SIGTERM, DOWN_GRACE s) and kept, not
+# removed; at the next up kubelet reports their Pods finished and the dashboard commits each
+# one's writable layer, then starts it again from that snapshot ("Recovered after …: changes up to
+# HH:MM UTC kept."). Only down --purge (confirmed) removes pods and data.
 cmd_down() {
-  local purge=0
+  local purge=0 yes=0 a pods boxes
   for a in "$@"; do
-    case $a in --purge) purge=1 ;; *) die "down: unknown option '$a' (only --purge)" ;; esac
+    case $a in --purge) purge=1 ;; --yes | -y) yes=1 ;; *) echo "devbox-cluster down: unknown option '$a' (--purge, --yes)" >&2; exit 2 ;; esac
   done
   require_root down
   locate_binaries
@@ -150,13 +261,23 @@ cmd_down() {
   mkdir -p "$RUN"
   exec 9>"$RUN/lock"
   flock -w 60 9 || die "another devbox-cluster command holds $RUN/lock"
+  pods=$(running_devboxes)
+  boxes=$(describe_devboxes "$pods")
+  ((purge)) && confirm_purge "$yes" "$boxes"
+  ((purge)) || mark_cluster_stop "$pods"
   step "stopping the cluster in $STATE_DIR"
-  teardown
   if ((purge)); then
+    teardown
     rm -rf "$STATE_DIR"
     step "purged $STATE_DIR"
-  else
-    step "down (data kept in $STATE_DIR; 'down --purge' deletes it)"
+    return
+  fi
+  teardown keep
+  step "down (data kept in $STATE_DIR; 'down --purge' deletes it)"
+  if [[ -n $boxes ]]; then
+    info "running devboxes were stopped with their changes kept in their containers:"
+    sed 's/^/      /' <<<"$boxes"
+    info "after the next up, the dashboard commits each one's changes and starts it again"
   fi
 }
 

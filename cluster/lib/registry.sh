@@ -26,9 +26,7 @@ http:
   headers:
     X-Content-Type-Options: [nosniff]
 YML
-  if pid_of registry >/dev/null && registry_ok; then
-    step "registry already running on $REGISTRY"; return
-  fi
+  already_running registry registry_ok && return
   stop_component registry >/dev/null
   step "starting registry on $REGISTRY"
   start_bg registry docker-registry serve "$cfg"

@@ -26,6 +26,13 @@ export function useDevboxStream(teamSlug: string, initial: DevboxView[]): { devb
       const { id } = JSON.parse((e as MessageEvent).data) as { id: string };
       setDevboxes((list) => list.filter((x) => x.id !== id));
     });
+    // Access revoked (signed out everywhere, removed from the team): stop, and let the server
+    // decide where the page goes (the sign-in page or a 404).
+    source.addEventListener("revoked", () => {
+      source.close();
+      setConnected(false);
+      window.location.reload();
+    });
     return () => source.close();
   }, [teamSlug]);
   return { devboxes, connected };

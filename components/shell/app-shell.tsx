@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { Alert } from "@/components/ui/alert";
-import { SignOutButton } from "./sign-out-button";
+import { SignOutButton, SignOutEverywhereButton } from "./sign-out-button";
 import { TeamSwitcher, type TeamOption } from "./team-switcher";
 import { ThemeToggle } from "./theme-toggle";
 
@@ -37,6 +37,7 @@ export function AppShell({
             <ThemeToggle />
             <span className="hidden px-2 text-sm text-zinc-500 md:inline" data-testid="current-user">{user.email}</span>
             <SignOutButton />
+            <SignOutEverywhereButton />
           </nav>
         </div>
       </header>

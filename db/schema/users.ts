@@ -1,4 +1,4 @@
-import { boolean, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { boolean, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 export const users = pgTable("users", {
   id: text("id").primaryKey(),
@@ -8,6 +8,9 @@ export const users = pgTable("users", {
   // Null for accounts that only sign in through OIDC.
   passwordHash: text("password_hash"),
   isInstanceAdmin: boolean("is_instance_admin").notNull().default(false),
+  // Carried in the session token and re-checked on every request: bumping it ("sign out
+  // everywhere") revokes every session issued before.
+  sessionVersion: integer("session_version").notNull().default(0),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -2,7 +2,8 @@ import type { Provider } from "next-auth/providers/index";
 
 /**
  * An OpenID Connect provider, enabled when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are
- * set (OIDC_NAME labels the button). Accounts are matched by verified email.
+ * set (OIDC_NAME labels the button). Accounts are matched by (issuer, subject), and by email only
+ * when the provider verified it (oidc-link.ts).
  */
 export function oidcProvider(): Provider[] {
   const { OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET } = process.env;
@@ -26,3 +27,8 @@ export function oidcProvider(): Provider[] {
 }
 
 export const oidcEnabled = () => oidcProvider().length > 0;
+
+/** The issuer an identity belongs to: the ID token's `iss`, else the configured OIDC_ISSUER. */
+export function oidcIssuerOf(claims: { iss?: string } | undefined): string {
+  return (claims?.iss ?? process.env.OIDC_ISSUER ?? "").replace(/\/$/, "");
+}

@@ -1,11 +1,14 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "@/db/client";
-import { findUserByEmail } from "@/lib/users/queries";
-import { registerUser } from "@/lib/users/register";
+import { findUserByEmail, findUserById } from "@/lib/users/queries";
+import { CLIENT_IP_HEADER } from "@/lib/http/client-ip";
 import { safeCallbackPath } from "./callback-url";
 import { verifyPassword } from "./password";
-import { oidcProvider } from "./oidc";
+import { refundSignInAttempt } from "./signin-limit";
+import { oidcIssuerOf, oidcProvider } from "./oidc";
+import { findLinkedUserId, resolveOidcSignIn } from "./oidc-link";
+import { sessionVersionOf } from "./session-version";
 
 // Sessions are signed JWTs (required by the credentials provider). The secret comes from
 // NEXTAUTH_SECRET, which server.ts fills from the DB at start-up, so sessions survive restarts.
@@ -17,7 +20,7 @@ export const authOptions: NextAuthOptions = {
       id: "credentials",
       name: "Email and password",
       credentials: { email: { type: "email" }, password: { type: "password" } },
-      async authorize(credentials) {
+      async authorize(credentials, req) {
         const email = credentials?.email?.trim().toLowerCase();
         const password = credentials?.password;
         if (!email || !password) return null;
@@ -25,7 +28,8 @@ export const authOptions: NextAuthOptions = {
         // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
         const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, password);
         if (!user || !user.passwordHash || !ok) return null;
-        return { id: user.id, email: user.email, name: user.name };
+        await refundSignInAttempt(await getDb(), email, String(req?.headers?.[CLIENT_IP_HEADER] ?? "unknown"));
+        return { id: user.id, email: user.email, name: user.name, sv: user.sessionVersion };
       },
     }),
     ...oidcProvider(),
@@ -35,24 +39,42 @@ export const authOptions: NextAuthOptions = {
     async redirect({ url, baseUrl }) {
       return new URL(safeCallbackPath(url, baseUrl), baseUrl).href;
     },
-    async signIn({ user, account }) {
+    async signIn({ user, account, profile }) {
       if (account?.provider !== "oidc") return true;
-      if (!user.email) return false;
-      const db = await getDb();
-      if (!(await findUserByEmail(db, user.email.toLowerCase())))
-        await registerUser(db, { email: user.email, name: user.name ?? undefined, bypassSignupClosed: true });
-      return true;
+      const claims = profile as { iss?: string; email?: string; email_verified?: unknown; name?: string } | undefined;
+      const result = await resolveOidcSignIn(await getDb(), {
+        issuer: oidcIssuerOf(claims),
+        subject: account.providerAccountId,
+        email: claims?.email ?? user.email,
+        emailVerified: claims?.email_verified,
+        name: claims?.name ?? user.name,
+      });
+      // A refusal lands on the login page, which explains it.
+      return "refused" in result ? `/login?error=${result.refused}` : true;
     },
-    async jwt({ token, user, account }) {
-      if (user && account?.provider === "credentials") token.uid = user.id;
-      if (account?.provider === "oidc" && token.email) {
-        const found = await findUserByEmail(await getDb(), token.email.toLowerCase());
-        if (found) token.uid = found.id;
+    async jwt({ token, user, account, profile }) {
+      // The session version is fixed when the token is issued (see session-version.ts).
+      if (user && account?.provider === "credentials") {
+        token.uid = user.id;
+        token.sv = (user as { sv?: number }).sv ?? 0;
+      }
+      if (account?.provider === "oidc") {
+        // signIn linked (issuer, subject) to the account: the identity, not the email, decides.
+        const db = await getDb();
+        const uid = await findLinkedUserId(db, oidcIssuerOf(profile as { iss?: string } | undefined), account.providerAccountId);
+        const found = uid ? await findUserById(db, uid) : undefined;
+        if (found) {
+          token.uid = found.id;
+          token.sv = found.sessionVersion;
+        }
       }
       return token;
     },
     async session({ session, token }) {
-      if (session.user && typeof token.uid === "string") (session.user as { id?: string }).id = token.uid;
+      if (session.user && typeof token.uid === "string") {
+        (session.user as { id?: string }).id = token.uid;
+        (session.user as { sv?: number }).sv = sessionVersionOf(token);
+      }
       return session;
     },
   },

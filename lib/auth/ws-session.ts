@@ -1,13 +1,14 @@
 import { decode } from "next-auth/jwt";
 import type { Database } from "@/db/client";
 import type { User } from "@/db/schema/users";
-import { findUserById } from "@/lib/users/queries";
+import { sessionVersionOf, userForSession } from "./session-version";
 
 /**
  * The signed-in user of a raw HTTP request (a websocket handshake, outside Next.js), from the
  * next-auth JWT session cookie. Mirrors next-auth v4: the cookie is `next-auth.session-token`,
  * `__Secure-`-prefixed on https, and split into `.0`, `.1`… chunks when large. The user is
- * re-read from the DB so a deleted account loses access at once, like currentUser().
+ * re-read from the DB so a deleted account or a revoked session loses access at once, like
+ * currentUser().
  */
 const COOKIE_NAMES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
 
@@ -42,19 +43,27 @@ export function sessionTokenFromCookies(header: string | undefined): string | un
   return undefined;
 }
 
-/** The user id a valid, unexpired session token names; null for anything else. */
-export async function userIdFromCookieHeader(header: string | undefined, secret = process.env.NEXTAUTH_SECRET): Promise<string | null> {
+/** The user id and session version a valid, unexpired session token names; null for anything else. */
+export async function sessionFromCookieHeader(
+  header: string | undefined,
+  secret = process.env.NEXTAUTH_SECRET,
+): Promise<{ userId: string; sessionVersion: number } | null> {
   const token = sessionTokenFromCookies(header);
   if (!token || !secret) return null;
   try {
     const jwt = await decode({ token, secret });
-    return typeof jwt?.uid === "string" ? jwt.uid : null;
+    return typeof jwt?.uid === "string" ? { userId: jwt.uid, sessionVersion: sessionVersionOf(jwt) } : null;
   } catch {
     return null; // tampered, wrong secret, expired
   }
 }
 
+export async function userIdFromCookieHeader(header: string | undefined, secret = process.env.NEXTAUTH_SECRET): Promise<string | null> {
+  return (await sessionFromCookieHeader(header, secret))?.userId ?? null;
+}
+
+/** The signed-in user, unless the account is gone or the session was revoked (sign out everywhere). */
 export async function userFromCookieHeader(db: Database, header: string | undefined, secret = process.env.NEXTAUTH_SECRET): Promise<User | null> {
-  const id = await userIdFromCookieHeader(header, secret);
-  return id ? ((await findUserById(db, id)) ?? null) : null;
+  const s = await sessionFromCookieHeader(header, secret);
+  return s ? userForSession(db, s.userId, s.sessionVersion) : null;
 }

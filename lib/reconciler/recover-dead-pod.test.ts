@@ -29,5 +29,19 @@ describe("a devbox whose container died on its own", () => {
     expect(deathCause(pod(1, "Failed", { exitCode: 143, reason: "Error" }))).toMatch(/killed/);
     expect(deathCause(pod(1, "Failed", { exitCode: 2, reason: "Error" }))).toBe("its main process exited with code 2");
     expect(deathCause(pod(1, "Failed", undefined, "NodeShutdown"))).toBe("the node restarted");
+    // containerd found the task gone with its shim (power loss, then the cluster started again)
+    expect(deathCause(pod(1, "Failed", { exitCode: 255, reason: "Unknown" }))).toBe("the node restarted");
+  });
+
+  it("names a `devbox-cluster down` as the cause when the container ended after it began", () => {
+    const stopped = (finishedAt: string) => {
+      const p = pod(1, "Failed", { exitCode: 143, reason: "Error" });
+      p.metadata!.annotations = { "devbox.dev/cluster-stopped-at": "2026-12-06T05:40:00Z" };
+      p.status!.containerStatuses![0].state!.terminated!.finishedAt = new Date(finishedAt);
+      return p;
+    };
+    expect(deathCause(stopped("2026-12-06T05:40:08Z"))).toBe("the cluster was stopped");
+    // an annotation left by an earlier down does not explain a later death
+    expect(deathCause(stopped("2026-12-06T07:00:00Z"))).toMatch(/killed/);
   });
 });

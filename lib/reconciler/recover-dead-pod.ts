@@ -13,12 +13,23 @@ import type { BeforePodRemoval } from "./pod-removal";
 const MAX_RECOVERIES = 3;
 const RECOVERY_WINDOW_MS = 10 * 60_000;
 
+/** Set by `devbox-cluster down` on the Pods whose containers it stops (cluster/lib/lifecycle.sh). */
+export const CLUSTER_STOPPED_ANNOTATION = "devbox.dev/cluster-stopped-at";
+
 /** Why the container ended, in words a user reads after "Recovered after …". */
 export function deathCause(pod: V1Pod): string {
   const cs = pod.status?.containerStatuses?.find((c) => c.name === CONTAINER_NAME);
   const t = cs?.state?.terminated ?? cs?.lastState?.terminated;
+  const clusterStop = pod.metadata?.annotations?.[CLUSTER_STOPPED_ANNOTATION];
+  if (clusterStop) {
+    // ended while the operator's `down` ran (not long after: an aborted down leaves the annotation)
+    const since = t?.finishedAt ? new Date(t.finishedAt).getTime() - new Date(clusterStop).getTime() : 0;
+    if (since >= -5_000 && since <= 10 * 60_000) return "the cluster was stopped";
+  }
   if (t?.reason === "OOMKilled") return "running out of memory";
-  if (t?.reason === "ContainerStatusUnknown" || ["NodeShutdown", "Terminated", "NodeLost"].includes(pod.status?.reason ?? "")) return "the node restarted";
+  // "Unknown" (exit 255): containerd found the container's task gone with its shim, i.e. the
+  // runtime and its containers died together (power loss, killed node)
+  if (t?.reason === "ContainerStatusUnknown" || t?.reason === "Unknown" || ["NodeShutdown", "Terminated", "NodeLost"].includes(pod.status?.reason ?? "")) return "the node restarted";
   if (pod.status?.reason === "Evicted") return "the node evicted it";
   if (t?.exitCode === 137 || t?.exitCode === 143) return "its processes were killed (node restart or shutdown)";
   return t ? `its main process exited with code ${t.exitCode}` : "its container ended";

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { instanceSettings } from "@/db/schema/instance-settings";
 
-async function getSetting<T>(db: Database, key: string): Promise<T | undefined> {
+async function getSetting<T>(db: Pick<Database, "select">, key: string): Promise<T | undefined> {
   const [row] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, key)).limit(1);
   return row?.value as T | undefined;
 }
@@ -16,13 +16,22 @@ async function setSetting(db: Database, key: string, value: unknown): Promise<vo
 }
 
 /** Open sign-up: the admin's choice in settings wins over DEVBOX_SIGNUP (open|closed, default open). */
-export async function isSignupOpen(db: Database): Promise<boolean> {
+export async function isSignupOpen(db: Pick<Database, "select">): Promise<boolean> {
   const stored = await getSetting<boolean>(db, "signup_open");
   if (stored !== undefined) return stored;
   return (process.env.DEVBOX_SIGNUP ?? "open") !== "closed";
 }
 
 export const setSignupOpen = (db: Database, open: boolean) => setSetting(db, "signup_open", open);
+
+/** Teams a user may own besides their personal one: the admin's setting, else DEVBOX_MAX_TEAMS_PER_USER (10). */
+export async function maxTeamsPerUser(db: Pick<Database, "select">): Promise<number> {
+  const stored = await getSetting<number>(db, "max_teams_per_user");
+  const n = stored ?? Number(process.env.DEVBOX_MAX_TEAMS_PER_USER ?? 10);
+  return Number.isFinite(n) && n >= 0 ? n : 10;
+}
+
+export const setMaxTeamsPerUser = (db: Database, n: number) => setSetting(db, "max_teams_per_user", n);
 
 /**
  * The secret that signs session tokens. Generated once and stored in the DB, so sessions survive

@@ -109,18 +109,16 @@ export async function deleteRepository(repository: string, digests: string[] = [
   return all.size;
 }
 
-const CATALOG_PAGE = 1000;
-
 /** Every repository under `prefix/` (a deleted team's namespace), emptied like deleteRepository. */
 export async function deleteRepositoriesUnder(prefix: string): Promise<number> {
-  // The catalog comes in pages: distribution refuses n above its maximum (1000) with a 400.
+  // Paged: the registry refuses pages above 1000 entries (PAGINATION_NUMBER_INVALID).
   const repos: string[] = [];
   for (let last = ""; ; ) {
-    const res = await req(`/v2/_catalog?n=${CATALOG_PAGE}${last ? `&last=${encodeURIComponent(last)}` : ""}`);
+    const res = await req(`/v2/_catalog?n=1000${last ? `&last=${encodeURIComponent(last)}` : ""}`);
     if (!res.ok) throw new RegistryError(`Listing the registry's repositories failed: HTTP ${res.status}`, res.status);
     const page = ((await res.json()) as { repositories?: string[] }).repositories ?? [];
     repos.push(...page.filter((r) => r.startsWith(`${prefix}/`)));
-    if (page.length < CATALOG_PAGE || !res.headers.get("link")) break;
+    if (page.length < 1000 || !res.headers.get("link")) break;
     last = page[page.length - 1];
   }
   let n = 0;

@@ -16,6 +16,7 @@ import { newId } from "@/lib/ids";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { AgentError } from "./agent-client";
 import { copyImage, getManifest, parseImageRef, RegistryError } from "./registry";
+import { assertSnapshotQuota } from "./quota";
 import { beginPush, endPush, RegistryBusyError } from "./registry-holds";
 import { commitPod, findSnapshot, repositoryOf, tagFor, withDevboxLock } from "./service";
 
@@ -42,6 +43,8 @@ export function runningPodOf(d: Devbox): V1Pod | undefined {
 /** Commit the running container now (the Commit button). Waits for the registry; returns the record. */
 export async function commitDevbox(db: Database, team: Team, actorId: string, name: string): Promise<Snapshot> {
   const d = await load(db, team, name);
+  // Only here, at the user's Commit: the stop/restart/update snapshot is never refused (quota.ts).
+  await assertSnapshotQuota(db, team.id);
   const pod = runningPodOf(d);
   if (!pod) throw new AppError("conflict", "Only a running devbox can be committed. Stopping a devbox saves its changes anyway.");
   try {

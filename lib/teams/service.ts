@@ -1,19 +1,21 @@
-import { and, eq } from "drizzle-orm";
+import { and, count, eq, inArray, or, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { memberships, type TeamRole } from "@/db/schema/memberships";
 import { teams, type Team } from "@/db/schema/teams";
 import { users } from "@/db/schema/users";
 import { recordAudit } from "@/lib/audit/record";
-import { AppError } from "@/lib/errors";
+import { AppError, notFound } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { deleteTeamNamespace, provisionTeamNamespace } from "@/lib/k8s/team-namespace";
 import { deleteRepositoriesUnder } from "@/lib/snapshots/registry";
 import { markGcNeeded } from "@/lib/snapshots/registry-gc";
 import { validateTeamSlug } from "@/lib/validation/names";
+import { maxTeamsPerUser } from "@/lib/settings/instance";
 import { namespaceForTeam } from "./namespace-name";
 import { findTeamBySlug } from "./queries";
+import { roleAtLeast } from "./roles";
 
-type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /**
  * Inserts a team and its owner inside `tx`, then provisions its namespace. Called inside a
@@ -57,14 +59,29 @@ export async function withNamespaceCompensation<T extends { namespace: string }>
   }
 }
 
+/** Teams the user owns, besides their personal one. */
+async function ownedTeamCount(tx: Pick<Database, "select">, userId: string): Promise<number> {
+  const [row] = await tx
+    .select({ n: count() })
+    .from(memberships)
+    .innerJoin(teams, eq(teams.id, memberships.teamId))
+    .where(and(eq(memberships.userId, userId), eq(memberships.role, "owner"), eq(teams.personal, false)));
+  return row?.n ?? 0;
+}
+
 export async function createTeam(db: Database, actorId: string, input: { slug: string; displayName?: string }): Promise<Team> {
   const slug = validateTeamSlug(input.slug);
   const displayName = (input.displayName ?? "").trim() || slug;
   if (displayName.length > 80) throw new AppError("bad_request", "Display names are at most 80 characters.", { field: "displayName" });
   if (await findTeamBySlug(db, slug)) throw new AppError("conflict", `The team name "${slug}" is taken.`, { field: "slug" });
-  const team = await withNamespaceCompensation(db, (tx) =>
-    insertTeamWithNamespace(tx, { slug, displayName, ownerId: actorId, personal: false }),
-  );
+  const limit = await maxTeamsPerUser(db);
+  const team = await withNamespaceCompensation(db, async (tx) => {
+    // Per user, serialized, so two parallel creations cannot both slip under the limit.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`teams:${actorId}`}))`);
+    if ((await ownedTeamCount(tx, actorId)) >= limit)
+      throw new AppError("quota_exceeded", `You can own at most ${limit} teams besides your personal one: delete one or ask an administrator to raise the limit.`);
+    return insertTeamWithNamespace(tx, { slug, displayName, ownerId: actorId, personal: false });
+  });
   await recordAudit(db, { actorId, teamId: team.id, action: "team.create", target: slug });
   return team;
 }
@@ -79,7 +96,22 @@ export async function deleteTeam(db: Database, actorId: string, team: Team): Pro
   await recordAudit(db, { actorId, teamId: team.id, action: "team.delete", target: team.slug });
 }
 
+/** The actor's role in the team, read inside `tx` (locked with FOR UPDATE when asked). */
+async function roleOf(tx: Pick<Database, "select">, teamId: string, userId: string): Promise<TeamRole | undefined> {
+  const [row] = await tx
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)))
+    .limit(1);
+  return row?.role;
+}
+
 export async function addMember(db: Database, actorId: string, team: Team, email: string, role: TeamRole): Promise<void> {
+  // A personal team is its owner's alone (quota, snapshots, namespace): sharing goes through a team.
+  if (team.personal) throw new AppError("bad_request", "A personal team cannot have other members: create a team to work together.");
+  const actorRole = await roleOf(db, team.id, actorId);
+  if (!actorRole || !roleAtLeast(actorRole, "admin")) throw new AppError("forbidden", "Only owners and admins can add members.");
+  if (role === "owner" && actorRole !== "owner") throw new AppError("forbidden", "Only owners can add owners.", { field: "role" });
   const [user] = await db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).limit(1);
   if (!user) throw new AppError("not_found", "No account with this email. Ask them to sign up first.", { field: "email" });
   const inserted = await db.insert(memberships).values({ teamId: team.id, userId: user.id, role }).onConflictDoNothing().returning();
@@ -87,9 +119,36 @@ export async function addMember(db: Database, actorId: string, team: Team, email
   await recordAudit(db, { actorId, teamId: team.id, action: "team.member.add", target: user.email, details: { role } });
 }
 
+/**
+ * Removes a member (or lets a member leave). One transaction with the team's owner rows, the
+ * actor's and the target's locked (FOR UPDATE): two owners removing each other at once are
+ * serialized, and the second sees one owner left and is refused. Only owners remove owners and
+ * admins. Their open terminals and event streams end within seconds (lib/auth/access-watch.ts).
+ */
 export async function removeMember(db: Database, actorId: string, team: Team, userId: string): Promise<void> {
-  const owners = await db.select().from(memberships).where(and(eq(memberships.teamId, team.id), eq(memberships.role, "owner")));
-  if (owners.length === 1 && owners[0].userId === userId) throw new AppError("bad_request", "A team needs at least one owner.");
-  await db.delete(memberships).where(and(eq(memberships.teamId, team.id), eq(memberships.userId, userId)));
+  await db.transaction(async (tx) => {
+    const locked = await tx
+      .select({ userId: memberships.userId, role: memberships.role })
+      .from(memberships)
+      .where(
+        and(
+          eq(memberships.teamId, team.id),
+          or(eq(memberships.role, "owner"), inArray(memberships.userId, [actorId, userId])),
+        ),
+      )
+      .for("update");
+    const actorRole = locked.find((m) => m.userId === actorId)?.role;
+    const target = locked.find((m) => m.userId === userId);
+    if (!actorRole) throw notFound("Team");
+    if (!target) throw notFound("Member");
+    if (actorId !== userId) {
+      if (!roleAtLeast(actorRole, "admin")) throw new AppError("forbidden", "Only owners and admins can remove members.");
+      if (roleAtLeast(target.role, "admin") && actorRole !== "owner")
+        throw new AppError("forbidden", `Only owners can remove ${target.role === "owner" ? "an owner" : "an admin"}.`);
+    }
+    const owners = locked.filter((m) => m.role === "owner");
+    if (target.role === "owner" && owners.length === 1) throw new AppError("bad_request", "A team needs at least one owner.");
+    await tx.delete(memberships).where(and(eq(memberships.teamId, team.id), eq(memberships.userId, userId)));
+  });
   await recordAudit(db, { actorId, teamId: team.id, action: "team.member.remove", target: userId });
 }

@@ -52,6 +52,8 @@ export const CloseCode = {
   NotRunning: 4409,
   /** The devbox was stopped, restarted or deleted while the terminal was open. */
   DevboxGone: 4410,
+  /** Access was revoked while open: signed out everywhere, removed from the team, role lowered. */
+  Revoked: 4411,
   /** Too many terminal sessions open for this user. */
   TooManySessions: 4429,
   /** Kubernetes exec failed (or the connection to it broke). */
@@ -77,6 +79,7 @@ export function closeCodeLabel(code: number): string {
     case CloseCode.NotFound: return "Devbox not found.";
     case CloseCode.NotRunning: return "The devbox is not running.";
     case CloseCode.DevboxGone: return "The devbox was stopped or deleted.";
+    case CloseCode.Revoked: return "Your access to this devbox was revoked.";
     case CloseCode.TooManySessions: return "Too many open terminals.";
     case CloseCode.ExecFailed: return "The shell could not be started.";
     default: return "Connection lost.";

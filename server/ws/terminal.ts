@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { getDb } from "@/db/client";
+import { accessWatcher, type AccessWatch } from "@/lib/auth/access-watch";
 import { userFromCookieHeader } from "@/lib/auth/ws-session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
 import { CONTAINER_NAME, podName } from "@/lib/devboxes/k8s-objects";
@@ -22,6 +23,7 @@ import { registerWebsocketEndpoint } from "../upgrade";
  * is a close code, before anything reaches Kubernetes:
  *   path and session id (4400) → Origin (4403) → session cookie (4401) → developer role on a
  *   devbox of a team the user belongs to (4404 / 4406) → the devbox is Running (4409).
+ * While open, the grant is re-checked every few seconds (4411 when revoked).
  * Then it resumes the user's session with that id or opens a new shell (4500 when exec fails).
  */
 const PING_INTERVAL_MS = 25_000;
@@ -31,6 +33,8 @@ class Refusal extends Error {
     super(message);
   }
 }
+
+const accessBySession = new WeakMap<TerminalSession, AccessWatch>();
 
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 * 1024 });
 
@@ -111,8 +115,23 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
           cols: intParam(url, "cols", 80),
           rows: intParam(url, "rows", 24),
         });
-        return new TerminalSession(key, sessionId, { userId: user.id, devbox, pod }, shell, (s) => registry.remove(s));
+        // Revocation: the session ends (4411) once the user signs out everywhere, leaves the
+        // team or drops below developer, within RECHECK_MS (lib/auth/access-watch.ts).
+        let access: AccessWatch | undefined;
+        const session = new TerminalSession(key, sessionId, { userId: user.id, devbox, pod }, shell, (s) => {
+          access?.stop();
+          accessBySession.delete(s);
+          registry.remove(s);
+        });
+        access = accessWatcher().watch(
+          { userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "developer" },
+          (reason) => session.end(CloseCode.Revoked, reason),
+        );
+        accessBySession.set(session, access);
+        return session;
       });
+      // A resume authorized with a newer session (signed in again) keeps the shell.
+      if (opened.resumed) accessBySession.get(opened.session)?.update({ sessionVersion: user.sessionVersion });
     } catch (err) {
       console.error(`[devbox] terminal: exec into ${team.namespace}/${pod} failed:`, err instanceof Error ? err.message : err);
       throw new Refusal(CloseCode.ExecFailed, "The shell could not be started in the devbox.");

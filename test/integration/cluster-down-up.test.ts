@@ -49,6 +49,18 @@ const isRoot = process.getuid?.() === 0;
 // node registration and the default ServiceAccount. 5 minutes covers a slow CI box.
 const UP_TIMEOUT = 300_000;
 
+/** Runs the script; resolves with the exit code and output, whatever the code. */
+async function clusterCode(...args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await run('bash', [SCRIPT, ...args], { env: { ...env, ...extraEnv }, timeout: UP_TIMEOUT, maxBuffer: 32 << 20 });
+    return { code: 0, out: stdout + stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : -1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+let extraEnv: Record<string, string> = {};
+
 async function cluster(...args: string[]): Promise<string> {
   try {
     const { stdout, stderr } = await run('bash', [SCRIPT, ...args], { env, timeout: UP_TIMEOUT, maxBuffer: 32 << 20 });
@@ -122,11 +134,17 @@ describe.runIf(isRoot)('devbox-cluster down/up (isolated instance)', () => {
 
   // start from nothing, even if an earlier run died before its afterAll
   beforeAll(async () => {
-    if (existsSync(STATE)) await cluster('down', '--purge');
+    if (existsSync(STATE)) await cluster('down', '--purge', '--yes');
   }, UP_TIMEOUT);
 
   afterAll(async () => {
-    await cluster('down', '--purge');
+    // without a terminal to ask on, a purge needs --yes: refused, nothing stopped or deleted
+    const refused = await clusterCode('down', '--purge');
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain('down --purge --yes');
+    expect(existsSync(`${STATE}/etcd/member`)).toBe(true);
+    expect((await clusterCode('status')).code).toBe(0);
+    await cluster('down', '--purge', '--yes');
     expect(existsSync(STATE)).toBe(false);
     expect(ourProcesses()).toEqual([]);
   }, UP_TIMEOUT);
@@ -152,6 +170,55 @@ describe.runIf(isRoot)('devbox-cluster down/up (isolated instance)', () => {
     const core = client();
     const pod = await core.readNamespacedPod({ name: 'first', namespace: 'default' });
     expect(pod.status?.phase).toBe('Running');
+  });
+
+  it('up with a running but unhealthy component: waits, reports it (exit 3) and stops nothing', { timeout: UP_TIMEOUT }, async () => {
+    const pidOf = (c: string) => Number(readFileSync(`${STATE}/run/${c}.pid`, 'utf8').trim());
+    const components = ['registry', 'containerd', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet'];
+    const before = Object.fromEntries(components.map((c) => [c, pidOf(c)]));
+    const pod = await client().readNamespacedPod({ name: 'first', namespace: 'default' });
+    // a hung scheduler: it runs, its health check times out
+    process.kill(before['kube-scheduler'], 'SIGSTOP');
+    try {
+      extraEnv = { DEVBOX_UP_TIMEOUT: '8' };
+      const up = await clusterCode('up');
+      expect(up.code, up.out).toBe(3);
+      expect(up.out).toContain(`kube-scheduler is running (pid ${before['kube-scheduler']}) but not healthy after 8s.`);
+      expect(up.out).toContain(`kill ${before['kube-scheduler']}`);
+      expect(up.out).toContain('Nothing was stopped');
+    } finally {
+      extraEnv = {};
+      process.kill(before['kube-scheduler'], 'SIGCONT');
+    }
+    for (const c of components) expect(pidOf(c)).toBe(before[c]);
+    const still = await client().readNamespacedPod({ name: 'first', namespace: 'default' });
+    expect(still.metadata?.uid).toBe(pod.metadata?.uid);
+    expect(still.status?.phase).toBe('Running');
+    await cluster('up');
+    for (const c of components) expect(pidOf(c)).toBe(before[c]);
+  });
+
+  it('a failed up stops only what it started itself', { timeout: UP_TIMEOUT }, async () => {
+    const pidOf = (c: string) => Number(readFileSync(`${STATE}/run/${c}.pid`, 'utf8').trim());
+    const keep = ['registry', 'containerd', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kubelet'];
+    const before = Object.fromEntries(keep.map((c) => [c, pidOf(c)]));
+    // the scheduler is gone; this up starts it, and it cannot come up (its cert dir is a file)
+    process.kill(pidOf('kube-scheduler'), 'SIGKILL');
+    await sh(`mv ${STATE}/scheduler-certs ${STATE}/scheduler-certs.keep && touch ${STATE}/scheduler-certs`);
+    try {
+      const up = await clusterCode('up');
+      expect(up.code, up.out).toBe(1);
+      expect(up.out).toContain('stopping what this up started: kube-scheduler (');
+      expect(up.out).not.toMatch(/removing pod|unmounted|removed bridge/);
+    } finally {
+      await sh(`rm -f ${STATE}/scheduler-certs && mv ${STATE}/scheduler-certs.keep ${STATE}/scheduler-certs`);
+    }
+    expect(existsSync(`${STATE}/run/kube-scheduler.pid`)).toBe(false);
+    for (const c of keep) expect(pidOf(c)).toBe(before[c]);
+    const pod = await client().readNamespacedPod({ name: 'first', namespace: 'default' });
+    expect(pod.status?.phase).toBe('Running');
+    await cluster('up');
+    for (const c of keep) expect(pidOf(c)).toBe(before[c]);
   });
 
   it('down leaves no process, mount, interface, iptables rule or pod cgroup behind', { timeout: UP_TIMEOUT }, async () => {

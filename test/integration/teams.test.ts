@@ -86,4 +86,39 @@ describe("teams against the bundled cluster", () => {
     // Namespace deletion is asynchronous in Kubernetes: Terminating, then gone.
     expect(["Terminating", undefined]).toContain(await namespacePhase(team.namespace));
   });
+
+  it("limits the teams a user owns (besides the personal one), with a clear error and nothing created", async () => {
+    const user = await registerUser(db, { email: `it-${randomSuffix()}@example.com`, password: "correct horse 7" });
+    created.push((await listTeamsForUser(db, user.id))[0].namespace);
+    const saved = process.env.DEVBOX_MAX_TEAMS_PER_USER;
+    process.env.DEVBOX_MAX_TEAMS_PER_USER = "1";
+    try {
+      const first = await createTeam(db, user.id, { slug: `lim-${randomSuffix()}` }); // allowed
+      created.push(first.namespace);
+      expect(await namespacePhase(first.namespace)).toBe("Active");
+      const slug = `lim-${randomSuffix()}`;
+      const err = await createTeam(db, user.id, { slug }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe("quota_exceeded");
+      expect((err as AppError).message).toMatch(/at most 1 team/);
+      expect(await findTeamBySlug(db, slug)).toBeUndefined();
+      expect(await namespacePhase(`devbox-${slug}`)).toBeUndefined();
+    } finally {
+      if (saved === undefined) delete process.env.DEVBOX_MAX_TEAMS_PER_USER;
+      else process.env.DEVBOX_MAX_TEAMS_PER_USER = saved;
+    }
+  });
+
+  it.each(testBackends().map((b) => [b.name, b] as const))("two parallel sign-ups on an empty %s DB make exactly one instance admin", async (_name, backend) => {
+    const fresh = await backend.open();
+    try {
+      const users = await Promise.all(
+        [1, 2].map((i) => registerUser(fresh.db, { email: `first-${i}-${randomSuffix()}@example.com`, password: "correct horse 7" })),
+      );
+      for (const u of users) created.push((await listTeamsForUser(fresh.db, u.id))[0].namespace);
+      expect(users.filter((u) => u.isInstanceAdmin)).toHaveLength(1);
+    } finally {
+      await fresh.close();
+    }
+  });
 });

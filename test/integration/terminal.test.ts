@@ -12,7 +12,7 @@ import { createDevbox, deleteDevbox, startDevbox, stopDevbox } from "@/lib/devbo
 import { randomSuffix } from "@/lib/ids";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { Reconciler } from "@/lib/reconciler/controller";
-import { addMember } from "@/lib/teams/service";
+import { addMember, createTeam } from "@/lib/teams/service";
 import { listTeamsForUser } from "@/lib/teams/queries";
 import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
 import { registerUser } from "@/lib/users/register";
@@ -32,7 +32,7 @@ describe("terminal websocket against the bundled cluster", () => {
   let closeDb: () => Promise<void>;
   let reconciler: Reconciler;
   let owner: User, viewer: User, stranger: User;
-  let team: Team, strangerTeam: Team, viewerTeam: Team;
+  let team: Team, ownerPersonal: Team, strangerTeam: Team, viewerTeam: Team;
   let server: Server;
   let origin: string;
   let wsBase: string;
@@ -69,7 +69,9 @@ describe("terminal websocket against the bundled cluster", () => {
     owner = await registerUser(db, { email: `term-${randomSuffix()}@example.com`, password: "correct horse 7" });
     viewer = await registerUser(db, { email: `viewer-${randomSuffix()}@example.com`, password: "correct horse 7" });
     stranger = await registerUser(db, { email: `stranger-${randomSuffix()}@example.com`, password: "correct horse 7" });
-    [team] = await listTeamsForUser(db, owner.id);
+    [ownerPersonal] = await listTeamsForUser(db, owner.id);
+    // A shared team: personal teams take no other members.
+    team = await createTeam(db, owner.id, { slug: `term-${randomSuffix()}` });
     [strangerTeam] = await listTeamsForUser(db, stranger.id);
     [viewerTeam] = await listTeamsForUser(db, viewer.id);
     await addMember(db, owner.id, team, viewer.email, "viewer");
@@ -92,7 +94,7 @@ describe("terminal websocket against the bundled cluster", () => {
     server?.close();
     await reconciler?.stop();
     await devboxPodCache().stop();
-    for (const t of [team, strangerTeam, viewerTeam]) if (t) await adminCore.deleteNamespace({ name: t.namespace }).catch(() => {});
+    for (const t of [team, ownerPersonal, strangerTeam, viewerTeam]) if (t) await adminCore.deleteNamespace({ name: t.namespace }).catch(() => {});
     await closeDb?.();
   });
 

@@ -6,7 +6,8 @@ import { recordAudit } from "@/lib/audit/record";
 import { requireUser } from "@/lib/auth/session";
 import { requireInstanceAdmin } from "@/lib/authz/team-access";
 import { runAction, type ActionResult } from "@/lib/http/action-result";
-import { setSignupOpen } from "@/lib/settings/instance";
+import { setMaxTeamsPerUser, setSignupOpen } from "@/lib/settings/instance";
+import { AppError } from "@/lib/errors";
 import { parsePortList, validatePorts } from "@/lib/devboxes/spec-input";
 import { addTemplate } from "@/lib/templates/queries";
 
@@ -35,6 +36,21 @@ export async function addTemplateAction(_prev: ActionResult | null, form: FormDa
       ports: validatePorts(parsePortList(String(form.get("ports") ?? ""))),
     });
     await recordAudit(db, { actorId: user.id, action: "template.add", target: t.name, details: { image: t.image } });
+    revalidatePath("/admin");
+    return undefined;
+  });
+}
+
+export async function setTeamLimitAction(_prev: ActionResult | null, form: FormData): Promise<ActionResult> {
+  return runAction(async () => {
+    const user = await requireUser();
+    requireInstanceAdmin(user);
+    const n = Number(form.get("maxTeams"));
+    if (!Number.isInteger(n) || n < 0 || n > 1000)
+      throw new AppError("bad_request", "Enter a whole number from 0 to 1000.", { field: "maxTeams" });
+    const db = await getDb();
+    await setMaxTeamsPerUser(db, n);
+    await recordAudit(db, { actorId: user.id, action: "instance.team_limit", details: { maxTeams: n } });
     revalidatePath("/admin");
     return undefined;
   });

@@ -4,7 +4,8 @@ import { getDb } from "@/db/client";
 import { Card } from "@/components/ui/card";
 import { requireUser } from "@/lib/auth/session";
 import { clusterHealth } from "@/lib/k8s/health";
-import { isSignupOpen } from "@/lib/settings/instance";
+import { isSignupOpen, maxTeamsPerUser } from "@/lib/settings/instance";
+import { TeamLimitForm } from "./team-limit-form";
 import { SignupToggle } from "./signup-toggle";
 import { AddTemplateForm } from "./add-template-form";
 import { listTemplates } from "@/lib/templates/queries";
@@ -15,12 +16,15 @@ export default async function AdminPage() {
   const user = await requireUser();
   if (!user.isInstanceAdmin) notFound();
   const db = await getDb();
-  const [open, health, templates] = await Promise.all([isSignupOpen(db), clusterHealth(), listTemplates(db)]);
+  const [open, health, templates, maxTeams] = await Promise.all([isSignupOpen(db), clusterHealth(), listTemplates(db), maxTeamsPerUser(db)]);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Administration</h1>
       <Card title="Sign-up" description="When closed, only administrators (or DEVBOX_ADMIN_EMAIL seeding) create accounts.">
         <SignupToggle open={open} />
+      </Card>
+      <Card title="Limits" description="How many teams each user may own besides their personal one (each team gets its own quota).">
+        <TeamLimitForm current={maxTeams} />
       </Card>
       <Card title="Runtime templates" description="What developers pick from when they create a devbox.">
         <ul className="mb-4 divide-y divide-zinc-200 text-sm dark:divide-zinc-800" data-testid="template-list">

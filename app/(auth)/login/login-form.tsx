@@ -8,9 +8,9 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 
-export function LoginForm({ callbackUrl, oidc }: { callbackUrl: string; oidc: string | null }) {
+export function LoginForm({ callbackUrl, oidc, initialError = null }: { callbackUrl: string; oidc: string | null; initialError?: string | null }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(initialError);
   const [pending, setPending] = useState(false);
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
@@ -25,7 +25,8 @@ export function LoginForm({ callbackUrl, oidc }: { callbackUrl: string; oidc: st
     });
     if (!res || res.error) {
       setPending(false);
-      setError("Wrong email or password.");
+      // A refusal by the rate limit (429) carries its own sentence; any other is a bad password.
+      setError(res?.status === 429 && res.error ? res.error : "Wrong email or password.");
       return;
     }
     router.replace(callbackUrl);

@@ -3,14 +3,17 @@ import { redirect } from "next/navigation";
 import { currentUser } from "@/lib/auth/session";
 import { dashboardOrigin, safeCallbackPath } from "@/lib/auth/callback-url";
 import { oidcEnabled } from "@/lib/auth/oidc";
+import { oidcRefusalMessage, type OidcRefusal } from "@/lib/auth/oidc-link";
 import { LoginForm } from "./login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
   if (await currentUser()) redirect("/");
-  const { callbackUrl } = await searchParams;
+  const { callbackUrl, error } = await searchParams;
   // Only paths on our origin: an open redirect after sign-in would be a phishing aid.
   const safeCallback = safeCallbackPath(callbackUrl, dashboardOrigin());
-  return <LoginForm callbackUrl={safeCallback} oidc={oidcEnabled() ? (process.env.OIDC_NAME ?? "Single sign-on") : null} />;
+  // Only known codes are shown (the parameter is attacker-controlled text otherwise).
+  const initialError = error && error in oidcRefusalMessage ? oidcRefusalMessage[error as OidcRefusal] : null;
+  return <LoginForm initialError={initialError} callbackUrl={safeCallback} oidc={oidcEnabled() ? (process.env.OIDC_NAME ?? "Single sign-on") : null} />;
 }

@@ -13,7 +13,7 @@ export default async function RegisterPage() {
   if (await currentUser()) redirect("/");
   const db = await getDb();
   const firstUser = (await countUsers(db)) === 0;
-  if (!firstUser && !(await isSignupOpen(db)))
+  if (!(await isSignupOpen(db)))
     return (
       <div className="space-y-3 text-sm" data-testid="signup-closed">
         <h2 className="text-lg font-semibold">Sign-up is closed</h2>

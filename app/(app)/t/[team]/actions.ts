@@ -16,7 +16,6 @@ export async function addMemberAction(slug: string, _prev: ActionResult | null, 
     const team = await requireTeamRole(user, slug, "admin");
     const role = String(form.get("role") ?? "developer");
     if (!isTeamRole(role)) throw new AppError("bad_request", "Unknown role.", { field: "role" });
-    if (role === "owner" && team.role !== "owner") throw new AppError("forbidden", "Only owners can add owners.", { field: "role" });
     await addMember(await getDb(), user.id, team, String(form.get("email") ?? ""), role);
     revalidatePath(`/t/${slug}/members`);
     return undefined;

@@ -1,5 +1,6 @@
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
+import { accessWatcher } from "@/lib/auth/access-watch";
 import { requireTeamRole } from "@/lib/authz/team-access";
 import { onDevboxChange } from "@/lib/devboxes/change-bus";
 import { findDevboxById, pendingOperations } from "@/lib/devboxes/queries";
@@ -13,7 +14,8 @@ export const dynamic = "force-dynamic";
  * the in-process Pod watch and request bus, so an open page costs no Kubernetes request.
  */
 export const GET = route(async (req: Request, { params }: { params: Promise<{ team: string }> }) => {
-  const team = await requireTeamRole(await requireUser(), (await params).team, "viewer");
+  const user = await requireUser();
+  const team = await requireTeamRole(user, (await params).team, "viewer");
   const db = await getDb();
   const encoder = new TextEncoder();
   let cleanup = () => {};
@@ -55,7 +57,21 @@ export const GET = route(async (req: Request, { params }: { params: Promise<{ te
         flushTimer ??= setTimeout(() => void flush().catch(() => {}), 100);
       });
       const heartbeat = setInterval(() => send("ping", Date.now()), 25_000);
+      // Revocation (sign out everywhere, removed from the team): a `revoked` event, then the end.
+      const access = accessWatcher().watch(
+        { userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "viewer" },
+        (reason) => {
+          send("revoked", { reason });
+          cleanup();
+          try {
+            controller.close();
+          } catch {
+            // already closed
+          }
+        },
+      );
       cleanup = () => {
+        access.stop();
         unsubscribe();
         clearInterval(heartbeat);
         clearTimeout(flushTimer);

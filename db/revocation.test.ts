@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encode } from "next-auth/jwt";
+import type { Database } from "./client";
+import { memberships } from "./schema/memberships";
+import { teams } from "./schema/teams";
+import { users } from "./schema/users";
+import { testBackends } from "./test-backends";
+import { AccessWatcher } from "@/lib/auth/access-watch";
+import { revokeAllSessions } from "@/lib/auth/session-version";
+import { userFromCookieHeader } from "@/lib/auth/ws-session";
+import { removeMember } from "@/lib/teams/service";
+
+const secret = "test-secret-for-revocation";
+const cookieFor = async (uid: string, sv?: number) =>
+  `next-auth.session-token=${await encode({ token: { uid, ...(sv === undefined ? {} : { sv }) }, secret })}`;
+
+describe.each(testBackends())("session revocation on $name", (backend) => {
+  let db: Database;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ db, close } = await backend.open());
+    await db.insert(users).values([
+      { id: "own", email: "own@example.com", name: "Owner" },
+      { id: "dev", email: "dev@example.com", name: "Dev" },
+    ]);
+    await db.insert(teams).values({ id: "t1", slug: "t1", displayName: "T1", namespace: "devbox-t1" });
+    await db.insert(memberships).values([
+      { teamId: "t1", userId: "own", role: "owner" },
+      { teamId: "t1", userId: "dev", role: "developer" },
+    ]);
+  });
+  afterAll(async () => close?.());
+
+  it("refuses a copied session cookie after sign-out everywhere, and accepts a new sign-in", async () => {
+    const copied = await cookieFor("own", 0);
+    const legacy = await cookieFor("own"); // issued before versions existed
+    expect((await userFromCookieHeader(db, copied, secret))?.id).toBe("own");
+    expect((await userFromCookieHeader(db, legacy, secret))?.id).toBe("own");
+
+    await revokeAllSessions(db, "own");
+    expect(await userFromCookieHeader(db, copied, secret)).toBeNull();
+    expect(await userFromCookieHeader(db, legacy, secret)).toBeNull();
+    // Signing in again issues a token with the new version: it works.
+    expect((await userFromCookieHeader(db, await cookieFor("own", 1), secret))?.id).toBe("own");
+  });
+
+  it("tells open connections within one re-check that a member was removed or signed out everywhere", async () => {
+    const watcher = new AccessWatcher(async () => db, 100);
+    const revoked: Record<string, string> = {};
+    const watch = (name: string, userId: string, sessionVersion: number) =>
+      watcher.watch({ userId, sessionVersion, teamId: "t1", minRole: "developer" }, (r) => (revoked[name] = r));
+    watch("owner-terminal", "own", 1);
+    watch("dev-terminal", "dev", 0);
+    watch("dev-stream", "dev", 0);
+
+    await watcher.checkNow();
+    expect(revoked).toEqual({}); // the allowed users keep their connections
+
+    const removedAt = Date.now();
+    await removeMember(db, "own", { id: "t1", slug: "t1", displayName: "T1", namespace: "devbox-t1", personal: false, createdAt: new Date() }, "dev");
+    await expect.poll(() => Object.keys(revoked).sort(), { timeout: 5000, interval: 20 }).toEqual(["dev-stream", "dev-terminal"]);
+    expect(Date.now() - removedAt).toBeLessThan(3000);
+    expect(revoked["dev-terminal"]).toMatch(/no longer a member/);
+    expect(watcher.size).toBe(1);
+
+    await revokeAllSessions(db, "own");
+    await expect.poll(() => revoked["owner-terminal"], { timeout: 5000, interval: 20 }).toMatch(/signed out everywhere/);
+    expect(watcher.size).toBe(0);
+  });
+});

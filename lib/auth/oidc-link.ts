@@ -1,0 +1,81 @@
+import { and, eq } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { userIdentities } from "@/db/schema/user-identities";
+import { findUserByEmail } from "@/lib/users/queries";
+import { registerUser } from "@/lib/users/register";
+
+/**
+ * How an OIDC sign-in maps to an account. The (issuer, subject) pair is the identity: once linked,
+ * it signs in that account whatever email the provider reports later. An email is trusted only
+ * when the provider says it verified it (`email_verified: true`): otherwise anyone who can set
+ * an email at the provider could take over the account that has it, or claim it first.
+ */
+export type OidcDecision =
+  | { kind: "signIn"; userId: string }
+  | { kind: "link"; userId: string }
+  | { kind: "create"; email: string }
+  | { kind: "refuse"; code: OidcRefusal };
+
+export type OidcRefusal = "OidcNoEmail" | "OidcUnverifiedEmail";
+
+export function decideOidcSignIn(input: {
+  /** The account already linked to (issuer, subject), if any. */
+  linkedUserId?: string;
+  email?: string | null;
+  emailVerified?: unknown;
+  /** The account that has this email, if any. */
+  emailUserId?: string;
+}): OidcDecision {
+  if (input.linkedUserId) return { kind: "signIn", userId: input.linkedUserId };
+  if (!input.email) return { kind: "refuse", code: "OidcNoEmail" };
+  // Only an explicit true: a missing claim is not a verification.
+  if (input.emailVerified !== true && input.emailVerified !== "true") return { kind: "refuse", code: "OidcUnverifiedEmail" };
+  if (input.emailUserId) return { kind: "link", userId: input.emailUserId };
+  return { kind: "create", email: input.email };
+}
+
+export const oidcRefusalMessage: Record<OidcRefusal, string> = {
+  OidcNoEmail: "Your identity provider did not share an email address, so no account can be matched.",
+  OidcUnverifiedEmail: "Your identity provider has not verified your email address: verify it there, then sign in again.",
+};
+
+export async function findLinkedUserId(db: Database, issuer: string, subject: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ userId: userIdentities.userId })
+    .from(userIdentities)
+    .where(and(eq(userIdentities.issuer, issuer), eq(userIdentities.subject, subject)))
+    .limit(1);
+  return row?.userId;
+}
+
+/**
+ * Decides and applies an OIDC sign-in: links or creates the account as decided. Returns the
+ * account's id, or the refusal.
+ */
+export async function resolveOidcSignIn(
+  db: Database,
+  claims: { issuer: string; subject: string; email?: string | null; emailVerified?: unknown; name?: string | null },
+): Promise<{ userId: string } | { refused: OidcRefusal }> {
+  const linkedUserId = await findLinkedUserId(db, claims.issuer, claims.subject);
+  const email = claims.email?.trim().toLowerCase() || null;
+  const emailUserId = !linkedUserId && email ? (await findUserByEmail(db, email))?.id : undefined;
+  const decision = decideOidcSignIn({ linkedUserId, email, emailVerified: claims.emailVerified, emailUserId });
+  switch (decision.kind) {
+    case "refuse":
+      return { refused: decision.code };
+    case "signIn":
+      return { userId: decision.userId };
+    case "link":
+      await link(db, claims.issuer, claims.subject, decision.userId);
+      return { userId: decision.userId };
+    case "create": {
+      const user = await registerUser(db, { email: decision.email, name: claims.name ?? undefined, bypassSignupClosed: true });
+      await link(db, claims.issuer, claims.subject, user.id);
+      return { userId: user.id };
+    }
+  }
+}
+
+async function link(db: Database, issuer: string, subject: string, userId: string): Promise<void> {
+  await db.insert(userIdentities).values({ issuer, subject, userId }).onConflictDoNothing();
+}
