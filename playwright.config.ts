@@ -26,7 +26,9 @@ export default defineConfig({
     // Every run starts from an empty metadata DB (removed here: Playwright starts the web server
     // before globalSetup, and PGlite must not lose its folder while it runs).
     // The instance admin is seeded (e2e/helpers.ts E2E_ADMIN): no spec depends on signing up first.
-    command: `rm -rf ${dataDir} && PORT=${port} DEVBOX_INSTANCE=e2e-${port} DEVBOX_DATA_DIR=${dataDir} DEVBOX_ADMIN_EMAIL=e2e-admin@example.com DEVBOX_ADMIN_PASSWORD='E2e admin pass 7' npm start`,
+    // Every spec signs up from this one address: the per-address sign-up limit (20 an hour) would
+    // refuse the later specs' users, so it is raised here (the per-account limits stay).
+    command: `rm -rf ${dataDir} && PORT=${port} DEVBOX_INSTANCE=e2e-${port} DEVBOX_DATA_DIR=${dataDir} DEVBOX_ADMIN_EMAIL=e2e-admin@example.com DEVBOX_ADMIN_PASSWORD='E2e admin pass 7' DEVBOX_SIGNUP_LIMIT_PER_IP=1000 npm start`,
     url: `http://localhost:${port}/api/health`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -42,7 +42,7 @@ interface Entry {
   min?: TeamRole;
   /** The answer when authorization lets the call through. */
   allowed: string;
-  call(c: Client, t: Target): Promise<string>;
+  call(c: Client, t: Target, role: Role): Promise<string>;
   /** A throwaway resource for the allowed cells of a destructive call. */
   throwaway?: (role: Role) => Promise<Partial<Target>>;
 }
@@ -187,7 +187,8 @@ const MATRIX: Record<string, Entry> = {
     surface: "action",
     scope: "public",
     allowed: "bad_request",
-    call: act("app/(auth)/register/actions.ts#registerAction", () => [null, form({ email: "not-an-email", password: PASSWORD })]),
+    // A new invalid address each time: sign-up attempts per address are rate-limited.
+    call: act("app/(auth)/register/actions.ts#registerAction", () => [null, form({ email: `not-an-email-${randomUUID().slice(0, 8)}`, password: PASSWORD })]),
   },
   "action app/(app)/teams/new/actions.ts#createTeamAction": {
     surface: "action",
@@ -200,6 +201,12 @@ const MATRIX: Record<string, Entry> = {
     scope: "instance",
     allowed: "ok",
     call: act("app/(app)/admin/actions.ts#setSignupOpenAction", () => [true]),
+  },
+  "action app/(app)/admin/actions.ts#setTeamLimitAction": {
+    surface: "action",
+    scope: "instance",
+    allowed: "bad_request",
+    call: act("app/(app)/admin/actions.ts#setTeamLimitAction", () => [null, form({ maxTeams: "many" })]),
   },
   "action app/(app)/admin/actions.ts#addTemplateAction": {
     surface: "action",
@@ -214,12 +221,12 @@ const MATRIX: Record<string, Entry> = {
     allowed: "bad_request",
     call: act("app/(app)/t/[team]/actions.ts#addMemberAction", (t) => [t.team, null, form({ email: "nobody@example.com", role: "superuser" })]),
   },
-  // Removing someone who is not a member changes nothing; only admins may try.
+  // Removing someone who is not a member: past authorization (admins only) the answer is "Member not found".
   "action app/(app)/t/[team]/actions.ts#removeMemberAction": {
     surface: "action",
     scope: "team",
     min: "admin",
-    allowed: "ok",
+    allowed: "not_found:Member",
     call: act("app/(app)/t/[team]/actions.ts#removeMemberAction", (t) => [t.team, randomUUID()]),
   },
   "action app/(app)/t/[team]/actions.ts#deleteTeamAction": {
@@ -278,6 +285,23 @@ const MATRIX: Record<string, Entry> = {
     min: "developer",
     allowed: "not_found:Snapshot",
     call: act("app/(app)/t/[team]/devboxes/[name]/snapshots/actions.ts#forkSnapshotAction", (t) => [t.team, t.devbox, t.snapshot, null, form({ name: "fork-x" })]),
+  },
+
+  // It ends every session of the caller: the old cookie must be refused from then on, and the
+  // caller signs in again for the cells that follow.
+  "action app/(app)/actions.ts#signOutEverywhereAction": {
+    surface: "action",
+    scope: "user",
+    allowed: "ok",
+    call: async (c, _t, role) => {
+      const a = action("app/(app)/actions.ts#signOutEverywhereAction");
+      const outcome = (await c.action(a.id, pageOf(a.page), [])).outcome;
+      if (outcome === "ok" && role !== "anonymous") {
+        expect((await c.rest("GET", "/api/v1/teams")).status, `${role}'s revoked cookie`).toBe(401);
+        w.users[role] = await signedIn(w.origin, c.name, role === "instanceAdmin" ? E2E_ADMIN.password : PASSWORD);
+      }
+      return outcome;
+    },
   },
 
   // The terminal needs a running devbox: past authorization, a stopped one closes with 4409.
@@ -393,7 +417,7 @@ test("authorization matrix: every entry point × every kind of user × own, fore
         const want = expected(e, role, res);
         let target = targetOf(e, res);
         if (e.throwaway && want === e.allowed && res === "own" && e.scope !== "public") target = { ...target, ...(await e.throwaway(role)) };
-        const got = await e.call(clientOf(role), target);
+        const got = await e.call(clientOf(role), target, role);
         cells++;
         if (want === e.allowed && e.scope !== "public") allowedCells++;
         if (got !== want) failures.push(`${key} · ${role} · ${res}: expected ${want}, got ${got}`);
