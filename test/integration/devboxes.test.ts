@@ -8,7 +8,6 @@ import { createDevbox, deleteDevbox, restartDevbox, startDevbox, stopDevbox, upd
 import { AppError } from "@/lib/errors";
 import { randomSuffix } from "@/lib/ids";
 import { listTeamsForUser } from "@/lib/teams/queries";
-import { addMember } from "@/lib/teams/service";
 import { registerUser } from "@/lib/users/register";
 import type { User } from "@/db/schema/users";
 import { adminCore, eventually, installProcessDatabase, openDevboxWorld, podsFromApi, waitForState, type DevboxWorld } from "./devbox-harness";
@@ -92,19 +91,15 @@ describe("devbox lifecycle against the bundled cluster", () => {
     expect(pods.items.map((p) => p.metadata?.name)).not.toContainEqual(expect.stringMatching(/^huge/));
   });
 
-  it("members reach the devbox by role; another team's member gets not-found for every action", async () => {
+  it("the owner reaches the devbox; another team's member gets not-found for every action", async () => {
     // Authorization reads the process-wide DB: make it this test's, or every lookup would miss
     // and refuse members and strangers alike.
     const restore = installProcessDatabase(db);
     const stranger = await registerUser(db, { email: `stranger-${randomSuffix()}@example.com`, password: "correct horse 7" });
-    const viewer = await registerUser(db, { email: `viewer-${randomSuffix()}@example.com`, password: "correct horse 7" });
     const [strangerTeam] = await listTeamsForUser(db, stranger.id);
     try {
-      await addMember(db, owner.id, team, viewer.email, "viewer");
-      // The allowed users are allowed: the owner acts, a viewer reads.
+      // The allowed user is allowed (each role of a shared team: e2e/authz-matrix.spec.ts).
       await expect(requireDevboxRole(owner, team.slug, "web", "developer")).resolves.toMatchObject({ devbox: { name: "web" }, team: { id: team.id, role: "owner" } });
-      await expect(requireDevboxRole(viewer, team.slug, "web", "viewer")).resolves.toMatchObject({ devbox: { name: "web" } });
-      await expect(requireDevboxRole(viewer, team.slug, "web", "developer")).rejects.toMatchObject({ code: "forbidden" });
       await expect(requireDevboxRole(owner, team.slug, "no-such-box", "viewer")).rejects.toMatchObject({ code: "not_found", message: "Devbox not found" });
 
       await expect(requireDevboxRole(stranger, team.slug, "web", "viewer")).rejects.toMatchObject({ code: "not_found", message: "Team not found" });
