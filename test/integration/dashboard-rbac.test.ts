@@ -100,9 +100,9 @@ describe("the dashboard's Kubernetes rights", () => {
   });
 
   it("in devbox-system: its Lease and the agent token, nothing else", async () => {
-    for (const verb of ["get", "create", "update"]) expect(await can(verb, "leases", "devbox-system"), verb).toBe(true);
-    expect(await can("delete", "leases", "devbox-system")).toBe(false);
-    expect(await can("get", "leases", "kube-system")).toBe(false);
+    for (const verb of ["get", "create", "update"]) expect(await can(verb, "coordination.k8s.io/leases", "devbox-system"), verb).toBe(true);
+    expect(await can("delete", "coordination.k8s.io/leases", "devbox-system")).toBe(false);
+    expect(await can("get", "coordination.k8s.io/leases", "kube-system")).toBe(false);
     expect(await can("get", "secrets", "devbox-system", undefined, "devbox-agent-token")).toBe(true);
     expect(await can("get", "secrets", "devbox-system", undefined, "another-secret")).toBe(false);
     const coord = dash.makeApiClient(CoordinationV1Api);
