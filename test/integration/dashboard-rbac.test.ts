@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AuthorizationV1Api,
   CoordinationV1Api,
+  NetworkingV1Api,
   CoreV1Api,
   KubeConfig,
   RbacAuthorizationV1Api,
@@ -17,7 +18,9 @@ import { testBackends } from "@/db/test-backends";
 import type { Team } from "@/db/schema/teams";
 import { randomSuffix } from "@/lib/ids";
 import { k8sStatusCode } from "@/lib/k8s/errors";
+import { TEAM_EGRESS_POLICY, TEAM_INGRESS_POLICY } from "@/lib/k8s/team-network-policy";
 import { TEAM_CLUSTER_ROLE, TEAM_ROLE_BINDING } from "@/lib/k8s/team-rbac";
+import { refreshTeamNamespaces } from "@/lib/teams/refresh-namespaces";
 import { listTeamsForUser } from "@/lib/teams/queries";
 import { registerUser } from "@/lib/users/register";
 import { ADMIN_KUBECONFIG, STATE_DIR } from "./cluster-helpers";
@@ -143,5 +146,20 @@ describe("the dashboard's Kubernetes rights", () => {
     expect(await can("list", "nodes")).toBe(true);
     for (const [verb, res] of [["create", "pods"], ["update", "nodes"], ["create", "apps/daemonsets"], ["create", "apps/deployments"], ["create", "networking.k8s.io/networkpolicies"], ["delete", "pods"]])
       expect(await can(verb, res), `${verb} ${res}`).toBe(false);
+  });
+
+  it("a team namespace made by an older dashboard gets its RoleBinding and policies at start-up", async () => {
+    const adminRbac = admin.makeApiClient(RbacAuthorizationV1Api);
+    const adminNet = admin.makeApiClient(NetworkingV1Api);
+    await adminRbac.deleteNamespacedRoleBinding({ name: TEAM_ROLE_BINDING, namespace: team.namespace });
+    for (const name of [TEAM_INGRESS_POLICY, TEAM_EGRESS_POLICY]) await adminNet.deleteNamespacedNetworkPolicy({ name, namespace: team.namespace });
+    expect(await can("create", "pods", team.namespace)).toBe(false);
+    const r = await refreshTeamNamespaces(db);
+    expect(r.failed).toBe(0);
+    expect(r.refreshed).toBeGreaterThanOrEqual(1);
+    expect((await adminRbac.readNamespacedRoleBinding({ name: TEAM_ROLE_BINDING, namespace: team.namespace })).roleRef.name).toBe(TEAM_CLUSTER_ROLE);
+    const names = (await adminNet.listNamespacedNetworkPolicy({ namespace: team.namespace })).items.map((p) => p.metadata?.name);
+    expect(names).toEqual(expect.arrayContaining([TEAM_INGRESS_POLICY, TEAM_EGRESS_POLICY]));
+    expect(await can("create", "pods", team.namespace)).toBe(true);
   });
 });
