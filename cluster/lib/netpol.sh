@@ -12,7 +12,9 @@
 # read-only ClusterRole in cluster/manifests/netpol.yaml.
 
 DEB_PKGS[ipset]=ipset     # kube-router runs the ipset command (preflight installs it)
-NETPOL_VERSION="v2.1.0"   # the only kube-router/v2 version the module proxy serves here; see README
+# The only kube-router/v2 version the module proxy serves here. Its advisory (GHSA-phqm-jgc3-qf8g)
+# is in the service proxy, which is not run (--run-service-proxy=false). See cluster/README.md.
+NETPOL_VERSION="v2.1.0"
 NETPOL_HEALTH_PORT="${DEVBOX_NETPOL_HEALTH_PORT:-20244}"
 NETPOL_BIN_DIR="$CACHE_DIR/bin/kube-router-$NETPOL_VERSION"
 
