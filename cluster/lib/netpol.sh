@@ -81,7 +81,7 @@ start_netpol() {
 stop_netpol() {
   stop_component netpol
   foreign_kube_router >/dev/null && return 0
-  local ipt table line chain
+  local ipt line chain s
   for ipt in iptables ip6tables; do
     command -v "$ipt-save" >/dev/null || continue
     while IFS= read -r line; do
@@ -95,8 +95,8 @@ stop_netpol() {
     done
   done
   if command -v ipset >/dev/null; then
-    for set in $(ipset list -n 2>/dev/null | grep -E '^KUBE-(SRC|DST)-|^kube-router-' || true); do
-      ipset destroy "$set" 2>/dev/null || true
+    for s in $(ipset list -n 2>/dev/null | grep -E '^KUBE-(SRC|DST)-|^kube-router-' || true); do
+      ipset destroy "$s" 2>/dev/null || true
     done
   fi
 }
