@@ -87,10 +87,10 @@ stop_netpol() {
     while IFS= read -r line; do
       eval "$ipt -t filter -D ${line#-A }" 2>/dev/null || true
     done < <("$ipt-save" -t filter 2>/dev/null | grep -E '^-A (INPUT|FORWARD|OUTPUT) .*-j KUBE-ROUTER-' || true)
-    for chain in $("$ipt-save" -t filter 2>/dev/null | grep -oE '^:KUBE-(ROUTER-[A-Z]+|POD-FW-[A-Z0-9]+|NWPLCY-[A-Z0-9]+)'); do
+    for chain in $("$ipt-save" -t filter 2>/dev/null | grep -oE '^:KUBE-(ROUTER-[A-Z]+|POD-FW-[A-Z0-9]+|NWPLCY-[A-Z0-9]+)' || true); do
       "$ipt" -t filter -F "${chain#:}" 2>/dev/null || true
     done
-    for chain in $("$ipt-save" -t filter 2>/dev/null | grep -oE '^:KUBE-(ROUTER-[A-Z]+|POD-FW-[A-Z0-9]+|NWPLCY-[A-Z0-9]+)'); do
+    for chain in $("$ipt-save" -t filter 2>/dev/null | grep -oE '^:KUBE-(ROUTER-[A-Z]+|POD-FW-[A-Z0-9]+|NWPLCY-[A-Z0-9]+)' || true); do
       "$ipt" -t filter -X "${chain#:}" 2>/dev/null || true
     done
   done
