@@ -29,6 +29,7 @@ cmd_up() {
   start_kubelet
   wait_node_ready
   start_netpol   # NetworkPolicy enforcer (lib/netpol.sh)
+  ensure_dashboard_access   # non-root dashboard: kubeconfig group, registry GC socket (lib/dashboard-access.sh)
   if [[ ${DEVBOX_SKIP_AGENT:-} == 1 ]]; then
     step "node agent skipped (DEVBOX_SKIP_AGENT=1)"
   else
@@ -49,6 +50,7 @@ MSG
 teardown() {
   local c
   stop_netpol   # NetworkPolicy enforcer (lib/netpol.sh), before its API goes away
+  stop_component registry-gc-helper   # lib/dashboard-access.sh
   step "stopping kubelet and the control plane"
   for c in kubelet kube-scheduler kube-controller-manager kube-apiserver; do stop_component "$c"; done
   step "removing pod sandboxes (CRI) and tasks"
@@ -179,6 +181,7 @@ cmd_status() {
     printf '%-24s %-8s %-8s %s\n' "$c" "${pid:--}" "$health" "$LOGS/$c.log"
   done
   netpol_status || rc=1   # NetworkPolicy enforcer (lib/netpol.sh)
+  dashboard_access_status || rc=1   # registry GC helper (lib/dashboard-access.sh)
   if apiserver_ok 2>/dev/null && [[ -x $BIN_DIR/kubectl ]]; then
     echo; kubectl_admin get nodes -o wide 2>&1 || true
     echo; kubectl_admin get pods -A 2>&1 | head -30 || true
