@@ -101,7 +101,11 @@ function hostConnects(host: string, port: number): Promise<boolean> {
 
 function listenTcp(host: string, port = 0): Promise<net.Server> {
   return new Promise((resolve, reject) => {
-    const s = net.createServer((c) => c.end("stand-in\n"));
+    // probes close with a reset: a connection error must not kill the listener
+    const s = net.createServer((c) => {
+      c.on("error", () => {});
+      c.end("stand-in\n");
+    });
     s.once("error", reject);
     s.listen(port, host, () => resolve(s));
   });
@@ -183,7 +187,7 @@ describe("network isolation between teams", () => {
         sh("ip", ["rule", "add", ...rule]);
         rules.push(rule);
       }
-    standIn = spawn("ip", ["netns", "exec", netns, process.execPath, "-e", `require("net").createServer((c) => c.end("stand-in\\n")).listen(80)`], {
+    standIn = spawn("ip", ["netns", "exec", netns, process.execPath, "-e", `require("net").createServer((c) => { c.on("error", () => {}); c.end("stand-in\\n"); }).listen(80)`], {
       stdio: "ignore",
     });
     // Safety: a probe to the metadata address must never leave this machine. Both probing pods'
