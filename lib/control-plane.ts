@@ -6,6 +6,7 @@ import { Reconciler } from "@/lib/reconciler/controller";
 import { commitBeforeRemoval } from "@/lib/snapshots/commit-before-removal";
 import { schedulePeriodicSnapshots } from "@/lib/snapshots/periodic";
 import { scheduleRegistryGc } from "@/lib/snapshots/registry-gc";
+import { refreshTeamNamespaces } from "@/lib/teams/refresh-namespaces";
 import { seedBuiltinTemplates } from "@/lib/templates/queries";
 
 /**
@@ -26,6 +27,8 @@ export async function startControlPlane(db: Database): Promise<{ stop(): Promise
   const reconciler = new Reconciler(db, pods, commitBeforeRemoval(db));
   // Not awaited: the dashboard serves pages while the cluster is still unreachable.
   void reconciler.start().catch((err) => console.error("[devbox] reconciler failed to start:", err));
+  // Not awaited either: older team namespaces get their RoleBinding and network policies.
+  void refreshTeamNamespaces(db).catch((err) => console.error("[devbox] updating team namespaces failed:", err));
   const stopGc = scheduleRegistryGc(db);
   const stopPeriodic = schedulePeriodicSnapshots(db, () => reconciler.isLeader);
   return {

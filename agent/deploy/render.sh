@@ -9,12 +9,14 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 : "${NAMESPACE:=devbox-system}"
 : "${IMAGE:=127.0.0.1:5000/devbox/agent:latest}"
 : "${PORT:=7070}"
+# extra agent client sources besides loopback and the node IP, comma-separated
+ALLOW_FROM="${ALLOW_FROM:+,$ALLOW_FROM}"
 : "${REGISTRY:=127.0.0.1:5000}"
 : "${CONTAINERD_SOCKET:=/run/containerd/containerd.sock}"
 : "${CONTAINERD_ROOT:=/var/lib/containerd}"
 : "${TOKEN:=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 CONTAINERD_SOCKET_DIR="$(dirname "$CONTAINERD_SOCKET")"
-export NAMESPACE IMAGE PORT REGISTRY CONTAINERD_SOCKET CONTAINERD_SOCKET_DIR CONTAINERD_ROOT TOKEN
+export NAMESPACE IMAGE PORT ALLOW_FROM REGISTRY CONTAINERD_SOCKET CONTAINERD_SOCKET_DIR CONTAINERD_ROOT TOKEN
 # the socket dir may contain the root (bundled cluster): mount it once
 if [[ "$CONTAINERD_ROOT" == "$CONTAINERD_SOCKET_DIR"/* || "$CONTAINERD_ROOT" == "$CONTAINERD_SOCKET_DIR" ]]; then
   drop_root=1

@@ -34,6 +34,8 @@ cmd_up() {
   start_scheduler
   start_kubelet
   wait_node_ready
+  start_netpol   # NetworkPolicy enforcer (lib/netpol.sh)
+  ensure_dashboard_access   # non-root dashboard: kubeconfig group, registry GC socket (lib/dashboard-access.sh)
   if [[ ${DEVBOX_SKIP_AGENT:-} == 1 ]]; then
     step "node agent skipped (DEVBOX_SKIP_AGENT=1)"
   else
@@ -55,6 +57,8 @@ MSG
 # their writable layers (dead-Pod recovery). `teardown` (down --purge): pods are removed too.
 teardown() {
   local c keep="${1:-}"
+  stop_netpol   # NetworkPolicy enforcer (lib/netpol.sh), before its API goes away
+  stop_component registry-gc-helper   # lib/dashboard-access.sh
   step "stopping kubelet and the control plane"
   for c in kubelet kube-scheduler kube-controller-manager kube-apiserver; do stop_component "$c"; done
   if [[ $keep == keep ]]; then
@@ -297,6 +301,8 @@ cmd_status() {
     else health=FAILING; rc=1; fi
     printf '%-24s %-8s %-8s %s\n' "$c" "${pid:--}" "$health" "$LOGS/$c.log"
   done
+  netpol_status || rc=1   # NetworkPolicy enforcer (lib/netpol.sh)
+  dashboard_access_status || rc=1   # registry GC helper (lib/dashboard-access.sh)
   if apiserver_ok 2>/dev/null && [[ -x $BIN_DIR/kubectl ]]; then
     echo; kubectl_admin get nodes -o wide 2>&1 || true
     echo; kubectl_admin get pods -A 2>&1 | head -30 || true
@@ -311,8 +317,8 @@ cmd_status() {
 cmd_logs() {
   local c="${1:-}" follow=0
   [[ ${2:-} == -f ]] && follow=1
-  if [[ -z $c || " $COMPONENTS images agent apt kubectl " != *" $c "* ]]; then
-    die "logs: name a component: $COMPONENTS (or images, agent, apt, kubectl)"
+  if [[ -z $c || " $COMPONENTS netpol images agent apt kubectl " != *" $c "* ]]; then
+    die "logs: name a component: $COMPONENTS netpol (or images, agent, apt, kubectl)"
   fi
   local f="$LOGS/$c.log"
   [[ -f $f ]] || die "no log yet for $c ($f)"

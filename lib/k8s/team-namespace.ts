@@ -4,13 +4,17 @@ import { kubeConfig } from "./config";
 import { fromK8sError, isAlreadyExists, isNotFound } from "./errors";
 import { MANAGED_BY, TEAM_LABEL } from "./labels";
 import { teamQuotaDefaults } from "./quota-defaults";
+import { applyTeamNetworkPolicies, type EgressDenyInputs } from "./team-network-policy";
+import { ensureTeamRoleBinding, whileRbacPropagates } from "./team-rbac";
 
 export const QUOTA_NAME = "devbox-quota";
 export const LIMIT_RANGE_NAME = "devbox-limits";
 export const DENY_INGRESS_POLICY = "default-deny-ingress";
 
 /**
- * Creates the team's namespace with its quota, limit range and default-deny ingress policy.
+ * Creates the team's namespace with the dashboard's RoleBinding, its quota, limit range and network
+ * policies (ingress from its own pods only; egress away from other pods, the node, the apiserver
+ * and link-local metadata).
  * Idempotent for the same team; if any piece fails the namespace is removed again, so there is
  * never a half-provisioned namespace.
  */
@@ -41,7 +45,10 @@ export async function provisionTeamNamespace(namespace: string, teamId: string):
       });
   }
   try {
+    // the dashboard's rights in this namespace: everything below needs them
+    await ensureTeamRoleBinding(namespace);
     const q = teamQuotaDefaults();
+    await whileRbacPropagates(() => core.listNamespacedLimitRange({ namespace, limit: 1 }));
     await createOrReplace(
       () =>
         core.createNamespacedResourceQuota({
@@ -71,6 +78,7 @@ export async function provisionTeamNamespace(namespace: string, teamId: string):
       () => net.createNamespacedNetworkPolicy({ namespace, body: policy }),
       () => net.replaceNamespacedNetworkPolicy({ name: DENY_INGRESS_POLICY, namespace, body: policy }),
     );
+    await applyTeamNetworkPolicies(namespace);
   } catch (err) {
     if (created) await deleteTeamNamespace(namespace).catch(() => {});
     throw err instanceof AppError ? err : fromK8sError(err, "set up the team's namespace");
@@ -93,5 +101,18 @@ export async function deleteTeamNamespace(namespace: string): Promise<void> {
     await core.deleteNamespace({ name: namespace });
   } catch (err) {
     if (!isNotFound(err)) throw fromK8sError(err, "delete the team's namespace");
+  }
+}
+
+/**
+ * Brings an existing team namespace up to date (RoleBinding, network policies): namespaces made by
+ * an older dashboard lack them. A missing namespace is left alone.
+ */
+export async function refreshTeamNamespace(namespace: string, inputs?: EgressDenyInputs): Promise<void> {
+  try {
+    await ensureTeamRoleBinding(namespace);
+    await whileRbacPropagates(() => applyTeamNetworkPolicies(namespace, inputs));
+  } catch (err) {
+    if (!isNotFound(err)) throw fromK8sError(err, "update the team's namespace");
   }
 }

@@ -23,7 +23,7 @@ import (
 
 func usage() {
 	fmt.Fprint(os.Stderr, `usage:
-  devbox-agent serve  --listen 0.0.0.0:7070 --containerd SOCK --registry HOST:PORT --token-file PATH
+  devbox-agent serve  --listen NODE_IP:7070 --allow-from IP[,CIDR...] --containerd SOCK --registry HOST:PORT --token-file PATH
   devbox-agent commit --containerd SOCK --registry HOST:PORT (--container-id ID | --pod NS/POD/CONTAINER)
                       [--parent IMAGE] --target REPO:TAG [--trigger T] [--request-id ID] [--stop-grace SECONDS]
   devbox-agent merge  --registry HOST:PORT --image IMAGE --own-layers N --target REPO:TAG [--request-id ID]
@@ -88,7 +88,8 @@ func serve(args []string) {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	var c common
 	c.flags(fs)
-	listen := fs.String("listen", "0.0.0.0:7070", "listen address")
+	listen := fs.String("listen", envOr("DEVBOX_AGENT_LISTEN", "0.0.0.0:7070"), "listen address (the node IP in a cluster, not 0.0.0.0)")
+	allowFrom := fs.String("allow-from", envOr("DEVBOX_AGENT_ALLOW_FROM", ""), "comma-separated source IPs/CIDRs served (the dashboard's); empty: any")
 	tokenFile := fs.String("token-file", envOr("DEVBOX_AGENT_TOKEN_FILE", ""), "file holding the bearer token")
 	maxConc := fs.Int("max-concurrent", 2, "concurrent commits/merges")
 	fs.Parse(args)
@@ -106,13 +107,17 @@ func serve(args []string) {
 	if readToken() == "" {
 		log.Fatalf("token file %s is empty or unreadable", *tokenFile)
 	}
+	allow, err := server.ParseAllowFrom(*allowFrom)
+	if err != nil {
+		log.Fatal(err)
+	}
 	e := c.engine(true)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	if ids := e.ThawLeftovers(ctx); len(ids) > 0 {
 		log.Printf("resumed tasks left frozen by a previous run: %v", ids)
 	}
 	cancel()
-	srv := &http.Server{Addr: *listen, Handler: (&server.Server{Engine: e, Token: readToken, MaxConcurrent: *maxConc}).Handler(),
+	srv := &http.Server{Addr: *listen, Handler: (&server.Server{Engine: e, Token: readToken, MaxConcurrent: *maxConc, AllowFrom: allow}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
@@ -123,7 +128,7 @@ func serve(args []string) {
 		defer cancel()
 		srv.Shutdown(ctx)
 	}()
-	log.Printf("devbox-agent listening on %s (containerd %s, registry %s)", *listen, c.containerd, c.registry)
+	log.Printf("devbox-agent listening on %s (containerd %s, registry %s, sources %v)", *listen, c.containerd, c.registry, allow)
 	if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
 		log.Fatal(err)
 	}

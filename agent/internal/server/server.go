@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +25,9 @@ type Server struct {
 	Token  func() string // read per request so a rotated Secret is picked up
 	// MaxConcurrent bounds concurrent commits/merges (default 2).
 	MaxConcurrent int
+	// AllowFrom: when not empty, only these source addresses are served (the dashboard's;
+	// pods on the node must not reach the agent even with a leaked token). Others get 403.
+	AllowFrom []netip.Prefix
 
 	once  sync.Once
 	sem   chan struct{}
@@ -92,7 +97,55 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("POST /v1/commits", s.auth(s.commit))
 	mux.HandleFunc("POST /v1/merges", s.auth(s.merge))
-	return mux
+	if len(s.AllowFrom) == 0 {
+		return mux
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.allowed(r.RemoteAddr) {
+			httpError(w, http.StatusForbidden, "forbidden")
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) allowed(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return false
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	for _, p := range s.AllowFrom {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseAllowFrom reads a comma-separated list of IPs and CIDRs ("127.0.0.1,10.0.0.5/32").
+func ParseAllowFrom(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		ip, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, errors.New("allow-from: not an IP or CIDR: " + f)
+		}
+		out = append(out, netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
