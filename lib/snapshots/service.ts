@@ -114,11 +114,16 @@ export async function commitPod(db: Database, d: DevboxWithNamespace, pod: V1Pod
   } catch (err) {
     const message = `Saving the devbox's changes failed: ${snapshotFailureReason(err, `${d.namespace}/${d.name}`)}`;
     reportCommitProgress(d.id, { phase: "error", bytes: 0, startedAt, trigger: opts.trigger, error: message });
-    await setLastError(db, d.id, message).catch(() => {});
+    // A Pod waiting to be removed shows why it waits. A running devbox whose Commit or periodic
+    // snapshot failed is not in error: it keeps running, the caller gets the error, the page the
+    // commit's progress.
+    if (!keepsRunning(opts.trigger)) await setLastError(db, d.id, message).catch(() => {});
     announceDevboxChange(d.id);
     throw err instanceof AgentError ? new AgentError(message, { cause: err, unreachable: err.unreachable, detail: err.detail }) : err;
   }
 }
+
+const keepsRunning = (trigger: SnapshotTrigger) => trigger === "commit" || trigger === "periodic";
 
 /** The agent commits and pushes; then the record and the image switch commit together. */
 async function pushAndRecord(db: Database, d: DevboxWithNamespace, pod: V1Pod, opts: CommitOptions, startedAt: number): Promise<Snapshot> {

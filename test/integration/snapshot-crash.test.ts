@@ -106,6 +106,8 @@ describe("commit interrupted by a crash", () => {
     const answer = await commit;
     expect(answer).toBeInstanceOf(ApiRequestError);
     expect((answer as ApiRequestError).status).toBe(503);
+    // A failed Commit is the caller's error, not the devbox's: it is not shown as in Error.
+    expect((await findDevbox(db, team.id, "heavy"))!.lastError).toBeNull();
     // kubelet restarts the agent; at start it resumes every container a dead agent left frozen.
     await eventually("the container thawed", async () => ((await taskStatus(containerId)) === "RUNNING" ? true : undefined), 120_000);
     expect(await sh(team.namespace, pod.metadata!.name!, `md5sum < ~/big-200`)).toBe(md5);
