@@ -43,3 +43,34 @@ test("a team name that cannot be a namespace is refused and nothing is created",
   expect(items.map((t) => t.slug)).not.toContain("bad_name");
   expect(items).toHaveLength(1);
 });
+
+test("an owner removes a member from the members page; the member no longer sees the team", async ({ browser }) => {
+  const memberEmail = uniqueEmail("member");
+  const memberPage = await (await browser.newContext()).newPage();
+  await signUp(memberPage, memberEmail);
+
+  const ownerPage = await (await browser.newContext()).newPage();
+  await signUp(ownerPage, uniqueEmail("owner"));
+  const slug = uniqueSlug("crew");
+  await ownerPage.getByTestId("new-team-link").click();
+  await ownerPage.getByLabel("Team name").fill(slug);
+  await ownerPage.getByRole("button", { name: "Create team" }).click();
+  await expect(ownerPage).toHaveURL(new RegExp(`/t/${slug}$`));
+  await ownerPage.goto(`/t/${slug}/members`);
+  await ownerPage.getByLabel("Email").fill(memberEmail);
+  await ownerPage.getByRole("button", { name: "Add" }).click();
+  const row = ownerPage.getByTestId("member-list").locator("li", { hasText: memberEmail });
+  await expect(row).toContainText("developer");
+
+  await memberPage.goto(`/t/${slug}/members`);
+  await expect(memberPage.getByTestId("member-list")).toContainText(memberEmail);
+
+  await row.getByRole("button", { name: "Remove" }).click();
+  await ownerPage.getByRole("dialog").getByRole("button", { name: "Remove" }).click();
+  await expect(ownerPage.getByTestId("member-list")).not.toContainText(memberEmail);
+
+  // The removed member is refused the team's pages ("not found", like a team that does not exist).
+  await memberPage.goto(`/t/${slug}/members`);
+  await expect(memberPage.getByTestId("not-found")).toBeVisible();
+  await expect(memberPage.getByText(slug)).toHaveCount(0);
+});

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db/client";
 import { Card } from "@/components/ui/card";
+import { currentUser } from "@/lib/auth/session";
 import { teamForPage } from "@/lib/authz/page-access";
 import { listMembers } from "@/lib/teams/queries";
 import { roleAtLeast } from "@/lib/teams/roles";
 import { AddMemberForm } from "./add-member-form";
+import { RemoveMemberButton } from "./remove-member-button";
 
 export const metadata: Metadata = { title: "Members" };
 
@@ -12,6 +14,10 @@ export default async function MembersPage({ params }: { params: Promise<{ team: 
   const { team } = await teamForPage((await params).team);
   const members = await listMembers(await getDb(), team.id);
   const canManage = roleAtLeast(team.role, "admin");
+  const me = await currentUser();
+  // Admins remove developers and viewers, owners anyone; anybody may leave. The server checks again.
+  const canRemove = (m: { userId: string; role: string }) =>
+    !team.personal && (m.userId === me?.id || team.role === "owner" || (canManage && !["owner", "admin"].includes(m.role)));
   return (
     <div className="space-y-6">
       <Card title="Members" description="Owners and admins manage members; developers use devboxes; viewers look.">
@@ -21,7 +27,10 @@ export default async function MembersPage({ params }: { params: Promise<{ team: 
               <span>
                 <span className="font-medium">{m.name}</span> <span className="text-zinc-500">{m.email}</span>
               </span>
-              <span className="rounded-full bg-zinc-100 px-2 py-0.5 text-xs dark:bg-zinc-800">{m.role}</span>
+              <span className="flex items-center gap-2">
+                <span className="rounded-full bg-zinc-100 px-2 py-0.5 text-xs dark:bg-zinc-800">{m.role}</span>
+                {canRemove(m) && <RemoveMemberButton slug={team.slug} userId={m.userId} name={m.name} self={m.userId === me?.id} />}
+              </span>
             </li>
           ))}
         </ul>
