@@ -1,6 +1,5 @@
 import "./terminal-env";
 import { randomBytes } from "node:crypto";
-import type { Server } from "node:http";
 import { encode } from "next-auth/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
@@ -8,11 +7,8 @@ import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
 import { RECHECK_MS } from "@/lib/auth/access-watch";
 import { revokeAllSessions } from "@/lib/auth/session-version";
-import { announceDevboxChange } from "@/lib/devboxes/change-bus";
 import { createDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
-import { devboxPodCache } from "@/lib/k8s/pod-cache";
-import { Reconciler } from "@/lib/reconciler/controller";
 import { listTeamsForUser } from "@/lib/teams/queries";
 import { addMember, createTeam, removeMember } from "@/lib/teams/service";
 import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
@@ -20,8 +16,8 @@ import { TerminalClient } from "@/lib/terminal/node-client";
 import { CloseCode, terminalPath } from "@/lib/terminal/protocol";
 import { terminalRegistry } from "@/lib/terminal/registry";
 import { registerUser } from "@/lib/users/register";
-import { adminCore, eventually, waitForState } from "./devbox-harness";
-import { installTestDatabase, startWsServer } from "./terminal-harness";
+import { adminCore, waitForState } from "./devbox-harness";
+import { installTestDatabase, startTerminalBackend } from "./terminal-harness";
 
 // Revocation of open terminals on the real cluster: a member removed from the team, or a user
 // who signed out everywhere, loses the open shell within seconds (close 4411), and the copied
@@ -33,11 +29,10 @@ const cookieFor = async (uid: string, sv: number) =>
 describe("revocation of open terminals against the bundled cluster", () => {
   let db: Database;
   let closeDb: () => Promise<void>;
-  let reconciler: Reconciler;
+  let backend: Awaited<ReturnType<typeof startTerminalBackend>> | undefined;
   let owner: User, dev: User;
   let team: Team;
   const namespaces: string[] = [];
-  let server: Server;
   let origin: string;
   let wsBase: string;
   const clients: TerminalClient[] = [];
@@ -72,23 +67,15 @@ describe("revocation of open terminals against the bundled cluster", () => {
     namespaces.push(team.namespace);
     await addMember(db, owner.id, team, dev.email, "developer");
 
-    const pods = devboxPodCache();
-    pods.on("change", (id: string) => announceDevboxChange(id));
-    pods.start();
-    reconciler = new Reconciler(db, pods);
-    await reconciler.start();
-    await eventually("leadership", async () => (reconciler.isLeader ? true : undefined), 30_000);
-    ({ server, origin, wsBase } = await startWsServer());
+    backend = await startTerminalBackend(db);
+    ({ origin, wsBase } = backend);
     await createDevbox(db, team, owner.id, { name: "rev", templateId, cpuMillis: 500, memoryMiB: 256, diskMiB: 1024 });
     await waitForState(db, team, "rev", "Running");
   });
 
   afterAll(async () => {
     for (const c of clients) c.ws.terminate();
-    terminalRegistry().closeAll();
-    server?.close();
-    await reconciler?.stop();
-    await devboxPodCache().stop();
+    await backend?.stop();
     for (const name of namespaces) await adminCore.deleteNamespace({ name }).catch(() => {});
     await closeDb?.();
   });

@@ -3,8 +3,12 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { encode } from "next-auth/jwt";
 import { openDatabase, type Database } from "@/db/client";
+import { announceDevboxChange } from "@/lib/devboxes/change-bus";
+import { devboxPodCache } from "@/lib/k8s/pod-cache";
+import { Reconciler } from "@/lib/reconciler/controller";
+import { terminalRegistry } from "@/lib/terminal/registry";
 import { execIn } from "./cluster-helpers";
-import { admin } from "./devbox-harness";
+import { admin, eventually } from "./devbox-harness";
 import { createUpgradeDispatcher } from "@/server/upgrade";
 
 /**
@@ -28,6 +32,27 @@ export async function startWsServer(): Promise<{ server: Server; port: number; o
   // The dashboard's configured origin: the only Host and Origin the endpoints accept.
   process.env.NEXTAUTH_URL = `http://localhost:${port}`;
   return { server, port, origin: `http://localhost:${port}`, wsBase: `ws://localhost:${port}` };
+}
+
+/**
+ * What a dashboard process runs for terminals: the reconciler (leader, fed by the Pod cache) and
+ * the websocket endpoints. `stop()` closes terminals, the server, the reconciler and the cache.
+ */
+export async function startTerminalBackend(db: Database) {
+  const pods = devboxPodCache();
+  pods.on("change", (id: string) => announceDevboxChange(id));
+  pods.start();
+  const reconciler = new Reconciler(db, pods);
+  await reconciler.start();
+  await eventually("leadership", async () => (reconciler.isLeader ? true : undefined), 30_000);
+  const ws = await startWsServer();
+  const stop = async () => {
+    terminalRegistry().closeAll();
+    ws.server.close();
+    await reconciler.stop();
+    await devboxPodCache().stop();
+  };
+  return { ...ws, reconciler, stop };
 }
 
 export async function sessionCookie(uid: string, secret = process.env.NEXTAUTH_SECRET!): Promise<string> {

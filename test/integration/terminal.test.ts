@@ -1,26 +1,21 @@
 import "./terminal-env";
 import { randomBytes } from "node:crypto";
-import type { Server } from "node:http";
 import { Exec } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
-import { announceDevboxChange } from "@/lib/devboxes/change-bus";
 import { podName } from "@/lib/devboxes/k8s-objects";
 import { createDevbox, deleteDevbox, startDevbox, stopDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
-import { devboxPodCache } from "@/lib/k8s/pod-cache";
-import { Reconciler } from "@/lib/reconciler/controller";
 import { addMember, createTeam } from "@/lib/teams/service";
 import { listTeamsForUser } from "@/lib/teams/queries";
 import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
 import { registerUser } from "@/lib/users/register";
 import { TerminalClient, type Closed } from "@/lib/terminal/node-client";
 import { CloseCode, FLOW_WINDOW, terminalPath } from "@/lib/terminal/protocol";
-import { terminalRegistry } from "@/lib/terminal/registry";
 import { admin, adminCore, eventually, waitForState } from "./devbox-harness";
-import { apiserverExecRequests, installTestDatabase, lastPid, sessionCookie, startWsServer } from "./terminal-harness";
+import { apiserverExecRequests, installTestDatabase, lastPid, sessionCookie, startTerminalBackend } from "./terminal-harness";
 
 // The terminal endpoint end to end: a real HTTP server with the dashboard's upgrade dispatcher,
 // a websocket client speaking the browser's protocol, real Kubernetes exec into a devbox Pod
@@ -30,10 +25,9 @@ import { apiserverExecRequests, installTestDatabase, lastPid, sessionCookie, sta
 describe("terminal websocket against the bundled cluster", () => {
   let db: Database;
   let closeDb: () => Promise<void>;
-  let reconciler: Reconciler;
+  let backend: Awaited<ReturnType<typeof startTerminalBackend>> | undefined;
   let owner: User, viewer: User, stranger: User;
   let team: Team, ownerPersonal: Team, strangerTeam: Team, viewerTeam: Team;
-  let server: Server;
   let origin: string;
   let wsBase: string;
   let ownerCookie: string;
@@ -77,23 +71,15 @@ describe("terminal websocket against the bundled cluster", () => {
     await addMember(db, owner.id, team, viewer.email, "viewer");
     ownerCookie = await sessionCookie(owner.id);
 
-    const pods = devboxPodCache();
-    pods.on("change", (id: string) => announceDevboxChange(id));
-    pods.start();
-    reconciler = new Reconciler(db, pods);
-    await reconciler.start();
-    await eventually("leadership", async () => (reconciler.isLeader ? true : undefined), 30_000);
-    ({ server, origin, wsBase } = await startWsServer());
+    backend = await startTerminalBackend(db);
+    ({ origin, wsBase } = backend);
     await createDevbox(db, team, owner.id, { name: "term", templateId, cpuMillis: 1000, memoryMiB: 512, diskMiB: 2048 });
     await waitForState(db, team, "term", "Running");
   });
 
   afterAll(async () => {
     for (const c of clients) c.ws.terminate();
-    terminalRegistry().closeAll();
-    server?.close();
-    await reconciler?.stop();
-    await devboxPodCache().stop();
+    await backend?.stop();
     for (const t of [team, ownerPersonal, strangerTeam, viewerTeam]) if (t) await adminCore.deleteNamespace({ name: t.namespace }).catch(() => {});
     await closeDb?.();
   });
