@@ -1,6 +1,7 @@
 import http from "node:http";
 import { createRequire } from "node:module";
 import WebSocket from "ws";
+import { credentialsSessionCookie } from "../../test/support/sign-in";
 
 // React's own encoder of server action arguments (what the browser sends with `Next-Action`).
 const require = createRequire(import.meta.url);
@@ -147,27 +148,7 @@ export async function signedUp(origin: string, registerAction: { id: string; pag
 }
 
 export async function signedIn(origin: string, email: string, password: string): Promise<Client> {
-  const jar = new Map<string, string>();
-  const take = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const eq = pair.indexOf("=");
-      jar.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-  };
-  const csrf = await fetch(`${origin}/api/auth/csrf`);
-  take(csrf);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const res = await fetch(`${origin}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; "), Origin: origin },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-  });
-  take(res);
-  const session = [...jar].filter(([k]) => k.includes("session-token"));
-  if (!session.length) throw new Error(`sign-in of ${email} failed: HTTP ${res.status}`);
-  return new Client(origin, session.map(([k, v]) => `${k}=${v}`).join("; "), email);
+  return new Client(origin, await credentialsSessionCookie(origin, email, password), email);
 }
 
 /** A raw HTTP request with a Host of the test's choosing (fetch does not let one set Host). */

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { credentialsSessionCookie } from "./sign-in";
 
 /**
  * The real dashboard (`server.ts`, production build) as a child process, for tests that crash it
@@ -127,26 +128,7 @@ export class ApiClient {
   constructor(private readonly baseUrl: string) {}
 
   async signIn(email: string, password: string): Promise<void> {
-    const csrf = await fetch(`${this.baseUrl}/api/auth/csrf`);
-    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-    const jar = new Map<string, string>();
-    const take = (res: Response) => {
-      for (const c of res.headers.getSetCookie()) {
-        const [pair] = c.split(";");
-        const eq = pair.indexOf("=");
-        jar.set(pair.slice(0, eq), pair.slice(eq + 1));
-      }
-    };
-    take(csrf);
-    const res = await fetch(`${this.baseUrl}/api/auth/callback/credentials`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; "), Origin: this.baseUrl },
-      body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-    });
-    take(res);
-    if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`sign-in failed: HTTP ${res.status}`);
-    this.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+    this.cookie = await credentialsSessionCookie(this.baseUrl, email, password);
   }
 
   /** JSON in, JSON out; rejects with the API's error message on a non-2xx answer. */
