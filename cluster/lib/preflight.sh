@@ -38,11 +38,20 @@ check_ports() {
     [$APISERVER_PORT]=kube-apiserver [$KCM_PORT]=kube-controller-manager [$SCHEDULER_PORT]=kube-scheduler
     [$KUBELET_PORT]=kubelet [$KUBELET_HEALTHZ_PORT]="kubelet healthz"
   )
-  local port line pid problems=()
+  local port line pid i problems=()
   for port in "${!ports[@]}"; do
     line=$(ss -Hltnp "sport = :$port" 2>/dev/null | head -1)
     [[ -n $line ]] || continue
-    pid=$(grep -o 'pid=[0-9]*' <<<"$line" | head -1 | cut -d= -f2)
+    pid=$(grep -o 'pid=[0-9]*' <<<"$line" | head -1 | cut -d= -f2 || true)
+    # A socket without a process: its owner is exiting (e.g. SIGKILLed by a power-loss test a
+    # moment ago). Give the kernel a few seconds to close it before calling the port taken.
+    for ((i = 0; i < 40; i++)); do
+      [[ -n $line && -z $pid ]] || break
+      sleep 0.25
+      line=$(ss -Hltnp "sport = :$port" 2>/dev/null | head -1)
+      pid=$(grep -o 'pid=[0-9]*' <<<"$line" | head -1 | cut -d= -f2 || true)
+    done
+    [[ -n $line ]] || continue
     if [[ -n $pid ]] && grep -qaF -- "$STATE_DIR/" "/proc/$pid/cmdline" 2>/dev/null; then
       continue   # one of ours, still running from an earlier `up`
     fi
