@@ -15,7 +15,13 @@ import { isTrustedHost, isTrustedOrigin } from "@/lib/http/trusted-origins";
  * one); the REST API checks the same and more in lib/http/csrf.ts. next-auth's own POSTs under
  * /api/auth are left to its double-submit CSRF token (an identity provider may post back there).
  */
-const MISDIRECTED = { error: { code: "misdirected", message: "This dashboard does not answer to that host name (its operator sets NEXTAUTH_URL and DEVBOX_TRUSTED_ORIGINS)." } };
+// Names the configured address, so someone who typed 127.0.0.1 instead of localhost knows where to go.
+const misdirected = () => ({
+  error: {
+    code: "misdirected",
+    message: `This dashboard does not answer to that host name. Open ${process.env.NEXTAUTH_URL ?? "its configured address"} (other names: DEVBOX_TRUSTED_ORIGINS).`,
+  },
+});
 const FOREIGN_ORIGIN = { error: { code: "forbidden", message: "Refused: this request did not come from the dashboard's own pages (Origin)." } };
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -24,7 +30,7 @@ const MALFORMED = { error: { code: "bad_request", message: "The request path is 
 /** Answers and returns true when the request must not go on; false lets it through. */
 export function refuseForeignRequest(req: IncomingMessage, res: ServerResponse): boolean {
   if (!isTrustedHost(req.headers.host)) {
-    res.writeHead(421, { "Content-Type": "application/json", Connection: "close" }).end(JSON.stringify(MISDIRECTED));
+    res.writeHead(421, { "Content-Type": "application/json", Connection: "close" }).end(JSON.stringify(misdirected()));
     return true;
   }
   // Next.js answers a path it cannot decode (`%ff`) with a 500; a NUL (`%00`) reaches SQL; an
@@ -44,7 +50,7 @@ export function refuseForeignRequest(req: IncomingMessage, res: ServerResponse):
 /** The same Host rule for websocket upgrades: a raw 421 response on the socket. */
 export function refuseForeignUpgrade(req: IncomingMessage, socket: Duplex): boolean {
   if (isTrustedHost(req.headers.host)) return false;
-  const body = JSON.stringify(MISDIRECTED);
+  const body = JSON.stringify(misdirected());
   socket.on("error", () => {});
   socket.end(`HTTP/1.1 421 Misdirected Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   return true;
