@@ -2,6 +2,7 @@ import type { V1OwnerReference, V1Pod, V1Secret, V1Service } from "@kubernetes/c
 import type { Devbox } from "@/db/schema/devboxes";
 import { MANAGED_BY, TEAM_LABEL } from "@/lib/k8s/labels";
 import type { SshKeys } from "./ssh-keys";
+import { MAIN_PROCESS_ARGS } from "./main-process";
 
 export const DEVBOX_ID_LABEL = "devbox.dev/devbox-id";
 export const DEVBOX_NAME_LABEL = "devbox.dev/name";
@@ -62,6 +63,8 @@ export function buildPod(d: Devbox, owner: V1OwnerReference): V1Pod {
           name: CONTAINER_NAME,
           image: d.image,
           imagePullPolicy: "IfNotPresent",
+          // Waits for the other processes on SIGTERM, so a graceful stop gives them their grace.
+          args: MAIN_PROCESS_ARGS,
           workingDir: d.workingDir,
           env: [{ name: "DEVBOX_NAME", value: d.name }, ...d.env],
           ports: d.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),

@@ -68,6 +68,9 @@ describe("snapshots: stop commits, start restores", () => {
     expect(before).toContain("/home/devbox/proj/link symbolic link 777 devbox:devbox 13 -> /opt/tool/run");
     expect(before).toMatch(/\/home\/devbox\/proj\/empty directory 755 /);
 
+    // A background process that needs a second to save on SIGTERM, as editors and databases do:
+    // the graceful stop gives it that time (the main process waits for it), and the save is kept.
+    await sh(team.namespace, pod.metadata!.name!, `setsid nohup bash -c 'trap "sleep 1; echo saved > ~/on-term; exit 0" TERM; while :; do sleep 0.2; done' >/dev/null 2>&1 &`);
     await stopDevbox(db, team, owner.id, "keep");
     const { devbox } = await waitForState(db, team, "keep", "Stopped");
     const [snap] = await listSnapshots(db, devbox!.id);
@@ -83,6 +86,7 @@ describe("snapshots: stop commits, start restores", () => {
     const again = await currentPod("keep");
     expect(again.spec!.containers[0].image).toBe(snap.image);
     expect(await sh(team.namespace, again.metadata!.name!, TREE_SCRIPT)).toBe(before);
+    expect(await sh(team.namespace, again.metadata!.name!, "cat ~/on-term")).toBe("saved\n");
   });
 
   it("agent unreachable: the devbox stays Stopping with the error and its Pod; once the agent is back the commit completes", async () => {
