@@ -74,6 +74,8 @@ describe.each(testBackends())("metadata DB on $name", (backend) => {
 
   it("records audit events per team, newest first", async () => {
     await recordAudit(db, { actorId: "u1", teamId: "t1", action: "team.create", target: "ada-x1" });
+    // PGlite's clock can give two statements in a row the same timestamp: order is by time.
+    await new Promise((r) => setTimeout(r, 5));
     await recordAudit(db, { actorId: "u1", teamId: "t1", action: "team.member.add", target: "bob@example.com", details: { role: "viewer" } });
     const events = await listTeamAudit(db, "t1");
     expect(events.map((e) => e.action)).toEqual(["team.member.add", "team.create"]);
