@@ -31,6 +31,8 @@ describe("a devbox whose container died on its own", () => {
     expect(deathCause(pod(1, "Failed", undefined, "NodeShutdown"))).toBe("the node restarted");
     // containerd found the task gone with its shim (power loss, then the cluster started again)
     expect(deathCause(pod(1, "Failed", { exitCode: 255, reason: "Unknown" }))).toBe("the node restarted");
+    // seen after a simulated power loss: the shim's exit recorded as a plain error
+    expect(deathCause(pod(1, "Failed", { exitCode: 255, reason: "Error" }))).toBe("the node restarted");
   });
 
   it("names a `devbox-cluster down` as the cause when the container ended after it began", () => {

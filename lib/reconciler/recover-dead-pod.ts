@@ -28,8 +28,9 @@ export function deathCause(pod: V1Pod): string {
   }
   if (t?.reason === "OOMKilled") return "running out of memory";
   // "Unknown" (exit 255): containerd found the container's task gone with its shim, i.e. the
-  // runtime and its containers died together (power loss, killed node)
-  if (t?.reason === "ContainerStatusUnknown" || t?.reason === "Unknown" || ["NodeShutdown", "Terminated", "NodeLost"].includes(pod.status?.reason ?? "")) return "the node restarted";
+  // runtime and its containers died together (power loss, killed node). 255 without that reason is
+  // the same story: the main process is ours (lib/devboxes/main-process.ts) and never exits 255.
+  if (t?.reason === "ContainerStatusUnknown" || t?.reason === "Unknown" || t?.exitCode === 255 || ["NodeShutdown", "Terminated", "NodeLost"].includes(pod.status?.reason ?? "")) return "the node restarted";
   if (pod.status?.reason === "Evicted") return "the node evicted it";
   if (t?.exitCode === 137 || t?.exitCode === 143) return "its processes were killed (node restart or shutdown)";
   return t ? `its main process exited with code ${t.exitCode}` : "its container ended";
