@@ -7,16 +7,18 @@
  * SIGTERM would be cut short. So on SIGTERM the main process passes the signal on to every other
  * process and waits until each one that does not ignore SIGTERM has exited (interactive shells
  * ignore it and are not waited for). The stopper's SIGKILL at the end of the grace still ends it.
- * Plain POSIX sh, no subprocess per poll: /proc is read with builtins.
+ * Plain POSIX sh, no subprocess per poll: /proc is read with builtins. Kubernetes expands `$(NAME)`
+ * and turns `$$` into `$` in args, so the script uses neither (its own pid comes from /proc/self).
  */
 export const MAIN_PROCESS_SCRIPT = `
 stop() {
+  read -r self _ </proc/self/stat
   kill -s TERM -- -1 2>/dev/null
   while :; do
     busy=
     for d in /proc/[0-9]*; do
       p=\${d#/proc/}
-      [ "$p" = 1 ] || [ "$p" = "$$" ] && continue
+      [ "$p" = 1 ] || [ "$p" = "$self" ] && continue
       st= ig=
       while read -r k v _; do
         case $k in State:) st=$v ;; SigIgn:) ig=$v ;; esac
