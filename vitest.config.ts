@@ -10,7 +10,7 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", include: ["lib/**/*.test.ts", "server/**/*.test.ts", "cluster/**/*.test.ts"], environment: "node" },
+        test: { name: "unit", include: ["lib/**/*.test.ts", "server/**/*.test.ts", "cluster/**/*.test.ts", "components/**/*.test.ts", "app/**/*.test.ts"], environment: "node" },
       },
       {
         resolve: { alias },

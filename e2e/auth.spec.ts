@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { PASSWORD, namespaceExists, signIn, signUp, uniqueEmail } from "./helpers";
 
 test("sign up, sign out, sign in; a wrong password shows an error", async ({ page }) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { actionIds, entryPoints } from "./support/entry-points";
 import { Client, rawRequest, signedIn, signedUp } from "./support/client";
 import { adminKube, dashboardOrigin, E2E_ADMIN, namespaceExists, PASSWORD, uniqueEmail, uniqueSlug } from "./helpers";

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { adminKube, signUp, uniqueEmail } from "./helpers";
 
 test("create a devbox from the UI, watch it reach Running without reloading, stop, start, delete", async ({ page }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { namespaceExists, sameOriginJson, signUp, uniqueEmail, uniqueSlug } from "./helpers";
 
 test("a member of team A cannot see or act on team B through pages, route handlers or server actions", async ({ browser }) => {

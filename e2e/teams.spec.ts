@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { adminKube, namespaceExists, signUp, uniqueEmail, uniqueSlug } from "./helpers";
 
 test("creating a team creates its namespace with quota, limits and a default-deny policy", async ({ page }) => {

@@ -1,4 +1,4 @@
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "./fixtures";
 import { adminKube, sameOriginJson, signUp, uniqueEmail } from "./helpers";
 
 /** The terminal's buffer as text (xterm's, since the WebGL renderer leaves no text in the DOM). */

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Alert } from "@/components/ui/alert";
+import { Logo } from "./logo";
 import { SignOutButton, SignOutEverywhereButton } from "./sign-out-button";
 import { TeamSwitcher, type TeamOption } from "./team-switcher";
 import { ThemeToggle } from "./theme-toggle";
@@ -23,7 +24,7 @@ export function AppShell({
       <header className="sticky top-0 z-10 border-b border-zinc-200 bg-white/90 backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/90">
         <div className="mx-auto flex h-14 max-w-6xl items-center gap-3 px-4">
           <Link href="/" className="flex items-center gap-2 font-semibold" aria-label="Devbox home">
-            <span className="inline-flex h-7 w-7 items-center justify-center rounded-md bg-indigo-600 font-mono text-sm font-bold text-white">d</span>
+            <Logo />
             <span className="hidden sm:inline">Devbox</span>
           </Link>
           <span className="text-zinc-300 dark:text-zinc-700" aria-hidden>/</span>
