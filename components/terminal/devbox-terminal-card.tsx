@@ -24,7 +24,7 @@ export function DevboxTerminalCard({ teamSlug, devboxName, running }: { teamSlug
       }
     >
       {shown ? (
-        <TerminalTabs teamSlug={teamSlug} devboxName={devboxName} className="h-96" />
+        <TerminalTabs teamSlug={teamSlug} devboxName={devboxName} className="h-96" running={running} />
       ) : (
         <p className="text-sm text-zinc-500" data-testid="terminal-unavailable">
           The terminal opens when the devbox is running.

@@ -25,7 +25,7 @@ function newTab(tabs: Tab[]): Tab {
  * reload (or the full-page view) re-attaches to the same shells. Inactive tabs stay mounted and
  * connected; closing a tab ends its shell.
  */
-export function TerminalTabs({ teamSlug, devboxName, className = "" }: { teamSlug: string; devboxName: string; className?: string }) {
+export function TerminalTabs({ teamSlug, devboxName, className = "", running }: { teamSlug: string; devboxName: string; className?: string; running?: boolean }) {
   const [tabs, setTabs] = useState<Tab[] | null>(null);
   const [active, setActive] = useState<string | null>(null);
   const enders = useRef(new Map<string, () => void>());
@@ -92,6 +92,7 @@ export function TerminalTabs({ teamSlug, devboxName, className = "" }: { teamSlu
             devboxName={devboxName}
             sessionId={t.id}
             active={t.id === active}
+            running={running}
             onTitle={(title) => setTitle(t.id, title)}
             registerEnd={(end) => void enders.current.set(t.id, end)}
           />

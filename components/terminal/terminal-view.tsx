@@ -18,6 +18,8 @@ interface Props {
   onTitle?: (title: string) => void;
   /** Receives the function that ends this session on the server (the tab's close button). */
   registerEnd?: (end: () => void) => void;
+  /** The devbox runs (live, from the page's event stream); undefined where the page does not know. */
+  running?: boolean;
 }
 
 const RETRY_MS = [500, 1000, 2000, 4000, 8000];
@@ -27,7 +29,7 @@ const RETRY_MS = [500, 1000, 2000, 4000, 8000];
  * a network drop (the session resumes on the server with its scrollback); after a final close
  * (refusal, exit, devbox stopped) it shows why and offers to reconnect.
  */
-export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle, registerEnd }: Props) {
+export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle, registerEnd, running }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const term = useRef<Terminal | null>(null);
   const fit = useRef<FitAddon | null>(null);
@@ -36,6 +38,8 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
   const disposed = useRef(false);
   const [status, setStatus] = useState<ConnectionStatus>("connecting");
   const [closeReason, setCloseReason] = useState<string | null>(null);
+  // Closed because the devbox stopped (or was not running): reconnect once it runs again.
+  const [waiting, setWaiting] = useState(false);
   const onTitleRef = useRef(onTitle);
   onTitleRef.current = onTitle;
 
@@ -49,6 +53,7 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
     clearTimeout(retry.current.timer);
     setStatus("connecting");
     setCloseReason(null);
+    setWaiting(false);
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     const sock = new WebSocket(`${proto}//${location.host}${terminalPath(teamSlug, devboxName, sessionId)}&cols=${t.cols}&rows=${t.rows}`);
     sock.binaryType = "arraybuffer";
@@ -93,6 +98,7 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
       if (ws.current !== sock || disposed.current) return;
       if (isFinalClose(ev.code)) {
         setStatus("closed");
+        setWaiting(ev.code === CloseCode.NotRunning || ev.code === CloseCode.DevboxGone);
         setCloseReason(lastError ?? (ev.code === CloseCode.Normal ? closeCodeLabel(ev.code) : ev.reason || closeCodeLabel(ev.code)));
         return;
       }
@@ -179,6 +185,15 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
 
   useEffect(() => registerEnd?.(() => send({ type: "close" })), [registerEnd, send]);
 
+  // The devbox is back: reconnect by itself. With backoff, since the page's status can lag the
+  // close by a moment (a refusal while it still reads "running" waits a little longer each time).
+  useEffect(() => {
+    if (!waiting || !running) return;
+    const delay = RETRY_MS[Math.min(retry.current.n++, RETRY_MS.length - 1)];
+    const timer = setTimeout(connect, delay);
+    return () => clearTimeout(timer);
+  }, [waiting, running, connect]);
+
   useEffect(() => {
     if (!active) return;
     fit.current?.fit();
@@ -195,6 +210,11 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
           <span className={`inline-block h-2 w-2 rounded-full ${status === "connected" ? "bg-emerald-500" : status === "closed" ? "bg-zinc-500" : "bg-amber-500"}`} aria-hidden />
           {status === "connected" ? "Connected" : status === "connecting" ? "Connecting…" : status === "disconnected" ? "Reconnecting…" : "Closed"}
           {closeReason && status !== "connected" && <span className="text-zinc-300" data-testid="terminal-close-reason">— {closeReason}</span>}
+          {waiting && running !== undefined && (
+            <span className="text-zinc-400" data-testid="terminal-waiting">
+              {running ? "Reconnecting…" : "Reconnects when the devbox is running again."}
+            </span>
+          )}
         </span>
         <span className="flex items-center gap-1">
           {(status === "closed" || status === "disconnected") && (

@@ -2,10 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
-import { TerminalTabs } from "@/components/terminal/terminal-tabs";
+import { LiveTerminalTabs } from "@/components/terminal/live-terminal-tabs";
 import { Card } from "@/components/ui/card";
 import { teamForPage } from "@/lib/authz/page-access";
-import { findDevbox } from "@/lib/devboxes/queries";
+import { findDevbox, pendingOperations } from "@/lib/devboxes/queries";
 import { devboxView } from "@/lib/devboxes/view";
 import { roleAtLeast } from "@/lib/teams/roles";
 
@@ -30,14 +30,10 @@ export default async function DevboxTerminalPage({ params }: { params: Promise<{
         <p className="text-sm text-zinc-500">You need the developer role in this team to open a terminal. {back}</p>
       </Card>
     );
-  const state = devboxView(devbox).status.state;
+  const pending = await pendingOperations(await getDb(), [devbox.id]);
   return (
     <div className="flex h-[calc(100vh-8rem)] min-h-[24rem] flex-col gap-3">
-      <div className="flex items-center justify-between gap-3">
-        {back}
-        {state !== "Running" && <span className="text-sm text-amber-700 dark:text-amber-400" data-testid="terminal-devbox-state">The devbox is {state.toLowerCase()}.</span>}
-      </div>
-      <TerminalTabs teamSlug={team.slug} devboxName={devbox.name} className="flex-1" />
+      <LiveTerminalTabs teamSlug={team.slug} initial={devboxView(devbox, pending.get(devbox.id))} back={back} />
     </div>
   );
 }
