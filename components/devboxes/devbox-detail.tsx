@@ -6,15 +6,19 @@ import { CommitProgress } from "@/components/snapshots/commit-progress";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { DevboxTerminalCard } from "@/components/terminal/devbox-terminal-card";
+import type { DevboxFacts } from "@/lib/devboxes/facts";
 import type { DevboxView } from "@/lib/devboxes/view";
+import { DevboxFactsLine } from "./devbox-facts";
 import { LifecycleButtons } from "./lifecycle-buttons";
 import { StateBadge } from "./state-badge";
 import { useDevboxStream } from "./use-devbox-stream";
+import { useRefreshOnChange } from "./use-refresh-on-change";
 
-export function DevboxDetail({ teamSlug, initial, canEdit }: { teamSlug: string; initial: DevboxView; canEdit: boolean }) {
+export function DevboxDetail({ teamSlug, initial, canEdit, facts }: { teamSlug: string; initial: DevboxView; canEdit: boolean; facts?: DevboxFacts }) {
   const { devboxes } = useDevboxStream(teamSlug, [initial]);
   // Gone from the stream: deleted (the stream's snapshot no longer has it).
   const d = devboxes.find((x) => x.id === initial.id);
+  useRefreshOnChange(d);
   if (!d)
     return (
       <Card title={initial.name}>
@@ -32,7 +36,8 @@ export function DevboxDetail({ teamSlug, initial, canEdit }: { teamSlug: string;
           <h2 className="flex items-center gap-3 text-xl font-semibold">
             {d.name} <StateBadge state={d.status.state} reason={d.status.reason} />
           </h2>
-          <p className="mt-1 font-mono text-xs text-zinc-500">{d.image}</p>
+          <p className="mt-1 break-all font-mono text-xs text-zinc-500">{d.image}</p>
+          <DevboxFactsLine view={d} facts={facts} className="mt-1" />
           {commit && <CommitProgress teamSlug={teamSlug} name={d.name} commit={commit} canForce={canEdit && d.status.state !== "Running"} />}
           {d.status.reason && !commit && (
             <p className={`mt-2 text-sm ${d.status.state === "Error" ? "text-red-600 dark:text-red-400" : "text-zinc-500"}`} data-testid="devbox-reason">

@@ -5,14 +5,16 @@ import { useMemo, useState } from "react";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { DEVBOX_STATES, type DevboxState } from "@/lib/devboxes/status";
+import type { DevboxFacts } from "@/lib/devboxes/facts";
 import type { DevboxView } from "@/lib/devboxes/view";
+import { DevboxFactsLine } from "./devbox-facts";
 import { LifecycleButtons } from "./lifecycle-buttons";
 import { StateBadge } from "./state-badge";
 import { useDevboxStream } from "./use-devbox-stream";
 
 type SortKey = "name" | "state" | "created";
 
-export function DevboxList({ teamSlug, initial, canEdit }: { teamSlug: string; initial: DevboxView[]; canEdit: boolean }) {
+export function DevboxList({ teamSlug, initial, canEdit, facts = {} }: { teamSlug: string; initial: DevboxView[]; canEdit: boolean; facts?: Record<string, DevboxFacts> }) {
   const { devboxes, connected } = useDevboxStream(teamSlug, initial);
   const [query, setQuery] = useState("");
   const [stateFilter, setStateFilter] = useState<DevboxState | "">("");
@@ -82,7 +84,8 @@ export function DevboxList({ teamSlug, initial, canEdit }: { teamSlug: string; i
               <tr key={d.id} data-testid={`devbox-row-${d.name}`}>
                 <td className="px-4 py-2.5">
                   <Link href={`/t/${teamSlug}/devboxes/${d.name}`} className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">{d.name}</Link>
-                  <div className="truncate font-mono text-xs text-zinc-500">{d.image}</div>
+                  <div className="max-w-[16rem] truncate font-mono text-xs text-zinc-500 sm:max-w-md" title={d.image}>{d.image}</div>
+                  <DevboxFactsLine view={d} facts={facts[d.id]} />
                 </td>
                 <td className="px-4 py-2.5">
                   <StateBadge state={d.status.state} reason={d.status.reason} />

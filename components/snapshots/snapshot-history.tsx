@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useActionState, useState, useTransition } from "react";
 import { forkSnapshotAction, startFromSnapshotAction } from "@/app/(app)/t/[team]/devboxes/[name]/snapshots/actions";
 import { Alert } from "@/components/ui/alert";
@@ -31,7 +32,10 @@ export function SnapshotHistory(props: { teamSlug: string; devboxName: string; c
   if (snapshots.length === 0)
     return (
       <Card title="History">
-        <p className="text-sm text-zinc-500" data-testid="no-snapshots">No snapshots yet: the first one is taken when the devbox stops or you press Commit.</p>
+        <p className="text-sm text-zinc-500" data-testid="no-snapshots">
+          No snapshots yet: the first one is taken when the devbox stops or you press Commit.{" "}
+          <Link href={`/t/${teamSlug}/devboxes/${devboxName}`} className="text-indigo-600 hover:underline dark:text-indigo-400">Back to the devbox</Link> to do either.
+        </p>
       </Card>
     );
   return (

@@ -4,6 +4,7 @@ import { devboxOperations, type DevboxOperation, type OperationKind } from "@/db
 import { devboxes, type Devbox } from "@/db/schema/devboxes";
 import { teams } from "@/db/schema/teams";
 import { users } from "@/db/schema/users";
+import { announceDevboxChange } from "./change-bus";
 
 export async function findDevbox(db: Database, teamId: string, name: string): Promise<Devbox | undefined> {
   const [row] = await db
@@ -56,10 +57,13 @@ export async function finishOperations(
   kinds: OperationKind[],
   outcome: { status: "succeeded" | "failed" | "superseded"; error?: string },
 ): Promise<void> {
-  await db
+  const done = await db
     .update(devboxOperations)
     .set({ status: outcome.status, error: outcome.error ?? null, finishedAt: new Date() })
-    .where(and(eq(devboxOperations.devboxId, devboxId), eq(devboxOperations.status, "pending"), inArray(devboxOperations.kind, kinds)));
+    .where(and(eq(devboxOperations.devboxId, devboxId), eq(devboxOperations.status, "pending"), inArray(devboxOperations.kind, kinds)))
+    .returning({ id: devboxOperations.id });
+  // Open pages show operations: tell them one ended (only when one did, so no wake-up loop).
+  if (done.length > 0) announceDevboxChange(devboxId);
 }
 
 export async function setLastError(db: Database, devboxId: string, lastError: string | null): Promise<void> {

@@ -14,6 +14,8 @@ export interface DevboxStatus {
   reason?: string;
   podName?: string;
   podIP?: string;
+  /** When its container started (ISO), while Running. */
+  runningSince?: string;
   /** A snapshot being taken (or the last attempt's failure), from lib/snapshots/progress. */
   commit?: CommitInfo;
 }
@@ -48,7 +50,10 @@ export function deriveStatus(d: StatusInput, pods: V1Pod[], pendingOp?: Operatio
   const failure = podFailure(current);
   if (failure) return { ...base, state: "Error", reason: failure };
   const cs = current.status?.containerStatuses?.[0];
-  if (current.status?.phase === "Running" && cs?.state?.running && cs.ready !== false) return { ...base, state: "Running", ...(commit ? { commit } : {}) };
+  if (current.status?.phase === "Running" && cs?.state?.running && cs.ready !== false) {
+    const since = cs.state.running.startedAt;
+    return { ...base, state: "Running", ...(since ? { runningSince: new Date(since).toISOString() } : {}), ...(commit ? { commit } : {}) };
+  }
   const waiting = cs?.state?.waiting?.reason;
   return { ...base, state: transitional, reason: waiting && waiting !== "ContainerCreating" ? waiting : undefined };
 }

@@ -19,6 +19,8 @@ export interface DevboxView {
   desiredState: Devbox["desiredState"];
   podGeneration: number;
   status: DevboxStatus;
+  /** The newest request still under way (start, stop…): pages refresh their history when it ends. */
+  pendingOperation: DevboxOperation["kind"] | null;
   createdAt: string;
 }
 
@@ -37,6 +39,7 @@ export function devboxView(d: Devbox, pending?: DevboxOperation[]): DevboxView {
     desiredState: d.desiredState,
     podGeneration: d.podGeneration,
     status: deriveStatus(d, pods, pending?.[0]?.kind, commitProgressOf(d.id)),
+    pendingOperation: pending?.[0]?.kind ?? null,
     createdAt: d.createdAt.toISOString(),
   };
 }

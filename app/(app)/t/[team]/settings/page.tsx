@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { Card } from "@/components/ui/card";
 import { teamForPage } from "@/lib/authz/page-access";
 import { teamQuotaDefaults } from "@/lib/k8s/quota-defaults";
+import { formatBytes } from "@/lib/snapshots/format";
+import { teamSnapshotQuotaBytes } from "@/lib/snapshots/quota";
 import { DeleteTeamForm } from "./delete-team-form";
 
 export const metadata: Metadata = { title: "Team settings" };
@@ -16,8 +18,19 @@ export default async function TeamSettingsPage({ params }: { params: Promise<{ t
           <dt className="text-zinc-500">CPU</dt><dd>{quota["limits.cpu"]}</dd>
           <dt className="text-zinc-500">Memory</dt><dd>{quota["limits.memory"]}</dd>
           <dt className="text-zinc-500">Disk</dt><dd>{quota["limits.ephemeral-storage"]}</dd>
-          <dt className="text-zinc-500">Pods</dt><dd>{quota.pods}</dd>
+          <dt className="text-zinc-500">Running devboxes</dt><dd>{quota.pods}</dd>
+          <dt className="text-zinc-500">Snapshot storage</dt><dd>{formatBytes(teamSnapshotQuotaBytes())}</dd>
         </dl>
+        <div className="mt-4 space-y-2 border-t border-zinc-200 pt-3 text-sm text-zinc-600 dark:border-zinc-800 dark:text-zinc-400" data-testid="quota-help">
+          <p>
+            The quota is for the whole team: the CPU, memory and disk of its <b>running</b> devboxes add up, and each counts what it was
+            given (its size), not what it uses at the moment. A stopped devbox counts nothing, so stopping one frees room for another.
+          </p>
+          <p>
+            When a start or a new devbox would go over, it is refused, saying how much was asked and how much is free; stop a devbox or make one smaller, or
+            ask the operator for more. Snapshot storage counts the team&apos;s saved snapshots: over it, Commit is refused, but stopping still saves.
+          </p>
+        </div>
       </Card>
       {team.role === "owner" && !team.personal && (
         <Card title="Delete this team" description="Deletes the namespace and everything running in it. This cannot be undone.">

@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { DevboxDetail } from "@/components/devboxes/devbox-detail";
 import { Card } from "@/components/ui/card";
 import { teamForPage } from "@/lib/authz/page-access";
+import { devboxFacts } from "@/lib/devboxes/facts";
 import { devboxEvents } from "@/lib/devboxes/k8s-events";
 import { findDevbox, pendingOperations, recentOperations } from "@/lib/devboxes/queries";
 import { devboxView } from "@/lib/devboxes/view";
@@ -19,10 +20,15 @@ export default async function DevboxPage({ params }: { params: Promise<{ team: s
   const db = await getDb();
   const devbox = await findDevbox(db, team.id, name);
   if (!devbox) notFound();
-  const [pending, ops, events] = await Promise.all([pendingOperations(db, [devbox.id]), recentOperations(db, devbox.id), devboxEvents(team.namespace, devbox)]);
+  const [pending, ops, events, facts] = await Promise.all([
+    pendingOperations(db, [devbox.id]),
+    recentOperations(db, devbox.id),
+    devboxEvents(team.namespace, devbox),
+    devboxFacts(db, [devbox.id]),
+  ]);
   return (
     <div className="space-y-6">
-      <DevboxDetail teamSlug={team.slug} initial={devboxView(devbox, pending.get(devbox.id))} canEdit={roleAtLeast(team.role, "developer")} />
+      <DevboxDetail teamSlug={team.slug} initial={devboxView(devbox, pending.get(devbox.id))} canEdit={roleAtLeast(team.role, "developer")} facts={facts[devbox.id]} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Recent operations">
           {ops.length === 0 ? (
@@ -30,7 +36,7 @@ export default async function DevboxPage({ params }: { params: Promise<{ team: s
           ) : (
             <ul className="space-y-2 text-sm" data-testid="operations">
               {ops.map(({ op, actorEmail }) => (
-                <li key={op.id} className="flex items-baseline justify-between gap-3">
+                <li key={op.id} className="flex items-baseline justify-between gap-3" data-kind={op.kind} data-status={op.status}>
                   <span>
                     <span className="font-medium">{op.kind}</span> <span className="text-zinc-500">by {actorEmail ?? "system"}</span>
                     {typeof op.details.message === "string" && <span className="block text-xs text-zinc-500" data-testid="operation-message">{op.details.message}</span>}

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
+import { SnapshotHelp } from "@/components/snapshots/snapshot-help";
 import { SnapshotHistory } from "@/components/snapshots/snapshot-history";
 import { Card } from "@/components/ui/card";
 import { teamForPage } from "@/lib/authz/page-access";
@@ -36,6 +37,7 @@ export default async function SnapshotsPage({ params }: { params: Promise<{ team
           layers are merged when there are more than {maxOwnLayers()}.
         </p>
       </div>
+      <SnapshotHelp keep={keepSnapshots()} maxLayers={maxOwnLayers()} />
       <dl className="grid gap-4 sm:grid-cols-3" data-testid="snapshot-storage">
         <Card><dt className="text-xs text-zinc-500">This devbox</dt><dd className="text-lg font-semibold" data-testid="storage-devbox">{storage ? formatBytes(storage.perDevbox.get(devbox.id) ?? 0) : "—"}</dd></Card>
         <Card><dt className="text-xs text-zinc-500">The team ({teamDevboxes.length} devboxes)</dt><dd className="text-lg font-semibold" data-testid="storage-team">{storage ? formatBytes(storage.total) : "—"}</dd></Card>
