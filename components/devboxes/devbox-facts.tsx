@@ -21,7 +21,7 @@ export function DevboxFactsLine({ view, facts, className = "" }: { view: DevboxV
       </span>,
     );
   else if (facts) items.push(<span key="snap" data-testid="fact-last-snapshot">no snapshot yet</span>);
-  if (facts?.createdBy) items.push(<span key="by" data-testid="fact-created-by">created by {facts.createdBy}</span>);
+  if (facts?.createdBy) items.push(<span key="by" className="break-all" data-testid="fact-created-by">created by {facts.createdBy}</span>);
   if (items.length === 0) return null;
   return (
     <p className={`flex flex-wrap gap-x-1 text-xs text-zinc-500 ${className}`} data-testid="devbox-facts">

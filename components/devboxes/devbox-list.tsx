@@ -84,8 +84,8 @@ export function DevboxList({ teamSlug, initial, canEdit, facts = {} }: { teamSlu
               <tr key={d.id} data-testid={`devbox-row-${d.name}`}>
                 <td className="px-4 py-2.5">
                   <Link href={`/t/${teamSlug}/devboxes/${d.name}`} className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">{d.name}</Link>
-                  <div className="max-w-[16rem] truncate font-mono text-xs text-zinc-500 sm:max-w-md" title={d.image}>{d.image}</div>
-                  <DevboxFactsLine view={d} facts={facts[d.id]} />
+                  <div className="max-w-[12rem] truncate font-mono text-xs text-zinc-500 sm:max-w-md" title={d.image}>{d.image}</div>
+                  <DevboxFactsLine view={d} facts={facts[d.id]} className="max-w-[12rem] sm:max-w-md" />
                 </td>
                 <td className="px-4 py-2.5">
                   <StateBadge state={d.status.state} reason={d.status.reason} />

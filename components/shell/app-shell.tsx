@@ -22,14 +22,15 @@ export function AppShell({
         Skip to content
       </a>
       <header className="sticky top-0 z-10 border-b border-zinc-200 bg-white/90 backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/90">
-        <div className="mx-auto flex h-14 max-w-6xl items-center gap-3 px-4">
+        {/* On a phone the account links wrap to a second row instead of pushing the page sideways. */}
+        <div className="mx-auto flex min-h-14 max-w-6xl flex-wrap items-center gap-x-3 gap-y-1 px-4 py-2 sm:flex-nowrap sm:py-0">
           <Link href="/" className="flex items-center gap-2 font-semibold" aria-label="Devbox home">
             <Logo />
             <span className="hidden sm:inline">Devbox</span>
           </Link>
           <span className="text-zinc-300 dark:text-zinc-700" aria-hidden>/</span>
           <TeamSwitcher teams={teams} />
-          <nav className="ml-auto flex items-center gap-1" aria-label="Account">
+          <nav className="ml-auto flex items-center gap-1 whitespace-nowrap" aria-label="Account">
             {user.isInstanceAdmin && (
               <Link href="/admin" className="rounded-md px-2.5 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
                 Admin

@@ -36,9 +36,9 @@ export default async function DevboxPage({ params }: { params: Promise<{ team: s
           ) : (
             <ul className="space-y-2 text-sm" data-testid="operations">
               {ops.map(({ op, actorEmail }) => (
-                <li key={op.id} className="flex items-baseline justify-between gap-3" data-kind={op.kind} data-status={op.status}>
+                <li key={op.id} className="flex flex-col gap-x-3 sm:flex-row sm:items-baseline sm:justify-between" data-kind={op.kind} data-status={op.status}>
                   <span>
-                    <span className="font-medium">{op.kind}</span> <span className="text-zinc-500">by {actorEmail ?? "system"}</span>
+                    <span className="font-medium">{op.kind}</span> <span className="break-all text-zinc-500">by {actorEmail ?? "system"}</span>
                     {typeof op.details.message === "string" && <span className="block text-xs text-zinc-500" data-testid="operation-message">{op.details.message}</span>}
                     {op.error && <span className="block text-xs text-red-600 dark:text-red-400">{op.error}</span>}
                   </span>

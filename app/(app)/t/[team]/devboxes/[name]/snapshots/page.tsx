@@ -38,10 +38,10 @@ export default async function SnapshotsPage({ params }: { params: Promise<{ team
         </p>
       </div>
       <SnapshotHelp keep={keepSnapshots()} maxLayers={maxOwnLayers()} />
-      <dl className="grid gap-4 sm:grid-cols-3" data-testid="snapshot-storage">
+      <dl className="grid gap-4 sm:grid-cols-3 [&>*]:min-w-0" data-testid="snapshot-storage">
         <Card><dt className="text-xs text-zinc-500">This devbox</dt><dd className="text-lg font-semibold" data-testid="storage-devbox">{storage ? formatBytes(storage.perDevbox.get(devbox.id) ?? 0) : "—"}</dd></Card>
         <Card><dt className="text-xs text-zinc-500">The team ({teamDevboxes.length} devboxes)</dt><dd className="text-lg font-semibold" data-testid="storage-team">{storage ? formatBytes(storage.total) : "—"}</dd></Card>
-        <Card><dt className="text-xs text-zinc-500">Starts from</dt><dd className="truncate font-mono text-xs" title={devbox.image}>{devbox.image}</dd></Card>
+        <Card><dt className="text-xs text-zinc-500">Starts from</dt><dd className="break-all font-mono text-xs" title={devbox.image}>{devbox.image}</dd></Card>
       </dl>
       <SnapshotHistory
         teamSlug={team.slug}
