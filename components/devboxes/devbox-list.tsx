@@ -39,6 +39,11 @@ export function DevboxList({ teamSlug, initial, canEdit, facts = {} }: { teamSlu
     return (
       <EmptyState title="No devboxes yet" action={newButton}>
         A devbox is a container that behaves like a VM: a terminal in the browser, packages installed anywhere, and everything kept across stops.
+        {!canEdit && (
+          <p className="mt-2" data-testid="empty-viewer-hint">
+            You can look but not create here: ask an owner or admin on the <Link href={`/t/${teamSlug}/members`} className="text-indigo-600 hover:underline dark:text-indigo-400">Members</Link> page for the developer role.
+          </p>
+        )}
       </EmptyState>
     );
 

@@ -28,6 +28,13 @@ describe("deriveStatus", () => {
     expect(deriveStatus(running, [pod(1, runningStatus)], "restart").state).toBe("Restarting");
   });
 
+  it("says since when the container runs (the pages show how long it has run)", () => {
+    const since = new Date("2026-01-01T10:00:00Z");
+    const status = { ...runningStatus, containerStatuses: [{ ...runningStatus.containerStatuses![0], state: { running: { startedAt: since } } }] };
+    expect(deriveStatus(running, [pod(2, status)]).runningSince).toBe("2026-01-01T10:00:00.000Z");
+    expect(deriveStatus(running, [pod(2, waiting("ContainerCreating"))], "start").runningSince).toBeUndefined();
+  });
+
   it("names the transition by the pending request", () => {
     expect(deriveStatus(running, [], "create").state).toBe("Creating");
     expect(deriveStatus(running, [], "start").state).toBe("Starting");
