@@ -205,8 +205,8 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
 
   return (
     <div className={`flex h-full min-h-0 flex-col ${active ? "" : "hidden"}`} data-testid="terminal" data-status={status} data-session={sessionId}>
-      <div className="flex items-center justify-between gap-2 border-b border-zinc-800 bg-zinc-900 px-3 py-1.5 text-xs text-zinc-400">
-        <span className="flex items-center gap-2" data-testid="terminal-status">
+      <div className="flex flex-wrap items-center justify-between gap-x-2 gap-y-1 border-b border-zinc-800 bg-zinc-900 px-3 py-1.5 text-xs text-zinc-400">
+        <span className="flex min-w-0 flex-wrap items-center gap-x-2" data-testid="terminal-status">
           <span className={`inline-block h-2 w-2 rounded-full ${status === "connected" ? "bg-emerald-500" : status === "closed" ? "bg-zinc-500" : "bg-amber-500"}`} aria-hidden />
           {status === "connected" ? "Connected" : status === "connecting" ? "Connecting…" : status === "disconnected" ? "Reconnecting…" : "Closed"}
           {closeReason && status !== "connected" && <span className="text-zinc-300" data-testid="terminal-close-reason">— {closeReason}</span>}
