@@ -56,7 +56,13 @@ export const test = base.extend<{ allowedConsoleErrors: RegExp[]; consoleGuard: 
         browser.newContext = newContext;
         browser.newPage = newPage;
       }
+      // The devboxes' network interfaces come and go on this same machine: Chromium then aborts
+      // requests in flight with ERR_NETWORK_CHANGED (Next.js falls back to a full navigation).
+      // That is the test machine, not the product.
+      const networkChanged = logged.filter((l) => l.text.includes("net::ERR_NETWORK_CHANGED")).map((l) => l.resource ?? "");
       const problems = logged
+        .filter((l) => !l.text.includes("net::ERR_NETWORK_CHANGED"))
+        .filter((l) => !(l.text.includes("Failed to fetch RSC payload") && networkChanged.some((url) => url && l.text.includes(url.split("?")[0]))))
         .filter((l) => !(l.resource && l.text.includes("Failed to load resource: the server responded") && handledApiErrors.has(l.resource)))
         .map((l) => l.text)
         .filter((text) => !allowedConsoleErrors.some((re) => re.test(text)));

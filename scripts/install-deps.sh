@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(chromium postgresql openssl ca-certificates busybox-static)
+# fonts-noto-color-emoji: the templates' icons are emoji; without it Chromium draws empty boxes in e2e screenshots.
+want=(chromium fonts-noto-color-emoji postgresql openssl ca-certificates busybox-static)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

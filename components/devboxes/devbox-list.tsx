@@ -11,6 +11,7 @@ import { DevboxFactsLine } from "./devbox-facts";
 import { LifecycleButtons } from "./lifecycle-buttons";
 import { StateBadge } from "./state-badge";
 import { useDevboxStream } from "./use-devbox-stream";
+import { useNarrow } from "./use-narrow";
 
 type SortKey = "name" | "state" | "created";
 
@@ -28,6 +29,9 @@ export function DevboxList({ teamSlug, initial, canEdit, facts = {} }: { teamSlu
         sort === "name" ? a.name.localeCompare(b.name) : sort === "state" ? a.status.state.localeCompare(b.status.state) || a.name.localeCompare(b.name) : b.createdAt.localeCompare(a.createdAt),
       );
   }, [devboxes, query, stateFilter, sort]);
+
+  const narrow = useNarrow();
+  const buttons = (d: DevboxView) => canEdit && <LifecycleButtons teamSlug={teamSlug} devbox={d} compact />;
 
   const newButton = canEdit ? (
     <Link href={`/t/${teamSlug}/devboxes/new`} className={buttonClass("primary")} data-testid="new-devbox">
@@ -81,7 +85,7 @@ export function DevboxList({ teamSlug, initial, canEdit, facts = {} }: { teamSlu
               <th className="px-4 py-2 font-medium">Name</th>
               <th className="px-4 py-2 font-medium">State</th>
               <th className="hidden px-4 py-2 font-medium md:table-cell">Resources</th>
-              <th className="px-4 py-2 font-medium"><span className="sr-only">Actions</span></th>
+              {!narrow && <th className="px-4 py-2 font-medium"><span className="sr-only">Actions</span></th>}
             </tr>
           </thead>
           <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
@@ -95,11 +99,13 @@ export function DevboxList({ teamSlug, initial, canEdit, facts = {} }: { teamSlu
                 <td className="px-4 py-2.5">
                   <StateBadge state={d.status.state} reason={d.status.reason} />
                   {d.status.state === "Error" && d.status.reason && <div className="mt-1 max-w-xs text-xs text-red-600 dark:text-red-400">{d.status.reason}</div>}
+                  {/* On a phone the buttons go under the state: a fourth column would be cut off. */}
+                  {narrow && <div className="mt-2">{buttons(d)}</div>}
                 </td>
                 <td className="hidden px-4 py-2.5 text-zinc-500 md:table-cell">
                   {d.cpuMillis / 1000} CPU · {d.memoryMiB / 1024} GiB · {d.diskMiB / 1024} GiB disk
                 </td>
-                <td className="px-4 py-2.5 text-right">{canEdit && <LifecycleButtons teamSlug={teamSlug} devbox={d} compact />}</td>
+                {!narrow && <td className="px-4 py-2.5 text-right">{buttons(d)}</td>}
               </tr>
             ))}
           </tbody>
