@@ -1,8 +1,9 @@
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
-import { AppError } from "@/lib/errors";
+import { readBody } from "@/lib/api/body";
 import { route } from "@/lib/http/route";
 import { listTeamsForUser } from "@/lib/teams/queries";
+import { CreateTeamBody } from "@/lib/teams/schemas";
 import { createTeam } from "@/lib/teams/service";
 import { teamView } from "@/lib/teams/view";
 
@@ -14,11 +15,6 @@ export const GET = route(async () => {
 
 export const POST = route(async (req: Request) => {
   const user = await requireUser();
-  const body = (await req.json().catch(() => null)) as { slug?: unknown; displayName?: unknown } | null;
-  if (!body || typeof body.slug !== "string") throw new AppError("bad_request", "Body must be JSON with a string 'slug'.", { field: "slug" });
-  const team = await createTeam(await getDb(), user.id, {
-    slug: body.slug,
-    displayName: typeof body.displayName === "string" ? body.displayName : undefined,
-  });
+  const team = await createTeam(await getDb(), user.id, await readBody(req, CreateTeamBody));
   return Response.json(teamView({ ...team, role: "owner" }), { status: 201 });
 });

@@ -1,4 +1,6 @@
 import { getDb } from "@/db/client";
+import { readQuery } from "@/lib/api/body";
+import { paginate, PageQuery } from "@/lib/api/pagination";
 import { requireUser } from "@/lib/auth/session";
 import { requireTeamRole } from "@/lib/authz/team-access";
 import { parseCreateBody } from "@/lib/devboxes/request-body";
@@ -8,9 +10,10 @@ import { route } from "@/lib/http/route";
 
 type Ctx = { params: Promise<{ team: string }> };
 
-export const GET = route(async (_req: Request, { params }: Ctx) => {
+export const GET = route(async (req: Request, { params }: Ctx) => {
   const team = await requireTeamRole(await requireUser(), (await params).team, "viewer");
-  return Response.json({ items: await loadTeamDevboxViews(await getDb(), team.id) });
+  const page = readQuery(req, PageQuery);
+  return Response.json(paginate(await loadTeamDevboxViews(await getDb(), team.id), (d) => d.name, page));
 });
 
 export const POST = route(async (req: Request, { params }: Ctx) => {
