@@ -119,6 +119,23 @@ const MATRIX: Record<string, Entry> = {
     allowed: "302",
     call: async (c) => String((await c.rest("POST", "/api/auth/signout", { raw: "", headers: { "Content-Type": "application/x-www-form-urlencoded" } })).status),
   },
+  "GET /api/v1/openapi.json": { surface: "rest", scope: "public", allowed: "200", call: rest("GET", () => "/api/v1/openapi.json") },
+  "GET /api/v1/user": { surface: "rest", scope: "user", allowed: "200", call: rest("GET", () => "/api/v1/user") },
+  "POST /api/v1/teams/[team]/members": {
+    surface: "rest",
+    scope: "team",
+    min: "admin",
+    allowed: "400",
+    call: rest("POST", (t) => `/api/v1/teams/${t.team}/members`, () => ({ email: "nobody@example.com", role: "superuser" })),
+  },
+  // Removing someone who is not a member: past authorization (admins only) the answer is "Member not found".
+  "DELETE /api/v1/teams/[team]/members/[userId]": {
+    surface: "rest",
+    scope: "team",
+    min: "admin",
+    allowed: "404:Member",
+    call: rest("DELETE", (t) => `/api/v1/teams/${t.team}/members/${randomUUID()}`),
+  },
   "GET /api/v1/templates": { surface: "rest", scope: "user", allowed: "200", call: rest("GET", () => "/api/v1/templates") },
   "GET /api/v1/teams": { surface: "rest", scope: "user", allowed: "200", call: rest("GET", () => "/api/v1/teams") },
   "POST /api/v1/teams": { surface: "rest", scope: "user", allowed: "400", call: rest("POST", () => "/api/v1/teams", () => ({ slug: "Not A Slug!" })) },
