@@ -44,7 +44,7 @@ export interface Operation {
 export const PATH_PARAMS: Record<string, string> = {
   team: "The team's slug.",
   name: "The devbox's name.",
-  id: "The snapshot's id.",
+  id: "The snapshot's (or token's) id.",
   userId: "The member's user id.",
 };
 

@@ -4,6 +4,7 @@ import { metaOperations } from "./operations/meta";
 import { snapshotOperations } from "./operations/snapshots";
 import { teamOperations } from "./operations/teams";
 import { templateOperations } from "./operations/templates";
+import { tokenOperations } from "./operations/tokens";
 
 /**
  * Every operation of the REST API. A route handler under app/api/v1 is described in the
@@ -16,4 +17,5 @@ export const operations: Operation[] = [
   ...teamOperations,
   ...devboxOperations,
   ...snapshotOperations,
+  ...tokenOperations,
 ];

@@ -1,6 +1,7 @@
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
 import { readBody } from "@/lib/api/body";
+import { requireTokenScope } from "@/lib/authz/token-scope";
 import { route } from "@/lib/http/route";
 import { listTeamsForUser } from "@/lib/teams/queries";
 import { CreateTeamBody } from "@/lib/teams/schemas";
@@ -9,12 +10,14 @@ import { teamView } from "@/lib/teams/view";
 
 export const GET = route(async () => {
   const user = await requireUser();
-  const teams = await listTeamsForUser(await getDb(), user.id);
+  // A token restricted to one team sees only that team.
+  const teams = (await listTeamsForUser(await getDb(), user.id)).filter((t) => !user.token?.teamId || t.id === user.token.teamId);
   return Response.json({ items: teams.map(teamView) });
 });
 
 export const POST = route(async (req: Request) => {
   const user = await requireUser();
+  requireTokenScope(user, "admin");
   const team = await createTeam(await getDb(), user.id, await readBody(req, CreateTeamBody));
   return Response.json(teamView({ ...team, role: "owner" }), { status: 201 });
 });

@@ -6,14 +6,17 @@ import { requireTeamRole } from "@/lib/authz/team-access";
 import { parseCreateBody } from "@/lib/devboxes/request-body";
 import { createDevbox } from "@/lib/devboxes/service";
 import { devboxView, loadTeamDevboxViews } from "@/lib/devboxes/view";
+import { tokenAllowsDevbox } from "@/lib/authz/token-scope";
 import { route } from "@/lib/http/route";
 
 type Ctx = { params: Promise<{ team: string }> };
 
 export const GET = route(async (req: Request, { params }: Ctx) => {
-  const team = await requireTeamRole(await requireUser(), (await params).team, "viewer");
+  const user = await requireUser();
+  const team = await requireTeamRole(user, (await params).team, "viewer");
   const page = readQuery(req, PageQuery);
-  return Response.json(paginate(await loadTeamDevboxViews(await getDb(), team.id), (d) => d.name, page));
+  const views = (await loadTeamDevboxViews(await getDb(), team.id)).filter((d) => tokenAllowsDevbox(user, d.name));
+  return Response.json(paginate(views, (d) => d.name, page));
 });
 
 export const POST = route(async (req: Request, { params }: Ctx) => {
