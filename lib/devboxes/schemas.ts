@@ -100,3 +100,13 @@ export const DevboxSchema = z
 
 // The view the handlers send is the shape the document describes (compile-time check).
 export type DevboxViewMatches = Matches<JsonOf<DevboxView>, z.infer<typeof DevboxSchema>>;
+
+export const LogsQuery = z.object({
+  tailLines: z.coerce
+    .number({ error: "'tailLines' must be a whole number from 1 to 5000." })
+    .int({ error: "'tailLines' must be a whole number from 1 to 5000." })
+    .min(1, { error: "'tailLines' must be a whole number from 1 to 5000." })
+    .max(5000, { error: "'tailLines' must be a whole number from 1 to 5000." })
+    .optional()
+    .meta({ description: "Lines from the end (default 200)." }),
+});

@@ -1,5 +1,5 @@
 import { pageOf, PageQuery } from "@/lib/api/pagination";
-import { CreateDevboxBody, DevboxSchema, DevboxStateBody, ForcedStopBody, RestartBody, UpdateDevboxBody } from "@/lib/devboxes/schemas";
+import { CreateDevboxBody, DevboxSchema, DevboxStateBody, ForcedStopBody, LogsQuery, RestartBody, UpdateDevboxBody } from "@/lib/devboxes/schemas";
 import type { Operation } from "../operation";
 
 export const DevboxPage = pageOf(DevboxSchema, "DevboxPage");
@@ -106,5 +106,17 @@ export const devboxOperations: Operation[] = [
     body: ForcedStopBody,
     responses: { 202: { description: "Stopping." } },
     errors: ["conflict"],
+  },
+  {
+    method: "GET",
+    path: "/teams/{team}/devboxes/{name}/logs",
+    tag: "Devboxes",
+    operationId: "getDevboxLogs",
+    summary: "Container logs",
+    description: "The last lines the devbox container wrote (its main process), as plain text. The devbox must be running.",
+    access: { team: "developer" },
+    query: LogsQuery,
+    responses: { 200: { description: "The log lines.", contentType: "text/plain" } },
+    errors: ["conflict", "unavailable"],
   },
 ];
