@@ -1,4 +1,5 @@
 import type { Operation } from "./operation";
+import { deviceLoginOperations } from "./operations/device-login";
 import { devboxOperations } from "./operations/devboxes";
 import { metaOperations } from "./operations/meta";
 import { snapshotOperations } from "./operations/snapshots";
@@ -18,4 +19,5 @@ export const operations: Operation[] = [
   ...devboxOperations,
   ...snapshotOperations,
   ...tokenOperations,
+  ...deviceLoginOperations,
 ];
