@@ -67,4 +67,13 @@ describe("host guard", () => {
     expect((await send("POST", "/api/auth/../../t/x", { host })).status).toBe(400); // dot segments never reach the exemption
     expect((await send("POST", "/api/auth/callback/credentials", { host })).status).toBe(200);
   });
+
+  it("lets a cookie-less API-token request reach the REST API without an Origin (no ambient credential to forge)", async () => {
+    const host = `localhost:${port}`;
+    expect((await send("POST", "/api/v1/teams", { host, authorization: "Bearer dbx_pat_x" })).status).toBe(200);
+    // With a cookie the browser rule holds; and the exemption is the REST API's only.
+    expect((await send("POST", "/api/v1/teams", { host, authorization: "Bearer dbx_pat_x", cookie: "a=b" })).status).toBe(403);
+    expect((await send("POST", "/t/x", { host, authorization: "Bearer dbx_pat_x" })).status).toBe(403);
+    expect((await send("POST", "/api/v1/teams", { host })).status).toBe(403);
+  });
 });

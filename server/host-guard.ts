@@ -40,11 +40,19 @@ export function refuseForeignRequest(req: IncomingMessage, res: ServerResponse):
     res.writeHead(400, { "Content-Type": "application/json" }).end(JSON.stringify(MALFORMED));
     return true;
   }
-  if (UNSAFE.has(req.method ?? "") && !isTrustedOrigin(req.headers.origin) && !pathOf(req).startsWith("/api/auth/")) {
+  if (UNSAFE.has(req.method ?? "") && !isTrustedOrigin(req.headers.origin) && !pathOf(req).startsWith("/api/auth/") && !cookielessBearerApiCall(req)) {
     res.writeHead(403, { "Content-Type": "application/json" }).end(JSON.stringify(FOREIGN_ORIGIN));
     return true;
   }
   return false;
+}
+
+/**
+ * An API-token request to the REST API with no cookie carries no ambient credential, so there is
+ * no forgery to stop (the same exemption as lib/http/route.ts; a token plus a cookie is checked).
+ */
+function cookielessBearerApiCall(req: IncomingMessage): boolean {
+  return /^Bearer\s/i.test(req.headers.authorization ?? "") && !req.headers.cookie && pathOf(req).startsWith("/api/v1/");
 }
 
 /** The same Host rule for websocket upgrades: a raw 421 response on the socket. */
