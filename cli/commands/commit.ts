@@ -1,6 +1,6 @@
 import { print, progress, type Command } from "../context";
 import { formatBytes, type Devbox, type Snapshot } from "../devbox-view";
-import { usage } from "../errors";
+import { CliError, Exit, usage } from "../errors";
 import { devboxTarget } from "../target";
 
 export const commitCommand: Command = {
@@ -10,6 +10,8 @@ export const commitCommand: Command = {
   async run(ctx, { positionals }) {
     if (positionals.length !== 1) throw usage("usage: devbox commit <box>[.<team>]");
     const t = devboxTarget(ctx, positionals[0]);
+    const now = await ctx.api.request<Devbox>("GET", t.path);
+    if (now.status.state !== "Running") throw new CliError(Exit.Error, `${t.name} is ${now.status.state.toLowerCase()}: only a running devbox is committed (stop saves too)`);
     // The request answers once the registry has the snapshot; meanwhile the devbox's status
     // carries the commit's phase and bytes.
     let last = "";

@@ -155,7 +155,7 @@ describe("devbox CLI against the real dashboard", () => {
     const restarted = json<{ podGeneration: number; status: { state: string } }>(await devbox(["restart", "box", "--json"]));
     expect(restarted.podGeneration).toBeGreaterThan(before.podGeneration);
     expect(restarted.status.state).toBe("Running");
-    expect((await devbox(["exec", "box", "--", "cat", "cli-file"])).stdout).toBe("kept\n");
+    expect((await devbox(["exec", "box", "--", "sh", "-c", "cat ~/cli-file"])).stdout).toBe("kept\n");
     const stopped = json<{ status: { state: string } }>(await devbox(["stop", "box", "--json"]));
     expect(stopped.status.state).toBe("Stopped");
   });
@@ -169,6 +169,8 @@ describe("devbox CLI against the real dashboard", () => {
   });
 
   it("bad input and missing things: non-zero exit, one clear line", async () => {
+    // The box is stopped (the test before stops it; again here so this one stands alone).
+    json(await devbox(["stop", "box", "--json"]));
     refused(await devbox(["create"]), 2, /usage: devbox create/);
     refused(await devbox(["create", "Not_A_Name", "--no-wait"]), 2, /lower-case letters/);
     refused(await devbox(["create", "x", "--cpu", "lots"]), 2, /--cpu lots/);
@@ -178,7 +180,7 @@ describe("devbox CLI against the real dashboard", () => {
     refused(await devbox(["snapshots", "BAD!"]), 2, /is not a devbox name/);
     refused(await devbox(["logs", "box"]), 1, /no running Pod/);
     refused(await devbox(["exec", "box", "--", "true"]), 1, /not running|stopped/);
-    refused(await devbox(["commit", "box"]), 1, /.+/);
+    refused(await devbox(["commit", "box"]), 1, /box is stopped: only a running devbox is committed/);
     refused(await devbox(["ls", "--bogus"]), 2, /Unknown option '--bogus'/);
   });
 
