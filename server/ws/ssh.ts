@@ -98,14 +98,18 @@ export async function handleSshUpgrade(req: IncomingMessage, socket: Duplex, hea
     (ws as WebSocket & { alive?: boolean }).alive = true;
     ws.on("pong", () => ((ws as WebSocket & { alive?: boolean }).alive = true));
     ws.on("error", () => {});
-    connect(ws, user, team, devbox).catch((err) => {
+    // The client starts talking (its SSH banner) at once; hold it until the pipe is open.
+    const early: Buffer[] = [];
+    const hold = (data: Buffer, isBinary: boolean) => isBinary && early.push(data);
+    ws.on("message", hold);
+    connect(ws, user, team, devbox, () => (ws.off("message", hold), early)).catch((err) => {
       const r = refusalOf(err);
       closeWith(ws, r.code, r.message);
     });
   });
 }
 
-async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: Devbox): Promise<void> {
+async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: Devbox, takeEarly: () => Buffer[]): Promise<void> {
   const db = await getDb();
   const pod = await runningPod(ws, user, team, devbox);
   if (ws.readyState !== ws.OPEN) return;
@@ -133,13 +137,14 @@ async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: D
       ? await openDirect(pod.status!.podIP!, SSH_PORT, events)
       : await openPortForward(kc, team.namespace, pod.metadata!.name!, SSH_PORT, events);
   const p = pipe;
-  ws.on("message", (data: Buffer, isBinary) => {
-    if (!isBinary) return;
+  const forward = (data: Buffer) => {
     p.write(data, () => {
       if (p.buffered < HIGH_WATER) ws.resume();
     });
     if (p.buffered >= HIGH_WATER) ws.pause();
-  });
+  };
+  for (const data of takeEarly()) forward(data);
+  ws.on("message", (data: Buffer, isBinary) => isBinary && forward(data));
 
   // Revocation: membership/role/sign-out through the shared watcher, the token by itself.
   const access = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "developer" }, (reason) =>
