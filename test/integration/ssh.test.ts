@@ -10,7 +10,7 @@ import { apiTokens } from "@/db/schema/api-tokens";
 import { auditEvents } from "@/db/schema/audit-events";
 import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
-import { createDevbox } from "@/lib/devboxes/service";
+import { createDevbox, stopDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
 import { kubeConfig } from "@/lib/k8s/config";
 import { listSshHosts } from "@/lib/ssh/hosts";
@@ -190,6 +190,31 @@ describe("ssh through the dashboard against the bundled cluster", () => {
     // The allowed user with a restricted token is allowed.
     expect((await ssh([host, "true"], await tokenFor(owner, ["devboxes:ssh"], { team: team.slug, devboxes: ["box"] }))).code).toBe(0);
   }, 120_000);
+
+  it("an open connection ends within seconds of its token's revocation", async () => {
+    const t = await createToken(db, owner, { name: "live", scopes: ["devboxes:ssh"] });
+    const started = Date.now();
+    const live = home.exec("ssh", [...home.opts(), host, "echo up; sleep 120"], home.env(url, t.token), 60_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    await revokeToken(db, owner.id, t.view.id);
+    const r = await live;
+    expect(r.stdout).toContain("up");
+    expect(r.stderr).toMatch(/devbox: The API token was revoked or expired/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 90_000);
+
+  it("a stopped devbox is started by a token that may start it (and says so); its host key is the same", async () => {
+    await stopDevbox(db, team, owner.id, "box");
+    await waitForState(db, team, "box", "Stopped", 180_000);
+    const sshOnly = await ssh([host, "true"]);
+    expect(sshOnly.code).toBe(255);
+    expect(sshOnly.stderr).toMatch(/devbox: The devbox is stopped, and this API token may not start it \(it needs devboxes:write\)/);
+    // Same known_hosts as before the stop: the host key comes from the devbox's Secret.
+    const r = await ssh([host, "echo back"], await tokenFor(owner, ["devboxes:ssh", "devboxes:write"]), 240_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/devbox: Starting devbox box…/);
+    expect(r.stdout).toContain("back");
+  }, 420_000);
 });
 
 function freePort(): Promise<number> {
