@@ -177,6 +177,8 @@ async function runningPod(ws: WebSocket, user: Actor, team: TeamWithRole, devbox
   let d = devbox;
   let status = deriveStatus(d, pods.podsOf(d.id));
   if (status.state === "Stopped") {
+    // Only the CLI (a token) is started for; a browser session has no use for an SSH stream.
+    if (!user.token) throw new Refusal(SshCloseCode.NotRunning, "The devbox is stopped: start it to connect.");
     try {
       requireTokenAllows(user, { teamId: team.id, minimum: "developer", devboxName: d.name });
     } catch {
