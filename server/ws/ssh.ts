@@ -114,8 +114,9 @@ async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: D
   const pod = await runningPod(ws, user, team, devbox);
   if (ws.readyState !== ws.OPEN) return;
   const kc = kubeConfig();
-  await syncAuthorizedKeys(kc, db, { namespace: team.namespace, pod: pod.metadata!.name!, podUid: pod.metadata!.uid!, secretName: secretName(devbox), teamId: team.id });
-  if (ws.readyState !== ws.OPEN) return;
+  // The keys and the pipe are made ready together (a connection's latency is the slower of the
+  // two); no byte reaches sshd before the keys are in place.
+  const keysReady = syncAuthorizedKeys(kc, db, { namespace: team.namespace, pod: pod.metadata!.name!, podUid: pod.metadata!.uid!, secretName: secretName(devbox), teamId: team.id });
 
   // Bytes from sshd are held back while the client has more than HIGH_WATER unsent.
   let pipe: PodPipe | undefined;
@@ -132,10 +133,17 @@ async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: D
     },
   };
   const transport = sshTransport();
-  pipe =
-    transport === "direct"
-      ? await openDirect(pod.status!.podIP!, SSH_PORT, events)
-      : await openPortForward(kc, team.namespace, pod.metadata!.name!, SSH_PORT, events);
+  const opening = transport === "direct" ? openDirect(pod.status!.podIP!, SSH_PORT, events) : openPortForward(kc, team.namespace, pod.metadata!.name!, SSH_PORT, events);
+  const [opened] = await Promise.allSettled([opening, keysReady]).then(([o, k]) => {
+    if (k.status === "rejected") {
+      if (o.status === "fulfilled") o.value.close();
+      throw k.reason;
+    }
+    if (o.status === "rejected") throw o.reason;
+    return [o.value];
+  });
+  pipe = opened;
+  if (ws.readyState !== ws.OPEN) return pipe.close();
   const p = pipe;
   const forward = (data: Buffer) => {
     p.write(data, () => {
