@@ -29,6 +29,8 @@ export interface Command {
   options?: NonNullable<ParseArgsConfig["options"]>;
   /** Runs without a saved login (login itself). */
   anonymous?: boolean;
+  /** Parses its own arguments: they all arrive in `rest` (ssh, config-ssh). */
+  passthrough?: boolean;
   run(ctx: Context, args: Parsed): Promise<number | void>;
 }
 

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { configPath, readConfig } from "./config";
 import type { Command, Context, Parsed } from "./context";
@@ -13,6 +14,11 @@ import { lsCommand } from "./commands/ls";
 import { openCommand } from "./commands/open";
 import { portsCommand } from "./commands/ports";
 import { snapshotsCommand } from "./commands/snapshots";
+import { configSshCommand } from "./commands/config-ssh";
+import { sshCommand } from "./commands/ssh";
+
+// How OpenSSH's ProxyCommand runs this CLI again: this node, this entry point.
+const SELF = [process.execPath, path.join(import.meta.dirname, "devbox.mjs")];
 
 /** The commands, in `devbox help` order. A new one is a file in cli/commands/ and a line here. */
 const COMMANDS: Command[] = [
@@ -28,6 +34,20 @@ const COMMANDS: Command[] = [
   execCommand,
   portsCommand,
   openCommand,
+  {
+    name: "ssh",
+    summary: "SSH into a devbox (--stdio: OpenSSH's ProxyCommand)",
+    usage: "[--stdio] <box>.<team> [command…]",
+    passthrough: true,
+    run: (ctx, a) => sshCommand(a.rest, { url: ctx.url, token: ctx.token, stderr: ctx.stderr }),
+  },
+  {
+    name: "config-ssh",
+    summary: "Write ~/.ssh/devbox/config (a Host per devbox, published host keys)",
+    usage: "[--json] [--add-key <file.pub>]",
+    passthrough: true,
+    run: (ctx, a) => configSshCommand(a.rest, { url: ctx.url, token: ctx.token, self: SELF, stdout: ctx.stdout, stderr: ctx.stderr }),
+  },
 ];
 
 const GLOBAL = {
@@ -66,12 +86,14 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     const dashdash = restArgs.indexOf("--");
     const own = dashdash < 0 ? restArgs : restArgs.slice(0, dashdash);
     const rest = dashdash < 0 ? [] : restArgs.slice(dashdash + 1);
-    let parsed: Parsed;
-    try {
-      const { values, positionals } = parseArgs({ args: own, options: { ...GLOBAL, ...command.options }, allowPositionals: true, strict: true });
-      parsed = { values, positionals, rest };
-    } catch (err) {
-      throw usage(`${(err as Error).message.split("\n")[0].split(". ")[0]} (usage: devbox ${command.name} ${command.usage})`);
+    let parsed: Parsed = { values: {}, positionals: [], rest: restArgs };
+    if (!command.passthrough) {
+      try {
+        const { values, positionals } = parseArgs({ args: own, options: { ...GLOBAL, ...command.options }, allowPositionals: true, strict: true });
+        parsed = { values, positionals, rest };
+      } catch (err) {
+        throw usage(`${(err as Error).message.split("\n")[0].split(". ")[0]} (usage: devbox ${command.name} ${command.usage})`);
+      }
     }
     if (parsed.values.help) {
       stdout.write(`Usage: devbox ${command.name} ${command.usage}\n${command.summary}\n`);

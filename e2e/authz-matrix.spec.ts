@@ -346,6 +346,48 @@ const MATRIX: Record<string, Entry> = {
     allowed: "not_found",
     call: act("app/(auth)/device/actions.ts#decideDeviceLoginAction", () => ["ZZZZ-ZZZZ", false]),
   },
+  // API tokens and SSH keys belong to the caller: another user's id is "not found" like a missing one.
+  "GET /api/v1/tokens": { surface: "rest", scope: "user", allowed: "200", call: rest("GET", () => "/api/v1/tokens") },
+  "POST /api/v1/tokens": { surface: "rest", scope: "user", allowed: "400", call: rest("POST", () => "/api/v1/tokens", () => ({ name: "x", scopes: [] })) },
+  "DELETE /api/v1/tokens/[id]": { surface: "rest", scope: "user", allowed: "404:Token", call: rest("DELETE", () => `/api/v1/tokens/${randomUUID()}`) },
+  "GET /api/v1/ssh/hosts": { surface: "rest", scope: "user", allowed: "200", call: rest("GET", () => "/api/v1/ssh/hosts") },
+  "GET /api/v1/ssh-keys": { surface: "rest", scope: "user", allowed: "200", call: rest("GET", () => "/api/v1/ssh-keys") },
+  "POST /api/v1/ssh-keys": { surface: "rest", scope: "user", allowed: "400", call: rest("POST", () => "/api/v1/ssh-keys", () => ({ publicKey: "not a key" })) },
+  "DELETE /api/v1/ssh-keys/[id]": { surface: "rest", scope: "user", allowed: "404:SSH key", call: rest("DELETE", () => `/api/v1/ssh-keys/${randomUUID()}`) },
+  "action app/(app)/settings/tokens/actions.ts#createTokenAction": {
+    surface: "action",
+    scope: "user",
+    allowed: "bad_request",
+    call: act("app/(app)/settings/tokens/actions.ts#createTokenAction", () => [null, form({ name: "x" })]),
+  },
+  "action app/(app)/settings/tokens/actions.ts#revokeTokenAction": {
+    surface: "action",
+    scope: "user",
+    allowed: "not_found:Token",
+    call: act("app/(app)/settings/tokens/actions.ts#revokeTokenAction", () => [randomUUID()]),
+  },
+  "action app/(app)/settings/ssh-keys/actions.ts#addSshKeyAction": {
+    surface: "action",
+    scope: "user",
+    allowed: "bad_request",
+    call: act("app/(app)/settings/ssh-keys/actions.ts#addSshKeyAction", () => [null, form({ publicKey: "not a key" })]),
+  },
+  "action app/(app)/settings/ssh-keys/actions.ts#deleteSshKeyAction": {
+    surface: "action",
+    scope: "user",
+    allowed: "not_found:SSH key",
+    call: act("app/(app)/settings/ssh-keys/actions.ts#deleteSshKeyAction", () => [randomUUID()]),
+  },
+  // SSH needs a running devbox: past authorization, a stopped one closes with 4409 (a browser
+  // session never starts it; a token with devboxes:write would).
+  "ws server/ws/ssh.ts": {
+    surface: "ws",
+    scope: "devbox",
+    min: "developer",
+    allowed: "close 4409",
+    call: (c, t) => c.ws(`/api/v1/teams/${t.team}/devboxes/${encodeURIComponent(t.devbox)}/ssh`),
+  },
+
   // The terminal needs a running devbox: past authorization, a stopped one closes with 4409.
   "ws server/ws/terminal.ts": {
     surface: "ws",

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(chromium postgresql openssl ca-certificates busybox-static)
+# openssh-client and rsync: test/integration/ssh.test.ts and bench/ssh.ts drive the real clients.
+want=(chromium postgresql openssl ca-certificates busybox-static openssh-client rsync)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -3,6 +3,7 @@ import { deviceLoginOperations } from "./operations/device-login";
 import { devboxOperations } from "./operations/devboxes";
 import { metaOperations } from "./operations/meta";
 import { snapshotOperations } from "./operations/snapshots";
+import { sshOperations } from "./operations/ssh";
 import { teamOperations } from "./operations/teams";
 import { templateOperations } from "./operations/templates";
 import { tokenOperations } from "./operations/tokens";
@@ -20,4 +21,5 @@ export const operations: Operation[] = [
   ...snapshotOperations,
   ...tokenOperations,
   ...deviceLoginOperations,
+  ...sshOperations,
 ];

@@ -34,9 +34,17 @@ const WRITE_SCRIPT = [
 
 export class SshUnavailable extends Error {}
 
-export async function desiredAuthorizedKeys(kc: KubeConfig, db: Database, p: { namespace: string; secretName: string; teamId: string }): Promise<string> {
-  const secret = await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name: p.secretName, namespace: p.namespace });
-  const own = Buffer.from(secret.data?.authorized_keys ?? "", "base64").toString("utf8").trim();
+// The devbox's own key per Pod: its Secret does not change while the Pod lives (one read per Pod).
+const ownKeys = new Map<string, string>();
+
+export async function desiredAuthorizedKeys(kc: KubeConfig, db: Database, p: { namespace: string; secretName: string; teamId: string; podUid: string }): Promise<string> {
+  let own = ownKeys.get(p.podUid);
+  if (own === undefined) {
+    const secret = await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name: p.secretName, namespace: p.namespace });
+    own = Buffer.from(secret.data?.authorized_keys ?? "", "base64").toString("utf8").trim();
+    if (ownKeys.size >= MAX_REMEMBERED) ownKeys.delete(ownKeys.keys().next().value!);
+    ownKeys.set(p.podUid, own);
+  }
   const keys = await teamDeveloperKeys(db, p.teamId);
   return ["# Managed by Devbox: the devbox's key and its team's developers' keys. Add your own to ~/.ssh/authorized_keys.", own, ...keys.map((k) => `${k.key} devbox-user:${k.userId}`), ""].join("\n");
 }

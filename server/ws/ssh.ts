@@ -98,20 +98,25 @@ export async function handleSshUpgrade(req: IncomingMessage, socket: Duplex, hea
     (ws as WebSocket & { alive?: boolean }).alive = true;
     ws.on("pong", () => ((ws as WebSocket & { alive?: boolean }).alive = true));
     ws.on("error", () => {});
-    connect(ws, user, team, devbox).catch((err) => {
+    // The client starts talking (its SSH banner) at once; hold it until the pipe is open.
+    const early: Buffer[] = [];
+    const hold = (data: Buffer, isBinary: boolean) => isBinary && early.push(data);
+    ws.on("message", hold);
+    connect(ws, user, team, devbox, () => (ws.off("message", hold), early)).catch((err) => {
       const r = refusalOf(err);
       closeWith(ws, r.code, r.message);
     });
   });
 }
 
-async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: Devbox): Promise<void> {
+async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: Devbox, takeEarly: () => Buffer[]): Promise<void> {
   const db = await getDb();
   const pod = await runningPod(ws, user, team, devbox);
   if (ws.readyState !== ws.OPEN) return;
   const kc = kubeConfig();
-  await syncAuthorizedKeys(kc, db, { namespace: team.namespace, pod: pod.metadata!.name!, podUid: pod.metadata!.uid!, secretName: secretName(devbox), teamId: team.id });
-  if (ws.readyState !== ws.OPEN) return;
+  // The keys and the pipe are made ready together (a connection's latency is the slower of the
+  // two); no byte reaches sshd before the keys are in place.
+  const keysReady = syncAuthorizedKeys(kc, db, { namespace: team.namespace, pod: pod.metadata!.name!, podUid: pod.metadata!.uid!, secretName: secretName(devbox), teamId: team.id });
 
   // Bytes from sshd are held back while the client has more than HIGH_WATER unsent.
   let pipe: PodPipe | undefined;
@@ -128,18 +133,26 @@ async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: D
     },
   };
   const transport = sshTransport();
-  pipe =
-    transport === "direct"
-      ? await openDirect(pod.status!.podIP!, SSH_PORT, events)
-      : await openPortForward(kc, team.namespace, pod.metadata!.name!, SSH_PORT, events);
+  const opening = transport === "direct" ? openDirect(pod.status!.podIP!, SSH_PORT, events) : openPortForward(kc, team.namespace, pod.metadata!.name!, SSH_PORT, events);
+  const [opened] = await Promise.allSettled([opening, keysReady]).then(([o, k]) => {
+    if (k.status === "rejected") {
+      if (o.status === "fulfilled") o.value.close();
+      throw k.reason;
+    }
+    if (o.status === "rejected") throw o.reason;
+    return [o.value];
+  });
+  pipe = opened;
+  if (ws.readyState !== ws.OPEN) return pipe.close();
   const p = pipe;
-  ws.on("message", (data: Buffer, isBinary) => {
-    if (!isBinary) return;
+  const forward = (data: Buffer) => {
     p.write(data, () => {
       if (p.buffered < HIGH_WATER) ws.resume();
     });
     if (p.buffered >= HIGH_WATER) ws.pause();
-  });
+  };
+  for (const data of takeEarly()) forward(data);
+  ws.on("message", (data: Buffer, isBinary) => isBinary && forward(data));
 
   // Revocation: membership/role/sign-out through the shared watcher, the token by itself.
   const access = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "developer" }, (reason) =>
@@ -172,6 +185,8 @@ async function runningPod(ws: WebSocket, user: Actor, team: TeamWithRole, devbox
   let d = devbox;
   let status = deriveStatus(d, pods.podsOf(d.id));
   if (status.state === "Stopped") {
+    // Only the CLI (a token) is started for; a browser session has no use for an SSH stream.
+    if (!user.token) throw new Refusal(SshCloseCode.NotRunning, "The devbox is stopped: start it to connect.");
     try {
       requireTokenAllows(user, { teamId: team.id, minimum: "developer", devboxName: d.name });
     } catch {
