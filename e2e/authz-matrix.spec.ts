@@ -146,6 +146,9 @@ const MATRIX: Record<string, Entry> = {
   },
   // Logs need a running devbox: past authorization, a stopped one answers 409.
   "GET /api/v1/teams/[team]/devboxes/[name]/logs": { surface: "rest", scope: "devbox", min: "developer", allowed: "409", call: rest("GET", (t) => `${box(t)}/logs`) },
+  "GET /api/v1/settings": { surface: "rest", scope: "instance", allowed: "200", call: rest("GET", () => "/api/v1/settings") },
+  "PATCH /api/v1/settings": { surface: "rest", scope: "instance", allowed: "400", call: rest("PATCH", () => "/api/v1/settings", () => ({ maxTeamsPerUser: "many" })) },
+  "POST /api/v1/templates": { surface: "rest", scope: "instance", allowed: "400", call: rest("POST", () => "/api/v1/templates", () => ({ name: "Not A Name", image: "x" })) },
   "GET /api/v1/templates": { surface: "rest", scope: "user", allowed: "200", call: rest("GET", () => "/api/v1/templates") },
   "GET /api/v1/teams": { surface: "rest", scope: "user", allowed: "200", call: rest("GET", () => "/api/v1/teams") },
   "POST /api/v1/teams": { surface: "rest", scope: "user", allowed: "400", call: rest("POST", () => "/api/v1/teams", () => ({ slug: "Not A Slug!" })) },

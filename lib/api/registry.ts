@@ -1,4 +1,5 @@
 import type { Operation } from "./operation";
+import { adminOperations } from "./operations/admin";
 import { deviceLoginOperations } from "./operations/device-login";
 import { devboxOperations } from "./operations/devboxes";
 import { metaOperations } from "./operations/meta";
@@ -22,4 +23,5 @@ export const operations: Operation[] = [
   ...tokenOperations,
   ...deviceLoginOperations,
   ...sshOperations,
+  ...adminOperations,
 ];
