@@ -14,6 +14,9 @@ export const DEVICE_LOGIN_POLL_S = 2;
 /** What a CLI login may do: the devbox work of its user, not team or instance administration. */
 export const CLI_TOKEN_SCOPES: TokenScope[] = ["devboxes:read", "devboxes:write", "devboxes:ssh"];
 
+/** Starts per client address: DEVBOX_DEVICE_LOGIN_LIMIT_PER_IP a minute (default 20). */
+export const deviceLoginLimit = () => ({ name: "device-login:ip", max: Math.max(1, Number(process.env.DEVBOX_DEVICE_LOGIN_LIMIT_PER_IP) || 20), windowSeconds: 60 });
+
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 // No 0/O, 1/I/L: the user compares it by eye.
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";

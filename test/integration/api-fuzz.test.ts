@@ -140,4 +140,16 @@ describe("schema-driven fuzz of the REST API", () => {
     expect(bad.status).toBe(400);
     expect(bad.json).toEqual({ error: { code: "bad_request", message: "'limit' must be a whole number from 1 to 200.", field: "limit" } });
   });
+
+  it("device login starts are limited per address: 429 with Retry-After, in the one error shape", async () => {
+    const statuses: number[] = [];
+    let limited: Awaited<ReturnType<ApiWorld["call"]>> | undefined;
+    for (let i = 0; i < 25 && !limited; i++) {
+      const r = await w.call("POST", "/api/v1/device-authorizations", { body: { clientName: `burst ${i}` }, auth: "none" });
+      statuses.push(r.status);
+      if (r.status === 429) limited = r;
+    }
+    expect(statuses.filter((s) => s === 201).length).toBe(20);
+    expect(limited?.json).toMatchObject({ error: { code: "rate_limited", message: expect.stringMatching(/^Too many login requests/) } });
+  });
 });

@@ -13,6 +13,7 @@ export const deviceLoginOperations: Operation[] = [
     body: StartDeviceLoginBody,
     bodyOptional: true,
     responses: { 201: { description: "The codes and the approval page.", schema: DeviceLoginStarted } },
+    errors: ["rate_limited"],
   },
   {
     method: "POST",
