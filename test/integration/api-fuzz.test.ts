@@ -150,6 +150,7 @@ describe("schema-driven fuzz of the REST API", () => {
       if (r.status === 429) limited = r;
     }
     expect(statuses.filter((s) => s === 201).length).toBe(20);
+    expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(limited?.json).toMatchObject({ error: { code: "rate_limited", message: expect.stringMatching(/^Too many login requests/) } });
   });
 });

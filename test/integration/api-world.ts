@@ -10,6 +10,7 @@ export interface Reply {
   text: string;
   json?: unknown;
   contentType: string;
+  headers: Headers;
 }
 
 /**
@@ -54,7 +55,7 @@ export async function openApiWorld(who: string): Promise<ApiWorld> {
     const contentType = res.headers.get("content-type") ?? "";
     if (contentType.startsWith("text/event-stream")) {
       await res.body?.cancel();
-      return { status: res.status, text: "", contentType };
+      return { status: res.status, text: "", contentType, headers: res.headers };
     }
     const text = await res.text();
     let json: unknown;
@@ -63,7 +64,7 @@ export async function openApiWorld(who: string): Promise<ApiWorld> {
     } catch {
       /* not JSON */
     }
-    return { status: res.status, text, json, contentType };
+    return { status: res.status, text, json, contentType, headers: res.headers };
   };
 
   const team = `api-${randomSuffix()}`;
