@@ -22,6 +22,7 @@ type Op = {
   description?: string;
   tags: string[];
   "x-devbox-access": string;
+  "x-devbox-token-scope"?: string;
   parameters?: Param[];
   requestBody?: { required: boolean; content: Record<string, { schema: Schema }> };
   responses: Record<string, { $ref?: string; description?: string; content?: Record<string, { schema?: Schema }> }>;
@@ -76,7 +77,10 @@ function Operation({ method, path, op }: { method: string; path: string; op: Op 
         <span className="text-sm font-medium">{op.summary}</span>
       </div>
       {op.description && <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{op.description}</p>}
-      <p className="mt-1 text-xs text-zinc-500">Who: {op["x-devbox-access"]}</p>
+      <p className="mt-1 text-xs text-zinc-500">
+        Who: {op["x-devbox-access"]}
+        {op["x-devbox-token-scope"] && (op["x-devbox-token-scope"] === "session" ? " · a signed-in browser session only (not an API token)" : ` · API token scope ${op["x-devbox-token-scope"]}`)}
+      </p>
       {params.length > 0 && (
         <div className="mt-2">
           <h4 className="text-xs font-semibold uppercase text-zinc-500">Parameters</h4>

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError, type ErrorCode } from "@/lib/errors";
+import { scopeForRole, type TokenScope } from "@/lib/tokens/scopes";
 import { PATH_PARAMS, type Operation } from "./operation";
 import { operations } from "./registry";
 
@@ -34,7 +35,8 @@ export function errorCodesOf(op: Operation): ErrorCode[] {
   const codes = new Set<ErrorCode>(op.errors ?? []);
   if (op.body || op.query) codes.add("bad_request");
   if (op.access !== "public") codes.add("unauthorized");
-  if (op.access === "instanceAdmin" || UNSAFE.has(op.method) || (typeof op.access === "object" && op.access.team !== "viewer")) codes.add("forbidden");
+  // Forbidden: a role too low, a browser request that is not same-origin JSON, a token without the scope.
+  if (op.access === "instanceAdmin" || UNSAFE.has(op.method) || typeof op.access === "object" || tokenScopeOf(op)) codes.add("forbidden");
   if (typeof op.access === "object") codes.add("not_found");
   return [...codes].sort((a, b) => statusOf(a) - statusOf(b));
 }
@@ -53,6 +55,14 @@ function inline(s: z.ZodType): Record<string, unknown> {
 
 export const accessText = (a: Operation["access"]) =>
   a === "public" ? "anyone" : a === "user" ? "any signed-in user" : a === "instanceAdmin" ? "instance administrators" : `team role ${a.team} or higher`;
+
+/** The scope an API token needs (lib/authz: requireTokenAllows / requireTokenScope), or undefined. */
+export function tokenScopeOf(op: Operation): TokenScope | "session" | undefined {
+  if (op.tokenScope) return op.tokenScope;
+  if (op.access === "instanceAdmin") return "admin";
+  if (typeof op.access === "object") return scopeForRole(op.access.team);
+  return undefined;
+}
 
 function operationObject(op: Operation) {
   const where = `${op.method} ${op.path}`;
@@ -84,6 +94,7 @@ function operationObject(op: Operation) {
     tags: [op.tag],
     ...(op.access === "public" ? { security: [] } : {}),
     "x-devbox-access": accessText(op.access),
+    ...(tokenScopeOf(op) ? { "x-devbox-token-scope": tokenScopeOf(op) } : {}),
     ...(pathParams.length || queryParams.length ? { parameters: [...pathParams, ...queryParams] } : {}),
     ...(op.body
       ? { requestBody: { required: !op.bodyOptional, content: { "application/json": { schema: ref(op.body, where) } } } }

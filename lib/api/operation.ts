@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { TeamRole } from "@/db/schema/memberships";
 import type { ErrorCode } from "@/lib/errors";
+import type { TokenScope } from "@/lib/tokens/scopes";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -29,6 +30,12 @@ export interface Operation {
   summary: string;
   description?: string;
   access: Access;
+  /**
+   * What an API token needs besides the role: by default the role's scope (viewer → devboxes:read,
+   * developer → devboxes:write, admin/owner and instance administration → admin) and nothing for
+   * "user" operations; "session" when only a signed-in browser may call it.
+   */
+  tokenScope?: TokenScope | "session";
   query?: z.ZodObject;
   /** The schema the route handler validates its body with (it must have `.meta({ id })`). */
   body?: z.ZodType;

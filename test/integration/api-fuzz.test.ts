@@ -54,7 +54,11 @@ describe("schema-driven fuzz of the REST API", () => {
     expect(ids.sort()).toEqual(operations.map((o) => o.operationId).sort());
   });
 
-  it(`every operation, generated requests (seed ${seed}): 4xx never 5xx, documented statuses, one error shape`, async () => {
+  /**
+   * Every operation of the document with generated requests, as the cookie session or as an API
+   * token (`Bearer`, no cookie, no Origin); returns how many requests were sent.
+   */
+  async function fuzzEveryOperation(auth: "cookie" | { token: string; scopes: string[] }): Promise<number> {
     const byStatus = new Map<number, number>();
     let sent = 0;
     for (const [p, item] of Object.entries(doc.paths)) {
@@ -89,7 +93,7 @@ describe("schema-driven fuzz of the REST API", () => {
             let url = "/api/v1" + p.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(params[pathNames.indexOf(n)]));
             const qs = queryParams.map((q, i) => (query[i] === undefined ? "" : `${q.name}=${encodeURIComponent(query[i] as string)}`)).filter(Boolean);
             if (qs.length) url += `?${qs.join("&")}`;
-            const r = await w.call(method.toUpperCase(), url, reg.body ? (raw !== undefined ? { raw } : { body }) : {});
+            const r = await w.call(method.toUpperCase(), url, { ...(reg.body ? (raw !== undefined ? { raw } : { body }) : {}), auth: auth === "cookie" ? "cookie" : auth.token });
             sent++;
             byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
             const what = `${method.toUpperCase()} ${url.slice(0, 160)} ${raw ?? JSON.stringify(body)?.slice(0, 160)} → ${r.status} ${r.text.slice(0, 200)}`;
@@ -100,14 +104,31 @@ describe("schema-driven fuzz of the REST API", () => {
               const schema = reg.responses[r.status]?.schema;
               if (schema) expect(schema.safeParse(r.json).error?.issues ?? [], `response does not fit its schema: ${what}`).toEqual([]);
             }
-            if (isReal && refused) expect(r.status, `a body the schema refuses must be a 400: ${what}`).toBe(400);
+            if (isReal && refused && auth === "cookie") expect(r.status, `a body the schema refuses must be a 400: ${what}`).toBe(400);
+            // A token gets no success where the document says it needs a scope it does not hold.
+            const needs = (op as { "x-devbox-token-scope"?: string })["x-devbox-token-scope"];
+            if (auth !== "cookie" && needs && !auth.scopes.includes(needs) && !auth.scopes.includes("admin"))
+              expect(r.status >= 400, `a token without ${needs} got ${r.status}: ${what}`).toBe(true);
           }),
           { numRuns: RUNS, seed, endOnFailure: true },
         );
       }
     }
-    console.log(`[api-fuzz] seed ${seed}: ${sent} requests over ${operations.length} operations, by status ${JSON.stringify(Object.fromEntries([...byStatus].sort((a, b) => a[0] - b[0])))}`);
+    const who = auth === "cookie" ? "session" : `token ${auth.scopes.join(",")}`;
+    console.log(`[api-fuzz] seed ${seed}, ${who}: ${sent} requests over ${operations.length} operations, by status ${JSON.stringify(Object.fromEntries([...byStatus].sort((a, b) => a[0] - b[0])))}`);
+    return sent;
+  }
+
+  it(`every operation, generated requests (seed ${seed}): 4xx never 5xx, documented statuses, one error shape`, async () => {
+    const sent = await fuzzEveryOperation("cookie");
     // Skipped cases (a valid body on a real resource) must not leave the fuzz with nothing to send.
+    expect(sent).toBeGreaterThan(operations.length * RUNS * 0.5);
+  }, 600_000);
+
+  it(`the same as a read-only API token (seed ${seed}): never 5xx, never a success its scope does not allow`, async () => {
+    const created = await w.call("POST", "/api/v1/tokens", { body: { name: "fuzz-read", scopes: ["devboxes:read"] } });
+    expect(created.status, created.text).toBe(201);
+    const sent = await fuzzEveryOperation({ token: (created.json as { token: string }).token, scopes: ["devboxes:read"] });
     expect(sent).toBeGreaterThan(operations.length * RUNS * 0.5);
   }, 600_000);
 

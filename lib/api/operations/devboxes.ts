@@ -115,6 +115,7 @@ export const devboxOperations: Operation[] = [
     summary: "Container logs",
     description: "The last lines the devbox container wrote (its main process), as plain text. The devbox must be running.",
     access: { team: "developer" },
+    tokenScope: "devboxes:read",
     query: LogsQuery,
     responses: { 200: { description: "The log lines.", contentType: "text/plain" } },
     errors: ["conflict", "unavailable"],

@@ -10,6 +10,7 @@ export const sshOperations: Operation[] = [
     summary: "List your SSH public keys",
     description: "Authorized in every devbox you may open (token: devboxes:ssh).",
     access: "user",
+    tokenScope: "devboxes:ssh",
     responses: { 200: { description: "Your keys.", schema: sshKeyList } },
   },
   {
@@ -19,6 +20,7 @@ export const sshOperations: Operation[] = [
     operationId: "addSshKey",
     summary: "Add an SSH public key",
     access: "user",
+    tokenScope: "devboxes:ssh",
     body: addSshKeyBody,
     responses: { 201: { description: "The key.", schema: sshKeyView } },
     errors: ["conflict"],
@@ -30,6 +32,7 @@ export const sshOperations: Operation[] = [
     operationId: "deleteSshKey",
     summary: "Delete an SSH public key",
     access: "user",
+    tokenScope: "devboxes:ssh",
     responses: { 204: { description: "Deleted." } },
     errors: ["not_found"],
   },
@@ -41,6 +44,7 @@ export const sshOperations: Operation[] = [
     summary: "Devboxes you may SSH into, with host keys",
     description: "What `devbox config-ssh` writes: one Host block per devbox and its known_hosts line.",
     access: "user",
+    tokenScope: "devboxes:ssh",
     responses: { 200: { description: "Your SSH hosts.", schema: sshHostList } },
   },
 ];

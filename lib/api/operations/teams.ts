@@ -23,6 +23,7 @@ export const teamOperations: Operation[] = [
     summary: "Create a team",
     description: "Creates the team and its namespace; you become its owner.",
     access: "user",
+    tokenScope: "admin",
     body: CreateTeamBody,
     responses: { 201: { description: "The new team.", schema: TeamSchema } },
     errors: ["conflict", "quota_exceeded", "unavailable"],

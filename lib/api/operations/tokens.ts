@@ -20,6 +20,7 @@ export const tokenOperations: Operation[] = [
     summary: "Create an API token",
     description: "Needs a browser session (a token cannot mint tokens). The answer is the only time the secret is shown.",
     access: "user",
+    tokenScope: "session",
     body: createTokenBody,
     responses: { 201: { description: "The token and its secret.", schema: createdTokenView } },
   },
