@@ -56,7 +56,14 @@ function exitFor(code: number): number {
 function proxyStdio(target: { team: string; devbox: string }, ctx: SshCliContext, stderr: NodeJS.WritableStream): Promise<number> {
   const url = new URL(sshPath(target.team, target.devbox), ctx.url);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${ctx.token}` }, perMessageDeflate: false, maxPayload: 8 * 1024 * 1024 });
+  // A zero mask: masking protects proxies from bytes a *browser* page chose; this client is not
+  // a browser, and ws skips the per-byte XOR on both ends for a zero mask (RFC 6455 allows any value).
+  const ws = new WebSocket(url, {
+    headers: { Authorization: `Bearer ${ctx.token}` },
+    perMessageDeflate: false,
+    maxPayload: 8 * 1024 * 1024,
+    generateMask: (mask) => void mask.fill(0),
+  });
   const stdin = process.stdin;
   const stdout = process.stdout;
   const HIGH_WATER = 1 << 20;
