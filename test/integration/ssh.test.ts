@@ -18,6 +18,8 @@ import { addSshKey } from "@/lib/ssh/user-keys";
 import { addMember, createTeam } from "@/lib/teams/service";
 import { listTeamsForUser } from "@/lib/teams/queries";
 import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
+import { TerminalClient } from "@/lib/terminal/node-client";
+import { terminalPath } from "@/lib/terminal/protocol";
 import { createToken, revokeToken } from "@/lib/tokens/service";
 import type { TokenScope } from "@/lib/tokens/scopes";
 import { registerUser } from "@/lib/users/register";
@@ -190,6 +192,19 @@ describe("ssh through the dashboard against the bundled cluster", () => {
     // The allowed user with a restricted token is allowed.
     expect((await ssh([host, "true"], await tokenFor(owner, ["devboxes:ssh"], { team: team.slug, devboxes: ["box"] }))).code).toBe(0);
   }, 120_000);
+
+  it("the terminal websocket takes an API token too (no cookie, no Origin), within its scopes", async () => {
+    const path = `${backend!.wsBase}${terminalPath(team.slug, "box", `tok-${randomSuffix()}`)}`;
+    const c = TerminalClient.connect(path, { token: await tokenFor(owner, ["devboxes:write"]) });
+    await c.waitForMessage("session");
+    c.send("echo tok-$((40+2))\r");
+    await c.waitForText("tok-42");
+    c.close();
+    const refused = TerminalClient.connect(path, { token: await tokenFor(owner, ["devboxes:ssh"]) });
+    expect(await refused.closed).toMatchObject({ code: 4406 });
+    const bad = TerminalClient.connect(path, { token: "dbx_pat_" + "y".repeat(43) });
+    expect(await bad.closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/This API token is not valid/) });
+  });
 
   it("an open connection ends within seconds of its token's revocation", async () => {
     const t = await createToken(db, owner, { name: "live", scopes: ["devboxes:ssh"] });
