@@ -124,7 +124,7 @@ const bench: Benchmark<Result> = {
     const file = path.join(home.dir, "payload.bin");
     try {
       ctx.log("[ssh] creating a devbox");
-      await createDevbox(db, team, owner.id, { name: "bench", templateId, cpuMillis: 2000, memoryMiB: 1024, diskMiB: mb * 2 + 2048 });
+      await createDevbox(db, team, owner.id, { name: "bench", templateId, cpuMillis: 1000, memoryMiB: 1024, diskMiB: mb * 2 + 2048 });
       const { devbox } = await waitForState(db, team, "bench", "Running");
       const pod = devboxPodCache().podsOf(devbox!.id).find((p) => p.metadata?.name === podName(devbox!))!;
       const podIP = pod.status!.podIP!;
