@@ -13,3 +13,4 @@ export { snapshots, snapshotTrigger } from "./schema/snapshots";
 export { registryHolds, registryHoldKind } from "./schema/registry-holds";
 export { apiTokens } from "./schema/api-tokens";
 export { userSshKeys } from "./schema/user-ssh-keys";
+export { deviceLogins } from "./schema/device-logins";

@@ -34,6 +34,9 @@ export function AppShell({
                 Admin
               </Link>
             )}
+            <Link href="/docs/api" className="rounded-md px-2.5 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800" data-testid="api-docs-link">
+              API
+            </Link>
             <Link href="/settings/tokens" className="rounded-md px-2.5 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
               Tokens
             </Link>

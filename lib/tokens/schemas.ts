@@ -23,7 +23,8 @@ export const createTokenBody = z
     devboxes: z.array(devboxName).min(1).max(50).optional(),
   })
   .strict()
-  .refine((b) => !b.devboxes || b.team, { message: "Restricting to devboxes needs a team.", path: ["devboxes"] });
+  .refine((b) => !b.devboxes || b.team, { message: "Restricting to devboxes needs a team.", path: ["devboxes"] })
+  .meta({ id: "CreateToken", description: "A personal access token: scopes, expiry (default 30 days), optionally one team or named devboxes." });
 
 export type CreateTokenBody = z.infer<typeof createTokenBody>;
 
@@ -38,8 +39,9 @@ export const tokenView = z.object({
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
   createdAt: z.string(),
-});
+}).meta({ id: "Token", description: "A token as listed: never its secret." });
 export type TokenView = z.infer<typeof tokenView>;
 
 /** The create response: the only time the secret is ever shown. */
-export const createdTokenView = tokenView.extend({ token: z.string() });
+export const createdTokenView = tokenView.extend({ token: z.string() }).meta({ id: "CreatedToken", description: "The new token, with its secret (`token`): shown this once." });
+export const tokenList = z.object({ items: z.array(tokenView) }).meta({ id: "TokenList" });

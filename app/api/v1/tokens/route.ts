@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
+import { readBody } from "@/lib/api/body";
 import { requireUser } from "@/lib/auth/session";
 import { requireNoToken } from "@/lib/authz/token-scope";
-import { AppError } from "@/lib/errors";
 import { route } from "@/lib/http/route";
 import { createTokenBody } from "@/lib/tokens/schemas";
 import { createToken, listTokens } from "@/lib/tokens/service";
@@ -16,11 +16,6 @@ export const GET = route(async () => {
 export const POST = route(async (req: Request) => {
   const user = await requireUser();
   requireNoToken(user, "Creating an API token");
-  const parsed = createTokenBody.safeParse(await req.json().catch(() => null));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AppError("bad_request", issue.message, issue.path.length ? { field: String(issue.path[0]) } : {});
-  }
-  const { token, view } = await createToken(await getDb(), user, parsed.data);
+  const { token, view } = await createToken(await getDb(), user, await readBody(req, createTokenBody));
   return Response.json({ ...view, token }, { status: 201, headers: { "Cache-Control": "no-store" } });
 });
