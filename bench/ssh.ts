@@ -136,7 +136,7 @@ const bench: Benchmark<Result> = {
       let proxy = CLI;
       if (cliKind === "bundle") {
         const out = path.join(home.dir, "devbox-ssh.mjs");
-        await run(path.join(ROOT, "node_modules/.bin/esbuild"), [path.join(ROOT, "test/integration/ssh-cli.ts"), "--bundle", "--platform=node", "--format=esm", `--outfile=${out}`, "--log-level=warning", `--tsconfig=${path.join(ROOT, "tsconfig.json")}`, "--banner:js=import{createRequire}from'module';const require=createRequire(import.meta.url);"], { cwd: ROOT });
+        await run(path.join(ROOT, "node_modules/.bin/esbuild"), [path.join(ROOT, "bench/_devbox-cli-entry.ts"), "--bundle", "--platform=node", "--format=esm", `--outfile=${out}`, "--log-level=warning", `--tsconfig=${path.join(ROOT, "tsconfig.json")}`, "--banner:js=import{createRequire}from'module';const require=createRequire(import.meta.url);"], { cwd: ROOT });
         proxy = [process.execPath, out];
       }
       home.writeConfig(hosts, backend.origin);

@@ -59,8 +59,11 @@ describe("ssh through the dashboard against the bundled cluster", () => {
     backend = await startTerminalBackend(db);
     await import("@/server/ws/ssh"); // registers the SSH endpoint on the same dispatcher
     url = backend.origin;
-    await createDevbox(db, team, owner.id, { name: "box", templateId, cpuMillis: 1000, memoryMiB: 1024, diskMiB: 4096 });
-    await createDevbox(db, strangerTeam, stranger.id, { name: "theirs", templateId, cpuMillis: 500, memoryMiB: 256, diskMiB: 1024 });
+    // Small requests: the node is shared by every test run.
+    await createDevbox(db, team, owner.id, { name: "box", templateId, cpuMillis: 500, memoryMiB: 512, diskMiB: 2048 });
+    // Another user's devbox: only its record matters (refused before anything runs).
+    await createDevbox(db, strangerTeam, stranger.id, { name: "theirs", templateId, cpuMillis: 250, memoryMiB: 256, diskMiB: 1024 });
+    await stopDevbox(db, strangerTeam, stranger.id, "theirs");
     await waitForState(db, team, "box", "Running");
     await addSshKey(db, owner.id, { name: "it", publicKey: await home.init() });
     token = await tokenFor(owner, ["devboxes:ssh"]);
