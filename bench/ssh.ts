@@ -1,7 +1,8 @@
 // SSH through the dashboard (devbox ssh --stdio ProxyCommand → SSH websocket → Kubernetes
 // port-forward → the devbox's sshd) versus the floor measured in the same run: the same OpenSSH
 // client straight to the Pod IP's sshd (same key, same host key check).
-//   npm run bench -- ssh [--json] [--n 1000] [--mb 200] [--connects 10] [--transport port-forward|direct]
+//   npm run bench -- ssh [--json] [--n 1000] [--mb 200] [--connects 10] [--cli bundle|tsx]
+// Both transports of the dashboard path are measured in the same run (lib/ssh/tunnel.ts).
 // Targets (issue 13): 1,000 single-byte echoes added p50 ≤ 2 ms; scp of 200 MB ≥ 80% of the floor's
 // throughput; `ssh box true` ≤ 1.5× the floor's connection time.
 // The dashboard side runs in this process like the integration tests (throwaway metadata DB,
@@ -12,6 +13,7 @@ import "../test/integration/ssh-env";
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
@@ -39,18 +41,24 @@ interface Side {
   scpMBps: number;
   connect: Stats;
 }
+interface Compared {
+  side: Side;
+  addedEchoP50Ms: number;
+  scpRatio: number;
+  connectRatio: number;
+  met: boolean;
+}
 interface Result {
-  transport: string;
   cli: string;
   roundTrips: number;
   megabytes: number;
   connects: number;
-  dashboard: Side;
+  loadAverage: number[];
   floor: Side;
-  addedEchoP50Ms: number;
-  scpRatio: number;
-  connectRatio: number;
-  targets: { addedEchoP50Ms: 2; scpRatio: 0.8; connectRatio: 1.5; met: boolean };
+  /** The dashboard path per transport (lib/ssh/tunnel.ts): port-forward is the default. */
+  portForward: Compared;
+  direct: Compared;
+  targets: { addedEchoP50Ms: 2; scpRatio: 0.8; connectRatio: 1.5 };
 }
 
 /** 1-byte echoes through `ssh <target> cat`: write a byte, wait for it to come back. */
@@ -103,8 +111,6 @@ const bench: Benchmark<Result> = {
     const n = intOption(ctx.args, "n", 1000);
     const mb = intOption(ctx.args, "mb", 200);
     const connects = intOption(ctx.args, "connects", 10);
-    const transport = option(ctx.args, "transport") ?? "port-forward";
-    process.env.DEVBOX_SSH_TRANSPORT = transport;
     const cliKind = option(ctx.args, "cli") ?? "bundle";
 
     const { db, close } = await installTestDatabase();
@@ -118,7 +124,7 @@ const bench: Benchmark<Result> = {
     const file = path.join(home.dir, "payload.bin");
     try {
       ctx.log("[ssh] creating a devbox");
-      await createDevbox(db, team, owner.id, { name: "bench", templateId, cpuMillis: 2000, memoryMiB: 1024, diskMiB: mb * 2 + 2048 });
+      await createDevbox(db, team, owner.id, { name: "bench", templateId, cpuMillis: 1000, memoryMiB: 1024, diskMiB: mb * 2 + 2048 });
       const { devbox } = await waitForState(db, team, "bench", "Running");
       const pod = devboxPodCache().podsOf(devbox!.id).find((p) => p.metadata?.name === podName(devbox!))!;
       const podIP = pod.status!.podIP!;
@@ -130,7 +136,7 @@ const bench: Benchmark<Result> = {
       let proxy = CLI;
       if (cliKind === "bundle") {
         const out = path.join(home.dir, "devbox-ssh.mjs");
-        await run(path.join(ROOT, "node_modules/.bin/esbuild"), [path.join(ROOT, "test/integration/ssh-cli.ts"), "--bundle", "--platform=node", "--format=esm", `--outfile=${out}`, "--log-level=warning", `--tsconfig=${path.join(ROOT, "tsconfig.json")}`, "--banner:js=import{createRequire}from'module';const require=createRequire(import.meta.url);"], { cwd: ROOT });
+        await run(path.join(ROOT, "node_modules/.bin/esbuild"), [path.join(ROOT, "bench/_devbox-cli-entry.ts"), "--bundle", "--platform=node", "--format=esm", `--outfile=${out}`, "--log-level=warning", `--tsconfig=${path.join(ROOT, "tsconfig.json")}`, "--banner:js=import{createRequire}from'module';const require=createRequire(import.meta.url);"], { cwd: ROOT });
         proxy = [process.execPath, out];
       }
       home.writeConfig(hosts, backend.origin);
@@ -145,46 +151,47 @@ const bench: Benchmark<Result> = {
       await run("ssh", [...dashArgs, "true"], { env });
       await run("ssh", [...floorArgs, "true"], { env });
 
-      ctx.log(`[ssh] ${n} echoes each side`);
-      const floorEcho = await echoes(floorArgs, env, n);
-      const dashEcho = await echoes(dashArgs, env, n);
-
-      ctx.log(`[ssh] scp ${mb} MB each side`);
+      const scp = async (target: string[], dest: string) => timed("scp", [...target.slice(0, -1), file, `${target[target.length - 1]}:${dest}`], env);
       fs.writeFileSync(file, randomBytes(mb * 1024 * 1024));
-      const scp = async (target: string[], dest: string) => {
-        const opts = target.slice(0, -1);
-        const t = target[target.length - 1];
-        return timed("scp", [...opts, file, `${t}:${dest}`], env);
+      const transports = ["port-forward", "direct"] as const;
+      const measure = { echo: {} as Record<string, Stats>, scpMs: {} as Record<string, number>, conn: {} as Record<string, number[]> };
+      const through = async <T>(t: string, f: () => Promise<T>) => {
+        process.env.DEVBOX_SSH_TRANSPORT = t === "floor" ? "port-forward" : t;
+        return f();
       };
-      const floorScpMs = await scp(floorArgs, "/tmp/floor.bin");
-      const dashScpMs = await scp(dashArgs, "/tmp/dash.bin");
-      await run("ssh", [...floorArgs, "rm -f /tmp/floor.bin /tmp/dash.bin"], { env });
-
-      ctx.log(`[ssh] ${connects} x ssh true each side`);
-      const floorConn: number[] = [];
-      const dashConn: number[] = [];
+      ctx.log(`[ssh] ${n} echoes each: floor, port-forward, direct`);
+      measure.echo.floor = await echoes(floorArgs, env, n);
+      for (const t of transports) measure.echo[t] = await through(t, () => echoes(dashArgs, env, n));
+      ctx.log(`[ssh] scp ${mb} MB each`);
+      measure.scpMs.floor = await scp(floorArgs, "/tmp/payload.bin");
+      for (const t of transports) measure.scpMs[t] = await through(t, () => scp(dashArgs, "/tmp/payload.bin"));
+      await run("ssh", [...floorArgs, "rm -f /tmp/payload.bin"], { env });
+      ctx.log(`[ssh] ${connects} x ssh true each, interleaved`);
+      for (const k of ["floor", ...transports]) measure.conn[k] = [];
       for (let i = 0; i < connects; i++) {
-        floorConn.push(await timed("ssh", [...floorArgs, "true"], env));
-        dashConn.push(await timed("ssh", [...dashArgs, "true"], env));
+        measure.conn.floor.push(await timed("ssh", [...floorArgs, "true"], env));
+        for (const t of transports) measure.conn[t].push(await through(t, () => timed("ssh", [...dashArgs, "true"], env)));
       }
-      const floor: Side = { echo: floorEcho, scpMBps: Math.round((mb / (floorScpMs / 1000)) * 10) / 10, connect: stats(floorConn) };
-      const dashboard: Side = { echo: dashEcho, scpMBps: Math.round((mb / (dashScpMs / 1000)) * 10) / 10, connect: stats(dashConn) };
+      const sideOf = (k: string): Side => ({ echo: measure.echo[k], scpMBps: Math.round((mb / (measure.scpMs[k] / 1000)) * 10) / 10, connect: stats(measure.conn[k]) });
+      const floor = sideOf("floor");
       const r2 = (x: number) => Math.round(x * 100) / 100;
-      const addedEchoP50Ms = r2(dashboard.echo.median - floor.echo.median);
-      const scpRatio = r2(dashboard.scpMBps / floor.scpMBps);
-      const connectRatio = r2(dashboard.connect.median / floor.connect.median);
+      const compare = (k: string): Compared => {
+        const side = sideOf(k);
+        const addedEchoP50Ms = r2(side.echo.median - floor.echo.median);
+        const scpRatio = r2(side.scpMBps / floor.scpMBps);
+        const connectRatio = r2(side.connect.median / floor.connect.median);
+        return { side, addedEchoP50Ms, scpRatio, connectRatio, met: addedEchoP50Ms <= 2 && scpRatio >= 0.8 && connectRatio <= 1.5 };
+      };
       return {
-        transport,
         cli: cliKind,
         roundTrips: n,
         megabytes: mb,
         connects,
-        dashboard,
+        loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
         floor,
-        addedEchoP50Ms,
-        scpRatio,
-        connectRatio,
-        targets: { addedEchoP50Ms: 2, scpRatio: 0.8, connectRatio: 1.5, met: addedEchoP50Ms <= 2 && scpRatio >= 0.8 && connectRatio <= 1.5 },
+        portForward: compare("port-forward"),
+        direct: compare("direct"),
+        targets: { addedEchoP50Ms: 2, scpRatio: 0.8, connectRatio: 1.5 },
       };
     } finally {
       await backend.stop();
@@ -195,12 +202,16 @@ const bench: Benchmark<Result> = {
   },
   format(r) {
     const side = (name: string, s: Side) =>
-      `  ${name.padEnd(10)} echo p50 ${s.echo.median} ms (p95 ${s.echo.p95})   scp ${s.scpMBps} MB/s   ssh true p50 ${s.connect.median} ms`;
+      `  ${name.padEnd(22)} echo p50 ${s.echo.median} ms (p95 ${s.echo.p95})   scp ${s.scpMBps} MB/s   ssh true p50 ${s.connect.median} ms`;
+    const verdict = (name: string, c: Compared) =>
+      `  ${name.padEnd(22)} echo added p50 ${c.addedEchoP50Ms} ms (≤ 2) · scp ratio ${c.scpRatio} (≥ 0.8) · connect ratio ${c.connectRatio} (≤ 1.5) · ${c.met ? "met" : "NOT met"}`;
     return [
-      `SSH (${r.transport}, CLI ${r.cli}): ${r.roundTrips} echoes, scp ${r.megabytes} MB, ${r.connects} connects`,
-      side("dashboard", r.dashboard),
-      side("floor", r.floor),
-      `  echo added p50 ${r.addedEchoP50Ms} ms (target ≤ 2) · scp ratio ${r.scpRatio} (target ≥ 0.8) · connect ratio ${r.connectRatio} (target ≤ 1.5) · ${r.targets.met ? "targets met" : "targets NOT met"}`,
+      `SSH: ${r.roundTrips} echoes, scp ${r.megabytes} MB, ${r.connects} connects; CLI ${r.cli}; load average ${r.loadAverage.join(" ")}`,
+      side("floor (Pod IP)", r.floor),
+      side("dashboard port-forward", r.portForward.side),
+      side("dashboard direct", r.direct.side),
+      verdict("port-forward", r.portForward),
+      verdict("direct", r.direct),
     ].join("\n");
   },
 };

@@ -4,7 +4,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { SshHost } from "@/lib/ssh/hosts";
 import { INCLUDE_DIR, renderKnownHosts, renderSshConfig, withInclude } from "@/lib/ssh/ssh-config";
-import { SshExit } from "./ssh";
+import { Exit, exitForStatus } from "../errors";
 
 /**
  * `devbox config-ssh [--json] [--add-key <file.pub>]`: asks the dashboard for the devboxes the
@@ -33,7 +33,7 @@ export async function configSshCommand(args: string[], ctx: ConfigSshContext): P
     addKey = values["add-key"];
   } catch (e) {
     err.write(`devbox: ${(e as Error).message}\ndevbox: usage: devbox config-ssh [--json] [--add-key <file.pub>]\n`);
-    return SshExit.Usage;
+    return Exit.Usage;
   }
   const api = async (method: string, p: string, body?: unknown) => {
     const res = await fetch(new URL(p, ctx.url), {
@@ -75,11 +75,11 @@ export async function configSshCommand(args: string[], ctx: ConfigSshContext): P
       for (const h of hosts.filter((h) => !h.hostKeys.length)) out.write(`  (${h.host}: start it once, then run devbox config-ssh again)\n`);
       if (after !== before) out.write(`Added "Include ${configPath}" to ${userConfig}.\n`);
     }
-    return SshExit.Ok;
+    return Exit.Ok;
   } catch (e) {
     const status = (e as { status?: number }).status;
     err.write(`devbox: ${(e as Error).message}\n`);
-    return status === 401 ? SshExit.Unauthorized : status === 403 || status === 404 ? SshExit.Refused : SshExit.Failure;
+    return status ? exitForStatus(status) : Exit.Unavailable;
   }
 }
 

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import WebSocket from "ws";
 import { parseHostAlias, sshPath, SshCloseCode, type SshServerMessage } from "@/lib/ssh/protocol";
+import { Exit } from "../errors";
 
 /**
  * `devbox ssh --stdio <devbox>.<team>`: OpenSSH's ProxyCommand (written by `devbox config-ssh`).
@@ -18,8 +19,6 @@ export interface SshCliContext {
   stderr?: NodeJS.WritableStream;
 }
 
-/** Exit codes: what failed, for scripts. */
-export const SshExit = { Ok: 0, Failure: 1, Usage: 2, Unauthorized: 3, Refused: 4, Unavailable: 5 } as const;
 
 export async function sshCommand(args: string[], ctx: SshCliContext): Promise<number> {
   const stderr = ctx.stderr ?? process.stderr;
@@ -28,7 +27,7 @@ export async function sshCommand(args: string[], ctx: SshCliContext): Promise<nu
   const target = host ? parseHostAlias(host) : null;
   if (!target) {
     stderr.write("devbox: usage: devbox ssh [--stdio] <devbox>.<team> [command…]\n");
-    return SshExit.Usage;
+    return Exit.Usage;
   }
   if (!stdio) return runSystemSsh(host!, args.slice(1));
   return proxyStdio(target, ctx, stderr);
@@ -39,24 +38,32 @@ function runSystemSsh(host: string, rest: string[]): Promise<number> {
     const child = spawn("ssh", [host, ...rest], { stdio: "inherit" });
     child.on("error", (err) => {
       process.stderr.write(`devbox: could not run ssh (${err.message}); install OpenSSH and run devbox config-ssh\n`);
-      resolve(SshExit.Failure);
+      resolve(Exit.Error);
     });
-    child.on("exit", (code) => resolve(code ?? SshExit.Failure));
+    child.on("exit", (code) => resolve(code ?? Exit.Error));
   });
 }
 
+/** The CLI's exit codes (cli/errors.ts) for the websocket's close codes (lib/ssh/protocol.ts). */
 function exitFor(code: number): number {
-  if (code === SshCloseCode.Normal || code === 1005) return SshExit.Ok;
-  if (code === SshCloseCode.Unauthorized || code === SshCloseCode.Revoked) return SshExit.Unauthorized;
-  if (code === SshCloseCode.NotFound || code === SshCloseCode.Forbidden || code === SshCloseCode.ForbiddenOrigin) return SshExit.Refused;
-  if (code === SshCloseCode.NotRunning || code === SshCloseCode.NoSsh || code === SshCloseCode.GoingAway) return SshExit.Unavailable;
-  return SshExit.Failure;
+  if (code === SshCloseCode.Normal || code === 1005) return Exit.Ok;
+  if (code === SshCloseCode.NotFound) return Exit.NotFound;
+  if (code === SshCloseCode.Unauthorized || code === SshCloseCode.Revoked || code === SshCloseCode.Forbidden || code === SshCloseCode.ForbiddenOrigin) return Exit.Auth;
+  if (code === SshCloseCode.NotRunning || code === SshCloseCode.NoSsh || code === SshCloseCode.GoingAway) return Exit.Unavailable;
+  return Exit.Error;
 }
 
 function proxyStdio(target: { team: string; devbox: string }, ctx: SshCliContext, stderr: NodeJS.WritableStream): Promise<number> {
   const url = new URL(sshPath(target.team, target.devbox), ctx.url);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${ctx.token}` }, perMessageDeflate: false, maxPayload: 8 * 1024 * 1024 });
+  // A zero mask: masking protects proxies from bytes a *browser* page chose; this client is not
+  // a browser, and ws skips the per-byte XOR on both ends for a zero mask (RFC 6455 allows any value).
+  const ws = new WebSocket(url, {
+    headers: { Authorization: `Bearer ${ctx.token}` },
+    perMessageDeflate: false,
+    maxPayload: 8 * 1024 * 1024,
+    generateMask: (mask) => void mask.fill(0),
+  });
   const stdin = process.stdin;
   const stdout = process.stdout;
   const HIGH_WATER = 1 << 20;
@@ -99,11 +106,11 @@ function proxyStdio(target: { team: string; devbox: string }, ctx: SshCliContext
     });
     ws.on("unexpected-response", (_req, res) => {
       stderr.write(`devbox: the dashboard refused the SSH connection (HTTP ${res.statusCode}). Is ${ctx.url} a Devbox dashboard?\n`);
-      finish(res.statusCode === 401 ? SshExit.Unauthorized : SshExit.Failure);
+      finish(res.statusCode === 401 ? Exit.Auth : Exit.Error);
     });
     ws.on("error", (err) => {
       if (!reported) stderr.write(`devbox: cannot reach the dashboard at ${ctx.url}: ${err.message}\n`);
-      finish(SshExit.Failure);
+      finish(Exit.Unavailable);
     });
     ws.on("close", (code, reason) => {
       if (!reported && code >= 4000) stderr.write(`devbox: ${reason.toString() || `connection closed (${code})`}\n`);

@@ -9,8 +9,8 @@ import { renderKnownHosts, renderSshConfig, withInclude } from "@/lib/ssh/ssh-co
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-/** How ProxyCommand runs the CLI's `ssh` command here (test/integration/ssh-cli.ts under tsx). */
-export const CLI = [process.execPath, "--import", "tsx", path.join(ROOT, "test/integration/ssh-cli.ts")];
+/** How ProxyCommand runs the `devbox` CLI here: the repository's bin (cli/devbox.mjs). */
+export const CLI = [process.execPath, path.join(ROOT, "cli/devbox.mjs")];
 
 /**
  * A throwaway HOME with a fresh user key and config-ssh's files. OpenSSH takes `~` from the
@@ -46,8 +46,12 @@ export class SshHome {
     return ["-F", path.join(this.dir, ".ssh", "config"), "-i", this.key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=60"];
   }
 
+  /** The environment of a client run: the CLI's config (what `devbox login` writes) names this dashboard and token. */
   env(url: string, token: string): NodeJS.ProcessEnv {
-    return { ...process.env, HOME: this.dir, DEVBOX_URL: url, DEVBOX_TOKEN: token };
+    const file = path.join(this.dir, ".config", "devbox", `${token.slice(-12)}.json`);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, JSON.stringify({ url, token }), { mode: 0o600 });
+    return { ...process.env, HOME: this.dir, DEVBOX_CONFIG: file };
   }
 
   /** Runs a client (ssh, scp, rsync) and resolves with its exit code and output. */

@@ -18,6 +18,8 @@ import { addSshKey } from "@/lib/ssh/user-keys";
 import { addMember, createTeam } from "@/lib/teams/service";
 import { listTeamsForUser } from "@/lib/teams/queries";
 import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
+import { TerminalClient } from "@/lib/terminal/node-client";
+import { terminalPath } from "@/lib/terminal/protocol";
 import { createToken, revokeToken } from "@/lib/tokens/service";
 import type { TokenScope } from "@/lib/tokens/scopes";
 import { registerUser } from "@/lib/users/register";
@@ -57,8 +59,11 @@ describe("ssh through the dashboard against the bundled cluster", () => {
     backend = await startTerminalBackend(db);
     await import("@/server/ws/ssh"); // registers the SSH endpoint on the same dispatcher
     url = backend.origin;
-    await createDevbox(db, team, owner.id, { name: "box", templateId, cpuMillis: 1000, memoryMiB: 1024, diskMiB: 4096 });
-    await createDevbox(db, strangerTeam, stranger.id, { name: "theirs", templateId, cpuMillis: 500, memoryMiB: 256, diskMiB: 1024 });
+    // Small requests: the node is shared by every test run.
+    await createDevbox(db, team, owner.id, { name: "box", templateId, cpuMillis: 500, memoryMiB: 512, diskMiB: 2048 });
+    // Another user's devbox: only its record matters (refused before anything runs).
+    await createDevbox(db, strangerTeam, stranger.id, { name: "theirs", templateId, cpuMillis: 250, memoryMiB: 256, diskMiB: 1024 });
+    await stopDevbox(db, strangerTeam, stranger.id, "theirs");
     await waitForState(db, team, "box", "Running");
     await addSshKey(db, owner.id, { name: "it", publicKey: await home.init() });
     token = await tokenFor(owner, ["devboxes:ssh"]);
@@ -190,6 +195,19 @@ describe("ssh through the dashboard against the bundled cluster", () => {
     // The allowed user with a restricted token is allowed.
     expect((await ssh([host, "true"], await tokenFor(owner, ["devboxes:ssh"], { team: team.slug, devboxes: ["box"] }))).code).toBe(0);
   }, 120_000);
+
+  it("the terminal websocket takes an API token too (no cookie, no Origin), within its scopes", async () => {
+    const path = `${backend!.wsBase}${terminalPath(team.slug, "box", `tok-${randomSuffix()}`)}`;
+    const c = TerminalClient.connect(path, { token: await tokenFor(owner, ["devboxes:write"]) });
+    await c.waitForMessage("session");
+    c.send("echo tok-$((40+2))\r");
+    await c.waitForText("tok-42");
+    c.close();
+    const refused = TerminalClient.connect(path, { token: await tokenFor(owner, ["devboxes:ssh"]) });
+    expect(await refused.closed).toMatchObject({ code: 4406 });
+    const bad = TerminalClient.connect(path, { token: "dbx_pat_" + "y".repeat(43) });
+    expect(await bad.closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/This API token is not valid/) });
+  });
 
   it("an open connection ends within seconds of its token's revocation", async () => {
     const t = await createToken(db, owner, { name: "live", scopes: ["devboxes:ssh"] });
