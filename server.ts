@@ -8,6 +8,8 @@ import { refuseForeignRequest } from "./server/host-guard";
 import { stampClientIp } from "./lib/http/client-ip";
 import { createUpgradeDispatcher } from "./server/upgrade";
 import "./server/ws/terminal"; // registers the terminal websocket endpoint
+import "./server/ws/ssh"; // registers the SSH websocket endpoint
+import "./server/ws/exec"; // registers the exec websocket endpoint (devbox exec)
 import { terminalRegistry } from "./lib/terminal/registry";
 import { startControlPlane } from "./lib/control-plane";
 

@@ -11,3 +11,6 @@ export { devboxes, desiredState } from "./schema/devboxes";
 export { devboxOperations, operationKind, operationStatus } from "./schema/devbox-operations";
 export { snapshots, snapshotTrigger } from "./schema/snapshots";
 export { registryHolds, registryHoldKind } from "./schema/registry-holds";
+export { apiTokens } from "./schema/api-tokens";
+export { userSshKeys } from "./schema/user-ssh-keys";
+export { deviceLogins } from "./schema/device-logins";

@@ -119,6 +119,36 @@ const MATRIX: Record<string, Entry> = {
     allowed: "302",
     call: async (c) => String((await c.rest("POST", "/api/auth/signout", { raw: "", headers: { "Content-Type": "application/x-www-form-urlencoded" } })).status),
   },
+  "GET /api/v1/openapi.json": { surface: "rest", scope: "public", allowed: "200", call: rest("GET", () => "/api/v1/openapi.json") },
+  "GET /api/v1/user": { surface: "rest", scope: "user", allowed: "200", call: rest("GET", () => "/api/v1/user") },
+  "POST /api/v1/teams/[team]/members": {
+    surface: "rest",
+    scope: "team",
+    min: "admin",
+    allowed: "400",
+    call: rest("POST", (t) => `/api/v1/teams/${t.team}/members`, () => ({ email: "nobody@example.com", role: "superuser" })),
+  },
+  // Removing someone who is not a member: past authorization (admins only) the answer is "Member not found".
+  "DELETE /api/v1/teams/[team]/members/[userId]": {
+    surface: "rest",
+    scope: "team",
+    min: "admin",
+    allowed: "404:Member",
+    call: rest("DELETE", (t) => `/api/v1/teams/${t.team}/members/${randomUUID()}`),
+  },
+  // Starting a device login grants nothing (a signed-in user must approve it): open to all.
+  "POST /api/v1/device-authorizations": { surface: "rest", scope: "public", allowed: "201", call: rest("POST", () => "/api/v1/device-authorizations", () => ({ clientName: "matrix" })) },
+  "POST /api/v1/device-authorizations/token": {
+    surface: "rest",
+    scope: "public",
+    allowed: "404",
+    call: async (c) => String((await c.rest("POST", "/api/v1/device-authorizations/token", { body: { deviceCode: randomUUID() } })).status),
+  },
+  // Logs need a running devbox: past authorization, a stopped one answers 409.
+  "GET /api/v1/teams/[team]/devboxes/[name]/logs": { surface: "rest", scope: "devbox", min: "developer", allowed: "409", call: rest("GET", (t) => `${box(t)}/logs`) },
+  "GET /api/v1/settings": { surface: "rest", scope: "instance", allowed: "200", call: rest("GET", () => "/api/v1/settings") },
+  "PATCH /api/v1/settings": { surface: "rest", scope: "instance", allowed: "400", call: rest("PATCH", () => "/api/v1/settings", () => ({ maxTeamsPerUser: "many" })) },
+  "POST /api/v1/templates": { surface: "rest", scope: "instance", allowed: "400", call: rest("POST", () => "/api/v1/templates", () => ({ name: "Not A Name", image: "x" })) },
   "GET /api/v1/templates": { surface: "rest", scope: "user", allowed: "200", call: rest("GET", () => "/api/v1/templates") },
   "GET /api/v1/teams": { surface: "rest", scope: "user", allowed: "200", call: rest("GET", () => "/api/v1/teams") },
   "POST /api/v1/teams": { surface: "rest", scope: "user", allowed: "400", call: rest("POST", () => "/api/v1/teams", () => ({ slug: "Not A Slug!" })) },
@@ -302,6 +332,63 @@ const MATRIX: Record<string, Entry> = {
       }
       return outcome;
     },
+  },
+
+  // Exec needs a running devbox too.
+  "ws server/ws/exec.ts": {
+    surface: "ws",
+    scope: "devbox",
+    min: "developer",
+    allowed: "close 4409",
+    call: (c, t) => c.ws(`/api/v1/teams/${t.team}/devboxes/${encodeURIComponent(t.devbox)}/exec?argv=true`),
+  },
+  // Approving an unknown code: past sign-in, "not found".
+  "action app/(auth)/device/actions.ts#decideDeviceLoginAction": {
+    surface: "action",
+    scope: "user",
+    allowed: "not_found",
+    call: act("app/(auth)/device/actions.ts#decideDeviceLoginAction", () => ["ZZZZ-ZZZZ", false]),
+  },
+  // API tokens and SSH keys belong to the caller: another user's id is "not found" like a missing one.
+  "GET /api/v1/tokens": { surface: "rest", scope: "user", allowed: "200", call: rest("GET", () => "/api/v1/tokens") },
+  "POST /api/v1/tokens": { surface: "rest", scope: "user", allowed: "400", call: rest("POST", () => "/api/v1/tokens", () => ({ name: "x", scopes: [] })) },
+  "DELETE /api/v1/tokens/[id]": { surface: "rest", scope: "user", allowed: "404:Token", call: rest("DELETE", () => `/api/v1/tokens/${randomUUID()}`) },
+  "GET /api/v1/ssh/hosts": { surface: "rest", scope: "user", allowed: "200", call: rest("GET", () => "/api/v1/ssh/hosts") },
+  "GET /api/v1/ssh-keys": { surface: "rest", scope: "user", allowed: "200", call: rest("GET", () => "/api/v1/ssh-keys") },
+  "POST /api/v1/ssh-keys": { surface: "rest", scope: "user", allowed: "400", call: rest("POST", () => "/api/v1/ssh-keys", () => ({ publicKey: "not a key" })) },
+  "DELETE /api/v1/ssh-keys/[id]": { surface: "rest", scope: "user", allowed: "404:SSH key", call: rest("DELETE", () => `/api/v1/ssh-keys/${randomUUID()}`) },
+  "action app/(app)/settings/tokens/actions.ts#createTokenAction": {
+    surface: "action",
+    scope: "user",
+    allowed: "bad_request",
+    call: act("app/(app)/settings/tokens/actions.ts#createTokenAction", () => [null, form({ name: "x" })]),
+  },
+  "action app/(app)/settings/tokens/actions.ts#revokeTokenAction": {
+    surface: "action",
+    scope: "user",
+    allowed: "not_found:Token",
+    call: act("app/(app)/settings/tokens/actions.ts#revokeTokenAction", () => [randomUUID()]),
+  },
+  "action app/(app)/settings/ssh-keys/actions.ts#addSshKeyAction": {
+    surface: "action",
+    scope: "user",
+    allowed: "bad_request",
+    call: act("app/(app)/settings/ssh-keys/actions.ts#addSshKeyAction", () => [null, form({ publicKey: "not a key" })]),
+  },
+  "action app/(app)/settings/ssh-keys/actions.ts#deleteSshKeyAction": {
+    surface: "action",
+    scope: "user",
+    allowed: "not_found:SSH key",
+    call: act("app/(app)/settings/ssh-keys/actions.ts#deleteSshKeyAction", () => [randomUUID()]),
+  },
+  // SSH needs a running devbox: past authorization, a stopped one closes with 4409 (a browser
+  // session never starts it; a token with devboxes:write would).
+  "ws server/ws/ssh.ts": {
+    surface: "ws",
+    scope: "devbox",
+    min: "developer",
+    allowed: "close 4409",
+    call: (c, t) => c.ws(`/api/v1/teams/${t.team}/devboxes/${encodeURIComponent(t.devbox)}/ssh`),
   },
 
   // The terminal needs a running devbox: past authorization, a stopped one closes with 4409.

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # fonts-noto-color-emoji: the templates' icons are emoji; without it Chromium draws empty boxes in e2e screenshots.
-want=(chromium fonts-noto-color-emoji postgresql openssl ca-certificates busybox-static)
+# openssh-client and rsync: test/integration/ssh.test.ts and bench/ssh.ts drive the real clients.
+want=(chromium fonts-noto-color-emoji postgresql openssl ca-certificates busybox-static openssh-client rsync)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -67,4 +67,13 @@ describe("host guard", () => {
     expect((await send("POST", "/api/auth/../../t/x", { host })).status).toBe(400); // dot segments never reach the exemption
     expect((await send("POST", "/api/auth/callback/credentials", { host })).status).toBe(200);
   });
+
+  it("lets a cookie-less API-token call to the REST API through without an Origin, nothing else", async () => {
+    const host = `localhost:${port}`;
+    const authorization = "Bearer dbx_pat_x";
+    expect((await send("POST", "/api/v1/teams", { host, authorization })).status).toBe(200);
+    expect((await send("POST", "/api/v1/teams", { host, authorization, cookie: "next-auth.session-token=x" })).status).toBe(403);
+    expect((await send("POST", "/t/x", { host, authorization })).status).toBe(403); // server actions: never
+    expect((await send("POST", "/api/v1/teams", { host })).status).toBe(403);
+  });
 });

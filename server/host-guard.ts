@@ -12,7 +12,8 @@ import { isTrustedHost, isTrustedOrigin } from "@/lib/http/trusted-origins";
  *
  * Unsafe methods must also carry one of the configured origins. This is what protects server
  * actions (POSTs to page paths: Next.js compares their `Origin` with `Host` and admits a missing
- * one); the REST API checks the same and more in lib/http/csrf.ts. next-auth's own POSTs under
+ * one); the REST API checks the same and more in lib/http/csrf.ts (API-token calls without a cookie
+ * are exempt from both). next-auth's own POSTs under
  * /api/auth are left to its double-submit CSRF token (an identity provider may post back there).
  */
 // Names the configured address, so someone who typed 127.0.0.1 instead of localhost knows where to go.
@@ -40,7 +41,7 @@ export function refuseForeignRequest(req: IncomingMessage, res: ServerResponse):
     res.writeHead(400, { "Content-Type": "application/json" }).end(JSON.stringify(MALFORMED));
     return true;
   }
-  if (UNSAFE.has(req.method ?? "") && !isTrustedOrigin(req.headers.origin) && !pathOf(req).startsWith("/api/auth/")) {
+  if (UNSAFE.has(req.method ?? "") && !isTrustedOrigin(req.headers.origin) && !pathOf(req).startsWith("/api/auth/") && !isCookielessApiToken(req)) {
     res.writeHead(403, { "Content-Type": "application/json" }).end(JSON.stringify(FOREIGN_ORIGIN));
     return true;
   }
@@ -54,6 +55,15 @@ export function refuseForeignUpgrade(req: IncomingMessage, socket: Duplex): bool
   socket.on("error", () => {});
   socket.end(`HTTP/1.1 421 Misdirected Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   return true;
+}
+
+/**
+ * A REST call with an API token and no cookie (the CLI, scripts) carries no ambient credential,
+ * so a forged cross-site request could not use one: it needs no Origin (lib/http/route.ts
+ * applies the same rule). Only under /api/v1/: server actions never take tokens.
+ */
+function isCookielessApiToken(req: IncomingMessage): boolean {
+  return /^Bearer\s/i.test(req.headers.authorization ?? "") && !req.headers.cookie && pathOf(req).startsWith("/api/v1/");
 }
 
 // Dot segments resolved, as the router sees the path.

@@ -36,6 +36,15 @@ export function AppShell({
                 Admin
               </Link>
             )}
+            <Link href="/docs/api" className="rounded-md px-2.5 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800" data-testid="api-docs-link">
+              API
+            </Link>
+            <Link href="/settings/tokens" className="rounded-md px-2.5 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
+              Tokens
+            </Link>
+            <Link href="/settings/ssh-keys" className="rounded-md px-2.5 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
+              SSH keys
+            </Link>
             <ThemeToggle />
             <span className="hidden px-2 text-sm text-zinc-500 md:inline" data-testid="current-user">{user.email}</span>
             <SignOutButton />

@@ -1,6 +1,11 @@
 import { decode } from "next-auth/jwt";
 import type { Database } from "@/db/client";
 import type { User } from "@/db/schema/users";
+import { AppError } from "@/lib/errors";
+import { isTrustedOrigin } from "@/lib/http/trusted-origins";
+import type { TokenCarrier } from "@/lib/tokens/scopes";
+import { bearerFrom } from "@/lib/tokens/secret";
+import { authenticateToken } from "@/lib/tokens/service";
 import { sessionVersionOf, userForSession } from "./session-version";
 
 /**
@@ -66,4 +71,19 @@ export async function userIdFromCookieHeader(header: string | undefined, secret 
 export async function userFromCookieHeader(db: Database, header: string | undefined, secret = process.env.NEXTAUTH_SECRET): Promise<User | null> {
   const s = await sessionFromCookieHeader(header, secret);
   return s ? userForSession(db, s.userId, s.sessionVersion) : null;
+}
+
+/**
+ * The user of a websocket handshake: an API token (`Authorization: Bearer`, for the CLI; the
+ * user then carries the token's grant for lib/authz) or the session cookie, which only counts
+ * when the page's Origin is one of the dashboard's (cross-site websocket hijacking). Throws
+ * `unauthorized` (a bad token says why) or `forbidden` (a foreign Origin).
+ */
+export async function actorFromUpgrade(db: Database, headers: { authorization?: string; cookie?: string; origin?: string }): Promise<User & TokenCarrier> {
+  const bearer = bearerFrom(headers.authorization);
+  if (bearer !== null) return authenticateToken(db, bearer);
+  if (!isTrustedOrigin(headers.origin)) throw new AppError("forbidden", "Refused: this page is not served by the dashboard.");
+  const user = await userFromCookieHeader(db, headers.cookie);
+  if (!user) throw new AppError("unauthorized", "Sign in (or pass an API token) to continue.");
+  return user;
 }

@@ -9,10 +9,18 @@
  * ignore it and are not waited for). The stopper's SIGKILL at the end of the grace still ends it.
  * Plain POSIX sh, no subprocess per poll: /proc is read with builtins. Kubernetes expands `$(NAME)`
  * and turns `$$` into `$` in args, so the script uses neither (its own pid comes from /proc/self).
+ *
+ * It also starts sshd when the image has one (lib/ssh/README.md): as root through the image's
+ * passwordless sudo (the container runs as the devbox user), with the host key from the devbox's
+ * Secret (/etc/devbox/ssh, so it is the same after every restart), public keys only, no PAM
+ * (pam_loginuid fails in a container). authorized_keys starts as the Secret's and is kept current
+ * by the dashboard (lib/ssh/authorized-keys.ts) in /run/devbox/ssh, owned by the devbox user.
+ * On stop, sshd (root, which the user's `kill -1` cannot reach) is stopped through sudo too.
  */
 export const MAIN_PROCESS_SCRIPT = `
 stop() {
   read -r self _ </proc/self/stat
+  [ -e /run/devbox/sshd.pid ] && sudo -n pkill -TERM -x sshd 2>/dev/null
   kill -s TERM -- -1 2>/dev/null
   while :; do
     busy=
@@ -33,6 +41,17 @@ stop() {
   done
 }
 trap stop TERM
+if [ -x /usr/sbin/sshd ] && [ -e /etc/devbox/ssh/ssh_host_ed25519_key.pub ]; then
+  sudo -n env U="\`id -u\`" G="\`id -g\`" /bin/sh -c '
+    install -d -m 0755 /run/sshd /run/devbox &&
+    install -d -o "$U" -g "$G" -m 0700 /run/devbox/ssh &&
+    install -o "$U" -g "$G" -m 0600 /etc/devbox/ssh/authorized_keys /run/devbox/ssh/authorized_keys &&
+    /usr/sbin/sshd -E /run/devbox/sshd.log -o PidFile=/run/devbox/sshd.pid \
+      -o HostKey=/etc/devbox/ssh/ssh_host_ed25519_key \
+      -o "AuthorizedKeysFile /run/devbox/ssh/authorized_keys .ssh/authorized_keys" \
+      -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no -o PermitRootLogin=no \
+      -o UsePAM=no -o PrintMotd=no -o UseDNS=no -o ClientAliveInterval=30' </dev/null >/dev/null 2>&1
+fi
 sleep infinity &
 wait
 `.trim();

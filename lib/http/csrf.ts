@@ -11,8 +11,9 @@ const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * So an unsafe method must carry `Content-Type: application/json` (with or without a body) and
  * an `Origin` that is exactly one of the dashboard's configured origins.
  *
- * Requests authenticated by an API token (a later capability) carry no ambient credential and are
- * exempt: `tokenAuthenticated` is where that check goes. Until tokens exist, nothing is exempt.
+ * Requests authenticated by an API token with no cookie carry no ambient credential and are
+ * exempt (`tokenAuthenticated`, decided by lib/http/route.ts). A request with both a token and a
+ * cookie is still checked: a page could add a header to a request the browser sends with cookies.
  */
 export function requireSameOriginJson(req: Request, tokenAuthenticated = false): void {
   if (!UNSAFE.has(req.method.toUpperCase()) || tokenAuthenticated) return;

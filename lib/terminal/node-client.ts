@@ -7,6 +7,8 @@ import { ACK_EVERY, type ClientMessage, type ServerMessage } from "./protocol";
  */
 export interface TerminalClientOptions {
   cookie?: string;
+  /** An API token (the CLI's way in): sent as `Authorization: Bearer`. */
+  token?: string;
   origin?: string;
   /** Ack output automatically (default true); false to act like a client that stopped reading. */
   autoAck?: boolean;
@@ -65,6 +67,7 @@ export class TerminalClient {
   static connect(url: string, opts: TerminalClientOptions = {}): TerminalClient {
     const headers: Record<string, string> = {};
     if (opts.cookie) headers.cookie = opts.cookie;
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     return new TerminalClient(new WebSocket(url, { headers, origin: opts.origin, perMessageDeflate: false }), opts);
   }
 

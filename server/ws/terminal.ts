@@ -3,12 +3,11 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { getDb } from "@/db/client";
 import { accessWatcher, type AccessWatch } from "@/lib/auth/access-watch";
-import { userFromCookieHeader } from "@/lib/auth/ws-session";
+import { actorFromUpgrade } from "@/lib/auth/ws-session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
 import { CONTAINER_NAME, podName } from "@/lib/devboxes/k8s-objects";
 import { deriveStatus } from "@/lib/devboxes/status";
 import { AppError } from "@/lib/errors";
-import { isTrustedOrigin } from "@/lib/http/trusted-origins";
 import { kubeConfig } from "@/lib/k8s/config";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { ShellConnection } from "@/lib/terminal/exec";
@@ -21,7 +20,7 @@ import { registerWebsocketEndpoint } from "../upgrade";
  * The terminal websocket: /api/v1/teams/<team>/devboxes/<name>/terminal?session=<id>[&cols=&rows=]
  * (protocol: lib/terminal/protocol.ts). The handshake is checked in this order, and each refusal
  * is a close code, before anything reaches Kubernetes:
- *   path and session id (4400) → Origin (4403) → session cookie (4401) → developer role on a
+ *   path and session id (4400) → API token, or Origin (4403) and session cookie (4401) → developer role on a
  *   devbox of a team the user belongs to (4404 / 4406) → the devbox is Running (4409).
  * While open, the grant is re-checked every few seconds (4411 when revoked).
  * Then it resumes the user's session with that id or opens a new shell (4500 when exec fails).
@@ -74,14 +73,17 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
     const [teamSlug, devboxName] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
 
     // Cross-site websocket hijacking: browsers send the cookie with a handshake from any page, so
-    // the page's Origin must be one of the configured origins (never compared with Host, which a
-    // DNS-rebinding page controls). A non-browser client without an Origin has no cookie either.
-    if (!isTrustedOrigin(req.headers.origin))
-      throw new Refusal(CloseCode.ForbiddenOrigin, "Refused: this page is not served by the dashboard.");
-
+    // with a cookie the page's Origin must be one of the configured origins (never compared with
+    // Host, which a DNS-rebinding page controls). An API token (CLI) needs no Origin.
     const db = await getDb();
-    const user = await userFromCookieHeader(db, req.headers.cookie);
-    if (!user) throw new Refusal(CloseCode.Unauthorized, "Sign in to open a terminal.");
+    let user: Awaited<ReturnType<typeof actorFromUpgrade>>;
+    try {
+      user = await actorFromUpgrade(db, req.headers);
+    } catch (err) {
+      if (err instanceof AppError && err.code === "forbidden") throw new Refusal(CloseCode.ForbiddenOrigin, err.message);
+      if (err instanceof AppError) throw new Refusal(CloseCode.Unauthorized, err.code === "unauthorized" && req.headers.authorization ? err.message : "Sign in to open a terminal.");
+      throw err;
+    }
 
     let devbox, team;
     try {

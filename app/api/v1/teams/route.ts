@@ -1,24 +1,23 @@
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
-import { AppError } from "@/lib/errors";
+import { readBody } from "@/lib/api/body";
+import { requireTokenScope } from "@/lib/authz/token-scope";
 import { route } from "@/lib/http/route";
 import { listTeamsForUser } from "@/lib/teams/queries";
+import { CreateTeamBody } from "@/lib/teams/schemas";
 import { createTeam } from "@/lib/teams/service";
 import { teamView } from "@/lib/teams/view";
 
 export const GET = route(async () => {
   const user = await requireUser();
-  const teams = await listTeamsForUser(await getDb(), user.id);
+  // A token restricted to one team sees only that team.
+  const teams = (await listTeamsForUser(await getDb(), user.id)).filter((t) => !user.token?.teamId || t.id === user.token.teamId);
   return Response.json({ items: teams.map(teamView) });
 });
 
 export const POST = route(async (req: Request) => {
   const user = await requireUser();
-  const body = (await req.json().catch(() => null)) as { slug?: unknown; displayName?: unknown } | null;
-  if (!body || typeof body.slug !== "string") throw new AppError("bad_request", "Body must be JSON with a string 'slug'.", { field: "slug" });
-  const team = await createTeam(await getDb(), user.id, {
-    slug: body.slug,
-    displayName: typeof body.displayName === "string" ? body.displayName : undefined,
-  });
+  requireTokenScope(user, "admin");
+  const team = await createTeam(await getDb(), user.id, await readBody(req, CreateTeamBody));
   return Response.json(teamView({ ...team, role: "owner" }), { status: 201 });
 });

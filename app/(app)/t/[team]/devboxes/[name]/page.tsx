@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
 import { DevboxDetail } from "@/components/devboxes/devbox-detail";
+import { SshAccess } from "@/components/devboxes/ssh-access";
 import { Card } from "@/components/ui/card";
 import { teamForPage } from "@/lib/authz/page-access";
 import { devboxFacts } from "@/lib/devboxes/facts";
@@ -29,6 +30,7 @@ export default async function DevboxPage({ params }: { params: Promise<{ team: s
   return (
     <div className="space-y-6">
       <DevboxDetail teamSlug={team.slug} initial={devboxView(devbox, pending.get(devbox.id))} canEdit={roleAtLeast(team.role, "developer")} facts={facts[devbox.id]} />
+      {roleAtLeast(team.role, "developer") && <SshAccess team={team.slug} devbox={devbox.name} user={devbox.user} workingDir={devbox.workingDir} />}
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Recent operations">
           {ops.length === 0 ? (

@@ -1,7 +1,8 @@
 import { getDb } from "@/db/client";
+import { readBody } from "@/lib/api/body";
 import { requireUser } from "@/lib/auth/session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
-import { AppError } from "@/lib/errors";
+import { ForcedStopBody } from "@/lib/devboxes/schemas";
 import { route } from "@/lib/http/route";
 import { forceStopDevbox } from "@/lib/snapshots/requests";
 
@@ -13,9 +14,7 @@ export const POST = route(async (req: Request, { params }: { params: Promise<{ t
   const { team: slug, name } = await params;
   const user = await requireUser();
   const { team } = await requireDevboxRole(user, slug, name, "developer");
-  const body = (await req.json().catch(() => null)) as { discardChanges?: unknown } | null;
-  if (body?.discardChanges !== true)
-    throw new AppError("bad_request", 'A forced stop loses the changes since the last snapshot: send {"discardChanges": true}.', { field: "discardChanges" });
+  await readBody(req, ForcedStopBody);
   await forceStopDevbox(await getDb(), team, user.id, name);
   return new Response(null, { status: 202 });
 });

@@ -1,4 +1,6 @@
 import { getDb } from "@/db/client";
+import { readQuery } from "@/lib/api/body";
+import { paginate, PageQuery } from "@/lib/api/pagination";
 import { requireUser } from "@/lib/auth/session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
 import { commitDevbox } from "@/lib/snapshots/requests";
@@ -9,10 +11,12 @@ import { route } from "@/lib/http/route";
 type Ctx = { params: Promise<{ team: string; name: string }> };
 
 /** The devbox's snapshots, newest first. */
-export const GET = route(async (_req: Request, { params }: Ctx) => {
+export const GET = route(async (req: Request, { params }: Ctx) => {
   const { team, name } = await params;
   const { devbox } = await requireDevboxRole(await requireUser(), team, name, "viewer");
-  return Response.json((await listSnapshots(await getDb(), devbox.id)).map((s) => snapshotView(s)));
+  const page = readQuery(req, PageQuery);
+  const views = (await listSnapshots(await getDb(), devbox.id)).map((s) => snapshotView(s));
+  return Response.json(paginate(views, (s) => `${s.createdAt}\u0000${s.id}`, page, "desc"));
 });
 
 /** POST a snapshot: commits the running container now; answers once the registry has it. */

@@ -1,0 +1,219 @@
+// SSH through the dashboard (devbox ssh --stdio ProxyCommand → SSH websocket → Kubernetes
+// port-forward → the devbox's sshd) versus the floor measured in the same run: the same OpenSSH
+// client straight to the Pod IP's sshd (same key, same host key check).
+//   npm run bench -- ssh [--json] [--n 1000] [--mb 200] [--connects 10] [--cli bundle|tsx]
+// Both transports of the dashboard path are measured in the same run (lib/ssh/tunnel.ts).
+// Targets (issue 13): 1,000 single-byte echoes added p50 ≤ 2 ms; scp of 200 MB ≥ 80% of the floor's
+// throughput; `ssh box true` ≤ 1.5× the floor's connection time.
+// The dashboard side runs in this process like the integration tests (throwaway metadata DB,
+// reconciler, the websocket endpoint on an HTTP server, no Next.js). The ProxyCommand is the CLI
+// bundled by esbuild into one file (what an installed `devbox` runs: no TypeScript compile per
+// connection); `--cli tsx` measures it under tsx instead.
+import "../test/integration/ssh-env";
+import { execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { promisify } from "node:util";
+import { podName } from "@/lib/devboxes/k8s-objects";
+import { createDevbox } from "@/lib/devboxes/service";
+import { randomSuffix } from "@/lib/ids";
+import { kubeConfig } from "@/lib/k8s/config";
+import { devboxPodCache } from "@/lib/k8s/pod-cache";
+import { listSshHosts } from "@/lib/ssh/hosts";
+import { addSshKey } from "@/lib/ssh/user-keys";
+import { listTeamsForUser } from "@/lib/teams/queries";
+import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
+import { createToken } from "@/lib/tokens/service";
+import { registerUser } from "@/lib/users/register";
+import { adminCore, waitForState } from "../test/integration/devbox-harness";
+import { CLI, SshHome } from "../test/integration/ssh-harness";
+import { installTestDatabase, startTerminalBackend } from "../test/integration/terminal-harness";
+import { type Benchmark, intOption, option, stats, type Stats } from "./types";
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+interface Side {
+  echo: Stats;
+  scpMBps: number;
+  connect: Stats;
+}
+interface Compared {
+  side: Side;
+  addedEchoP50Ms: number;
+  scpRatio: number;
+  connectRatio: number;
+  met: boolean;
+}
+interface Result {
+  cli: string;
+  roundTrips: number;
+  megabytes: number;
+  connects: number;
+  loadAverage: number[];
+  floor: Side;
+  /** The dashboard path per transport (lib/ssh/tunnel.ts): port-forward is the default. */
+  portForward: Compared;
+  direct: Compared;
+  targets: { addedEchoP50Ms: 2; scpRatio: 0.8; connectRatio: 1.5 };
+}
+
+/** 1-byte echoes through `ssh <target> cat`: write a byte, wait for it to come back. */
+async function echoes(args: string[], env: NodeJS.ProcessEnv, n: number): Promise<Stats> {
+  const child = spawn("ssh", [...args, "exec cat"], { env, stdio: ["pipe", "pipe", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  let waiter: (() => void) | null = null;
+  let got = 0;
+  child.stdout.on("data", (d: Buffer) => {
+    got += d.length;
+    waiter?.();
+  });
+  const once = (want: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (got >= want) return resolve();
+      const t = setTimeout(() => reject(new Error(`echo timed out: ${err}`)), 30_000);
+      waiter = () => {
+        if (got >= want) {
+          clearTimeout(t);
+          waiter = null;
+          resolve();
+        }
+      };
+    });
+  // Warm up: the connection is open and cat answers.
+  child.stdin.write("w");
+  await once(1);
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    child.stdin.write("x");
+    await once(2 + i);
+    samples.push(performance.now() - t0);
+  }
+  child.stdin.end();
+  await new Promise((r) => child.on("exit", r));
+  return stats(samples);
+}
+
+async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const t0 = performance.now();
+  await run(cmd, args, { env, maxBuffer: 1 << 20 });
+  return performance.now() - t0;
+}
+
+const bench: Benchmark<Result> = {
+  description: "SSH through the dashboard (websocket + port-forward) vs ssh straight to the Pod IP: echo p50, scp 200 MB, ssh true",
+  async run(ctx) {
+    const n = intOption(ctx.args, "n", 1000);
+    const mb = intOption(ctx.args, "mb", 200);
+    const connects = intOption(ctx.args, "connects", 10);
+    const cliKind = option(ctx.args, "cli") ?? "bundle";
+
+    const { db, close } = await installTestDatabase();
+    await seedBuiltinTemplates(db);
+    const templateId = (await listTemplates(db)).find((t) => t.name === "debian")!.id;
+    const owner = await registerUser(db, { email: `bench-ssh-${randomSuffix()}@example.com`, password: "correct horse 7" });
+    const [team] = await listTeamsForUser(db, owner.id);
+    const backend = await startTerminalBackend(db);
+    await import("@/server/ws/ssh");
+    const home = new SshHome();
+    const file = path.join(home.dir, "payload.bin");
+    try {
+      ctx.log("[ssh] creating a devbox");
+      await createDevbox(db, team, owner.id, { name: "bench", templateId, cpuMillis: 1000, memoryMiB: 1024, diskMiB: mb * 2 + 2048 });
+      const { devbox } = await waitForState(db, team, "bench", "Running");
+      const pod = devboxPodCache().podsOf(devbox!.id).find((p) => p.metadata?.name === podName(devbox!))!;
+      const podIP = pod.status!.podIP!;
+      await addSshKey(db, owner.id, { name: "bench", publicKey: await home.init() });
+      const { token } = await createToken(db, owner, { name: "bench", scopes: ["devboxes:ssh"] });
+      const hosts = await listSshHosts(kubeConfig(), db, owner);
+      const host = hosts[0].host;
+
+      let proxy = CLI;
+      if (cliKind === "bundle") {
+        const out = path.join(home.dir, "devbox-ssh.mjs");
+        await run(path.join(ROOT, "node_modules/.bin/esbuild"), [path.join(ROOT, "bench/_devbox-cli-entry.ts"), "--bundle", "--platform=node", "--format=esm", `--outfile=${out}`, "--log-level=warning", `--tsconfig=${path.join(ROOT, "tsconfig.json")}`, "--banner:js=import{createRequire}from'module';const require=createRequire(import.meta.url);"], { cwd: ROOT });
+        proxy = [process.execPath, out];
+      }
+      home.writeConfig(hosts, backend.origin);
+      // config-ssh's files, with the chosen ProxyCommand.
+      const cfgPath = path.join(home.dir, ".ssh", "devbox", "config");
+      fs.writeFileSync(cfgPath, fs.readFileSync(cfgPath, "utf8").replace(/ProxyCommand .* ssh --stdio %h/, `ProxyCommand ${proxy.join(" ")} ssh --stdio %h`));
+      // The floor: the same client to the Pod IP, the same host key pinned by alias.
+      const floorArgs = [...home.opts(), "-o", `HostKeyAlias=${host}`, "-o", `UserKnownHostsFile=${home.knownHosts}`, "-o", "StrictHostKeyChecking=yes", `devbox@${podIP}`];
+      const dashArgs = [...home.opts(), host];
+      const env = home.env(backend.origin, token);
+      // Warm-up: first connections (authorized_keys write, caches) are not measured.
+      await run("ssh", [...dashArgs, "true"], { env });
+      await run("ssh", [...floorArgs, "true"], { env });
+
+      const scp = async (target: string[], dest: string) => timed("scp", [...target.slice(0, -1), file, `${target[target.length - 1]}:${dest}`], env);
+      fs.writeFileSync(file, randomBytes(mb * 1024 * 1024));
+      const transports = ["port-forward", "direct"] as const;
+      const measure = { echo: {} as Record<string, Stats>, scpMs: {} as Record<string, number>, conn: {} as Record<string, number[]> };
+      const through = async <T>(t: string, f: () => Promise<T>) => {
+        process.env.DEVBOX_SSH_TRANSPORT = t === "floor" ? "port-forward" : t;
+        return f();
+      };
+      ctx.log(`[ssh] ${n} echoes each: floor, port-forward, direct`);
+      measure.echo.floor = await echoes(floorArgs, env, n);
+      for (const t of transports) measure.echo[t] = await through(t, () => echoes(dashArgs, env, n));
+      ctx.log(`[ssh] scp ${mb} MB each`);
+      measure.scpMs.floor = await scp(floorArgs, "/tmp/payload.bin");
+      for (const t of transports) measure.scpMs[t] = await through(t, () => scp(dashArgs, "/tmp/payload.bin"));
+      await run("ssh", [...floorArgs, "rm -f /tmp/payload.bin"], { env });
+      ctx.log(`[ssh] ${connects} x ssh true each, interleaved`);
+      for (const k of ["floor", ...transports]) measure.conn[k] = [];
+      for (let i = 0; i < connects; i++) {
+        measure.conn.floor.push(await timed("ssh", [...floorArgs, "true"], env));
+        for (const t of transports) measure.conn[t].push(await through(t, () => timed("ssh", [...dashArgs, "true"], env)));
+      }
+      const sideOf = (k: string): Side => ({ echo: measure.echo[k], scpMBps: Math.round((mb / (measure.scpMs[k] / 1000)) * 10) / 10, connect: stats(measure.conn[k]) });
+      const floor = sideOf("floor");
+      const r2 = (x: number) => Math.round(x * 100) / 100;
+      const compare = (k: string): Compared => {
+        const side = sideOf(k);
+        const addedEchoP50Ms = r2(side.echo.median - floor.echo.median);
+        const scpRatio = r2(side.scpMBps / floor.scpMBps);
+        const connectRatio = r2(side.connect.median / floor.connect.median);
+        return { side, addedEchoP50Ms, scpRatio, connectRatio, met: addedEchoP50Ms <= 2 && scpRatio >= 0.8 && connectRatio <= 1.5 };
+      };
+      return {
+        cli: cliKind,
+        roundTrips: n,
+        megabytes: mb,
+        connects,
+        loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
+        floor,
+        portForward: compare("port-forward"),
+        direct: compare("direct"),
+        targets: { addedEchoP50Ms: 2, scpRatio: 0.8, connectRatio: 1.5 },
+      };
+    } finally {
+      await backend.stop();
+      await adminCore.deleteNamespace({ name: team.namespace }).catch(() => {});
+      await close();
+      home.remove();
+    }
+  },
+  format(r) {
+    const side = (name: string, s: Side) =>
+      `  ${name.padEnd(22)} echo p50 ${s.echo.median} ms (p95 ${s.echo.p95})   scp ${s.scpMBps} MB/s   ssh true p50 ${s.connect.median} ms`;
+    const verdict = (name: string, c: Compared) =>
+      `  ${name.padEnd(22)} echo added p50 ${c.addedEchoP50Ms} ms (≤ 2) · scp ratio ${c.scpRatio} (≥ 0.8) · connect ratio ${c.connectRatio} (≤ 1.5) · ${c.met ? "met" : "NOT met"}`;
+    return [
+      `SSH: ${r.roundTrips} echoes, scp ${r.megabytes} MB, ${r.connects} connects; CLI ${r.cli}; load average ${r.loadAverage.join(" ")}`,
+      side("floor (Pod IP)", r.floor),
+      side("dashboard port-forward", r.portForward.side),
+      side("dashboard direct", r.direct.side),
+      verdict("port-forward", r.portForward),
+      verdict("direct", r.direct),
+    ].join("\n");
+  },
+};
+
+export default bench;

@@ -1,0 +1,120 @@
+import { spawn } from "node:child_process";
+import WebSocket from "ws";
+import { parseHostAlias, sshPath, SshCloseCode, type SshServerMessage } from "@/lib/ssh/protocol";
+import { Exit } from "../errors";
+
+/**
+ * `devbox ssh --stdio <devbox>.<team>`: OpenSSH's ProxyCommand (written by `devbox config-ssh`).
+ * Stdin/stdout carry the SSH stream over a websocket to the dashboard (lib/ssh/protocol.ts),
+ * which forwards it to the devbox's sshd; progress and refusals go to stderr, one line each.
+ * `devbox ssh <devbox>.<team> [command…]` runs the system's ssh through that config.
+ *
+ * Written against a minimal context until the CLI skeleton (cli/main.ts, apicli) provides it.
+ */
+export interface SshCliContext {
+  /** The dashboard's URL, e.g. https://devbox.example.com */
+  url: string;
+  /** An API token (dbx_pat_…) with the devboxes:ssh scope. */
+  token: string;
+  stderr?: NodeJS.WritableStream;
+}
+
+
+export async function sshCommand(args: string[], ctx: SshCliContext): Promise<number> {
+  const stderr = ctx.stderr ?? process.stderr;
+  const stdio = args[0] === "--stdio";
+  const host = stdio ? args[1] : args[0];
+  const target = host ? parseHostAlias(host) : null;
+  if (!target) {
+    stderr.write("devbox: usage: devbox ssh [--stdio] <devbox>.<team> [command…]\n");
+    return Exit.Usage;
+  }
+  if (!stdio) return runSystemSsh(host!, args.slice(1));
+  return proxyStdio(target, ctx, stderr);
+}
+
+function runSystemSsh(host: string, rest: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn("ssh", [host, ...rest], { stdio: "inherit" });
+    child.on("error", (err) => {
+      process.stderr.write(`devbox: could not run ssh (${err.message}); install OpenSSH and run devbox config-ssh\n`);
+      resolve(Exit.Error);
+    });
+    child.on("exit", (code) => resolve(code ?? Exit.Error));
+  });
+}
+
+/** The CLI's exit codes (cli/errors.ts) for the websocket's close codes (lib/ssh/protocol.ts). */
+function exitFor(code: number): number {
+  if (code === SshCloseCode.Normal || code === 1005) return Exit.Ok;
+  if (code === SshCloseCode.NotFound) return Exit.NotFound;
+  if (code === SshCloseCode.Unauthorized || code === SshCloseCode.Revoked || code === SshCloseCode.Forbidden || code === SshCloseCode.ForbiddenOrigin) return Exit.Auth;
+  if (code === SshCloseCode.NotRunning || code === SshCloseCode.NoSsh || code === SshCloseCode.GoingAway) return Exit.Unavailable;
+  return Exit.Error;
+}
+
+function proxyStdio(target: { team: string; devbox: string }, ctx: SshCliContext, stderr: NodeJS.WritableStream): Promise<number> {
+  const url = new URL(sshPath(target.team, target.devbox), ctx.url);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  // A zero mask: masking protects proxies from bytes a *browser* page chose; this client is not
+  // a browser, and ws skips the per-byte XOR on both ends for a zero mask (RFC 6455 allows any value).
+  const ws = new WebSocket(url, {
+    headers: { Authorization: `Bearer ${ctx.token}` },
+    perMessageDeflate: false,
+    maxPayload: 8 * 1024 * 1024,
+    generateMask: (mask) => void mask.fill(0),
+  });
+  const stdin = process.stdin;
+  const stdout = process.stdout;
+  const HIGH_WATER = 1 << 20;
+  let reported = false;
+
+  return new Promise((resolve) => {
+    const finish = (code: number) => {
+      stdin.pause();
+      resolve(code);
+    };
+    ws.on("open", () => {
+      stdin.on("data", (chunk: Buffer) => {
+        ws.send(chunk, { binary: true }, () => {
+          if (ws.bufferedAmount < HIGH_WATER) stdin.resume();
+        });
+        if (ws.bufferedAmount >= HIGH_WATER) stdin.pause();
+      });
+      // ssh closed our stdin: it is done with the connection.
+      stdin.on("end", () => ws.close(SshCloseCode.Normal));
+    });
+    ws.on("message", (data: Buffer, isBinary) => {
+      if (isBinary) {
+        if (!stdout.write(data)) {
+          ws.pause();
+          stdout.once("drain", () => ws.resume());
+        }
+        return;
+      }
+      let m: SshServerMessage;
+      try {
+        m = JSON.parse(data.toString("utf8")) as SshServerMessage;
+      } catch {
+        return;
+      }
+      if (m.type === "status") stderr.write(`devbox: ${m.message}\n`);
+      else {
+        reported = true;
+        stderr.write(`devbox: ${m.message}\n`);
+      }
+    });
+    ws.on("unexpected-response", (_req, res) => {
+      stderr.write(`devbox: the dashboard refused the SSH connection (HTTP ${res.statusCode}). Is ${ctx.url} a Devbox dashboard?\n`);
+      finish(res.statusCode === 401 ? Exit.Auth : Exit.Error);
+    });
+    ws.on("error", (err) => {
+      if (!reported) stderr.write(`devbox: cannot reach the dashboard at ${ctx.url}: ${err.message}\n`);
+      finish(Exit.Unavailable);
+    });
+    ws.on("close", (code, reason) => {
+      if (!reported && code >= 4000) stderr.write(`devbox: ${reason.toString() || `connection closed (${code})`}\n`);
+      stdout.end(() => finish(exitFor(code)));
+    });
+  });
+}

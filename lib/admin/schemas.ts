@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { PortSpec } from "@/lib/devboxes/schemas";
+
+/** The REST API's instance-administration bodies and answers (validation and the OpenAPI document). */
+export const InstanceSettingsSchema = z
+  .object({ signupOpen: z.boolean(), maxTeamsPerUser: z.number().meta({ minimum: 0, maximum: 1000 }) })
+  .meta({ id: "InstanceSettings" });
+
+export const UpdateSettingsBody = z
+  .strictObject({
+    signupOpen: z.boolean({ error: "'signupOpen' must be true or false." }).optional(),
+    maxTeamsPerUser: z.number({ error: "'maxTeamsPerUser' must be a number." }).optional().meta({ description: "Teams a user may own besides the personal one (0–1000)." }),
+  })
+  .meta({ id: "UpdateSettings" });
+
+export const AddTemplateBody = z
+  .object({
+    name: z.string({ error: "'name' is required." }).meta({ description: "A DNS label." }),
+    displayName: z.string({ error: "'displayName' must be a string." }).optional(),
+    description: z.string({ error: "'description' must be a string." }).optional(),
+    image: z.string({ error: "'image' is required." }).meta({ description: "A full image reference, e.g. 127.0.0.1:5000/devbox/rust:bookworm." }),
+    ports: z.array(PortSpec, { error: "'ports' has the wrong shape." }).optional(),
+  })
+  .meta({ id: "AddTemplate" });

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { AppError } from "@/lib/errors";
+import { check } from "./body";
+import { errorCodesOf, openApiDocument } from "./document";
+import { paginate, PageQuery } from "./pagination";
+import { operations } from "./registry";
+import { openApiProblems } from "./validate-document";
+import { CreateDevboxBody, DevboxStateBody, ForcedStopBody, UpdateDevboxBody } from "@/lib/devboxes/schemas";
+import { CreateTeamBody } from "@/lib/teams/schemas";
+
+describe("the OpenAPI document", () => {
+  const doc = openApiDocument();
+
+  it("is a valid OpenAPI 3.1 document: refs resolve, path params declared, operationIds unique", () => {
+    expect(openApiProblems(doc)).toEqual([]);
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths).length).toBeGreaterThan(10);
+  });
+
+  it("the checker finds what is wrong (it is not vacuous)", () => {
+    const broken = JSON.parse(JSON.stringify(doc));
+    broken.paths["/teams/{team}"].get.operationId = "listTeams";
+    broken.paths["/teams/{team}/members"].get.parameters = [];
+    broken.paths["/teams"].post.requestBody.content["application/json"].schema.$ref = "#/components/schemas/Nope";
+    const problems = openApiProblems(broken);
+    expect(problems).toContain("GET /teams/{team}: operationId listTeams is also used by GET /teams");
+    expect(problems).toContain("GET /teams/{team}/members: path parameter {team} is not declared");
+    expect(problems.some((p) => p.includes("$ref #/components/schemas/Nope does not resolve"))).toBe(true);
+  });
+
+  it("every body is a component generated from the schema the handler validates with", () => {
+    for (const op of operations.filter((o) => o.body)) {
+      const body = (doc.paths as Record<string, Record<string, { requestBody: { content: Record<string, { schema: { $ref: string } }> } }>>)[op.path][op.method.toLowerCase()].requestBody;
+      const name = body.content["application/json"].schema.$ref.split("/").pop()!;
+      expect(doc.components.schemas[name], `${op.method} ${op.path}`).toBeDefined();
+    }
+    expect(doc.components.schemas.CreateDevbox).toMatchObject({ type: "object", required: ["name", "templateId"] });
+    expect(doc.components.schemas.UpdateDevbox).toMatchObject({ additionalProperties: false });
+    expect((doc.components.schemas.CreateDevbox.properties as Record<string, unknown>).cpuMillis).toMatchObject({ minimum: 250, maximum: 16000 });
+  });
+
+  it("documents the one error shape and the errors each operation can answer", () => {
+    expect(doc.components.schemas.Error).toMatchObject({ required: ["error"] });
+    const create = operations.find((o) => o.operationId === "createDevbox")!;
+    expect(errorCodesOf(create)).toEqual(["bad_request", "unauthorized", "forbidden", "not_found", "conflict", "quota_exceeded"]);
+    const spec = operations.find((o) => o.operationId === "getOpenApiDocument")!;
+    expect(errorCodesOf(spec)).toEqual([]);
+  });
+});
+
+describe("request validation by the same schemas", () => {
+  const err = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(AppError);
+      return { code: (e as AppError).code, message: e instanceof Error ? e.message : "", field: (e as AppError).field };
+    }
+    throw new Error("no error");
+  };
+
+  it("keeps the messages clients and tests know", () => {
+    expect(err(() => check(CreateDevboxBody, { templateId: "t" }))).toEqual({ code: "bad_request", message: "'name' is required.", field: "name" });
+    expect(err(() => check(CreateDevboxBody, { name: "a", templateId: "t", cpuMillis: "lots" }))).toMatchObject({ message: "'cpuMillis' must be a number.", field: "cpuMillis" });
+    expect(err(() => check(CreateDevboxBody, { name: "a", templateId: "t", env: [{ name: 5 }] }))).toMatchObject({ field: "env" });
+    expect(err(() => check(UpdateDevboxBody, { cpu: 1 }))).toEqual({
+      code: "bad_request",
+      message: "Unknown field 'cpu'. Send any of: cpuMillis, memoryMiB, diskMiB, env, ports, podGeneration.",
+      field: "cpu",
+    });
+    expect(err(() => check(UpdateDevboxBody, { podGeneration: 3 })).message).toBe("Nothing to change: send cpuMillis, memoryMiB, diskMiB, env or ports.");
+    expect(err(() => check(DevboxStateBody, { state: "paused" })).message).toBe("'state' must be \"running\" or \"stopped\".");
+    expect(err(() => check(ForcedStopBody, {})).field).toBe("discardChanges");
+    expect(err(() => check(CreateTeamBody, { slug: 42 })).message).toBe("Body must be JSON with a string 'slug'.");
+    expect(check(CreateDevboxBody, { name: "a", templateId: "t", extra: 1 })).toEqual({ name: "a", templateId: "t" });
+  });
+
+  it("pages lists by limit and cursor, and a cursor survives removals", () => {
+    const items = ["e", "a", "d", "b", "c"];
+    const p1 = paginate(items, (x) => x, check(PageQuery, { limit: "2" }));
+    expect(p1).toEqual({ items: ["a", "b"], nextCursor: expect.any(String) });
+    const p2 = paginate(items.filter((x) => x !== "b"), (x) => x, check(PageQuery, { limit: "2", cursor: p1.nextCursor! }));
+    expect(p2.items).toEqual(["c", "d"]);
+    const p3 = paginate(items, (x) => x, { limit: 2, cursor: p2.nextCursor! });
+    expect(p3).toEqual({ items: ["e"], nextCursor: null });
+    expect(paginate(items, (x) => x, {}, "desc").items).toEqual(["e", "d", "c", "b", "a"]);
+    expect(err(() => check(PageQuery, { limit: "0" })).field).toBe("limit");
+    expect(err(() => check(PageQuery, { limit: "abc" })).message).toBe("'limit' must be a whole number from 1 to 200.");
+    expect(err(() => paginate(items, (x) => x, { cursor: "../x" }))).toMatchObject({ message: "Invalid cursor.", field: "cursor" });
+  });
+});
