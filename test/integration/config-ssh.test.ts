@@ -23,7 +23,7 @@ describe("devbox config-ssh against the real dashboard", () => {
     expect(created.status, created.text).toBe(201);
     token = (created.json as { token: string }).token;
     await home.init();
-    await eventually("box Running", async () => ((await w.call("GET", `/api/v1/teams/${w.team}/devboxes/box`)).json as { state?: string }).state === "Running" || undefined, 180_000);
+    await eventually("box Running", async () => ((await w.call("GET", `/api/v1/teams/${w.team}/devboxes/box`)).json as { status?: { state?: string } }).status?.state === "Running" || undefined, 180_000);
   }, 300_000);
 
   afterAll(async () => {
