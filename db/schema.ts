@@ -11,3 +11,5 @@ export { devboxes, desiredState } from "./schema/devboxes";
 export { devboxOperations, operationKind, operationStatus } from "./schema/devbox-operations";
 export { snapshots, snapshotTrigger } from "./schema/snapshots";
 export { registryHolds, registryHoldKind } from "./schema/registry-holds";
+export { releases, releaseStatus } from "./schema/releases";
+export { apps } from "./schema/apps";

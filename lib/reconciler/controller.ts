@@ -3,6 +3,7 @@ import { announceDevboxChange, onDevboxChange } from "@/lib/devboxes/change-bus"
 import { listAllDevboxesWithNamespace, pendingOperations, setLastError } from "@/lib/devboxes/queries";
 import { AgentError } from "@/lib/snapshots/agent-client";
 import type { DevboxPodCache } from "@/lib/k8s/pod-cache";
+import { resumeStaleReleases } from "@/lib/releases/build";
 import { LeaderLease } from "./leader-lease";
 import { keepNothing, type BeforePodRemoval } from "./pod-removal";
 import { needsReconcile, reconcileDevbox } from "./reconcile-devbox";
@@ -86,6 +87,8 @@ export class Reconciler {
   }
 
   private async pass(): Promise<void> {
+    // Releases left pending by a crashed process: resumed (to ready) or failed with a reason.
+    await resumeStaleReleases(this.db).catch((err) => console.error("[devbox] resuming releases failed:", err instanceof Error ? err.message : err));
     const [all, pending] = await Promise.all([listAllDevboxesWithNamespace(this.db), pendingOperations(this.db)]);
     const now = Date.now();
     const work = all.filter((d) => {
