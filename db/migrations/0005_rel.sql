@@ -38,6 +38,7 @@ CREATE TABLE "releases" (
 	"ports" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"created_by" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"heartbeat_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"finished_at" timestamp with time zone
 );
 --> statement-breakpoint
