@@ -8,6 +8,7 @@ import { refuseForeignRequest } from "./server/host-guard";
 import { stampClientIp } from "./lib/http/client-ip";
 import { createUpgradeDispatcher } from "./server/upgrade";
 import "./server/ws/terminal"; // registers the terminal websocket endpoint
+import "./server/ws/app-logs"; // registers the app log follow websocket endpoint
 import { terminalRegistry } from "./lib/terminal/registry";
 import { startControlPlane } from "./lib/control-plane";
 

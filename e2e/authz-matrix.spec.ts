@@ -331,6 +331,13 @@ const MATRIX: Record<string, Entry> = {
     allowed: "close 4409",
     call: (c, t) => c.ws(`/api/v1/teams/${t.team}/devboxes/${encodeURIComponent(t.devbox)}/terminal?session=matrix${randomUUID().slice(0, 8)}`),
   },
+  "ws server/ws/app-logs.ts": {
+    surface: "ws",
+    scope: "team",
+    min: "viewer",
+    allowed: "close 4404:App",
+    call: (c, t) => c.ws(`/api/v1/teams/${t.team}/apps/no-such-app/logs/follow?tail=10`),
+  },
 };
 
 function clientOf(role: Role): Client {

@@ -6,9 +6,12 @@ type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => vo
 
 // Websocket endpoints hosted by server.ts, by path prefix. Each feature registers its own.
 const endpoints = new Map<string, UpgradeHandler>();
+// Endpoints that share a prefix with another one name their exact paths; they are tried first.
+const exact: { match: RegExp; handler: UpgradeHandler }[] = [];
 
-export function registerWebsocketEndpoint(pathPrefix: string, handler: UpgradeHandler): void {
-  endpoints.set(pathPrefix, handler);
+export function registerWebsocketEndpoint(pathPrefix: string, handler: UpgradeHandler, match?: RegExp): void {
+  if (match) exact.push({ match, handler });
+  else endpoints.set(pathPrefix, handler);
 }
 
 export function createUpgradeDispatcher(nextUpgrade: UpgradeHandler): UpgradeHandler {
@@ -16,6 +19,7 @@ export function createUpgradeDispatcher(nextUpgrade: UpgradeHandler): UpgradeHan
     // A Host that is not ours (DNS rebinding) never reaches an endpoint or Next's HMR.
     if (refuseForeignUpgrade(req, socket)) return;
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    for (const e of exact) if (e.match.test(path)) return e.handler(req, socket, head);
     for (const [prefix, handler] of endpoints) {
       if (path.startsWith(prefix)) return handler(req, socket, head);
     }
