@@ -12,7 +12,7 @@ import { copyImage, deleteManifest } from "@/lib/snapshots/registry";
 import { beginPush, endPush } from "@/lib/snapshots/registry-holds";
 import { runningPodOf } from "@/lib/snapshots/requests";
 import { commitPod, findSnapshotByRequest, withDevboxLock, type DevboxWithNamespace } from "@/lib/snapshots/service";
-import { anyAgentNodeIP, releaseIdOf, releaseImageConfig, rewriteConfig } from "./image";
+import { anyAgentNodeIP, releaseIdOf, releaseImageConfig, rewriteConfig, type ReleaseConfig } from "./image";
 
 /**
  * Builds a pending release, step by step, each step idempotent so a crash anywhere converges:
@@ -112,7 +112,7 @@ async function sourceSnapshot(db: Database, d: DevboxWithNamespace, r: Release):
   return snap;
 }
 
-/** Steps 2–3. */
+/** Steps 2–3, under a push hold. */
 async function makeImage(db: Database, d: DevboxWithNamespace, r: Release, snap: Snapshot): Promise<{ image: string; digest: string; size: number }> {
   const repository = releaseRepository(d.namespace, d.name);
   const host = snap.image.slice(0, snap.image.indexOf("/"));
@@ -120,30 +120,57 @@ async function makeImage(db: Database, d: DevboxWithNamespace, r: Release, snap:
   // A resumed build whose manifest was written before the crash.
   const done = await releaseIdOf(repository, r.tag);
   if (done?.releaseId === r.id) return { image, digest: done.digest, size: done.size };
-
   const hold = `release-${r.id}`;
   await beginPush(db, hold);
   try {
-    const tmp = buildTag(r.id);
-    if (snap.ownLayerCount >= 2) {
-      await setPhase(db, r.id, "merge");
-      const nodeIP = runningPodOfIP(d) ?? (await anyAgentNodeIP());
-      await agentMerge(nodeIP, { image: snap.image, ownLayers: snap.ownLayerCount, targetRepository: repository, targetTag: tmp, requestId: `release-merge-${r.id}` });
-    } else {
-      await setPhase(db, r.id, "merge");
-      await copyImage(snap.image, repository, tmp);
-    }
-    crashPoint("release:after-merge");
-    await setPhase(db, r.id, "push");
-    const made = await rewriteConfig(repository, tmp, r.tag, (c) =>
-      releaseImageConfig(c, { releaseId: r.id, tag: r.tag, devbox: d.name, entrypoint: r.entrypoint, cmd: r.cmd, workingDir: r.workingDir, env: r.env, ports: r.ports }),
-    );
-    const tmpManifest = await releaseIdOf(repository, tmp).catch(() => undefined);
-    if (tmpManifest && tmpManifest.digest !== made.digest) await deleteManifest(repository, tmpManifest.digest).catch(() => {});
+    const made = await flattenImage({
+      source: snap.image,
+      ownLayers: snap.ownLayerCount,
+      repository,
+      tag: r.tag,
+      buildTag: buildTag(r.id),
+      requestId: `release-merge-${r.id}`,
+      nodeIP: () => runningPodOfIP(d) ?? anyAgentNodeIP(),
+      config: { releaseId: r.id, tag: r.tag, devbox: d.name, entrypoint: r.entrypoint, cmd: r.cmd, workingDir: r.workingDir, env: r.env, ports: r.ports },
+      onPhase: (phase) => setPhase(db, r.id, phase).then(() => {}),
+    });
     return { image, digest: made.digest, size: made.size };
   } finally {
     await endPush(db, hold).catch(() => {});
   }
+}
+
+export interface FlattenRequest {
+  source: string;
+  ownLayers: number;
+  repository: string;
+  tag: string;
+  buildTag: string;
+  requestId: string;
+  nodeIP: () => string | Promise<string>;
+  config: ReleaseConfig;
+  onPhase?: (phase: "merge" | "push") => Promise<void>;
+}
+
+/**
+ * The release image from a snapshot image, without the DB (the benchmark times exactly this):
+ * own layers merged into one by the agent (or, already one, the image copied by blob mounts)
+ * under `buildTag`, then the config rewritten and the manifest written under `tag`; the
+ * intermediate manifest is deleted.
+ */
+export async function flattenImage(req: FlattenRequest): Promise<{ digest: string; size: number; layerCount: number }> {
+  await req.onPhase?.("merge");
+  if (req.ownLayers >= 2) {
+    await agentMerge(await req.nodeIP(), { image: req.source, ownLayers: req.ownLayers, targetRepository: req.repository, targetTag: req.buildTag, requestId: req.requestId });
+  } else {
+    await copyImage(req.source, req.repository, req.buildTag);
+  }
+  crashPoint("release:after-merge");
+  await req.onPhase?.("push");
+  const made = await rewriteConfig(req.repository, req.buildTag, req.tag, (c) => releaseImageConfig(c, req.config));
+  const tmp = await releaseIdOf(req.repository, req.buildTag).catch(() => undefined);
+  if (tmp && tmp.digest !== made.digest) await deleteManifest(req.repository, tmp.digest).catch(() => {});
+  return made;
 }
 
 function runningPodOfIP(d: DevboxWithNamespace): string | undefined {

@@ -13,7 +13,7 @@ import { createDevbox } from "@/lib/devboxes/service";
 import { validateDevboxName } from "@/lib/devboxes/spec-input";
 import { AppError, notFound } from "@/lib/errors";
 import { newId } from "@/lib/ids";
-import { deleteManifest, RegistryError } from "@/lib/snapshots/registry";
+import { deleteManifest, getManifest, RegistryError } from "@/lib/snapshots/registry";
 import { beginPush, endPush, RegistryBusyError } from "@/lib/snapshots/registry-holds";
 import { runningPodOf } from "@/lib/snapshots/requests";
 import { listSnapshots, repositoryOf, tagFor } from "@/lib/snapshots/service";
@@ -152,6 +152,8 @@ export async function forkFromRelease(db: Database, team: Team, actorId: string,
       const src = parseImageRef(r.image);
       await copyImage(`${src.host}/${src.repository}@${r.digest}`, repository, `${tag2}-src`);
       made = await rewriteConfig(repository, `${tag2}-src`, tag2, devboxImageConfig);
+      const tmp = await getManifest(repository, `${tag2}-src`);
+      if (tmp && tmp.digest !== made.digest) await deleteManifest(repository, tmp.digest);
     } finally {
       await endPush(db, requestId);
     }

@@ -6,6 +6,7 @@ import type { Database } from "@/db/client";
 import { apps as appsTable } from "@/db/schema/apps";
 import { devboxes } from "@/db/schema/devboxes";
 import { releases } from "@/db/schema/releases";
+import { snapshots } from "@/db/schema/snapshots";
 import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
 import { appCache } from "@/lib/apps/app-cache";
@@ -14,14 +15,14 @@ import { appViews } from "@/lib/apps/queries";
 import { createApp, deleteApp, findApp, rollbackApp, updateApp } from "@/lib/apps/service";
 import { createAppBody } from "@/lib/apps/schemas";
 import { findDevbox } from "@/lib/devboxes/queries";
-import { createDevbox } from "@/lib/devboxes/service";
+import { createDevbox, deleteDevbox } from "@/lib/devboxes/service";
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { releaseRepository } from "@/lib/releases/build";
-import { createRelease, deleteRelease } from "@/lib/releases/requests";
+import { createRelease, deleteRelease, forkFromRelease } from "@/lib/releases/requests";
 import { createReleaseBody } from "@/lib/releases/schemas";
 import { commitBeforeRemoval } from "@/lib/snapshots/commit-before-removal";
-import { getBlob, getManifest, parseImageRef } from "@/lib/snapshots/registry";
+import { copyImage, getBlob, getManifest, parseImageRef } from "@/lib/snapshots/registry";
 import { runRegistryGcSafely } from "@/lib/snapshots/registry-gc";
 import { commitDevbox } from "@/lib/snapshots/requests";
 import { listSnapshots } from "@/lib/snapshots/service";
@@ -195,6 +196,12 @@ describe("releases and apps", () => {
     await sh(team.namespace, podName, `echo "hello v2" > ~/project/index.html`);
     const r2 = await (await createRelease(db, team, owner.id, "web", body("v2", "second"))).done;
     expect(r2.status).toBe("ready");
+    // v2's snapshot has two own layers (v1's commit + this one): the agent merged them into one
+    const [src] = await db.select().from(snapshots).where(eq(snapshots.id, r2.snapshotId!));
+    expect(src.ownLayerCount).toBe(2);
+    const ref2 = parseImageRef(r2.image!);
+    const tplRef = parseImageRef((await listTemplates(db)).find((t) => t.name === "python")!.image);
+    expect((await getManifest(ref2.repository, ref2.reference))!.manifest.layers.length).toBe((await getManifest(tplRef.repository, tplRef.reference))!.manifest.layers.length + 1);
 
     // A request loop inside the namespace follows the ready endpoints (as kube-proxy would).
     const loop = `rm -f /tmp/stop /tmp/loop.log; touch /tmp/eps; nohup sh -c 'while [ ! -e /tmp/stop ]; do for ip in $(cat /tmp/eps); do if out=$(curl -sf -m 3 http://$ip:${PORT}/index.html); then echo "ok $out"; else echo "fail $ip"; fi; done; sleep 0.05; done' >> /tmp/loop.log 2>&1 &`;
@@ -240,6 +247,38 @@ describe("releases and apps", () => {
     expect(v.previousRelease?.tag).toBe("v2");
   });
 
+  it("a release left pending by a crash after its merge is resumed by the reconciler to ready (no half-made ready)", async () => {
+    const d = (await findDevbox(db, team.id, "web"))!;
+    const [snap] = await listSnapshots(db, d.id);
+    const id = newId();
+    const repository = releaseRepository(team.namespace, "web");
+    // the state a crash at "release:after-merge" leaves: a pending row, the merged image under build-<id>
+    await copyImage(snap.image, repository, `build-${id}`);
+    await db.insert(releases).values({
+      id, devboxId: d.id, teamId: team.id, tag: "v3", status: "pending", phase: "merge", snapshotId: snap.id, sourceImage: snap.image,
+      entrypoint: ["/home/devbox/project/entrypoint.sh"], workingDir: "/home/devbox/project", ports: [{ port: PORT, name: "http" }],
+      createdBy: owner.id, heartbeatAt: new Date(Date.now() - 60_000),
+    });
+    const r = await eventually("the reconciler resumes v3", async () => {
+      const [row] = await db.select().from(releases).where(eq(releases.id, id));
+      if (row.status === "failed") throw new Error(`failed: ${row.failureReason}`);
+      return row.status === "ready" ? row : undefined;
+    }, 60_000);
+    const m = (await getManifest(repository, "v3"))!;
+    expect(m.digest).toBe(r.digest);
+    const cfg = JSON.parse((await getBlob(repository, m.manifest.config.digest)).toString());
+    expect(cfg.config.Labels["dev.devbox.release-id"]).toBe(id);
+    expect(await getManifest(repository, `build-${id}`)).toBeUndefined();
+  });
+
+  it("starts a new devbox from a release: it runs as a devbox, with the release's files", async () => {
+    const fork = await forkFromRelease(db, team, owner.id, "web", "v2", "web-copy");
+    await waitForState(db, team, "web-copy", "Running");
+    const [pod] = await podsFromApi(team.namespace, fork.id);
+    expect((await sh(team.namespace, pod.metadata!.name!, "cat ~/project/index.html")).trim()).toBe("hello v2");
+    await deleteDevbox(db, team, owner.id, "web-copy");
+  });
+
   it("snapshot merge, purge and registry GC after many commits leave every release pullable by digest", async () => {
     const d = (await findDevbox(db, team.id, "web"))!;
     for (let i = 0; i < 4; i++) {
@@ -251,12 +290,12 @@ describe("releases and apps", () => {
     const snaps = await listSnapshots(db, d.id);
     expect(snaps[0].ownLayerCount).toBeLessThanOrEqual(2);
     expect(snaps.filter((s) => !s.pinned).length).toBeLessThanOrEqual(2);
-    expect(snaps.filter((s) => s.pinned).length).toBe(2);
+    expect(snaps.filter((s) => s.pinned).length).toBeGreaterThanOrEqual(2);
     fs.appendFileSync("/work/wt/notes/CLUSTER.log", `${new Date().toISOString()} rel test (releases.test.ts): registry GC (registry stops for the sweep)\n`);
     const gc = await runRegistryGcSafely(db);
     expect(gc).toBeDefined();
     const rows = await db.select().from(releases).where(eq(releases.devboxId, d.id));
-    expect(rows.map((r) => r.tag).sort()).toEqual(["v1", "v2"]);
+    expect(rows.map((r) => r.tag).sort()).toEqual(["v1", "v2", "v3"]);
     for (const r of rows) {
       const ref = `${r.image!.slice(0, r.image!.lastIndexOf(":"))}@${r.digest}`;
       const { stdout } = await run("skopeo", ["copy", "--src-tls-verify=false", `docker://${ref}`, `dir:/tmp/rel-pull-${r.tag}`]);
@@ -270,7 +309,7 @@ describe("releases and apps", () => {
     expect(await db.select().from(appsTable).where(eq(appsTable.teamId, team.id))).toEqual([]);
     await deleteRelease(db, team, owner.id, "web", "v2");
     const d = (await findDevbox(db, team.id, "web"))!;
-    expect((await db.select().from(releases).where(eq(releases.devboxId, d.id))).map((r) => r.tag)).toEqual(["v1"]);
+    expect((await db.select().from(releases).where(eq(releases.devboxId, d.id))).map((r) => r.tag).sort()).toEqual(["v1", "v3"]);
     const ref = parseImageRef(v1Image);
     expect(await getManifest(ref.repository, "v2")).toBeUndefined();
   });
