@@ -11,6 +11,7 @@ import { AppError } from "@/lib/errors";
 import { buildRelease, resumeStaleReleases, STALE_MS } from "@/lib/releases/build";
 import { createRelease, deleteRelease, listReleases } from "@/lib/releases/requests";
 import { createReleaseBody } from "@/lib/releases/schemas";
+import { deleteDevbox } from "@/lib/devboxes/service";
 
 // The release model without a cluster: tags unique per devbox, a release in use cannot be deleted,
 // a pending release left by a crash converges (here: to failed, with the reason) and never to ready.
@@ -57,6 +58,9 @@ describe.each(testBackends())("releases on $name", (backend) => {
     expect(err).toBeInstanceOf(AppError);
     expect(err.message).toMatch(/"site" runs this release/);
     await expect(db.delete(releases).where(eq(releases.id, "r1"))).rejects.toThrow();
+    // nor the devbox whose release it is
+    await expect(deleteDevbox(db, team, "u1", "box")).rejects.toThrow(/"site" runs a release of this devbox/);
+    expect((await db.select().from(devboxes).where(eq(devboxes.id, "d1")))[0].desiredState).toBe("stopped");
     expect((await listReleases(db, "d1"))[0].apps).toEqual(["site"]);
     // the allowed side: once the app is gone, the delete goes through
     await db.delete(apps).where(eq(apps.id, "a1"));

@@ -185,3 +185,14 @@ export async function appLogs(team: Team, a: App, podName: string, tail: number)
     throw fromK8sError(err, "read the app's log");
   }
 }
+
+/** A devbox whose releases an app runs cannot be deleted (its releases go with it). */
+export async function assertNoAppRunsReleasesOf(db: Database, devboxId: string): Promise<void> {
+  const running = await db
+    .select({ name: apps.name })
+    .from(apps)
+    .innerJoin(releases, eq(releases.id, apps.releaseId))
+    .where(eq(releases.devboxId, devboxId));
+  if (running.length)
+    throw new AppError("conflict", `The app${running.length > 1 ? "s" : ""} ${running.map((a) => `"${a.name}"`).join(", ")} run${running.length > 1 ? "" : "s"} a release of this devbox: delete ${running.length > 1 ? "them" : "it"} first (deleting the devbox deletes its releases).`);
+}
