@@ -62,6 +62,12 @@ test("release a running devbox from its page, deploy it, see Ready replicas and 
   // Logs: the last lines of a replica.
   await page.getByTestId("load-logs").click();
   await expect(page.getByTestId("app-logs")).toContainText("Serving HTTP", { timeout: 30_000 });
+  // Follow: the same lines, then live, over the dashboard's websocket.
+  await page.getByTestId("follow-logs").click();
+  await expect(page.getByTestId("app-logs")).toHaveAttribute("data-following", "true");
+  await expect(page.getByTestId("app-logs")).toContainText("Serving HTTP", { timeout: 30_000 });
+  await page.getByTestId("follow-logs").click();
+  await expect(page.getByTestId("app-logs")).toHaveAttribute("data-following", "false");
 
   // Update to v2 (rolling), then roll back to v1 with one click.
   await page.getByTestId("update-release").selectOption({ label: "web:v2" });

@@ -8,7 +8,7 @@ import { APP_ID_LABEL } from "./k8s-objects";
  * process (as lib/k8s/pod-cache.ts does for devboxes). Pages read it; "change" carries the app id.
  */
 export class AppCache extends EventEmitter {
-  private deployments = new Map<string, V1Deployment>();
+  private deploymentsById = new Map<string, V1Deployment>();
   private pods = new Map<string, Map<string, V1Pod>>();
   private syncedParts = 0;
   private waiters: (() => void)[] = [];
@@ -51,12 +51,21 @@ export class AppCache extends EventEmitter {
     await Promise.all(this.stops.map((s) => s()));
   }
 
+  get isSynced(): boolean {
+    return this.syncedParts >= 2;
+  }
+
+  /** Every app Deployment in the cache: app id, namespace, name. */
+  deployments(): { appId: string; namespace: string; name: string }[] {
+    return [...this.deploymentsById].map(([appId, d]) => ({ appId, namespace: d.metadata!.namespace!, name: d.metadata!.name! }));
+  }
+
   ready(): Promise<void> {
     return this.syncedParts >= 2 ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
   }
 
   deploymentOf(appId: string): V1Deployment | undefined {
-    return this.deployments.get(appId);
+    return this.deploymentsById.get(appId);
   }
 
   podsOf(appId: string): V1Pod[] {
@@ -66,14 +75,14 @@ export class AppCache extends EventEmitter {
   private putDeployment(d: V1Deployment): void {
     const id = d.metadata?.labels?.[APP_ID_LABEL];
     if (!id) return;
-    this.deployments.set(id, d);
+    this.deploymentsById.set(id, d);
     this.emit("change", id);
   }
 
   private dropDeployment(d: V1Deployment): void {
     const id = d.metadata?.labels?.[APP_ID_LABEL];
     if (!id) return;
-    this.deployments.delete(id);
+    this.deploymentsById.delete(id);
     this.emit("change", id);
   }
 
@@ -108,4 +117,12 @@ export function appCache(): AppCache {
     if (process.env.DEVBOX_APP_CACHE !== "manual") g[key].start();
   }
   return g[key];
+}
+
+/** Stops the process-wide cache (reconciler shutdown); the next appCache() starts a fresh one. */
+export async function stopAppCache(): Promise<void> {
+  const g = globalThis as G;
+  const c = g[key];
+  delete g[key];
+  await c?.stop();
 }

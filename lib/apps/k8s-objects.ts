@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { V1Deployment, V1Service } from "@kubernetes/client-node";
 import type { App } from "@/db/schema/apps";
 import type { Release } from "@/db/schema/releases";
@@ -11,6 +12,8 @@ export const APP_NAME_LABEL = "devbox.dev/app";
 export const APP_DEVBOX_LABEL = "devbox.dev/source-devbox";
 export const APP_RELEASE_LABEL = "devbox.dev/release-id";
 export const RELEASE_TAG_ANNOTATION = "devbox.dev/release-tag";
+/** Hash of the Deployment the dashboard last applied: the reconciler re-applies when it differs. */
+export const SPEC_HASH_ANNOTATION = "devbox.dev/spec-hash";
 export const APP_CONTAINER = "app";
 
 /** The Deployment is named after the app; the Service `app-<name>` (devbox Services take the devbox's name). */
@@ -36,6 +39,12 @@ export function releaseImageByDigest(r: Release): string {
  * dropped but binding low ports.
  */
 export function buildDeployment(a: App, r: Release): V1Deployment {
+  const d = deploymentBody(a, r);
+  d.metadata!.annotations![SPEC_HASH_ANNOTATION] = createHash("sha256").update(JSON.stringify(d)).digest("hex").slice(0, 16);
+  return d;
+}
+
+function deploymentBody(a: App, r: Release): V1Deployment {
   const labels = appLabels(a, r);
   const first = r.ports[0];
   const probeHandler = first ? (a.probePath ? { httpGet: { path: a.probePath, port: first.port } } : { tcpSocket: { port: first.port } }) : undefined;

@@ -156,11 +156,11 @@ async function save(db: Database, team: Team, actorId: string, a: App, changes: 
   return row;
 }
 
-async function removeObjects(team: Team, a: App): Promise<void> {
-  const ns = team.namespace;
+/** Deletes an app's Deployment (its Pods go with it) and Service; missing is fine. */
+export async function removeAppObjects(namespace: string, name: string): Promise<void> {
   for (const del of [
-    () => appsApi().deleteNamespacedDeployment({ name: deploymentName(a), namespace: ns, propagationPolicy: "Background" }),
-    () => coreApi().deleteNamespacedService({ name: appServiceName(a), namespace: ns }),
+    () => appsApi().deleteNamespacedDeployment({ name: deploymentName({ name }), namespace, propagationPolicy: "Background" }),
+    () => coreApi().deleteNamespacedService({ name: appServiceName({ name }), namespace }),
   ]) {
     await del().catch((err) => {
       if (!isNotFound(err)) throw fromK8sError(err, "delete the app");
@@ -168,12 +168,17 @@ async function removeObjects(team: Team, a: App): Promise<void> {
   }
 }
 
-/** Deletes the Deployment (its Pods go with it) and Service, then the row: the release becomes deletable. */
+const removeObjects = (team: Team, a: App) => removeAppObjects(team.namespace, a.name);
+
+/**
+ * Deletes the row (the release becomes deletable), then the Deployment (its Pods go with it) and
+ * Service; a crash between leaves objects without a row, which the reconciler removes.
+ */
 export async function deleteApp(db: Database, team: Team, actorId: string, name: string): Promise<void> {
   const a = await findApp(db, team.id, name);
   if (!a) throw notFound("App");
-  await removeObjects(team, a);
   await db.delete(apps).where(eq(apps.id, a.id));
+  await removeObjects(team, a);
   await recordAudit(db, { actorId, teamId: team.id, action: "app.delete", target: a.name });
 }
 

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { DiscoveryV1Api } from "@kubernetes/client-node";
+import { AppsV1Api, DiscoveryV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/db/client";
 import { apps as appsTable } from "@/db/schema/apps";
@@ -29,7 +29,7 @@ import { listSnapshots } from "@/lib/snapshots/service";
 import { listTemplates } from "@/lib/templates/queries";
 import { eq } from "drizzle-orm";
 import fs from "node:fs";
-import { admin, eventually, openDevboxWorld, podsFromApi, waitForState, type DevboxWorld } from "./devbox-harness";
+import { admin, adminCore, eventually, openDevboxWorld, podsFromApi, waitForState, type DevboxWorld } from "./devbox-harness";
 import { sh } from "./snapshot-helpers";
 
 const run = promisify(execFile);
@@ -304,8 +304,25 @@ describe("releases and apps", () => {
     }
   });
 
-  it("delete: an app first, then the release it ran; the image goes", async () => {
-    await deleteApp(db, team, owner.id, "site");
+  it("apps converge after a crash: a vanished Deployment is applied again, objects whose row is gone are removed", async () => {
+    const apps = admin.makeApiClient(AppsV1Api);
+    const a = (await findApp(db, team.id, "site"))!;
+    const before = (await apps.readNamespacedDeployment({ name: "site", namespace: team.namespace })).metadata!.uid;
+    await apps.deleteNamespacedDeployment({ name: "site", namespace: team.namespace });
+    await eventually("the reconciler re-applies site", async () => {
+      const d = await apps.readNamespacedDeployment({ name: "site", namespace: team.namespace }).catch(() => undefined);
+      return d && d.metadata!.uid !== before ? d : undefined;
+    }, 60_000);
+    // the state a crash in deleteApp leaves: the row gone, the objects still there
+    await db.delete(appsTable).where(eq(appsTable.id, a.id));
+    await eventually("the reconciler removes site", async () => {
+      const gone = await apps.readNamespacedDeployment({ name: "site", namespace: team.namespace }).then(() => false, () => true);
+      const svcGone = await adminCore.readNamespacedService({ name: appServiceName(a), namespace: team.namespace }).then(() => false, () => true);
+      return gone && svcGone ? true : undefined;
+    }, 60_000);
+  });
+
+  it("delete: the release an app ran, once the app is gone; the image goes", async () => {
     expect(await db.select().from(appsTable).where(eq(appsTable.teamId, team.id))).toEqual([]);
     await deleteRelease(db, team, owner.id, "web", "v2");
     const d = (await findDevbox(db, team.id, "web"))!;
