@@ -26,7 +26,10 @@ export function AppLogs({ teamSlug, app, pods }: { teamSlug: string; app: string
       if (e.code !== 1000) setError(e.reason || `The log stream closed (${e.code}).`);
       setFollow(false);
     };
-    return () => sock.close();
+    return () => {
+      sock.onclose = null; // our own close is no error
+      sock.close();
+    };
   }, [follow, current, teamSlug, app, tail]);
 
   return (

@@ -60,7 +60,7 @@ function deploymentBody(a: App, r: Release): V1Deployment {
         spec: {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          terminationGracePeriodSeconds: 20,
+          terminationGracePeriodSeconds: 30,
           securityContext: { seccompProfile: { type: "RuntimeDefault" }, runAsNonRoot: true },
           containers: [
             {
@@ -74,8 +74,12 @@ function deploymentBody(a: App, r: Release): V1Deployment {
                 limits: { cpu: `${a.cpuMillis}m`, memory: `${a.memoryMiB}Mi`, "ephemeral-storage": "1Gi" },
                 requests: { cpu: `${Math.ceil(a.cpuMillis / 4)}m`, memory: `${Math.ceil(a.memoryMiB / 2)}Mi`, "ephemeral-storage": "128Mi" },
               },
-              ...(probeHandler ? { readinessProbe: { ...probeHandler, periodSeconds: 2, failureThreshold: 2, timeoutSeconds: 2 } } : {}),
-              lifecycle: { preStop: { exec: { command: ["/bin/sleep", "4"] } } },
+              // Not Ready in the first 3 s: the NetworkPolicy enforcer lets other pods reach a new
+              // pod only once it has synced its IP (up to ~1 s, cluster/README.md "Known gap"), while
+              // the kubelet's probe from the node passes at once; measured: requests from a team pod
+              // to a just-Ready replica failed for ~0.6 s without the delay.
+              ...(probeHandler ? { readinessProbe: { ...probeHandler, initialDelaySeconds: 3, periodSeconds: 2, failureThreshold: 2, timeoutSeconds: 2 } } : {}),
+              lifecycle: { preStop: { exec: { command: ["/bin/sleep", "10"] } } },
               securityContext: { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] } },
             },
           ],
