@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { Writable } from "node:stream";
-import { Log } from "@kubernetes/client-node";
+import http from "node:http";
+import https from "node:https";
 import { WebSocketServer } from "ws";
 import { getDb } from "@/db/client";
 import { appCache } from "@/lib/apps/app-cache";
@@ -64,37 +64,62 @@ export async function handleAppLogsUpgrade(req: IncomingMessage, socket: Duplex,
     if (!pod) throw new Refusal(CloseCode.NotFound, "Replica not found");
 
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const sink = new Writable({
-        write(chunk, _enc, cb) {
-          if (ws.readyState === ws.OPEN) ws.send(chunk.toString("utf8"), () => cb());
-          else cb();
-        },
-      });
-      let abort: AbortController | undefined;
       const access = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "viewer" }, (reason) =>
         ws.close(CloseCode.Revoked, reason.slice(0, 120)),
       );
+      let stream: http.ClientRequest | undefined;
       ws.on("close", () => {
         access.stop();
-        abort?.abort();
+        stream?.destroy();
       });
-      new Log(kubeConfig())
-        .log(team.namespace, pod.metadata!.name!, APP_CONTAINER, sink, { follow: true, tailLines: tail })
-        .then((a) => {
-          abort = a;
-          if (ws.readyState !== ws.OPEN) a.abort();
+      followLog(team.namespace, pod.metadata!.name!, tail, (text) => ws.readyState === ws.OPEN && ws.send(text), (err) => {
+        if (err) console.error(`[devbox] app logs ${team.namespace}/${pod.metadata?.name}:`, err.message);
+        if (ws.readyState === ws.OPEN) ws.close(err ? CloseCode.ExecFailed : 1000, err ? "The log could not be read." : "The replica's log ended.");
+      })
+        .then((r) => {
+          stream = r;
+          if (ws.readyState !== ws.OPEN) r.destroy();
         })
         .catch((err) => {
           console.error(`[devbox] app logs ${team.namespace}/${pod.metadata?.name}:`, err instanceof Error ? err.message : err);
           ws.close(CloseCode.ExecFailed, "The log could not be read.");
         });
-      sink.on("finish", () => ws.close(1000, "The replica's log ended."));
     });
   } catch (err) {
     if (err instanceof Refusal) return refuse(req, socket, head, err.code, err.message);
     console.error("[devbox] app log handshake failed:", err);
     refuse(req, socket, head, CloseCode.ExecFailed, "The log could not be opened.");
   }
+}
+
+/**
+ * GET …/pods/<pod>/log?follow=true over https with the dashboard's identity. Our own request
+ * (not client-node's Log, whose stream errors escape as uncaught exceptions when aborted), so
+ * closing the websocket ends it cleanly with `destroy()`.
+ */
+async function followLog(namespace: string, pod: string, tail: number, onData: (text: string) => void, onEnd: (err?: Error) => void): Promise<http.ClientRequest> {
+  const kc = kubeConfig();
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new Error("no current cluster");
+  const url = new URL(`${server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`);
+  url.searchParams.set("container", APP_CONTAINER);
+  url.searchParams.set("follow", "true");
+  url.searchParams.set("tailLines", String(tail));
+  const opts: https.RequestOptions = { method: "GET" };
+  await kc.applyToHTTPSOptions(opts);
+  const request = (url.protocol === "https:" ? https : http).request(url, opts, (res) => {
+    if (res.statusCode !== 200) {
+      res.resume();
+      return onEnd(new Error(`HTTP ${res.statusCode}`));
+    }
+    res.setEncoding("utf8");
+    res.on("data", onData);
+    res.on("end", () => onEnd());
+    res.on("error", () => onEnd());
+  });
+  request.on("error", (err) => (request.destroyed ? undefined : onEnd(err)));
+  request.end();
+  return request;
 }
 
 registerWebsocketEndpoint("/api/v1/teams/", handleAppLogsUpgrade, APP_LOGS_PATH_RE);
