@@ -14,10 +14,16 @@ async function inDevbox(namespace: string, pod: string, script: string): Promise
   expect(status.status).toBe("Success");
 }
 
+let ns = "";
+// The run's DB goes with the server; its apps and devbox would keep holding the node's CPU.
+test.afterEach(async () => {
+  if (ns) await adminKube().core.deleteNamespace({ name: ns }).catch(() => {});
+});
+
 test("release a running devbox from its page, deploy it, see Ready replicas and logs, update and roll back", async ({ page }) => {
   test.setTimeout(480_000);
   const slug = await signUp(page, uniqueEmail("rel"));
-  const ns = `devbox-${slug}`;
+  ns = `devbox-${slug}`;
   await page.getByTestId("new-devbox").click();
   await page.getByLabel("Name").fill("web");
   await page.getByText("Python", { exact: true }).click();

@@ -257,7 +257,7 @@ describe("releases and apps", () => {
     const [v] = await appViews(db, [(await findApp(db, team.id, "site"))!]);
     expect(v.release?.tag).toBe("v1");
     expect(v.previousRelease?.tag).toBe("v2");
-  });
+  }, 300_000); // a restart and two rollouts; on a loaded 2-CPU machine more than the default
 
   it("a release left pending by a crash after its merge is resumed by the reconciler to ready (no half-made ready)", async () => {
     const d = (await findDevbox(db, team.id, "web"))!;
@@ -289,7 +289,7 @@ describe("releases and apps", () => {
     const [pod] = await podsFromApi(team.namespace, fork.id);
     expect((await sh(team.namespace, pod.metadata!.name!, "cat ~/project/index.html")).trim()).toBe("hello v2");
     await deleteDevbox(db, team, owner.id, "web-copy");
-  });
+  }, 240_000);
 
   it("snapshot merge, purge and registry GC after many commits leave every release pullable by digest", async () => {
     const d = (await findDevbox(db, team.id, "web"))!;
