@@ -12,6 +12,7 @@ import { buildRelease, resumeStaleReleases, STALE_MS } from "@/lib/releases/buil
 import { createRelease, deleteRelease, listReleases } from "@/lib/releases/requests";
 import { createReleaseBody } from "@/lib/releases/schemas";
 import { deleteDevbox } from "@/lib/devboxes/service";
+import { listTeamAudit } from "@/lib/audit/record";
 
 // The release model without a cluster: tags unique per devbox, a release in use cannot be deleted,
 // a pending release left by a crash converges (here: to failed, with the reason) and never to ready.
@@ -66,6 +67,8 @@ describe.each(testBackends())("releases on $name", (backend) => {
     await db.delete(apps).where(eq(apps.id, "a1"));
     await deleteRelease(db, team, "u1", "box", "v1");
     expect(await listReleases(db, "d1")).toEqual([]);
+    // in the audit log, with who and which release
+    expect((await listTeamAudit(db, "t1")).find((e) => e.action === "release.delete")).toMatchObject({ actorId: "u1", target: "box:v1" });
   });
 
   it("a pending release left by a crash is resumed and converges to failed with a reason, never ready", async () => {
