@@ -32,7 +32,7 @@ export const releaseRepository = (namespace: string, devbox: string) => `${names
 const buildTag = (id: string) => `build-${id}`;
 const HEARTBEAT_MS = 10_000;
 /** A pending release nobody moved for this long was left by a crashed process. */
-export const STALE_MS = 45_000;
+export const STALE_MS = Math.max(1000, Number(process.env.DEVBOX_RELEASE_STALE_MS ?? 45_000));
 
 const jobsKey = Symbol.for("devbox.releaseJobs");
 type G = typeof globalThis & { [jobsKey]?: Map<string, Promise<Release>> };
