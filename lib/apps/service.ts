@@ -182,8 +182,8 @@ export async function deleteApp(db: Database, team: Team, actorId: string, name:
   await recordAudit(db, { actorId, teamId: team.id, action: "app.delete", target: a.name });
 }
 
-/** The last `tail` lines of an app Pod's log (the newest Pod when none is named). */
-export async function appLogs(team: Team, a: App, podName: string, tail: number): Promise<string> {
+/** The last `tail` lines of an app replica's log (the caller checked the Pod is the app's). */
+export async function appLogs(team: Team, podName: string, tail: number): Promise<string> {
   try {
     return (await coreApi().readNamespacedPodLog({ name: podName, namespace: team.namespace, container: "app", tailLines: tail })) ?? "";
   } catch (err) {

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, or } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { apps } from "@/db/schema/apps";
 import type { Devbox } from "@/db/schema/devboxes";
@@ -13,14 +13,13 @@ import { createDevbox } from "@/lib/devboxes/service";
 import { validateDevboxName } from "@/lib/devboxes/spec-input";
 import { AppError, notFound } from "@/lib/errors";
 import { newId } from "@/lib/ids";
-import { deleteManifest, getManifest, RegistryError } from "@/lib/snapshots/registry";
+import { copyImage, deleteManifest, getManifest, parseImageRef, RegistryError } from "@/lib/snapshots/registry";
 import { beginPush, endPush, RegistryBusyError } from "@/lib/snapshots/registry-holds";
 import { runningPodOf } from "@/lib/snapshots/requests";
 import { listSnapshots, repositoryOf, tagFor } from "@/lib/snapshots/service";
 import { buildRelease, releaseRepository } from "./build";
 import { devboxImageConfig, rewriteConfig } from "./image";
 import { DEFAULT_ENTRYPOINT, type CreateReleaseBody } from "./schemas";
-import { copyImage, parseImageRef } from "@/lib/snapshots/registry";
 
 /** User requests about releases, each authorized by the caller (requireDevboxRole) before it gets here. */
 
@@ -110,8 +109,8 @@ export async function deleteRelease(db: Database, team: Team, actorId: string, d
   const r = await findRelease(db, d.id, tag);
   if (!r) throw notFound("Release");
   if (r.status === "pending") throw new AppError("conflict", "This release is still being made; delete it once it is ready or failed.");
-  const users = await db.select({ name: apps.name }).from(apps).where(eq(apps.releaseId, r.id));
-  if (users.length) throw new AppError("conflict", `The app${users.length > 1 ? "s" : ""} ${users.map((a) => `"${a.name}"`).join(", ")} run${users.length > 1 ? "" : "s"} this release: update or delete ${users.length > 1 ? "them" : "it"} first.`);
+  const running = await db.select({ name: apps.name }).from(apps).where(eq(apps.releaseId, r.id));
+  if (running.length) throw new AppError("conflict", `The app${running.length > 1 ? "s" : ""} ${running.map((a) => `"${a.name}"`).join(", ")} run${running.length > 1 ? "" : "s"} this release: update or delete ${running.length > 1 ? "them" : "it"} first.`);
   try {
     await db.transaction(async (tx) => {
       await tx.delete(releases).where(eq(releases.id, r.id));
@@ -181,9 +180,4 @@ export async function forkFromRelease(db: Database, team: Team, actorId: string,
   });
   await recordAudit(db, { actorId, teamId: team.id, action: "devbox.fork-release", target: forkName, details: { from: devboxName, release: tag } });
   return fork;
-}
-
-/** Releases of a team that are ready, for the deploy form. */
-export async function listReadyTeamReleases(db: Database, teamId: string) {
-  return db.select().from(releases).where(and(eq(releases.teamId, teamId), or(eq(releases.status, "ready")))).orderBy(desc(releases.createdAt));
 }

@@ -20,5 +20,5 @@ export const GET = route(async (req: Request, { params }: { params: Promise<{ te
   // Only this app's Pods: a name from the query never reaches another Pod of the namespace.
   const pod = wanted ? pods.find((p) => p.metadata?.name === wanted) : pods[0];
   if (!pod) throw notFound("Replica");
-  return new Response(await appLogs(team, a, pod.metadata!.name!, tail), { headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  return new Response(await appLogs(team, pod.metadata!.name!, tail), { headers: { "Content-Type": "text/plain; charset=utf-8" } });
 });
