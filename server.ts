@@ -10,6 +10,7 @@ import { createUpgradeDispatcher } from "./server/upgrade";
 import "./server/ws/terminal"; // registers the terminal websocket endpoint
 import "./server/ws/ssh"; // registers the SSH websocket endpoint
 import "./server/ws/exec"; // registers the exec websocket endpoint (devbox exec)
+import "./server/ws/app-logs"; // registers the app log follow websocket endpoint
 import { terminalRegistry } from "./lib/terminal/registry";
 import { startControlPlane } from "./lib/control-plane";
 

@@ -14,3 +14,5 @@ export { registryHolds, registryHoldKind } from "./schema/registry-holds";
 export { apiTokens } from "./schema/api-tokens";
 export { userSshKeys } from "./schema/user-ssh-keys";
 export { deviceLogins } from "./schema/device-logins";
+export { releases, releaseStatus } from "./schema/releases";
+export { apps } from "./schema/apps";

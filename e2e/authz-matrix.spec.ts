@@ -212,6 +212,25 @@ const MATRIX: Record<string, Entry> = {
     allowed: "404:Snapshot",
     call: rest("POST", (t) => `${box(t)}/snapshots/${t.snapshot}/starts`),
   },
+  // releases and apps (lib/releases, lib/apps): allowed calls stop past authorization (bad body, unknown tag or app)
+  "GET /api/v1/teams/[team]/devboxes/[name]/releases": { surface: "rest", scope: "devbox", min: "viewer", allowed: "200", call: rest("GET", (t) => `${box(t)}/releases`) },
+  "POST /api/v1/teams/[team]/devboxes/[name]/releases": { surface: "rest", scope: "devbox", min: "developer", allowed: "400", call: rest("POST", (t) => `${box(t)}/releases`, () => ({ tag: "Not A Tag!" })) },
+  "GET /api/v1/teams/[team]/devboxes/[name]/releases/[tag]": { surface: "rest", scope: "devbox", min: "viewer", allowed: "404:Release", call: rest("GET", (t) => `${box(t)}/releases/no-such-tag`) },
+  "DELETE /api/v1/teams/[team]/devboxes/[name]/releases/[tag]": { surface: "rest", scope: "devbox", min: "developer", allowed: "404:Release", call: rest("DELETE", (t) => `${box(t)}/releases/no-such-tag`) },
+  "POST /api/v1/teams/[team]/devboxes/[name]/releases/[tag]/forks": {
+    surface: "rest",
+    scope: "devbox",
+    min: "developer",
+    allowed: "404:Release",
+    call: rest("POST", (t) => `${box(t)}/releases/no-such-tag/forks`, () => ({ name: "fork-x" })),
+  },
+  "GET /api/v1/teams/[team]/apps": { surface: "rest", scope: "team", min: "viewer", allowed: "200", call: rest("GET", (t) => `/api/v1/teams/${t.team}/apps`) },
+  "POST /api/v1/teams/[team]/apps": { surface: "rest", scope: "team", min: "developer", allowed: "400", call: rest("POST", (t) => `/api/v1/teams/${t.team}/apps`, () => ({ name: "Not An App!" })) },
+  "GET /api/v1/teams/[team]/apps/[app]": { surface: "rest", scope: "team", min: "viewer", allowed: "404:App", call: rest("GET", (t) => `/api/v1/teams/${t.team}/apps/no-such-app`) },
+  "PATCH /api/v1/teams/[team]/apps/[app]": { surface: "rest", scope: "team", min: "developer", allowed: "404:App", call: rest("PATCH", (t) => `/api/v1/teams/${t.team}/apps/no-such-app`, () => ({ replicas: 1 })) },
+  "DELETE /api/v1/teams/[team]/apps/[app]": { surface: "rest", scope: "team", min: "developer", allowed: "404:App", call: rest("DELETE", (t) => `/api/v1/teams/${t.team}/apps/no-such-app`) },
+  "POST /api/v1/teams/[team]/apps/[app]/rollbacks": { surface: "rest", scope: "team", min: "developer", allowed: "404:App", call: rest("POST", (t) => `/api/v1/teams/${t.team}/apps/no-such-app/rollbacks`) },
+  "GET /api/v1/teams/[team]/apps/[app]/logs": { surface: "rest", scope: "team", min: "viewer", allowed: "404:App", call: rest("GET", (t) => `/api/v1/teams/${t.team}/apps/no-such-app/logs`) },
 
   "action app/(auth)/register/actions.ts#registerAction": {
     surface: "action",
@@ -398,6 +417,13 @@ const MATRIX: Record<string, Entry> = {
     min: "developer",
     allowed: "close 4409",
     call: (c, t) => c.ws(`/api/v1/teams/${t.team}/devboxes/${encodeURIComponent(t.devbox)}/terminal?session=matrix${randomUUID().slice(0, 8)}`),
+  },
+  "ws server/ws/app-logs.ts": {
+    surface: "ws",
+    scope: "team",
+    min: "viewer",
+    allowed: "close 4404:App",
+    call: (c, t) => c.ws(`/api/v1/teams/${t.team}/apps/no-such-app/logs/follow?tail=10`),
   },
 };
 

@@ -7,6 +7,7 @@ export function TeamTabs({ slug }: { slug: string }) {
   const pathname = usePathname();
   const tabs = [
     { href: `/t/${slug}`, label: "Devboxes" },
+    { href: `/t/${slug}/apps`, label: "Apps" },
     { href: `/t/${slug}/members`, label: "Members" },
     { href: `/t/${slug}/settings`, label: "Settings" },
   ];

@@ -1,4 +1,5 @@
 import { and, eq, ne, sql } from "drizzle-orm";
+import { assertNoAppRunsReleasesOf } from "@/lib/apps/service";
 import type { Database } from "@/db/client";
 import { devboxOperations, type OperationKind } from "@/db/schema/devbox-operations";
 import { devboxes, type Devbox, type EnvVar } from "@/db/schema/devboxes";
@@ -166,6 +167,7 @@ export async function deleteDevbox(db: Database, team: Team, actorId: string, na
   const d = await findDevbox(db, team.id, name);
   if (!d) throw notFound("Devbox");
   if (d.desiredState === "deleted") return;
+  await assertNoAppRunsReleasesOf(db, d.id);
   await transition(db, d, actorId, "delete", { desiredState: "deleted" }, ne(devboxes.desiredState, "deleted"));
 }
 

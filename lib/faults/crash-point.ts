@@ -14,6 +14,9 @@ export const CRASH_POINTS = [
   "purge:after-manifest-delete", // a purged snapshot's manifest is gone, its record not yet
   "removal:before-pod-delete", // the snapshot is safe; the Pod is still there
   "removal:after-pod-delete", // the Pod deletion was requested; the operation is still open
+  "release:after-commit", // a release's source snapshot is recorded; no image yet
+  "release:after-merge", // the merged image is under build-<id>; config and tag not written
+  "release:after-push", // the release image is tagged; the record still says pending
 ] as const;
 
 export type CrashPoint = (typeof CRASH_POINTS)[number];

@@ -3,6 +3,9 @@ import { announceDevboxChange, onDevboxChange } from "@/lib/devboxes/change-bus"
 import { listAllDevboxesWithNamespace, pendingOperations, setLastError } from "@/lib/devboxes/queries";
 import { AgentError } from "@/lib/snapshots/agent-client";
 import type { DevboxPodCache } from "@/lib/k8s/pod-cache";
+import { appCache, stopAppCache } from "@/lib/apps/app-cache";
+import { reconcileApps } from "@/lib/apps/reconcile";
+import { resumeStaleReleases } from "@/lib/releases/build";
 import { LeaderLease } from "./leader-lease";
 import { keepNothing, type BeforePodRemoval } from "./pod-removal";
 import { needsReconcile, reconcileDevbox } from "./reconcile-devbox";
@@ -23,6 +26,7 @@ export class Reconciler {
   private readonly inFlight = new Set<string>();
   private readonly backoff = new Map<string, { until: number; delay: number }>();
   private unsubscribe?: () => void;
+  private appsBusy = false;
 
   constructor(
     private readonly db: Database,
@@ -50,6 +54,7 @@ export class Reconciler {
     clearTimeout(this.timer);
     this.unsubscribe?.();
     await this.lease.stop();
+    await stopAppCache();
   }
 
   get isLeader(): boolean {
@@ -86,6 +91,16 @@ export class Reconciler {
   }
 
   private async pass(): Promise<void> {
+    // Releases left pending by a crashed process: resumed (to ready) or failed with a reason.
+    await resumeStaleReleases(this.db).catch((err) => console.error("[devbox] resuming releases failed:", err instanceof Error ? err.message : err));
+    // Apps whose Deployment differs from their row (a crash between the two): never waits for the app watch.
+    const apps = appCache();
+    if (apps.isSynced && !this.appsBusy) {
+      this.appsBusy = true;
+      void reconcileApps(this.db, apps)
+        .catch((err) => console.error("[devbox] reconciling apps failed:", err instanceof Error ? err.message : err))
+        .finally(() => (this.appsBusy = false));
+    }
     const [all, pending] = await Promise.all([listAllDevboxesWithNamespace(this.db), pendingOperations(this.db)]);
     const now = Date.now();
     const work = all.filter((d) => {

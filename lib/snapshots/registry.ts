@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { registryHost } from "@/lib/templates/builtin";
 
 /**
@@ -124,4 +125,33 @@ export async function deleteRepositoriesUnder(prefix: string): Promise<number> {
   let n = 0;
   for (const r of repos) n += await deleteRepository(r);
   return n;
+}
+
+/** A blob's bytes (image configs: small). */
+export async function getBlob(repository: string, digest: string): Promise<Buffer> {
+  const res = await req(`/v2/${repository}/blobs/${digest}`);
+  if (!res.ok) throw new RegistryError(`Reading ${repository}@${digest} failed: HTTP ${res.status}`, res.status);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+/** Uploads a small blob in one request (monolithic upload); returns its descriptor digest. */
+export async function putBlob(repository: string, bytes: Buffer): Promise<string> {
+  const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  const head = await req(`/v2/${repository}/blobs/${digest}`, { method: "HEAD" });
+  if (head.ok) return digest;
+  const start = await req(`/v2/${repository}/blobs/uploads/`, { method: "POST" });
+  const location = start.headers.get("location");
+  if (start.status !== 202 || !location) throw new RegistryError(`Starting an upload to ${repository} failed: HTTP ${start.status}`, start.status);
+  const url = new URL(location, baseUrl());
+  url.searchParams.set("digest", digest);
+  const put = await req(`${url.pathname}${url.search}`, { method: "PUT", headers: { "Content-Type": "application/octet-stream" }, body: new Uint8Array(bytes) });
+  if (put.status !== 201) throw new RegistryError(`Uploading to ${repository} failed: HTTP ${put.status}`, put.status);
+  return digest;
+}
+
+/** Writes a manifest under `reference`; returns its digest. */
+export async function putManifest(repository: string, reference: string, mediaType: string, raw: string): Promise<string> {
+  const put = await req(`/v2/${repository}/manifests/${reference}`, { method: "PUT", headers: { "Content-Type": mediaType }, body: raw });
+  if (!put.ok) throw new RegistryError(`Writing ${repository}:${reference} failed: HTTP ${put.status}`, put.status);
+  return put.headers.get("docker-content-digest") ?? "";
 }

@@ -316,6 +316,8 @@ export async function purgeSnapshots(db: Database, d: DevboxWithNamespace, keep 
 export async function deleteSnapshotImages(db: Database, d: DevboxWithNamespace): Promise<void> {
   const digests = (await listSnapshots(db, d.id)).filter((s) => parseImageRef(s.image).repository === repositoryOf(d)).map((s) => s.digest);
   if ((await deleteRepository(repositoryOf(d), digests)) > 0) markGcNeeded();
+  // its releases (lib/releases) live beside it and go with the devbox
+  if ((await deleteRepository(`${repositoryOf(d)}/releases`)) > 0) markGcNeeded();
 }
 
 /** The pending stop/restart/update of a devbox: who asked, and whether they chose to discard changes. */

@@ -140,6 +140,20 @@ describe("the dashboard's Kubernetes rights", () => {
     expect(await can("patch", "namespaces")).toBe(false);
   });
 
+  it("apps: Deployments and Pod logs in a team namespace, nowhere else; Deployments watched read-only cluster-wide", async () => {
+    for (const verb of ["get", "create", "update", "delete"]) expect(await can(verb, "apps/deployments", team.namespace), verb).toBe(true);
+    expect(await can("get", "pods", team.namespace, "log")).toBe(true);
+    for (const ns of SYSTEM) {
+      expect(await can("create", "apps/deployments", ns), ns).toBe(false);
+      expect(await can("update", "apps/deployments", ns), ns).toBe(false);
+      expect(await can("get", "pods", ns, "log"), ns).toBe(false);
+    }
+    expect(await can("list", "apps/deployments")).toBe(true);
+    expect(await can("watch", "apps/deployments")).toBe(true);
+    for (const verb of ["create", "update", "delete", "patch"]) expect(await can(verb, "apps/deployments"), verb).toBe(false);
+    expect(await can("patch", "apps/deployments", team.namespace)).toBe(false);
+  });
+
   it("cluster-wide: reads devbox Pods and nodes, writes nothing else", async () => {
     expect(await can("list", "pods")).toBe(true);
     expect(await can("watch", "pods")).toBe(true);

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
 import { DevboxDetail } from "@/components/devboxes/devbox-detail";
@@ -31,6 +32,7 @@ export default async function DevboxPage({ params }: { params: Promise<{ team: s
     <div className="space-y-6">
       <DevboxDetail teamSlug={team.slug} initial={devboxView(devbox, pending.get(devbox.id))} canEdit={roleAtLeast(team.role, "developer")} facts={facts[devbox.id]} />
       {roleAtLeast(team.role, "developer") && <SshAccess team={team.slug} devbox={devbox.name} user={devbox.user} workingDir={devbox.workingDir} />}
+      <Link href={`/t/${team.slug}/devboxes/${devbox.name}/releases`} className="text-sm text-indigo-600 hover:underline" data-testid="releases-link">Releases: versioned images, deployed as apps →</Link>
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Recent operations">
           {ops.length === 0 ? (

@@ -1,0 +1,95 @@
+import { Writable } from "node:stream";
+import { Exec, KubeConfig, type V1Status } from "@kubernetes/client-node";
+import { expect, test } from "@playwright/test";
+import { adminKube, signUp, uniqueEmail } from "./helpers";
+
+/** Runs a script in the devbox container, as a terminal would (the test's side of "the user set up the app"). */
+async function inDevbox(namespace: string, pod: string, script: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(process.env.DEVBOX_ADMIN_KUBECONFIG ?? "/var/lib/devbox-cluster/kubeconfig/admin.kubeconfig");
+  const sink = new Writable({ write: (_c, _e, cb) => cb() });
+  const status = await new Promise<V1Status>((resolve, reject) => {
+    new Exec(kc).exec(namespace, pod, "devbox", ["bash", "-c", script], sink, sink, null, false, resolve).catch(reject);
+  });
+  expect(status.status).toBe("Success");
+}
+
+let ns = "";
+// The run's DB goes with the server; its apps and devbox would keep holding the node's CPU.
+test.afterEach(async () => {
+  if (ns) await adminKube().core.deleteNamespace({ name: ns }).catch(() => {});
+});
+
+test("release a running devbox from its page, deploy it, see Ready replicas and logs, update and roll back", async ({ page }) => {
+  test.setTimeout(480_000);
+  const slug = await signUp(page, uniqueEmail("rel"));
+  ns = `devbox-${slug}`;
+  await page.getByTestId("new-devbox").click();
+  await page.getByLabel("Name").fill("web");
+  await page.getByText("Python", { exact: true }).click();
+  await page.getByLabel("CPU (cores)").fill("0.5");
+  await page.getByLabel("Memory (GiB)").fill("0.5");
+  await page.getByLabel("Disk (GiB)").fill("2");
+  await page.getByRole("button", { name: "Create devbox" }).click();
+  await expect(page).toHaveURL(new RegExp(`/t/${slug}/devboxes/web$`));
+  await expect(page.getByTestId("devbox-detail").getByTestId("devbox-state")).toHaveAttribute("data-state", "Running", { timeout: 120_000 });
+  const [pod] = (await adminKube().core.listNamespacedPod({ namespace: ns, labelSelector: "devbox.dev/name=web" })).items;
+  const write = (text: string) =>
+    inDevbox(ns, pod.metadata!.name!, `cd ~/project && echo "${text}" > index.html && printf '#!/bin/sh\\nexec python3 -u -m http.server 8000\\n' > entrypoint.sh && chmod +x entrypoint.sh`);
+  await write("hello v1");
+
+  // Release v1 from the devbox page, with its progress, while the devbox keeps running.
+  await page.getByTestId("releases-link").click();
+  await expect(page).toHaveURL(new RegExp(`/t/${slug}/devboxes/web/releases$`));
+  await page.getByLabel("Tag").fill("v1");
+  await page.getByLabel("Notes").fill("first release");
+  await page.getByTestId("release-submit").click();
+  const v1 = page.getByTestId("release-v1");
+  await expect(v1).toHaveAttribute("data-status", "ready", { timeout: 180_000 });
+  await expect(v1).toContainText("first release");
+  // a duplicate tag is refused with a clear message
+  await page.getByLabel("Tag").fill("v1");
+  await page.getByTestId("release-submit").click();
+  await expect(page.getByTestId("release-error")).toContainText('already has a release tagged "v1"');
+
+  await write("hello v2");
+  await page.getByLabel("Tag").fill("v2");
+  await page.getByTestId("release-submit").click();
+  await expect(page.getByTestId("release-v2")).toHaveAttribute("data-status", "ready", { timeout: 180_000 });
+
+  // Deploy v1 with 2 replicas: the app page shows both Ready (from the cluster's watch).
+  await v1.getByTestId("deploy-release").click();
+  await page.getByLabel("App name").fill("site");
+  await page.getByTestId("deploy-submit").click();
+  await expect(page).toHaveURL(new RegExp(`/t/${slug}/apps/site$`), { timeout: 30_000 });
+  await expect(page.getByTestId("replica").and(page.locator('[data-ready="true"]'))).toHaveCount(2, { timeout: 180_000 });
+  await expect(page.getByTestId("app-state")).toHaveAttribute("data-state", "Ready");
+
+  // Logs: the last lines of a replica.
+  await page.getByTestId("load-logs").click();
+  await expect(page.getByTestId("app-logs")).toContainText("Serving HTTP", { timeout: 30_000 });
+  // Follow: the same lines, then live, over the dashboard's websocket.
+  await page.getByTestId("follow-logs").click();
+  await expect(page.getByTestId("app-logs")).toHaveAttribute("data-following", "true");
+  await expect(page.getByTestId("app-logs")).toContainText("Serving HTTP", { timeout: 30_000 });
+  await page.getByTestId("follow-logs").click();
+  await expect(page.getByTestId("app-logs")).toHaveAttribute("data-following", "false");
+
+  // Update to v2 (rolling), then roll back to v1 with one click.
+  await page.getByTestId("update-release").selectOption({ label: "web:v2" });
+  await page.getByTestId("update-submit").click();
+  await expect(page.getByTestId("rollback")).toContainText("Roll back to v1", { timeout: 30_000 });
+  await expect(page.getByTestId("replica").and(page.locator('[data-ready="true"]'))).toHaveCount(2, { timeout: 180_000 });
+  await expect(page.getByTestId("app-state")).toHaveAttribute("data-state", "Ready", { timeout: 180_000 });
+  await page.getByTestId("rollback").click();
+  await expect(page.getByTestId("rollback")).toContainText("Roll back to v2", { timeout: 30_000 });
+  await expect(page.getByTestId("app-state")).toHaveAttribute("data-state", "Ready", { timeout: 180_000 });
+  const dep = (await adminKube().core.listNamespacedPod({ namespace: ns, labelSelector: "devbox.dev/app=site" })).items;
+  expect(dep.length).toBeGreaterThan(0);
+
+  // The apps list shows it; the Releases page shows which app runs v1.
+  await page.goto(`/t/${slug}/apps`);
+  await expect(page.getByTestId("app-site")).toContainText("v1");
+  await page.goto(`/t/${slug}/devboxes/web/releases`);
+  await expect(page.getByTestId("release-v1")).toContainText("site");
+});

@@ -1,0 +1,36 @@
+import { eq, inArray } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { apps } from "@/db/schema/apps";
+import { releases } from "@/db/schema/releases";
+import { teams } from "@/db/schema/teams";
+import type { AppCache } from "./app-cache";
+import { appServiceName, SPEC_HASH_ANNOTATION, buildDeployment } from "./k8s-objects";
+import { applyApp, removeAppObjects } from "./service";
+
+/**
+ * For the reconciler's leader: converges apps after a crash between a request's DB write and its
+ * Kubernetes call. A row whose Deployment is missing or was applied from another spec is applied
+ * again; a Deployment of this install's team namespaces whose app row is gone (deleted: the row
+ * goes first) is removed with its Service. Reads the app cache, so a pass with nothing to do makes
+ * no Kubernetes request.
+ */
+export async function reconcileApps(db: Database, cache: AppCache): Promise<void> {
+  const rows = await db.select({ app: apps, team: teams }).from(apps).innerJoin(teams, eq(teams.id, apps.teamId));
+  const rs = rows.length ? await db.select().from(releases).where(inArray(releases.id, rows.map((r) => r.app.releaseId))) : [];
+  for (const { app, team } of rows) {
+    const r = rs.find((x) => x.id === app.releaseId);
+    if (!r) continue;
+    const want = buildDeployment(app, r).metadata!.annotations![SPEC_HASH_ANNOTATION];
+    const dep = cache.deploymentOf(app.id);
+    if (dep?.metadata?.annotations?.[SPEC_HASH_ANNOTATION] === want) continue;
+    console.log(`[devbox] app ${team.namespace}/${app.name}: applying the asked-for spec (${dep ? "it differs" : "its Deployment is missing"})`);
+    await applyApp(team, app, r).catch((err) => console.error(`[devbox] app ${team.namespace}/${app.name}:`, err instanceof Error ? err.message : err));
+  }
+  const ours = new Set((await db.select({ ns: teams.namespace }).from(teams)).map((t) => t.ns));
+  const ids = new Set(rows.map((r) => r.app.id));
+  for (const d of cache.deployments()) {
+    if (ids.has(d.appId) || !ours.has(d.namespace)) continue;
+    console.log(`[devbox] app Deployment ${d.namespace}/${d.name} has no app any more: removing it and Service ${appServiceName({ name: d.name })}`);
+    await removeAppObjects(d.namespace, d.name).catch((err) => console.error(`[devbox] removing ${d.namespace}/${d.name}:`, err instanceof Error ? err.message : err));
+  }
+}
