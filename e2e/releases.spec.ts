@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { Exec, KubeConfig, type V1Status } from "@kubernetes/client-node";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { adminKube, signUp, uniqueEmail } from "./helpers";
 
 /** Runs a script in the devbox container, as a terminal would (the test's side of "the user set up the app"). */

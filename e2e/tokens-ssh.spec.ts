@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { dashboardOrigin, signUp, uniqueEmail } from "./helpers";
 
 // API tokens, SSH keys and the editor buttons, through the dashboard's pages and its REST API
