@@ -11,3 +11,8 @@ export { devboxes, desiredState } from "./schema/devboxes";
 export { devboxOperations, operationKind, operationStatus } from "./schema/devbox-operations";
 export { snapshots, snapshotTrigger } from "./schema/snapshots";
 export { registryHolds, registryHoldKind } from "./schema/registry-holds";
+export { previewPorts, previewLevel } from "./schema/preview-ports";
+export { teamPreviewSettings } from "./schema/team-preview-settings";
+export { shareLinks } from "./schema/share-links";
+export { previewCodes } from "./schema/preview-codes";
+export { teamInvites } from "./schema/team-invites";
