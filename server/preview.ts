@@ -10,9 +10,10 @@ import { deriveStatus } from "@/lib/devboxes/status";
 import { isTrustedHost, isTrustedOrigin } from "@/lib/http/trusted-origins";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { recordAudit } from "@/lib/audit/record";
-import { appsConfig, appsLabelOf, parseLabel, parsePreviewPath, type PreviewTarget } from "@/lib/preview/host";
+import { AUTH_PATH, SHARE_PARAM, appsConfig, appsLabelOf, parseLabel, parsePreviewPath, type PreviewTarget } from "@/lib/preview/host";
 import { PAGES, page } from "@/lib/preview/pages";
-import { claimCode } from "@/lib/preview/queries";
+import { claimCode, findShareLink } from "@/lib/preview/queries";
+import { findDevboxById } from "@/lib/devboxes/queries";
 import { previewSockets } from "@/lib/preview/socket-registry";
 import { APPS_SESSION_TTL_MS, signAppsSession, verifyAppsSession, verifyShareLink } from "@/lib/preview/tokens";
 import { roleAtLeast } from "@/lib/teams/roles";
@@ -30,8 +31,8 @@ import { roleAtLeast } from "@/lib/teams/roles";
  */
 export const APPS_COOKIE = "devbox_preview";
 export const LINK_COOKIE = "devbox_link";
-export const SHARE_PARAM = "devbox_share";
-export const AUTH_PATH = "/__devbox/auth";
+
+
 const DASHBOARD_COOKIE_RE = /^(__Secure-|__Host-)?next-auth\./;
 
 // Keep-alive towards pods: one pool for every devbox (sockets are per Pod IP:port anyway).
@@ -149,7 +150,7 @@ async function serveHttp(req: IncomingMessage, res: ServerResponse, where: Where
     const cookiePath = where.mode === "path" ? `${where.prefix}/` : "/";
     const location = `${url.pathname}${url.search}`;
     const linkId = verifyShareLink(shared);
-    if (linkId) void recordAudit(db, { actorId: null, action: "share_link.used", target: linkId, details: { host: where.mode === "host" ? where.label : where.prefix } }).catch(() => {});
+    if (linkId) void auditLinkUse(linkId, where.mode === "host" ? where.label : where.prefix, req);
     res.writeHead(302, { Location: location, "Set-Cookie": `${LINK_COOKIE}=${encodeURIComponent(shared)}; ${cookieAttrs(cookiePath, 30 * 86400)}`, "Cache-Control": "no-store" }).end();
     return;
   }
@@ -184,6 +185,19 @@ async function serveHttp(req: IncomingMessage, res: ServerResponse, where: Where
     res.setHeader("Content-Security-Policy", "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads");
   }
   proxy.web(req, res, { target: `http://${pod.ip}:${v.port}` });
+}
+
+/** "Used": the browser that opened the link (once per opening, not per request). */
+async function auditLinkUse(linkId: string, at: string, req: IncomingMessage): Promise<void> {
+  try {
+    const db = await getDb();
+    const link = await findShareLink(db, linkId);
+    const devbox = link && (await findDevboxById(db, link.devboxId));
+    if (!link || !devbox) return;
+    await recordAudit(db, { actorId: null, teamId: devbox.teamId, action: "share_link.used", target: devbox.name, details: { devboxId: devbox.id, port: link.port, linkId, sharedBy: link.createdBy, at, ip: req.socket.remoteAddress } });
+  } catch (err) {
+    console.error("[devbox] preview: audit of a link use failed", err);
+  }
 }
 
 async function exchangeCode(req: IncomingMessage, res: ServerResponse, where: Extract<Where, { mode: "host" }>, url: URL): Promise<void> {

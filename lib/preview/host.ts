@@ -15,6 +15,10 @@
  */
 export const LABEL_MAX = 63;
 export const PATH_PREFIX = "/p/";
+/** Where an apps host takes the hand-off code (shadows that one path of the app). */
+export const AUTH_PATH = "/__devbox/auth";
+/** The query parameter a share link carries its token in. */
+export const SHARE_PARAM = "devbox_share";
 
 export type PreviewTarget =
   | { kind: "names"; port: number; candidates: { devbox: string; team: string }[] }
