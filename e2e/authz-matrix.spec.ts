@@ -183,6 +183,23 @@ const MATRIX: Record<string, Entry> = {
     call: rest("POST", (t) => `${box(t)}/snapshots/${t.snapshot}/starts`),
   },
 
+  // Preview ports and share links (lib/preview/). Allowed calls stop at an invalid body or an unknown link.
+  "GET /api/v1/teams/[team]/devboxes/[name]/ports": { surface: "rest", scope: "devbox", min: "viewer", allowed: "200", call: rest("GET", (t) => `${box(t)}/ports`) },
+  "PUT /api/v1/teams/[team]/devboxes/[name]/ports/[port]": { surface: "rest", scope: "devbox", min: "developer", allowed: "400", call: rest("PUT", (t) => `${box(t)}/ports/3000`, () => ({ level: "everyone" })) },
+  "GET /api/v1/teams/[team]/devboxes/[name]/ports/[port]/share-links": { surface: "rest", scope: "devbox", min: "developer", allowed: "200", call: rest("GET", (t) => `${box(t)}/ports/3000/share-links`) },
+  "POST /api/v1/teams/[team]/devboxes/[name]/ports/[port]/share-links": {
+    surface: "rest",
+    scope: "devbox",
+    min: "developer",
+    allowed: "400",
+    call: rest("POST", (t) => `${box(t)}/ports/3000/share-links`, () => ({ expiresInHours: 100000 })),
+  },
+  "DELETE /api/v1/teams/[team]/devboxes/[name]/share-links/[id]": { surface: "rest", scope: "devbox", min: "developer", allowed: "404:Share link", call: rest("DELETE", (t) => `${box(t)}/share-links/${randomUUID()}`) },
+  "GET /api/v1/teams/[team]/preview-settings": { surface: "rest", scope: "team", min: "viewer", allowed: "200", call: rest("GET", (t) => `/api/v1/teams/${t.team}/preview-settings`) },
+  "PUT /api/v1/teams/[team]/preview-settings": { surface: "rest", scope: "team", min: "admin", allowed: "400", call: rest("PUT", (t) => `/api/v1/teams/${t.team}/preview-settings`, () => ({ maxLevel: "everyone" })) },
+  // The hand-off checks the address before the session: an address that names no port is 404 for everyone.
+  "GET /preview-auth": { surface: "rest", scope: "public", allowed: "404:", call: rest("GET", () => "/preview-auth?host=not-a-preview") },
+
   "action app/(auth)/register/actions.ts#registerAction": {
     surface: "action",
     scope: "public",

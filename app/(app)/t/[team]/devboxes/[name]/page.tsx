@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
 import { DevboxDetail } from "@/components/devboxes/devbox-detail";
 import { Card } from "@/components/ui/card";
+import { PreviewPortsCard } from "@/components/preview/preview-ports-card";
 import { teamForPage } from "@/lib/authz/page-access";
 import { devboxEvents } from "@/lib/devboxes/k8s-events";
 import { findDevbox, pendingOperations, recentOperations } from "@/lib/devboxes/queries";
@@ -23,6 +24,7 @@ export default async function DevboxPage({ params }: { params: Promise<{ team: s
   return (
     <div className="space-y-6">
       <DevboxDetail teamSlug={team.slug} initial={devboxView(devbox, pending.get(devbox.id))} canEdit={roleAtLeast(team.role, "developer")} />
+      {devbox.ports.length > 0 && <PreviewPortsCard team={team.slug} devbox={devbox.name} canEdit={roleAtLeast(team.role, "developer")} />}
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Recent operations">
           {ops.length === 0 ? (
