@@ -200,6 +200,20 @@ const MATRIX: Record<string, Entry> = {
   // The hand-off checks the address before the session: an address that names no port is 404 for everyone.
   "GET /preview-auth": { surface: "rest", scope: "public", allowed: "404:", call: rest("GET", () => "/preview-auth?host=not-a-preview") },
 
+  "GET /api/v1/teams/[team]/invites": { surface: "rest", scope: "team", min: "admin", allowed: "200", call: rest("GET", (t) => `/api/v1/teams/${t.team}/invites`) },
+  "POST /api/v1/teams/[team]/invites": { surface: "rest", scope: "team", min: "admin", allowed: "400", call: rest("POST", (t) => `/api/v1/teams/${t.team}/invites`, () => ({ role: "owner" })) },
+  "DELETE /api/v1/teams/[team]/invites/[id]": { surface: "rest", scope: "team", min: "admin", allowed: "404:Invite", call: rest("DELETE", (t) => `/api/v1/teams/${t.team}/invites/${randomUUID()}`) },
+  // The token is the authorization (any signed-in user may use one); an unknown token is not found.
+  "action app/invite/[token]/actions.ts#acceptInviteAction": {
+    surface: "action",
+    scope: "user",
+    allowed: "not_found:Invite",
+    call: async (c) => {
+      const a = action("app/invite/[token]/actions.ts#acceptInviteAction");
+      return (await c.action(a.id, "/invite/not-a-token", ["not-a-token"])).outcome;
+    },
+  },
+
   "action app/(auth)/register/actions.ts#registerAction": {
     surface: "action",
     scope: "public",
