@@ -36,6 +36,7 @@ export class PreviewSockets {
 
   /** Re-authorizes every open socket (of one devbox when given) and cuts the refused ones. */
   async recheck(devboxId?: string): Promise<void> {
+    if (![...this.open].some((s) => !devboxId || s.devboxId === devboxId)) return;
     if (this.running) await this.running;
     const run = (async () => {
       const db = await getDb();
