@@ -214,6 +214,17 @@ const MATRIX: Record<string, Entry> = {
     },
   },
 
+  // Shared terminals: a stopped devbox has no live session, so past authorization it is "not found".
+  "GET /api/v1/teams/[team]/devboxes/[name]/terminal-shares": { surface: "rest", scope: "devbox", min: "developer", allowed: "200", call: rest("GET", (t) => `${box(t)}/terminal-shares`) },
+  "POST /api/v1/teams/[team]/devboxes/[name]/terminal-shares": {
+    surface: "rest",
+    scope: "devbox",
+    min: "developer",
+    allowed: "404:Terminal session",
+    call: rest("POST", (t) => `${box(t)}/terminal-shares`, () => ({ sessionId: "no-such-session", email: "x@example.com", mode: "read" })),
+  },
+  "DELETE /api/v1/teams/[team]/devboxes/[name]/terminal-shares/[id]": { surface: "rest", scope: "devbox", min: "developer", allowed: "404:Terminal share", call: rest("DELETE", (t) => `${box(t)}/terminal-shares/${"0".repeat(32)}`) },
+
   "action app/(auth)/register/actions.ts#registerAction": {
     surface: "action",
     scope: "public",

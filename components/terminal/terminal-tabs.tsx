@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
+import { ShareTerminalButton } from "./share-terminal-button";
 import { TerminalView } from "./terminal-view";
 
 interface Tab {
@@ -94,6 +95,7 @@ export function TerminalTabs({ teamSlug, devboxName, className = "" }: { teamSlu
             active={t.id === active}
             onTitle={(title) => setTitle(t.id, title)}
             registerEnd={(end) => void enders.current.set(t.id, end)}
+            headerExtra={<ShareTerminalButton teamSlug={teamSlug} devboxName={devboxName} sessionId={t.id} />}
           />
         ))}
       </div>
