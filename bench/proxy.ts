@@ -1,7 +1,7 @@
 // Preview proxy overhead: the same work through a preview URL (server/preview.ts: authorization
 // on every request, http-proxy-3 streaming to the Pod IP) and directly to the Pod IP (the floor),
 // measured in the same run against test/fixtures/preview-app.cjs in a devbox on the bundled cluster.
-//   npm run bench -- proxy [--json] [--n 1000] [--mb 200] [--conns 500] [--level public|team]
+//   npm run bench -- proxy [--json] [--n 1000] [--mb 200] [--conns 500] [--level public|team] [--db pglite|postgres]
 // Figures: p50/p99 of N small sequential keep-alive requests, a big download's throughput, a
 // websocket echo's p50, and C concurrent keep-alive connections (errors counted). Set up like
 // the integration tests (throwaway DB — PGlite, in this process — user, team, devbox run by the
@@ -25,6 +25,7 @@ interface Side {
 
 interface Result {
   level: PreviewLevel;
+  db: "pglite" | "postgres";
   n: number;
   megabytes: number;
   direct: Side;
@@ -132,10 +133,13 @@ const bench: Benchmark<Result> = {
     const mb = intOption(args, "mb", 200);
     const conns = intOption(args, "conns", 500);
     const level = (option(args, "level") ?? "public") as PreviewLevel;
+    // The metadata DB the proxy's per-request authorization reads: PGlite (embedded, the default
+    // install) or PostgreSQL (TEST_DATABASE_URL, e.g. from scripts/postgres.sh).
+    const backend = (option(args, "db") ?? "pglite") as "pglite" | "postgres";
     log("setting up: devbox with the fixture app on the bundled cluster…");
     let w: PreviewWorld | undefined;
     try {
-      w = await openPreviewWorld();
+      w = await openPreviewWorld({ backend });
       await changePortLevel(w.db, w.owner, (await findTeamForMember(w.db, w.team.slug, w.owner.id))!, w.devbox, APP_PORT, level);
       const direct: Target = { base: `http://${w.podIP}:${APP_PORT}`, headers: {} };
       const proxy: Target = { base: w.origin, headers: level === "public" ? {} : { cookie: w.appsCookie(w.owner) } };
@@ -147,7 +151,7 @@ const bench: Benchmark<Result> = {
       const ratio = { downloadThroughput: Math.round((p.downloadMBps / d.downloadMBps) * 1000) / 1000 };
       const targets = { addedP50Ms: 1, throughputRatio: 0.9, addedWsP50Ms: 1, concurrentErrors: 0, met: false };
       targets.met = added.smallP50Ms <= 1 && ratio.downloadThroughput >= 0.9 && added.wsEchoP50Ms <= 1 && p.concurrent.errors === 0 && d.concurrent.errors === 0;
-      return { level, n, megabytes: mb, direct: d, proxy: p, added, ratio, targets };
+      return { level, db: backend, n, megabytes: mb, direct: d, proxy: p, added, ratio, targets };
     } finally {
       await w?.close();
     }
@@ -156,7 +160,7 @@ const bench: Benchmark<Result> = {
     const row = (name: string, s: Side) =>
       `${name.padEnd(8)} small p50 ${s.small.p50} ms  p99 ${s.small.p99} ms | ${r.megabytes} MB ${s.downloadMBps} MB/s | ws echo p50 ${s.wsEchoP50} ms | ${s.concurrent.connections} conns × 4: ${s.concurrent.errors} errors in ${s.concurrent.seconds} s`;
     return [
-      `preview proxy (level ${r.level}) vs direct to the Pod IP, ${r.n} requests`,
+      `preview proxy (level ${r.level}, metadata DB ${r.db}) vs direct to the Pod IP, ${r.n} requests`,
       row("direct", r.direct),
       row("proxy", r.proxy),
       `added: small p50 ${r.added.smallP50Ms} ms, p99 ${r.added.smallP99Ms} ms; ws echo p50 ${r.added.wsEchoP50Ms} ms; throughput ratio ${r.ratio.downloadThroughput}`,

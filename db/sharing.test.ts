@@ -11,7 +11,9 @@ import { testBackends } from "./test-backends";
 import { listAuditPage } from "@/lib/audit/queries";
 import { AppError } from "@/lib/errors";
 import { acceptInvite, createInvite, pendingInvites, revokeInvite } from "@/lib/invites/service";
-import { claimCode, insertCode, linkState, portLevels, setTeamMaxLevel } from "@/lib/preview/queries";
+import { authorizePreview } from "@/lib/authz/preview-access";
+import { accessFacts } from "@/lib/preview/access-query";
+import { claimCode, insertCode, setTeamMaxLevel } from "@/lib/preview/queries";
 import { changePortLevel, createShareLink, listDevboxShareLinks, revokeLink } from "@/lib/preview/service";
 
 process.env.NEXTAUTH_SECRET ??= "db-test-secret";
@@ -40,12 +42,17 @@ describe.each(testBackends())("sharing models on $name", (backend) => {
       .returning();
   });
   afterAll(async () => close?.());
+  const facts = () => accessFacts(db, { kind: "id", port: 3000, devboxId: devbox.id }, "owner", null);
+  const linkState = async (id: string, _devboxId: string, port: number, now?: Date) =>
+    (await authorizePreview(db, { kind: "id", port, devboxId: devbox.id }, { session: null, linkId: id }, now)).link;
 
   it("port levels: private by default, capped by the team maximum, refused above it", async () => {
-    expect((await portLevels(db, devbox.id, team.id, 3000)).stored).toBe("private");
+    expect(await facts()).toMatchObject({ stored: "private", viewer: { sessionVersion: 0, role: "owner" } });
+    expect((await accessFacts(db, { kind: "names", port: 3000, candidates: [{ team: "nope", devbox: "web" }, { team: "t1", devbox: "web" }] }, "joiner", null))?.viewer).toEqual({ sessionVersion: 0, role: null });
     await changePortLevel(db, owner, asTeam(), devbox, 3000, "public");
     await setTeamMaxLevel(db, team.id, "link");
-    expect(await portLevels(db, devbox.id, team.id, 3000)).toMatchObject({ stored: "public", teamMax: "link" });
+    expect(await facts()).toMatchObject({ stored: "public", teamMax: "link" });
+    expect((await authorizePreview(db, { kind: "id", port: 3000, devboxId: devbox.id }, { session: null, linkId: null })).level).toBe("link");
     expect(codeOf(await changePortLevel(db, owner, asTeam(), devbox, 3000, "public").catch((e) => e))).toBe("forbidden");
     expect(codeOf(await changePortLevel(db, owner, asTeam(), devbox, 4000, "team").catch((e) => e))).toBe("not_found");
     await changePortLevel(db, owner, asTeam(), devbox, 3000, "link"); // allowed
@@ -54,12 +61,12 @@ describe.each(testBackends())("sharing models on $name", (backend) => {
   it("share links: scoped to one port, expire, revoke once, list who shared", async () => {
     const l = await createShareLink(db, owner, asTeam(), devbox, 3000, { label: "client", expiresInHours: 24 });
     expect(l.url).toContain("devbox_share=");
-    expect(await linkState(db, l.id, devbox.id, 3000)).toBe("valid");
-    expect(await linkState(db, l.id, devbox.id, 3001)).toBe("none");
-    expect(await linkState(db, l.id, devbox.id, 3000, new Date(Date.now() + 25 * 3600_000))).toBe("expired");
+    expect(await linkState(l.id, devbox.id, 3000)).toBe("valid");
+    expect(await linkState(l.id, devbox.id, 3001)).toBe("none");
+    expect(await linkState(l.id, devbox.id, 3000, new Date(Date.now() + 25 * 3600_000))).toBe("expired");
     await revokeLink(db, owner, asTeam(), devbox, l.id);
     await revokeLink(db, owner, asTeam(), devbox, l.id); // idempotent
-    expect(await linkState(db, l.id, devbox.id, 3000)).toBe("revoked");
+    expect(await linkState(l.id, devbox.id, 3000)).toBe("revoked");
     const [listed] = await listDevboxShareLinks(db, devbox, 3000);
     expect(listed).toMatchObject({ id: l.id, label: "client", sharedBy: "owner@example.com", state: "revoked" });
     const audit = (await listAuditPage(db, team.id, {})).map((e) => e.action);

@@ -15,29 +15,6 @@ import { sha256 } from "./tokens";
 
 export const INSTANCE_MAX_KEY = "preview_max_level";
 
-/** The devbox (not deleted) and team a preview address names, or null. */
-export async function resolveTarget(db: Database, t: PreviewTarget): Promise<{ devbox: Devbox; team: Team } | null> {
-  const base = db.select({ devbox: devboxes, team: teams }).from(devboxes).innerJoin(teams, eq(teams.id, devboxes.teamId));
-  let rows;
-  if (t.kind === "id") rows = await base.where(eq(devboxes.id, t.devboxId)).limit(1);
-  else {
-    const conds = t.candidates.map((c) => and(eq(teams.slug, c.team), eq(devboxes.name, c.devbox)));
-    rows = await base.where(conds.length === 1 ? conds[0] : sql.join(conds.map((c) => sql`(${c})`), sql` or `)).limit(1);
-  }
-  const row = rows[0];
-  return row && row.devbox.desiredState !== "deleted" ? row : null;
-}
-
-/** The stored level of a port (private when never set), the team's and the instance's maximum. */
-export async function portLevels(db: Database, devboxId: string, teamId: string, port: number): Promise<{ stored: PreviewLevel; teamMax?: PreviewLevel; instanceMax?: PreviewLevel }> {
-  const [p, t, i] = await Promise.all([
-    db.select({ level: previewPorts.level }).from(previewPorts).where(and(eq(previewPorts.devboxId, devboxId), eq(previewPorts.port, port))).limit(1),
-    db.select({ max: teamPreviewSettings.maxLevel }).from(teamPreviewSettings).where(eq(teamPreviewSettings.teamId, teamId)).limit(1),
-    instanceMaxLevel(db),
-  ]);
-  return { stored: p[0]?.level ?? "private", teamMax: t[0]?.max, instanceMax: i };
-}
-
 export async function listPortLevels(db: Database, devboxId: string): Promise<Map<number, PreviewLevel>> {
   const rows = await db.select().from(previewPorts).where(eq(previewPorts.devboxId, devboxId));
   return new Map(rows.map((r) => [r.port, r.level]));
@@ -76,28 +53,7 @@ export async function setTeamMaxLevel(db: Database, teamId: string, maxLevel: Pr
     .onConflictDoUpdate({ target: teamPreviewSettings.teamId, set: { maxLevel, updatedAt: new Date() } });
 }
 
-/** The user's role in the team, or null when not a member; undefined when the session no longer holds. */
-export async function viewerRole(db: Database, userId: string, sessionVersion: number, teamId: string): Promise<TeamRole | null | undefined> {
-  const [row] = await db
-    .select({ sv: users.sessionVersion, role: memberships.role })
-    .from(users)
-    .leftJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.teamId, teamId)))
-    .where(eq(users.id, userId))
-    .limit(1);
-  if (!row || row.sv !== sessionVersion) return undefined;
-  return row.role ?? null;
-}
-
 // ---- share links -----------------------------------------------------------------
-
-export async function linkState(db: Database, linkId: string | null, devboxId: string, port: number, now = new Date()): Promise<LinkState> {
-  if (!linkId) return "none";
-  const [l] = await db.select().from(shareLinks).where(eq(shareLinks.id, linkId)).limit(1);
-  // A link for another port is no link here.
-  if (!l || l.devboxId !== devboxId || l.port !== port) return "none";
-  if (l.revokedAt) return "revoked";
-  return l.expiresAt > now ? "valid" : "expired";
-}
 
 export async function insertShareLink(db: Database, v: { devboxId: string; port: number; label: string; createdBy: string; expiresAt: Date }): Promise<ShareLink> {
   const [row] = await db.insert(shareLinks).values(v).returning();

@@ -62,9 +62,9 @@ export async function startFixtureApp(team: Team, devbox: Devbox): Promise<void>
  * fixture app running in it, and the preview proxy on an HTTP server of this process (the same
  * handlers server.ts installs; no Next: every other request answers 200 "dashboard").
  */
-export async function openPreviewWorld(): Promise<PreviewWorld> {
+export async function openPreviewWorld(opts: { backend?: "pglite" | "postgres" } = {}): Promise<PreviewWorld> {
   process.env.DEVBOX_APPS_DOMAIN = "localhost";
-  const world = await openDevboxWorld({ who: "preview" });
+  const world = await openDevboxWorld({ who: "preview", backend: opts.backend });
   const undoDb = installProcessDatabase(world.db);
   const db = world.db;
   const server = createServer((req, res) => {
