@@ -8,6 +8,7 @@
 // reconciler); the proxy's HTTP server and the client share this process's event loop.
 import "../test/integration/terminal-env";
 import http from "node:http";
+import os from "node:os";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { findTeamForMember } from "@/lib/teams/queries";
@@ -26,6 +27,9 @@ interface Side {
 interface Result {
   level: PreviewLevel;
   db: "pglite" | "postgres";
+  /** The machine's 1/5/15-minute load average when done: figures from a busy machine are not the proxy's. */
+  loadAverage: number[];
+  cpus: number;
   n: number;
   megabytes: number;
   direct: Side;
@@ -151,7 +155,7 @@ const bench: Benchmark<Result> = {
       const ratio = { downloadThroughput: Math.round((p.downloadMBps / d.downloadMBps) * 1000) / 1000 };
       const targets = { addedP50Ms: 1, throughputRatio: 0.9, addedWsP50Ms: 1, concurrentErrors: 0, met: false };
       targets.met = added.smallP50Ms <= 1 && ratio.downloadThroughput >= 0.9 && added.wsEchoP50Ms <= 1 && p.concurrent.errors === 0 && d.concurrent.errors === 0;
-      return { level, db: backend, n, megabytes: mb, direct: d, proxy: p, added, ratio, targets };
+      return { level, db: backend, loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10), cpus: os.cpus().length, n, megabytes: mb, direct: d, proxy: p, added, ratio, targets };
     } finally {
       await w?.close();
     }
@@ -164,6 +168,7 @@ const bench: Benchmark<Result> = {
       row("direct", r.direct),
       row("proxy", r.proxy),
       `added: small p50 ${r.added.smallP50Ms} ms, p99 ${r.added.smallP99Ms} ms; ws echo p50 ${r.added.wsEchoP50Ms} ms; throughput ratio ${r.ratio.downloadThroughput}`,
+      `machine: ${r.cpus} CPUs, load average ${r.loadAverage.join(" / ")}`,
       `targets (added p50 ≤ 1 ms, throughput ≥ 90%, ws added ≤ 1 ms, 0 errors): ${r.targets.met ? "met" : "NOT met"}`,
     ].join("\n");
   },
