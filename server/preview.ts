@@ -64,6 +64,25 @@ export function previewWhere(req: IncomingMessage): Where | null {
   return null;
 }
 
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Another app on the apps domain is "same site" (`a.localhost` and `b.localhost`), so the
+ * browser sends this host's SameSite=Lax cookie with its requests: websockets (which CORS does
+ * not protect) and unsafe methods from another origin are refused. Without an Origin (not a
+ * browser, or a same-origin GET) the request goes on.
+ */
+function foreignOrigin(req: IncomingMessage, where: Where, websocket: boolean): boolean {
+  if (where.mode !== "host") return false;
+  const origin = req.headers.origin;
+  if (!origin || (!websocket && !UNSAFE.has(req.method ?? ""))) return false;
+  try {
+    return new URL(origin).host !== (req.headers.host ?? "").toLowerCase();
+  } catch {
+    return true;
+  }
+}
+
 function html(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
   res.writeHead(status, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", ...headers }).end(body);
 }
@@ -155,6 +174,7 @@ async function serveHttp(req: IncomingMessage, res: ServerResponse, where: Where
     return;
   }
 
+  if (foreignOrigin(req, where, false)) return void html(res, 403, page("Refused", "This request came from another site."));
   const v = await authorizePreview(db, where.target, await credentials(req, where));
   if (v.decision === "signin") {
     res.writeHead(302, { Location: signinUrl(req, where), "Cache-Control": "no-store" }).end();
@@ -235,6 +255,7 @@ async function serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, 
   // Path mode lives on the dashboard's origin: only its own pages (or sandboxed app pages, whose
   // Origin is "null") may open it, never another site riding on the user's cookie.
   if (where.mode === "path" && req.headers.origin && req.headers.origin !== "null" && !isTrustedOrigin(req.headers.origin)) return rawStatus(socket, 403, "Forbidden");
+  if (foreignOrigin(req, where, true)) return rawStatus(socket, 403, "Forbidden");
   const creds = await credentials(req, where);
   const db = await getDb();
   const v = await authorizePreview(db, where.target, creds);

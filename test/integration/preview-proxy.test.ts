@@ -171,6 +171,23 @@ describe("preview proxy on the bundled cluster", () => {
         ws.once("error", () => {});
       });
     expect(await refused()).toBe(401);
+    // Another app of the apps domain (same site: the cookie would ride along) cannot open it.
+    const fromSibling = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://${w.label}.localhost:${w.port}/echo`, { lookup: loopbackLookup as never, origin: `http://3000--evil--${w.team.slug}.localhost:${w.port}`, headers: { cookie: w.appsCookie(w.owner) } });
+      ws.once("unexpected-response", (_req, res) => resolve(res.statusCode!));
+      ws.once("open", () => resolve(101));
+      ws.once("error", () => {});
+    });
+    expect(fromSibling).toBe(403);
+    const sameOrigin = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://${w.label}.localhost:${w.port}/echo`, { lookup: loopbackLookup as never, origin: w.origin, headers: { cookie: w.appsCookie(w.owner) } });
+      ws.once("open", () => (ws.close(), resolve(101)));
+      ws.once("unexpected-response", (_req, res) => resolve(res.statusCode!));
+    });
+    expect(sameOrigin).toBe(101);
+    const post = (origin: string) => request(`${w.origin}/form`, { method: "POST", headers: { origin, cookie: w.appsCookie(w.owner) }, body: "x" });
+    expect((await post(`http://3000--evil--${w.team.slug}.localhost:${w.port}`)).status).toBe(403);
+    expect((await post(w.origin)).status).toBe(200);
     expect(await refused(w.appsCookie(w.member))).toBe(403);
     expect(await refused(w.appsCookie(w.owner))).toBe(101);
   });
