@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { Card } from "@/components/ui/card";
 import { teamForPage } from "@/lib/authz/page-access";
 import { teamQuotaDefaults } from "@/lib/k8s/quota-defaults";
+import { PreviewMaxLevel } from "@/components/preview/preview-max-level";
+import { roleAtLeast } from "@/lib/teams/roles";
 import { DeleteTeamForm } from "./delete-team-form";
 
 export const metadata: Metadata = { title: "Team settings" };
@@ -19,6 +21,7 @@ export default async function TeamSettingsPage({ params }: { params: Promise<{ t
           <dt className="text-zinc-500">Pods</dt><dd>{quota.pods}</dd>
         </dl>
       </Card>
+      <PreviewMaxLevel team={team.slug} canEdit={roleAtLeast(team.role, "admin")} />
       {team.role === "owner" && !team.personal && (
         <Card title="Delete this team" description="Deletes the namespace and everything running in it. This cannot be undone.">
           <DeleteTeamForm slug={team.slug} />
