@@ -3,6 +3,7 @@ import type { Database } from "@/db/client";
 import { memberships } from "@/db/schema/memberships";
 import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
+import { enforceLimits, sharingLimits, waitText } from "@/lib/abuse/rate-limit";
 import { recordAudit } from "@/lib/audit/record";
 import { dashboardOrigin } from "@/lib/auth/callback-url";
 import { AppError, notFound } from "@/lib/errors";
@@ -28,6 +29,7 @@ export const inviteUrl = (token: string) => `${dashboardOrigin()}/invite/${token
 /** Owners and admins (checked by the caller through lib/authz) invite; an admin cannot make admins of the team's owners' rank. */
 export async function createInvite(db: Database, user: User, team: TeamWithRole, body: CreateInviteBody): Promise<InviteView> {
   if (team.personal) throw new AppError("bad_request", "A personal team cannot have other members: create a team to work together.");
+  await enforceLimits(db, [[sharingLimits().invites, user.id]], (s) => `Too many invite links created: try again in ${waitText(s)}.`);
   const token = randomToken();
   const invite = await insertInvite(db, { token, teamId: team.id, role: body.role, maxUses: body.maxUses, createdBy: user.id, expiresAt: new Date(Date.now() + body.expiresInHours * 3600_000) });
   await recordAudit(db, { actorId: user.id, teamId: team.id, action: "team.invite.created", target: invite.id, details: { role: body.role, maxUses: body.maxUses, expiresAt: invite.expiresAt.toISOString() } });

@@ -2,6 +2,7 @@ import type { Database } from "@/db/client";
 import type { Devbox } from "@/db/schema/devboxes";
 import type { PreviewLevel } from "@/db/schema/preview-ports";
 import type { User } from "@/db/schema/users";
+import { enforceLimits, sharingLimits, waitText } from "@/lib/abuse/rate-limit";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
 import type { TeamWithRole } from "@/lib/teams/queries";
@@ -82,6 +83,7 @@ export async function createShareLink(db: Database, user: User, team: TeamWithRo
   const ports = await listPorts(db, team, devbox);
   const level = ports.find((p) => p.port === port)!.effectiveLevel;
   if (level !== "link") throw new AppError("conflict", `Share links need the port's level to be "link" (it is "${level}").`, { field: "level" });
+  await enforceLimits(db, [[sharingLimits().shareLinks, user.id]], (s) => `Too many share links created: try again in ${waitText(s)}.`);
   const link = await insertShareLink(db, { devboxId: devbox.id, port, label: body.label, createdBy: user.id, expiresAt: new Date(Date.now() + body.expiresInHours * 3600_000) });
   await recordAudit(db, { actorId: user.id, teamId: team.id, action: "share_link.created", target: devbox.name, details: { devboxId: devbox.id, port, linkId: link.id, label: body.label, expiresAt: link.expiresAt.toISOString() } });
   return { ...linkView(link, user.email), url: shareUrl(team, devbox, port, link.id) };
