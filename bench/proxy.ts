@@ -13,6 +13,8 @@ import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { findTeamForMember } from "@/lib/teams/queries";
 import { changePortLevel } from "@/lib/preview/service";
+import { authorizePreview } from "@/lib/authz/preview-access";
+import { parseLabel } from "@/lib/preview/host";
 import type { PreviewLevel } from "@/db/schema/preview-ports";
 import { APP_PORT, loopbackLookup, openPreviewWorld, type PreviewWorld } from "../test/integration/preview-harness";
 import { type Benchmark, intOption, option } from "./types";
@@ -25,6 +27,8 @@ interface Side {
 }
 
 interface Result {
+  /** p50 of the authorization statement alone (part of the proxy's added latency). */
+  authorizationP50Ms: number;
   level: PreviewLevel;
   db: "pglite" | "postgres";
   /** The machine's 1/5/15-minute load average when done: figures from a busy machine are not the proxy's. */
@@ -151,11 +155,22 @@ const bench: Benchmark<Result> = {
       // Alternate order would need two world set-ups; the floor is measured first, then the proxy, same process.
       const d = await measure(direct, o, log, "direct");
       const p = await measure(proxy, o, log, "proxy");
+      // The split of the added latency: the per-request authorization statement alone.
+      log("authorization alone");
+      const target = parseLabel(w.label)!;
+      const authz: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await authorizePreview(w.db, target, { session: level === "public" ? null : { userId: w.owner.id, sessionVersion: w.owner.sessionVersion }, linkId: null });
+        authz.push(performance.now() - t0);
+      }
+      authz.sort((a, b) => a - b);
+      const authorizationP50Ms = r3(pct(authz, 50));
       const added = { smallP50Ms: r3(p.small.p50 - d.small.p50), smallP99Ms: r3(p.small.p99 - d.small.p99), wsEchoP50Ms: r3(p.wsEchoP50 - d.wsEchoP50) };
       const ratio = { downloadThroughput: Math.round((p.downloadMBps / d.downloadMBps) * 1000) / 1000 };
       const targets = { addedP50Ms: 1, throughputRatio: 0.9, addedWsP50Ms: 1, concurrentErrors: 0, met: false };
       targets.met = added.smallP50Ms <= 1 && ratio.downloadThroughput >= 0.9 && added.wsEchoP50Ms <= 1 && p.concurrent.errors === 0 && d.concurrent.errors === 0;
-      return { level, db: backend, loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10), cpus: os.cpus().length, n, megabytes: mb, direct: d, proxy: p, added, ratio, targets };
+      return { authorizationP50Ms, level, db: backend, loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10), cpus: os.cpus().length, n, megabytes: mb, direct: d, proxy: p, added, ratio, targets };
     } finally {
       await w?.close();
     }
@@ -167,6 +182,7 @@ const bench: Benchmark<Result> = {
       `preview proxy (level ${r.level}, metadata DB ${r.db}) vs direct to the Pod IP, ${r.n} requests`,
       row("direct", r.direct),
       row("proxy", r.proxy),
+      `authorization statement alone: p50 ${r.authorizationP50Ms} ms (${r.db})`,
       `added: small p50 ${r.added.smallP50Ms} ms, p99 ${r.added.smallP99Ms} ms; ws echo p50 ${r.added.wsEchoP50Ms} ms; throughput ratio ${r.ratio.downloadThroughput}`,
       `machine: ${r.cpus} CPUs, load average ${r.loadAverage.join(" / ")}`,
       `targets (added p50 ≤ 1 ms, throughput ≥ 90%, ws added ≤ 1 ms, 0 errors): ${r.targets.met ? "met" : "NOT met"}`,
