@@ -102,6 +102,21 @@ test("invite link: sign up through it in a fresh context, land in the team with 
   await late.goto(url2);
   await expect(late.getByTestId("invite-refused")).toHaveAttribute("data-state", "revoked");
   await expect(late.getByRole("heading")).toHaveText("This invite was revoked");
+
+  // The audit page (admins): every grant, use and revocation, filtered by kind and by user.
+  await page.goto(`/t/${slug}/audit?kind=team.invite`);
+  const actions = page.getByTestId("audit-event");
+  await expect(actions.and(page.locator('[data-action="team.invite.created"]'))).toHaveCount(2);
+  await expect(actions.and(page.locator('[data-action="team.invite.accepted"]'))).toHaveCount(1);
+  await expect(actions.and(page.locator('[data-action="team.invite.revoked"]'))).toHaveCount(1);
+  await page.getByLabel("User").selectOption({ label: email });
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(actions).toHaveCount(1);
+  await expect(actions).toHaveAttribute("data-action", "team.invite.accepted");
+  // A developer is not shown the team's audit trail.
+  await joined.goto(`/t/${slug}/audit`);
+  await expect(joined.getByTestId("not-found")).toBeVisible();
+  await expect(joined.getByTestId("audit-events")).toHaveCount(0);
 });
 
 /** Runs a command in the devbox's container as root, like the integration tests. */
@@ -200,7 +215,10 @@ test("preview URL: hand-off sign-in, hot reload through the URL, the app cannot 
   await panel.getByTestId("terminal-share-mode-select").selectOption("read");
   await panel.getByTestId("terminal-share-submit").click();
   await expect(guestTerm).toHaveAttribute("data-status", "closed");
+  // The list is reloaded after the answer: wait for the new share (its link differs from the old one).
   await expect(panel.getByTestId("terminal-share-item")).toHaveCount(1);
+  await expect(panel.getByTestId("terminal-share-item")).toContainText("read-only");
+  await expect(panel.getByTestId("terminal-share-link")).not.toHaveAttribute("href", link!);
   const roLink = await panel.getByTestId("terminal-share-link").getAttribute("href");
   await guest.goto(roLink!);
   await expect(guestTerm).toHaveAttribute("data-mode", "read");
