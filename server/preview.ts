@@ -54,7 +54,8 @@ type Where =
 /** Which preview a request is for, or null when it is the dashboard's. */
 export function previewWhere(req: IncomingMessage): Where | null {
   const url = req.url ?? "/";
-  const label = appsLabelOf(req.headers.host);
+  // The dashboard's own host names are never an app's, whatever the apps domain is set to.
+  const label = isTrustedHost(req.headers.host) ? null : appsLabelOf(req.headers.host);
   if (label) return { mode: "host", label, target: parseLabel(label), path: url };
   if (url.startsWith("/p/") && isTrustedHost(req.headers.host)) {
     const p = parsePreviewPath(url);

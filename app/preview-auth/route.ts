@@ -5,7 +5,7 @@ import { authorizePreview } from "@/lib/authz/preview-access";
 import { route } from "@/lib/http/route";
 import { appsConfig, AUTH_PATH, parseLabel } from "@/lib/preview/host";
 import { PAGES, page } from "@/lib/preview/pages";
-import { insertCode } from "@/lib/preview/queries";
+import { insertCode, purgeOldCodes } from "@/lib/preview/queries";
 import { randomToken } from "@/lib/preview/tokens";
 
 const html = (status: number, body: string) => new Response(body, { status, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
@@ -36,6 +36,8 @@ export const GET = route(async (req: Request) => {
     const p = PAGES[v.decision === "signin" ? "not_found" : v.decision];
     return html(p.status, page(p.title, p.body));
   }
+  // Used and expired codes are kept an hour (for the audit of a replay), then swept now and then.
+  if (Math.random() < 0.02) await purgeOldCodes(db).catch(() => {});
   const code = randomToken();
   await insertCode(db, code, { userId: user.id, host: label, sessionVersion: user.sessionVersion });
   await recordAudit(db, { actorId: user.id, teamId: v.team!.id, action: "preview.signed_in", target: v.devbox!.name, details: { devboxId: v.devbox!.id, port: v.port, level: v.level } });

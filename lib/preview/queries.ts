@@ -1,16 +1,12 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { devboxes, type Devbox } from "@/db/schema/devboxes";
 import { instanceSettings } from "@/db/schema/instance-settings";
-import { memberships, type TeamRole } from "@/db/schema/memberships";
 import { previewCodes } from "@/db/schema/preview-codes";
 import { previewPorts, type PreviewLevel } from "@/db/schema/preview-ports";
 import { shareLinks, type ShareLink } from "@/db/schema/share-links";
 import { teamPreviewSettings } from "@/db/schema/team-preview-settings";
-import { teams, type Team } from "@/db/schema/teams";
 import { users } from "@/db/schema/users";
-import type { PreviewTarget } from "./host";
-import { isPreviewLevel, type LinkState } from "./levels";
+import { isPreviewLevel } from "./levels";
 import { sha256 } from "./tokens";
 
 export const INSTANCE_MAX_KEY = "preview_max_level";
