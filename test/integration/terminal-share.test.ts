@@ -59,7 +59,7 @@ describe("shared terminal on the bundled cluster", () => {
     await addMember(db, owner.id, team, viewer.email, "viewer");
     backend = await startTerminalBackend(db);
     devbox = await createDevbox(db, team, owner.id, { name: "share", templateId, cpuMillis: 1000, memoryMiB: 512, diskMiB: 2048 });
-    await waitForState(db, team, "share", "Running");
+    await waitForState(db, team, "share", "Running", 240_000);
   }, 240_000);
 
   afterAll(async () => {
