@@ -197,6 +197,8 @@ const MATRIX: Record<string, Entry> = {
   "DELETE /api/v1/teams/[team]/devboxes/[name]/share-links/[id]": { surface: "rest", scope: "devbox", min: "developer", allowed: "404:Share link", call: rest("DELETE", (t) => `${box(t)}/share-links/${randomUUID()}`) },
   "GET /api/v1/teams/[team]/preview-settings": { surface: "rest", scope: "team", min: "viewer", allowed: "200", call: rest("GET", (t) => `/api/v1/teams/${t.team}/preview-settings`) },
   "PUT /api/v1/teams/[team]/preview-settings": { surface: "rest", scope: "team", min: "admin", allowed: "400", call: rest("PUT", (t) => `/api/v1/teams/${t.team}/preview-settings`, () => ({ maxLevel: "everyone" })) },
+  "GET /api/v1/admin/preview-settings": { surface: "rest", scope: "instance", allowed: "200", call: rest("GET", () => "/api/v1/admin/preview-settings") },
+  "PUT /api/v1/admin/preview-settings": { surface: "rest", scope: "instance", allowed: "400", call: rest("PUT", () => "/api/v1/admin/preview-settings", () => ({ maxLevel: "everyone" })) },
   // The hand-off checks the address before the session: an address that names no port is 404 for everyone.
   "GET /preview-auth": { surface: "rest", scope: "public", allowed: "404:", call: rest("GET", () => "/preview-auth?host=not-a-preview") },
 

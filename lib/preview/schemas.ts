@@ -21,3 +21,6 @@ export const teamPreviewSettingsBody = z.strictObject({ maxLevel: previewLevelSc
 
 export type SetPortLevelBody = z.infer<typeof setPortLevelBody>;
 export type CreateShareLinkBody = z.infer<typeof createShareLinkBody>;
+
+/** PUT /api/v1/admin/preview-settings */
+export const instancePreviewSettingsBody = z.strictObject({ maxLevel: previewLevelSchema });
