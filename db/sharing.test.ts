@@ -13,7 +13,7 @@ import { AppError } from "@/lib/errors";
 import { acceptInvite, createInvite, pendingInvites, revokeInvite } from "@/lib/invites/service";
 import { authorizePreview } from "@/lib/authz/preview-access";
 import { accessFacts } from "@/lib/preview/access-query";
-import { claimCode, insertCode, setTeamMaxLevel } from "@/lib/preview/queries";
+import { claimCode, insertCode, setInstanceMaxLevel, setTeamMaxLevel } from "@/lib/preview/queries";
 import { changePortLevel, createShareLink, listDevboxShareLinks, revokeLink } from "@/lib/preview/service";
 
 process.env.NEXTAUTH_SECRET ??= "db-test-secret";
@@ -77,6 +77,13 @@ describe.each(testBackends())("sharing models on $name", (backend) => {
   it("share links need the level in force to be `link`", async () => {
     await changePortLevel(db, owner, asTeam(), devbox, 3000, "team");
     expect(codeOf(await createShareLink(db, owner, asTeam(), devbox, 3000, { label: "", expiresInHours: 1 }).catch((e) => e))).toBe("conflict");
+  });
+
+  it("the instance maximum caps every team and refuses levels above it", async () => {
+    await setInstanceMaxLevel(db, "team");
+    expect(codeOf(await changePortLevel(db, owner, asTeam(), devbox, 3000, "link").catch((e) => e))).toBe("forbidden");
+    expect((await authorizePreview(db, { kind: "id", port: 3000, devboxId: devbox.id }, { session: null, linkId: null })).level).toBe("team");
+    await setInstanceMaxLevel(db, "public");
   });
 
   it("hand-off codes: one use, one host, one minute", async () => {

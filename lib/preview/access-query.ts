@@ -47,7 +47,8 @@ export async function accessFacts(db: Database, t: PreviewTarget, userId: string
       team: teams,
       stored: sql<string | null>`(select ${previewPorts.level} from ${previewPorts} where ${previewPorts.devboxId} = ${devboxes.id} and ${previewPorts.port} = ${t.port})`,
       teamMax: sql<string | null>`(select ${teamPreviewSettings.maxLevel} from ${teamPreviewSettings} where ${teamPreviewSettings.teamId} = ${teams.id})`,
-      instanceMax: sql<unknown>`(select ${instanceSettings.value} from ${instanceSettings} where ${instanceSettings.key} = 'preview_max_level')`,
+      // The setting is a JSON string: `#>> '{}'` unwraps it to text.
+      instanceMax: sql<string | null>`(select ${instanceSettings.value} #>> '{}' from ${instanceSettings} where ${instanceSettings.key} = 'preview_max_level')`,
       viewer: viewerSql,
       link: linkSql,
     })
@@ -60,7 +61,7 @@ export async function accessFacts(db: Database, t: PreviewTarget, userId: string
   const json = <T>(v: unknown): T | undefined => (v == null ? undefined : ((typeof v === "string" ? JSON.parse(v) : v) as T));
   const viewer = json<{ sv: number; role: TeamRole | null }>(r.viewer);
   const link = json<{ devboxId: string; port: number; expiresAt: string; revokedAt: string | null }>(r.link);
-  const instanceMax = json<unknown>(r.instanceMax) ?? process.env.DEVBOX_PREVIEW_MAX_LEVEL;
+  const instanceMax = r.instanceMax ?? process.env.DEVBOX_PREVIEW_MAX_LEVEL;
   return {
     devbox: r.devbox,
     team: r.team,
