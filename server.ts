@@ -7,6 +7,7 @@ import { seedAdminFromEnv } from "./lib/users/seed-admin";
 import { refuseForeignRequest } from "./server/host-guard";
 import { stampClientIp } from "./lib/http/client-ip";
 import { createUpgradeDispatcher } from "./server/upgrade";
+import { handlePreviewRequest, handlePreviewUpgrade, refuseAppsOrigin } from "./server/preview";
 import "./server/ws/terminal"; // registers the terminal websocket endpoint
 import "./server/ws/ssh"; // registers the SSH websocket endpoint
 import "./server/ws/exec"; // registers the exec websocket endpoint (devbox exec)
@@ -32,12 +33,16 @@ async function main() {
 
   // Only requests addressed to a configured host name get further (DNS rebinding, server/host-guard.ts).
   const server = createServer((req, res) => {
+    // Preview URLs (apps-domain hosts, /p/…) go to the devbox proxy before the Host guard and Next.
+    if (handlePreviewRequest(req, res)) return;
     if (refuseForeignRequest(req, res)) return;
+    if (refuseAppsOrigin(req, res)) return;
     stampClientIp(req); // for per-IP rate limits (lib/abuse/rate-limit.ts)
     void handle(req, res);
   });
   // One upgrade listener (Host checked there too): our websocket endpoints first, everything else (HMR) to Next.
-  server.on("upgrade", createUpgradeDispatcher(app.getUpgradeHandler()));
+  const dispatch = createUpgradeDispatcher(app.getUpgradeHandler());
+  server.on("upgrade", (req, socket, head) => handlePreviewUpgrade(req, socket, head) || dispatch(req, socket, head));
   server.listen(port, hostname, () => {
     console.log(`[devbox] dashboard on http://localhost:${port} (metadata DB: ${kind}${dev ? ", development" : ""})`);
   });

@@ -16,3 +16,8 @@ export { userSshKeys } from "./schema/user-ssh-keys";
 export { deviceLogins } from "./schema/device-logins";
 export { releases, releaseStatus } from "./schema/releases";
 export { apps } from "./schema/apps";
+export { previewPorts, previewLevel } from "./schema/preview-ports";
+export { teamPreviewSettings } from "./schema/team-preview-settings";
+export { shareLinks } from "./schema/share-links";
+export { previewCodes } from "./schema/preview-codes";
+export { teamInvites } from "./schema/team-invites";

@@ -232,6 +232,50 @@ const MATRIX: Record<string, Entry> = {
   "POST /api/v1/teams/[team]/apps/[app]/rollbacks": { surface: "rest", scope: "team", min: "developer", allowed: "404:App", call: rest("POST", (t) => `/api/v1/teams/${t.team}/apps/no-such-app/rollbacks`) },
   "GET /api/v1/teams/[team]/apps/[app]/logs": { surface: "rest", scope: "team", min: "viewer", allowed: "404:App", call: rest("GET", (t) => `/api/v1/teams/${t.team}/apps/no-such-app/logs`) },
 
+  // Preview ports and share links (lib/preview/). Allowed calls stop at an invalid body or an unknown link.
+  "GET /api/v1/teams/[team]/devboxes/[name]/ports": { surface: "rest", scope: "devbox", min: "viewer", allowed: "200", call: rest("GET", (t) => `${box(t)}/ports`) },
+  "PUT /api/v1/teams/[team]/devboxes/[name]/ports/[port]": { surface: "rest", scope: "devbox", min: "developer", allowed: "400", call: rest("PUT", (t) => `${box(t)}/ports/3000`, () => ({ level: "everyone" })) },
+  "GET /api/v1/teams/[team]/devboxes/[name]/ports/[port]/share-links": { surface: "rest", scope: "devbox", min: "developer", allowed: "200", call: rest("GET", (t) => `${box(t)}/ports/3000/share-links`) },
+  "POST /api/v1/teams/[team]/devboxes/[name]/ports/[port]/share-links": {
+    surface: "rest",
+    scope: "devbox",
+    min: "developer",
+    allowed: "400",
+    call: rest("POST", (t) => `${box(t)}/ports/3000/share-links`, () => ({ expiresInHours: 100000 })),
+  },
+  "DELETE /api/v1/teams/[team]/devboxes/[name]/share-links/[id]": { surface: "rest", scope: "devbox", min: "developer", allowed: "404:Share link", call: rest("DELETE", (t) => `${box(t)}/share-links/${randomUUID()}`) },
+  "GET /api/v1/teams/[team]/preview-settings": { surface: "rest", scope: "team", min: "viewer", allowed: "200", call: rest("GET", (t) => `/api/v1/teams/${t.team}/preview-settings`) },
+  "PUT /api/v1/teams/[team]/preview-settings": { surface: "rest", scope: "team", min: "admin", allowed: "400", call: rest("PUT", (t) => `/api/v1/teams/${t.team}/preview-settings`, () => ({ maxLevel: "everyone" })) },
+  "GET /api/v1/admin/preview-settings": { surface: "rest", scope: "instance", allowed: "200", call: rest("GET", () => "/api/v1/admin/preview-settings") },
+  "PUT /api/v1/admin/preview-settings": { surface: "rest", scope: "instance", allowed: "400", call: rest("PUT", () => "/api/v1/admin/preview-settings", () => ({ maxLevel: "everyone" })) },
+  // The hand-off checks the address before the session: an address that names no port is 404 for everyone.
+  "GET /preview-auth": { surface: "rest", scope: "public", allowed: "404:", call: rest("GET", () => "/preview-auth?host=not-a-preview") },
+
+  "GET /api/v1/teams/[team]/invites": { surface: "rest", scope: "team", min: "admin", allowed: "200", call: rest("GET", (t) => `/api/v1/teams/${t.team}/invites`) },
+  "POST /api/v1/teams/[team]/invites": { surface: "rest", scope: "team", min: "admin", allowed: "400", call: rest("POST", (t) => `/api/v1/teams/${t.team}/invites`, () => ({ role: "owner" })) },
+  "DELETE /api/v1/teams/[team]/invites/[id]": { surface: "rest", scope: "team", min: "admin", allowed: "404:Invite", call: rest("DELETE", (t) => `/api/v1/teams/${t.team}/invites/${randomUUID()}`) },
+  // The token is the authorization (any signed-in user may use one); an unknown token is not found.
+  "action app/invite/[token]/actions.ts#acceptInviteAction": {
+    surface: "action",
+    scope: "user",
+    allowed: "not_found:Invite",
+    call: async (c) => {
+      const a = action("app/invite/[token]/actions.ts#acceptInviteAction");
+      return (await c.action(a.id, "/invite/not-a-token", ["not-a-token"])).outcome;
+    },
+  },
+
+  // Shared terminals: a stopped devbox has no live session, so past authorization it is "not found".
+  "GET /api/v1/teams/[team]/devboxes/[name]/terminal-shares": { surface: "rest", scope: "devbox", min: "developer", allowed: "200", call: rest("GET", (t) => `${box(t)}/terminal-shares`) },
+  "POST /api/v1/teams/[team]/devboxes/[name]/terminal-shares": {
+    surface: "rest",
+    scope: "devbox",
+    min: "developer",
+    allowed: "404:Terminal session",
+    call: rest("POST", (t) => `${box(t)}/terminal-shares`, () => ({ sessionId: "no-such-session", email: "x@example.com", mode: "read" })),
+  },
+  "DELETE /api/v1/teams/[team]/devboxes/[name]/terminal-shares/[id]": { surface: "rest", scope: "devbox", min: "developer", allowed: "404:Terminal share", call: rest("DELETE", (t) => `${box(t)}/terminal-shares/${"0".repeat(32)}`) },
+
   "action app/(auth)/register/actions.ts#registerAction": {
     surface: "action",
     scope: "public",

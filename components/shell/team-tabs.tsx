@@ -10,6 +10,7 @@ export function TeamTabs({ slug }: { slug: string }) {
     { href: `/t/${slug}/apps`, label: "Apps" },
     { href: `/t/${slug}/members`, label: "Members" },
     { href: `/t/${slug}/settings`, label: "Settings" },
+    { href: `/t/${slug}/audit`, label: "Audit" },
   ];
   return (
     <nav className="flex gap-1 border-b border-zinc-200 dark:border-zinc-800" aria-label="Team">

@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
+import { ShareTerminalButton } from "./share-terminal-button";
 import { TerminalView } from "./terminal-view";
 
 interface Tab {
@@ -95,6 +96,7 @@ export function TerminalTabs({ teamSlug, devboxName, className = "", running }: 
             running={running}
             onTitle={(title) => setTitle(t.id, title)}
             registerEnd={(end) => void enders.current.set(t.id, end)}
+            headerExtra={<ShareTerminalButton teamSlug={teamSlug} devboxName={devboxName} sessionId={t.id} />}
           />
         ))}
       </div>

@@ -5,7 +5,7 @@ import type { FitAddon } from "@xterm/addon-fit";
 import type { Terminal } from "@xterm/xterm";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
-import { ACK_EVERY, closeCodeLabel, CloseCode, isFinalClose, terminalPath, type ClientMessage, type ServerMessage } from "@/lib/terminal/protocol";
+import { ACK_EVERY, closeCodeLabel, CloseCode, isFinalClose, sharedTerminalPath, terminalPath, type ClientMessage, type ServerMessage } from "@/lib/terminal/protocol";
 
 export type ConnectionStatus = "connecting" | "connected" | "disconnected" | "closed";
 
@@ -20,6 +20,10 @@ interface Props {
   registerEnd?: (end: () => void) => void;
   /** The devbox runs (live, from the page's event stream); undefined where the page does not know. */
   running?: boolean;
+  /** A teammate's terminal shared with this user: joins it as a guest (read: cannot type). */
+  share?: { id: string; mode: "read" | "write" };
+  /** Extra controls in the header bar (the owner's "Share" button). */
+  headerExtra?: React.ReactNode;
 }
 
 const RETRY_MS = [500, 1000, 2000, 4000, 8000];
@@ -29,7 +33,8 @@ const RETRY_MS = [500, 1000, 2000, 4000, 8000];
  * a network drop (the session resumes on the server with its scrollback); after a final close
  * (refusal, exit, devbox stopped) it shows why and offers to reconnect.
  */
-export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle, registerEnd, running }: Props) {
+export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle, registerEnd, running, share, headerExtra }: Props) {
+  const shareId = share?.id;
   const box = useRef<HTMLDivElement>(null);
   const term = useRef<Terminal | null>(null);
   const fit = useRef<FitAddon | null>(null);
@@ -55,7 +60,8 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
     setCloseReason(null);
     setWaiting(false);
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const sock = new WebSocket(`${proto}//${location.host}${terminalPath(teamSlug, devboxName, sessionId)}&cols=${t.cols}&rows=${t.rows}`);
+    const path = shareId ? sharedTerminalPath(teamSlug, devboxName, shareId) : `${terminalPath(teamSlug, devboxName, sessionId)}&cols=${t.cols}&rows=${t.rows}`;
+    const sock = new WebSocket(`${proto}//${location.host}${path}`);
     sock.binaryType = "arraybuffer";
     ws.current = sock;
     let lastError: string | null = null;
@@ -108,7 +114,7 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
       const delay = RETRY_MS[Math.min(retry.current.n++, RETRY_MS.length - 1)];
       retry.current.timer = setTimeout(connect, delay);
     };
-  }, [teamSlug, devboxName, sessionId]);
+  }, [teamSlug, devboxName, sessionId, shareId]);
 
   useEffect(() => {
     disposed.current = false;
@@ -123,6 +129,8 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
         fontSize: 13,
         scrollback: 10_000,
         theme: dark ? { background: "#09090b" } : { background: "#18181b" },
+        // A read-only guest: keystrokes are not even sent (the server ignores them anyway).
+        disableStdin: share?.mode === "read",
       });
       const f = new FitAddon();
       t.loadAddon(f);
@@ -145,7 +153,8 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
       const enc = new TextEncoder();
       const input = t.onData((d) => ws.current?.readyState === WebSocket.OPEN && ws.current.send(enc.encode(d)));
       const binary = t.onBinary((d) => ws.current?.readyState === WebSocket.OPEN && ws.current.send(Uint8Array.from(d, (c) => c.charCodeAt(0))));
-      const resize = t.onResize(({ cols, rows }) => send({ type: "resize", cols, rows }));
+      // The owner's size rules a shared terminal: guests do not resize it.
+      const resize = t.onResize(({ cols, rows }) => !shareId && send({ type: "resize", cols, rows }));
       const title = t.onTitleChange((s) => onTitleRef.current?.(s));
       // Ctrl+Shift+C / Ctrl+Shift+V copy and paste (Ctrl+C stays an interrupt for the shell).
       t.attachCustomKeyEventHandler((e) => {
@@ -204,7 +213,7 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
   const paste = () => void navigator.clipboard?.readText().then((s) => term.current?.paste(s));
 
   return (
-    <div className={`flex h-full min-h-0 flex-col ${active ? "" : "hidden"}`} data-testid="terminal" data-status={status} data-session={sessionId}>
+    <div className={`flex h-full min-h-0 flex-col ${active ? "" : "hidden"}`} data-testid="terminal" data-status={status} data-session={sessionId} data-mode={share?.mode ?? "owner"}>
       <div className="flex flex-wrap items-center justify-between gap-x-2 gap-y-1 border-b border-zinc-800 bg-zinc-900 px-3 py-1.5 text-xs text-zinc-400">
         <span className="flex min-w-0 flex-wrap items-center gap-x-2" data-testid="terminal-status">
           <span className={`inline-block h-2 w-2 rounded-full ${status === "connected" ? "bg-emerald-500" : status === "closed" ? "bg-zinc-500" : "bg-amber-500"}`} aria-hidden />
@@ -217,6 +226,8 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
           )}
         </span>
         <span className="flex items-center gap-1">
+          {share && <span className="rounded bg-zinc-800 px-1.5 py-0.5 text-zinc-300" data-testid="terminal-share-mode">{share.mode === "read" ? "Watching (read-only)" : "Shared: you can type"}</span>}
+          {headerExtra}
           {(status === "closed" || status === "disconnected") && (
             <Button variant="secondary" className="!px-2 !py-0.5 text-xs" onClick={() => connect()} data-testid="terminal-reconnect">
               Reconnect

@@ -1,3 +1,4 @@
+CREATE TYPE "public"."preview_level" AS ENUM('private', 'team', 'link', 'public');--> statement-breakpoint
 CREATE TYPE "public"."release_status" AS ENUM('pending', 'ready', 'failed');--> statement-breakpoint
 CREATE TABLE "api_tokens" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
@@ -43,6 +44,24 @@ CREATE TABLE "device_logins" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "preview_codes" (
+	"code_hash" text PRIMARY KEY NOT NULL,
+	"user_id" text NOT NULL,
+	"host" text NOT NULL,
+	"session_version" integer NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	"used_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "preview_ports" (
+	"devbox_id" text NOT NULL,
+	"port" integer NOT NULL,
+	"level" "preview_level" NOT NULL,
+	"updated_by" text,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "preview_ports_devbox_id_port_pk" PRIMARY KEY("devbox_id","port")
+);
+--> statement-breakpoint
 CREATE TABLE "releases" (
 	"id" text PRIMARY KEY NOT NULL,
 	"devbox_id" text NOT NULL,
@@ -68,6 +87,38 @@ CREATE TABLE "releases" (
 	"finished_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "share_links" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"devbox_id" text NOT NULL,
+	"port" integer NOT NULL,
+	"label" text DEFAULT '' NOT NULL,
+	"created_by" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	"revoked_at" timestamp with time zone,
+	"revoked_by" text
+);
+--> statement-breakpoint
+CREATE TABLE "team_invites" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"team_id" text NOT NULL,
+	"token_hash" text NOT NULL,
+	"role" "team_role" NOT NULL,
+	"max_uses" integer NOT NULL,
+	"uses" integer DEFAULT 0 NOT NULL,
+	"created_by" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	"revoked_at" timestamp with time zone,
+	CONSTRAINT "team_invites_token_hash_unique" UNIQUE("token_hash")
+);
+--> statement-breakpoint
+CREATE TABLE "team_preview_settings" (
+	"team_id" text PRIMARY KEY NOT NULL,
+	"max_level" "preview_level" NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "user_ssh_keys" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"user_id" text NOT NULL,
@@ -83,7 +134,11 @@ ALTER TABLE "apps" ADD CONSTRAINT "apps_team_id_teams_id_fk" FOREIGN KEY ("team_
 ALTER TABLE "apps" ADD CONSTRAINT "apps_release_id_releases_id_fk" FOREIGN KEY ("release_id") REFERENCES "public"."releases"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "apps" ADD CONSTRAINT "apps_previous_release_id_releases_id_fk" FOREIGN KEY ("previous_release_id") REFERENCES "public"."releases"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "device_logins" ADD CONSTRAINT "device_logins_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "preview_ports" ADD CONSTRAINT "preview_ports_devbox_id_devboxes_id_fk" FOREIGN KEY ("devbox_id") REFERENCES "public"."devboxes"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "releases" ADD CONSTRAINT "releases_devbox_id_devboxes_id_fk" FOREIGN KEY ("devbox_id") REFERENCES "public"."devboxes"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "share_links" ADD CONSTRAINT "share_links_devbox_id_devboxes_id_fk" FOREIGN KEY ("devbox_id") REFERENCES "public"."devboxes"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "team_invites" ADD CONSTRAINT "team_invites_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "team_preview_settings" ADD CONSTRAINT "team_preview_settings_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "user_ssh_keys" ADD CONSTRAINT "user_ssh_keys_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "api_tokens_secret_hash_idx" ON "api_tokens" USING btree ("secret_hash");--> statement-breakpoint
 CREATE INDEX "api_tokens_user_idx" ON "api_tokens" USING btree ("user_id");--> statement-breakpoint
@@ -93,4 +148,6 @@ CREATE UNIQUE INDEX "device_logins_user_code_idx" ON "device_logins" USING btree
 CREATE INDEX "device_logins_expires_idx" ON "device_logins" USING btree ("expires_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "releases_devbox_tag_idx" ON "releases" USING btree ("devbox_id","tag");--> statement-breakpoint
 CREATE INDEX "releases_status_idx" ON "releases" USING btree ("status");--> statement-breakpoint
+CREATE INDEX "share_links_devbox_port_idx" ON "share_links" USING btree ("devbox_id","port");--> statement-breakpoint
+CREATE INDEX "team_invites_team_idx" ON "team_invites" USING btree ("team_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "user_ssh_keys_user_fp_idx" ON "user_ssh_keys" USING btree ("user_id","fingerprint");

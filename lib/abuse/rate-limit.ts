@@ -80,5 +80,11 @@ export const signUpLimits = () => ({
   account: { name: "signup:account", max: 5, windowSeconds: 3600 },
 });
 
+/** Sharing: share links and invite links a user may create per hour (each a new way in). */
+export const sharingLimits = () => ({
+  shareLinks: { name: "share:links", max: envInt("DEVBOX_SHARE_LINK_LIMIT_PER_HOUR", 100), windowSeconds: 3600 },
+  invites: { name: "share:invites", max: envInt("DEVBOX_INVITE_LIMIT_PER_HOUR", 50), windowSeconds: 3600 },
+});
+
 export const waitText = (seconds: number) =>
   seconds < 90 ? `${seconds} second${seconds === 1 ? "" : "s"}` : `${Math.ceil(seconds / 60)} minutes`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LINK_LOCAL_CIDR, TEAM_EGRESS_POLICY, TEAM_INGRESS_POLICY, minimalCidrs, teamNetworkPolicies } from "./team-network-policy";
+import { dashboardProxyIngressPeers, LINK_LOCAL_CIDR, TEAM_EGRESS_POLICY, TEAM_INGRESS_POLICY, minimalCidrs, teamNetworkPolicies } from "./team-network-policy";
 
 describe("team network policies", () => {
   const [ingress, egress] = teamNetworkPolicies({
@@ -36,3 +36,13 @@ describe("team network policies", () => {
     ]);
   });
 });
+
+describe("the preview proxy's way in", () => {
+  it("admits only the dashboard's pods of the configured namespace, nothing by default", () => {
+    expect(dashboardProxyIngressPeers({})).toEqual([]);
+    expect(dashboardProxyIngressPeers({ DEVBOX_PROXY_NAMESPACE: "devbox-system" })).toEqual([
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "devbox-system" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "devbox-dashboard" } } },
+    ]);
+  });
+});
+

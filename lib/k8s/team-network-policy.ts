@@ -11,12 +11,19 @@ export const TEAM_EGRESS_POLICY = "team-egress";
 export const LINK_LOCAL_CIDR = "169.254.0.0/16";
 
 /**
- * Hook for the dashboard's proxy (preview ports, later): the peers besides the team's own pods
- * that may open connections to a team's pods. Empty today; the dashboard on the node reaches pods
- * anyway (the enforcer always admits traffic from the node's own addresses, for kubelet probes).
+ * The peers besides the team's own pods that may open connections to a team's pods: the
+ * dashboard's preview proxy (server/preview.ts). On the bundled cluster the dashboard runs on the
+ * node, and the enforcer always admits traffic from the node's own addresses (kubelet probes), so
+ * nothing is needed (test/integration/preview-proxy.test.ts reaches a devbox port that way). When
+ * the dashboard runs in a Pod, DEVBOX_PROXY_NAMESPACE names its namespace and its pods are
+ * admitted (selected by DEVBOX_PROXY_POD_LABEL, default app.kubernetes.io/name=devbox-dashboard).
+ * Other teams stay out: the peer is the dashboard's pods only, never a team namespace.
  */
-export function dashboardProxyIngressPeers(): V1NetworkPolicyPeer[] {
-  return [];
+export function dashboardProxyIngressPeers(env: Record<string, string | undefined> = process.env): V1NetworkPolicyPeer[] {
+  const ns = env.DEVBOX_PROXY_NAMESPACE?.trim();
+  if (!ns) return [];
+  const [key, value] = (env.DEVBOX_PROXY_POD_LABEL ?? "app.kubernetes.io/name=devbox-dashboard").split("=");
+  return [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } }, podSelector: { matchLabels: { [key]: value ?? "" } } }];
 }
 
 export interface EgressDenyInputs {

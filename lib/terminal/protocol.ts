@@ -22,6 +22,11 @@
 export const TERMINAL_PATH_PREFIX = "/api/v1/teams/";
 export const TERMINAL_PATH_RE = /^\/api\/v1\/teams\/([^/]+)\/devboxes\/([^/]+)\/terminal\/?$/;
 
+/** A guest's view of a terminal shared with them (lib/terminal/shares.ts): `share` instead of `session`. */
+export function sharedTerminalPath(team: string, devbox: string, shareId: string): string {
+  return `/api/v1/teams/${encodeURIComponent(team)}/devboxes/${encodeURIComponent(devbox)}/terminal?share=${encodeURIComponent(shareId)}`;
+}
+
 export function terminalPath(team: string, devbox: string, session: string): string {
   return `/api/v1/teams/${encodeURIComponent(team)}/devboxes/${encodeURIComponent(devbox)}/terminal?session=${encodeURIComponent(session)}`;
 }
@@ -54,6 +59,8 @@ export const CloseCode = {
   DevboxGone: 4410,
   /** Access was revoked while open: signed out everywhere, removed from the team, role lowered. */
   Revoked: 4411,
+  /** A shared terminal: the owner stopped sharing it (or the share does not exist any more). */
+  ShareEnded: 4412,
   /** Too many terminal sessions open for this user. */
   TooManySessions: 4429,
   /** Kubernetes exec failed (or the connection to it broke). */
@@ -80,6 +87,7 @@ export function closeCodeLabel(code: number): string {
     case CloseCode.NotRunning: return "The devbox is not running.";
     case CloseCode.DevboxGone: return "The devbox was stopped or deleted.";
     case CloseCode.Revoked: return "Your access to this devbox was revoked.";
+    case CloseCode.ShareEnded: return "The owner stopped sharing this terminal.";
     case CloseCode.TooManySessions: return "Too many open terminals.";
     case CloseCode.ExecFailed: return "The shell could not be started.";
     default: return "Connection lost.";
@@ -101,7 +109,7 @@ export type ClientMessage =
 
 export type ServerMessage =
   /** First message after attaching. `resumed`: an existing shell, whose recent output follows. */
-  | { type: "session"; id: string; resumed: boolean; replayBytes: number }
+  | { type: "session"; id: string; resumed: boolean; replayBytes: number; mode?: "read" | "write" }
   | { type: "pong"; t?: number }
   /** The shell ended: its exit status (null when Kubernetes did not report one). */
   | { type: "exit"; code: number | null; message: string }

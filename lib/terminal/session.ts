@@ -31,9 +31,16 @@ export interface SessionOwner {
   pod: string;
 }
 
+/** Output queued towards one guest before it is dropped (guests do not hold the shell back). */
+const GUEST_MAX_BUFFER = 4 * 1024 * 1024;
+
+export type GuestMode = "read" | "write";
+
 export class TerminalSession {
   readonly replay = new ReplayBuffer(REPLAY_BYTES);
   private client: WebSocket | null = null;
+  /** Teammates watching (read) or typing too (write): lib/terminal/shares.ts. Output flow follows the owner only. */
+  private guests = new Map<WebSocket, { mode: GuestMode; shareId: string }>();
   private sent = 0;
   private acked = 0;
   private outputPaused = false;
@@ -87,6 +94,38 @@ export class TerminalSession {
     this.updateOutputFlow();
   }
 
+  /** Attaches a guest of a shared terminal: the recent output, then everything live. */
+  addGuest(ws: WebSocket, shareId: string, mode: GuestMode): void {
+    this.guests.set(ws, { mode, shareId });
+    const replay = this.replay.snapshot();
+    ws.send(JSON.stringify({ type: "session", id: this.id, resumed: true, replayBytes: replay.length, mode } satisfies ServerMessage));
+    if (replay.length) ws.send(replay, { binary: true });
+    ws.on("message", (data: Buffer, isBinary: boolean) => {
+      // Read-only guests cannot type; nobody but the owner resizes or ends the shell.
+      if (isBinary && this.guests.get(ws)?.mode === "write" && !this.ended) this.shell.write(data);
+      else if (!isBinary) {
+        const msg = parseClientMessage(data.toString("utf8"));
+        if (msg?.type === "ping" && ws.readyState === 1) ws.send(JSON.stringify({ type: "pong", t: msg.t } satisfies ServerMessage));
+      }
+    });
+    ws.on("close", () => this.guests.delete(ws));
+    ws.on("error", () => {});
+    ws.on("pong", () => ((ws as WebSocket & { alive?: boolean }).alive = true));
+  }
+
+  /** Closes the guests of one share (revoked) or all of them. */
+  closeGuests(code: number, reason: string, shareId?: string): void {
+    for (const [ws, g] of [...this.guests]) {
+      if (shareId && g.shareId !== shareId) continue;
+      this.guests.delete(ws);
+      this.closeClient(ws, code, reason);
+    }
+  }
+
+  get guestCount(): number {
+    return this.guests.size;
+  }
+
   resize(cols: number, rows: number): void {
     this.shell.resize(cols, rows);
   }
@@ -102,6 +141,7 @@ export class TerminalSession {
       this.closeClient(ws, code, reason, !message);
     }
     this.client = null;
+    this.closeGuests(code, reason);
     this.shell.close();
     this.onEnd(this);
   }
@@ -138,6 +178,11 @@ export class TerminalSession {
   private output(chunk: Buffer): void {
     this.replay.push(chunk);
     if (this.client) this.sendData(chunk);
+    for (const g of this.guests.keys()) {
+      if (g.readyState !== 1) continue;
+      if (g.bufferedAmount > GUEST_MAX_BUFFER) this.closeClient(g, CloseCode.GoingAway, "Your connection is too slow to follow this terminal.");
+      else g.send(chunk, { binary: true });
+    }
   }
 
   private sendData(chunk: Buffer): void {

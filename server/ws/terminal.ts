@@ -14,6 +14,9 @@ import { ShellConnection } from "@/lib/terminal/exec";
 import { CloseCode, SESSION_ID_RE, TERMINAL_PATH_PREFIX, TERMINAL_PATH_RE, type ServerMessage } from "@/lib/terminal/protocol";
 import { terminalRegistry, TerminalRegistry } from "@/lib/terminal/registry";
 import { MAX_SESSIONS_PER_USER, TerminalSession } from "@/lib/terminal/session";
+import { recordAudit } from "@/lib/audit/record";
+import { terminalShares } from "@/lib/terminal/shares";
+import { roleAtLeast } from "@/lib/teams/roles";
 import { registerWebsocketEndpoint } from "../upgrade";
 
 /**
@@ -34,6 +37,17 @@ class Refusal extends Error {
 }
 
 const accessBySession = new WeakMap<TerminalSession, AccessWatch>();
+
+/** The user behind the handshake: an API token, or the session cookie from a trusted Origin. */
+async function upgradeActor(db: Awaited<ReturnType<typeof getDb>>, req: IncomingMessage) {
+  try {
+    return await actorFromUpgrade(db, req.headers);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "forbidden") throw new Refusal(CloseCode.ForbiddenOrigin, err.message);
+    if (err instanceof AppError) throw new Refusal(CloseCode.Unauthorized, err.code === "unauthorized" && req.headers.authorization ? err.message : "Sign in to open a terminal.");
+    throw err;
+  }
+}
 
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 * 1024 });
 
@@ -69,6 +83,8 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
     const url = new URL(req.url ?? "/", "http://localhost");
     const m = TERMINAL_PATH_RE.exec(url.pathname);
     const sessionId = url.searchParams.get("session") ?? "";
+    const shareId = url.searchParams.get("share");
+    if (m && shareId !== null) return await handleGuestUpgrade(req, socket, head, decodeURIComponent(m[1]), decodeURIComponent(m[2]), shareId);
     if (!m || !SESSION_ID_RE.test(sessionId)) throw new Refusal(CloseCode.BadRequest, "Bad terminal request.");
     const [teamSlug, devboxName] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
 
@@ -76,14 +92,7 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
     // with a cookie the page's Origin must be one of the configured origins (never compared with
     // Host, which a DNS-rebinding page controls). An API token (CLI) needs no Origin.
     const db = await getDb();
-    let user: Awaited<ReturnType<typeof actorFromUpgrade>>;
-    try {
-      user = await actorFromUpgrade(db, req.headers);
-    } catch (err) {
-      if (err instanceof AppError && err.code === "forbidden") throw new Refusal(CloseCode.ForbiddenOrigin, err.message);
-      if (err instanceof AppError) throw new Refusal(CloseCode.Unauthorized, err.code === "unauthorized" && req.headers.authorization ? err.message : "Sign in to open a terminal.");
-      throw err;
-    }
+    const user = await upgradeActor(db, req);
 
     let devbox, team;
     try {
@@ -151,6 +160,40 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
     console.error("[devbox] terminal handshake failed:", err);
     refuse(req, socket, head, CloseCode.ExecFailed, "The terminal could not be opened.");
   }
+}
+
+/**
+ * A guest joining a terminal shared with them (?share=<id>, lib/terminal/shares.ts): same Origin
+ * and session checks, then a member of the devbox's team (developer for a read-write share),
+ * named as the share's guest. The guest sees the owner's screen live; a read-write guest types
+ * into it. Revocation by the owner closes it (4412); losing team access too (4411).
+ */
+async function handleGuestUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, teamSlug: string, devboxName: string, shareId: string): Promise<void> {
+  if (!/^[0-9a-f]{32}$/.test(shareId)) throw new Refusal(CloseCode.BadRequest, "Bad terminal request.");
+  const db = await getDb();
+  const user = await upgradeActor(db, req);
+  let devbox, team;
+  try {
+    ({ team, devbox } = await requireDevboxRole(user, teamSlug, devboxName, "viewer"));
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") throw new Refusal(CloseCode.NotFound, err.message);
+    throw err;
+  }
+  const found = terminalShares().get(shareId);
+  if (!found || found.share.devboxId !== devbox.id || found.share.guestId !== user.id)
+    throw new Refusal(CloseCode.ShareEnded, "This terminal is not shared with you (any more).");
+  const { share, session } = found;
+  const minRole = share.mode === "write" ? "developer" : "viewer";
+  if (!roleAtLeast(team.role, minRole)) throw new Refusal(CloseCode.Forbidden, "You need the developer role to type in a shared terminal.");
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    const watch = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole }, (reason) => {
+      if (ws.readyState === 1) ws.send(JSON.stringify({ type: "error", code: CloseCode.Revoked, message: reason } satisfies ServerMessage));
+      ws.close(CloseCode.Revoked, reason.slice(0, 120));
+    });
+    ws.on("close", () => watch.stop());
+    session.addGuest(ws, share.id, share.mode);
+    void recordAudit(db, { actorId: user.id, teamId: team.id, action: "terminal.share.joined", target: devbox.name, details: { devboxId: devbox.id, shareId: share.id, ownerId: share.ownerId, mode: share.mode } }).catch(() => {});
+  });
 }
 
 registerWebsocketEndpoint(TERMINAL_PATH_PREFIX, (req, socket, head) => {

@@ -10,7 +10,7 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { registerAction } from "./actions";
 
-export function RegisterForm({ firstUser }: { firstUser: boolean }) {
+export function RegisterForm({ firstUser, callbackUrl = "/" }: { firstUser: boolean; callbackUrl?: string }) {
   const router = useRouter();
   // The password typed, to sign in with it once the account exists.
   const password = useRef("");
@@ -21,10 +21,10 @@ export function RegisterForm({ firstUser }: { firstUser: boolean }) {
   useEffect(() => {
     if (!state?.ok) return;
     void signIn("credentials", { redirect: false, email: state.data.email, password: password.current }).then(() => {
-      router.replace("/");
+      router.replace(callbackUrl);
       router.refresh();
     });
-  }, [state, router]);
+  }, [state, router, callbackUrl]);
 
   return (
     <form

@@ -5,6 +5,7 @@ import { currentUser } from "@/lib/auth/session";
 import { teamForPage } from "@/lib/authz/page-access";
 import { listMembers } from "@/lib/teams/queries";
 import { roleAtLeast } from "@/lib/teams/roles";
+import { InvitesCard } from "@/components/invites/invites-card";
 import { AddMemberForm } from "./add-member-form";
 import { RemoveMemberButton } from "./remove-member-button";
 
@@ -40,6 +41,7 @@ export default async function MembersPage({ params }: { params: Promise<{ team: 
           <AddMemberForm slug={team.slug} canAddOwner={team.role === "owner"} />
         </Card>
       )}
+      {canManage && !team.personal && <InvitesCard team={team.slug} />}
     </div>
   );
 }

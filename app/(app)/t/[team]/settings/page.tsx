@@ -4,6 +4,8 @@ import { teamForPage } from "@/lib/authz/page-access";
 import { teamQuotaDefaults } from "@/lib/k8s/quota-defaults";
 import { formatBytes } from "@/lib/snapshots/format";
 import { teamSnapshotQuotaBytes } from "@/lib/snapshots/quota";
+import { PreviewMaxLevel } from "@/components/preview/preview-max-level";
+import { roleAtLeast } from "@/lib/teams/roles";
 import { DeleteTeamForm } from "./delete-team-form";
 
 export const metadata: Metadata = { title: "Team settings" };
@@ -32,6 +34,7 @@ export default async function TeamSettingsPage({ params }: { params: Promise<{ t
           </p>
         </div>
       </Card>
+      <PreviewMaxLevel team={team.slug} canEdit={roleAtLeast(team.role, "admin")} />
       {team.role === "owner" && !team.personal && (
         <Card title="Delete this team" description="Deletes the namespace and everything running in it. This cannot be undone.">
           <DeleteTeamForm slug={team.slug} />

@@ -5,6 +5,7 @@ import { getDb } from "@/db/client";
 import { DevboxDetail } from "@/components/devboxes/devbox-detail";
 import { SshAccess } from "@/components/devboxes/ssh-access";
 import { Card } from "@/components/ui/card";
+import { PreviewPortsCard } from "@/components/preview/preview-ports-card";
 import { teamForPage } from "@/lib/authz/page-access";
 import { devboxFacts } from "@/lib/devboxes/facts";
 import { devboxEvents } from "@/lib/devboxes/k8s-events";
@@ -33,6 +34,7 @@ export default async function DevboxPage({ params }: { params: Promise<{ team: s
       <DevboxDetail teamSlug={team.slug} initial={devboxView(devbox, pending.get(devbox.id))} canEdit={roleAtLeast(team.role, "developer")} facts={facts[devbox.id]} />
       {roleAtLeast(team.role, "developer") && <SshAccess team={team.slug} devbox={devbox.name} user={devbox.user} workingDir={devbox.workingDir} />}
       <Link href={`/t/${team.slug}/devboxes/${devbox.name}/releases`} className="text-sm text-indigo-600 hover:underline" data-testid="releases-link">Releases: versioned images, deployed as apps →</Link>
+      {devbox.ports.length > 0 && <PreviewPortsCard team={team.slug} devbox={devbox.name} canEdit={roleAtLeast(team.role, "developer")} />}
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Recent operations">
           {ops.length === 0 ? (

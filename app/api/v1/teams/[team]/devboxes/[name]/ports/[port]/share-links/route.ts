@@ -1,0 +1,32 @@
+import { getDb } from "@/db/client";
+import { requireUser } from "@/lib/auth/session";
+import { requireDevboxRole } from "@/lib/authz/devbox-access";
+import { notFound } from "@/lib/errors";
+import { parseBody } from "@/lib/http/parse-body";
+import { route } from "@/lib/http/route";
+import { createShareLinkBody } from "@/lib/preview/schemas";
+import { createShareLink, listDevboxShareLinks } from "@/lib/preview/service";
+
+type Ctx = { params: Promise<{ team: string; name: string; port: string }> };
+
+function portOf(p: string): number {
+  if (!/^\d{1,5}$/.test(p)) throw notFound("Port");
+  return Number(p);
+}
+
+/** GET: this port's share links (active, expired and revoked), with who shared each. */
+export const GET = route(async (_req: Request, { params }: Ctx) => {
+  const { team: slug, name, port } = await params;
+  const user = await requireUser();
+  const { devbox } = await requireDevboxRole(user, slug, name, "developer");
+  return Response.json({ links: await listDevboxShareLinks(await getDb(), devbox, portOf(port)) });
+});
+
+/** POST {"label"?, "expiresInHours"? (default 24, max 720)}: a signed link; its URL is in this answer only. */
+export const POST = route(async (req: Request, { params }: Ctx) => {
+  const { team: slug, name, port } = await params;
+  const user = await requireUser();
+  const { team, devbox } = await requireDevboxRole(user, slug, name, "developer");
+  const body = await parseBody(req, createShareLinkBody);
+  return Response.json(await createShareLink(await getDb(), user, team, devbox, portOf(port), body), { status: 201 });
+});

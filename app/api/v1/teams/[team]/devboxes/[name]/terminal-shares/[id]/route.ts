@@ -1,0 +1,14 @@
+import { getDb } from "@/db/client";
+import { requireUser } from "@/lib/auth/session";
+import { requireDevboxRole } from "@/lib/authz/devbox-access";
+import { route } from "@/lib/http/route";
+import { revokeTerminalShare } from "@/lib/terminal/share-service";
+
+/** DELETE: stop sharing; the guest's view closes at once. */
+export const DELETE = route(async (_req: Request, { params }: { params: Promise<{ team: string; name: string; id: string }> }) => {
+  const { team: slug, name, id } = await params;
+  const user = await requireUser();
+  const { team, devbox } = await requireDevboxRole(user, slug, name, "developer");
+  await revokeTerminalShare(await getDb(), user, team, devbox, id);
+  return new Response(null, { status: 204 });
+});

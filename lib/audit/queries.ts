@@ -1,0 +1,36 @@
+import { and, desc, eq, like, or, sql, type SQL } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { auditEvents } from "@/db/schema/audit-events";
+import { users } from "@/db/schema/users";
+
+export interface AuditFilter {
+  /** A devbox name (events name it as target or carry its id). */
+  devbox?: string;
+  devboxId?: string;
+  /** The actor's user id. */
+  userId?: string;
+  /** An action prefix: "share_link", "preview", "team.invite", "terminal.share", "devbox", … */
+  kind?: string;
+  limit?: number;
+}
+
+/** A team's audit trail, newest first, filtered (the audit page and its tests). */
+export async function listAuditPage(db: Database, teamId: string, f: AuditFilter) {
+  const conds: SQL[] = [eq(auditEvents.teamId, teamId)];
+  if (f.devbox || f.devboxId) {
+    const parts: SQL[] = [];
+    if (f.devbox) parts.push(eq(auditEvents.target, f.devbox));
+    if (f.devboxId) parts.push(sql`${auditEvents.details}->>'devboxId' = ${f.devboxId}`);
+    conds.push(or(...parts)!);
+  }
+  if (f.userId) conds.push(eq(auditEvents.actorId, f.userId));
+  if (f.kind) conds.push(or(eq(auditEvents.action, f.kind), like(auditEvents.action, `${f.kind.replace(/[%_\\]/g, "\\$&")}.%`))!);
+  const rows = await db
+    .select({ event: auditEvents, actorEmail: users.email })
+    .from(auditEvents)
+    .leftJoin(users, eq(users.id, auditEvents.actorId))
+    .where(and(...conds))
+    .orderBy(desc(auditEvents.at))
+    .limit(Math.min(f.limit ?? 200, 500));
+  return rows.map((r) => ({ ...r.event, actorEmail: r.actorEmail }));
+}

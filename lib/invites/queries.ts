@@ -1,0 +1,55 @@
+import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { teamInvites, type TeamInvite } from "@/db/schema/team-invites";
+import { teams, type Team } from "@/db/schema/teams";
+import { users } from "@/db/schema/users";
+import { sha256 } from "@/lib/preview/tokens";
+
+export type InviteState = "pending" | "expired" | "revoked" | "used_up";
+
+export function inviteState(i: Pick<TeamInvite, "revokedAt" | "expiresAt" | "uses" | "maxUses">, now = new Date()): InviteState {
+  if (i.revokedAt) return "revoked";
+  if (i.uses >= i.maxUses) return "used_up";
+  if (i.expiresAt <= now) return "expired";
+  return "pending";
+}
+
+export async function insertInvite(db: Database, v: Omit<typeof teamInvites.$inferInsert, "tokenHash"> & { token: string }): Promise<TeamInvite> {
+  const { token, ...rest } = v;
+  const [row] = await db.insert(teamInvites).values({ ...rest, tokenHash: sha256(token) }).returning();
+  return row;
+}
+
+export async function findInviteByToken(db: Database, token: string): Promise<{ invite: TeamInvite; team: Team } | undefined> {
+  const [row] = await db.select({ invite: teamInvites, team: teams }).from(teamInvites).innerJoin(teams, eq(teams.id, teamInvites.teamId)).where(eq(teamInvites.tokenHash, sha256(token))).limit(1);
+  return row;
+}
+
+export async function listPendingInvites(db: Database, teamId: string) {
+  return db
+    .select({ invite: teamInvites, createdBy: users.email })
+    .from(teamInvites)
+    .leftJoin(users, eq(users.id, teamInvites.createdBy))
+    .where(and(eq(teamInvites.teamId, teamId), isNull(teamInvites.revokedAt), gt(teamInvites.expiresAt, new Date()), lt(teamInvites.uses, teamInvites.maxUses)))
+    .orderBy(desc(teamInvites.createdAt));
+}
+
+export async function revokeInviteRow(db: Database, teamId: string, id: string): Promise<TeamInvite | undefined> {
+  const [row] = await db.update(teamInvites).set({ revokedAt: new Date() }).where(and(eq(teamInvites.id, id), eq(teamInvites.teamId, teamId), isNull(teamInvites.revokedAt))).returning();
+  return row;
+}
+
+export async function findInvite(db: Database, teamId: string, id: string): Promise<TeamInvite | undefined> {
+  const [row] = await db.select().from(teamInvites).where(and(eq(teamInvites.id, id), eq(teamInvites.teamId, teamId))).limit(1);
+  return row;
+}
+
+/** Takes one use, only while the invite holds: one conditional UPDATE, so the last use is taken once. */
+export async function takeInviteUse(tx: Pick<Database, "update">, id: string): Promise<boolean> {
+  const rows = await tx
+    .update(teamInvites)
+    .set({ uses: sql`${teamInvites.uses} + 1` })
+    .where(and(eq(teamInvites.id, id), isNull(teamInvites.revokedAt), gt(teamInvites.expiresAt, new Date()), lt(teamInvites.uses, teamInvites.maxUses)))
+    .returning({ id: teamInvites.id });
+  return rows.length === 1;
+}

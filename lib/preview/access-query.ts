@@ -1,0 +1,74 @@
+import { and, eq, or, sql, type SQL } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { devboxes, type Devbox } from "@/db/schema/devboxes";
+import { instanceSettings } from "@/db/schema/instance-settings";
+import { memberships, type TeamRole } from "@/db/schema/memberships";
+import { previewPorts, type PreviewLevel } from "@/db/schema/preview-ports";
+import { shareLinks } from "@/db/schema/share-links";
+import { teamPreviewSettings } from "@/db/schema/team-preview-settings";
+import { teams, type Team } from "@/db/schema/teams";
+import { users } from "@/db/schema/users";
+import type { PreviewTarget } from "./host";
+import { isPreviewLevel } from "./levels";
+
+export interface AccessFacts {
+  devbox: Devbox;
+  team: Team;
+  stored: PreviewLevel;
+  teamMax?: PreviewLevel;
+  instanceMax?: PreviewLevel;
+  /** The viewer's session version and role (null: not a member); undefined without a viewer or account. */
+  viewer?: { sessionVersion: number; role: TeamRole | null };
+  link?: { devboxId: string; port: number; expiresAt: Date; revokedAt: Date | null };
+}
+
+/**
+ * Everything one preview request's authorization needs, in ONE statement (every request and
+ * every re-check runs it, so round trips are the proxy's latency): the devbox and team the
+ * address names, the port's stored level, the team's and instance's maximum, the viewer's
+ * session version and role, and the share link's row.
+ */
+export async function accessFacts(db: Database, t: PreviewTarget, userId: string | null, linkId: string | null): Promise<AccessFacts | null> {
+  const where: SQL =
+    t.kind === "id"
+      ? eq(devboxes.id, t.devboxId)
+      : t.candidates.length === 1
+        ? and(eq(teams.slug, t.candidates[0].team), eq(devboxes.name, t.candidates[0].devbox))!
+        : or(...t.candidates.map((c) => and(eq(teams.slug, c.team), eq(devboxes.name, c.devbox))))!;
+  const viewerSql = userId
+    ? sql<string | null>`(select json_build_object('sv', ${users.sessionVersion}, 'role', ${memberships.role}) from ${users} left join ${memberships} on ${memberships.userId} = ${users.id} and ${memberships.teamId} = ${teams.id} where ${users.id} = ${userId})`
+    : sql<null>`null`;
+  const linkSql = linkId
+    ? sql<string | null>`(select json_build_object('devboxId', ${shareLinks.devboxId}, 'port', ${shareLinks.port}, 'expiresAt', ${shareLinks.expiresAt}, 'revokedAt', ${shareLinks.revokedAt}) from ${shareLinks} where ${shareLinks.id} = ${linkId})`
+    : sql<null>`null`;
+  const rows = await db
+    .select({
+      devbox: devboxes,
+      team: teams,
+      stored: sql<string | null>`(select ${previewPorts.level} from ${previewPorts} where ${previewPorts.devboxId} = ${devboxes.id} and ${previewPorts.port} = ${t.port})`,
+      teamMax: sql<string | null>`(select ${teamPreviewSettings.maxLevel} from ${teamPreviewSettings} where ${teamPreviewSettings.teamId} = ${teams.id})`,
+      // The setting is a JSON string: `#>> '{}'` unwraps it to text.
+      instanceMax: sql<string | null>`(select ${instanceSettings.value} #>> '{}' from ${instanceSettings} where ${instanceSettings.key} = 'preview_max_level')`,
+      viewer: viewerSql,
+      link: linkSql,
+    })
+    .from(devboxes)
+    .innerJoin(teams, eq(teams.id, devboxes.teamId))
+    .where(where)
+    .limit(1);
+  const r = rows[0];
+  if (!r || r.devbox.desiredState === "deleted") return null;
+  const json = <T>(v: unknown): T | undefined => (v == null ? undefined : ((typeof v === "string" ? JSON.parse(v) : v) as T));
+  const viewer = json<{ sv: number; role: TeamRole | null }>(r.viewer);
+  const link = json<{ devboxId: string; port: number; expiresAt: string; revokedAt: string | null }>(r.link);
+  const instanceMax = r.instanceMax ?? process.env.DEVBOX_PREVIEW_MAX_LEVEL;
+  return {
+    devbox: r.devbox,
+    team: r.team,
+    stored: isPreviewLevel(r.stored) ? r.stored : "private",
+    teamMax: isPreviewLevel(r.teamMax) ? r.teamMax : undefined,
+    instanceMax: isPreviewLevel(instanceMax) ? instanceMax : undefined,
+    viewer: viewer && { sessionVersion: viewer.sv, role: viewer.role ?? null },
+    link: link && { devboxId: link.devboxId, port: link.port, expiresAt: new Date(link.expiresAt), revokedAt: link.revokedAt ? new Date(link.revokedAt) : null },
+  };
+}

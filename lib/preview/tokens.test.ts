@@ -1,0 +1,35 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { signAppsSession, signShareLink, verifyAppsSession, verifyShareLink } from "./tokens";
+
+beforeAll(() => {
+  process.env.NEXTAUTH_SECRET ??= "unit-test-secret";
+});
+
+describe("preview tokens", () => {
+  const id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+  it("share links verify, and a changed id or signature does not", () => {
+    const t = signShareLink(id);
+    expect(verifyShareLink(t)).toBe(id);
+    expect(verifyShareLink(t.replace(id, "1f8fad5b-d9cb-469f-a165-70867728950e"))).toBeNull();
+    expect(verifyShareLink(`${t.slice(0, -1)}${t.endsWith("A") ? "B" : "A"}`)).toBeNull();
+    expect(verifyShareLink(`${id}.`)).toBeNull();
+    expect(verifyShareLink(undefined)).toBeNull();
+  });
+
+  it("an apps session is bound to its host and expires", () => {
+    const v = signAppsSession({ userId: "u1", host: "3000--web--acme", sessionVersion: 2, expiresAt: Date.now() + 60_000 });
+    expect(verifyAppsSession(v, "3000--web--acme")).toMatchObject({ userId: "u1", sessionVersion: 2 });
+    expect(verifyAppsSession(v, "3000--api--acme")).toBeNull();
+    expect(verifyAppsSession(v, "3000--web--acme", Date.now() + 120_000)).toBeNull();
+    const [payload, sig] = v.split(".");
+    const forged = Buffer.from(JSON.stringify(["admin", "3000--web--acme", 2, Date.now() + 60_000])).toString("base64url");
+    expect(verifyAppsSession(`${forged}.${sig}`, "3000--web--acme")).toBeNull();
+    expect(verifyAppsSession(`${payload}.`, "3000--web--acme")).toBeNull();
+  });
+
+  it("a value signed for one purpose does not verify for another", () => {
+    const v = signAppsSession({ userId: id, host: "h", sessionVersion: 0, expiresAt: Date.now() + 60_000 });
+    expect(verifyShareLink(`${id}.${v.split(".")[1]}`)).toBeNull();
+  });
+});
