@@ -6,6 +6,7 @@ import { api } from "@/components/releases/api";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { useBusyAction } from "@/components/ui/use-busy-action";
 import type { EventView } from "@/lib/devboxes/k8s-events";
 import type { AppView } from "@/lib/apps/view";
 import { AppLogs } from "./app-logs";
@@ -15,25 +16,12 @@ import { AppStateBadge } from "./app-state";
 export function AppDetail({ teamSlug, initial, releaseTags, canEdit, events }: { teamSlug: string; initial: AppView; releaseTags: string[]; canEdit: boolean; events: EventView[] }) {
   const router = useRouter();
   const [app, setApp] = useState(initial);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const refresh = useCallback(async () => setApp(await api.app(teamSlug, initial.name)), [teamSlug, initial.name]);
   useEffect(() => {
     const t = setInterval(() => void refresh().catch(() => {}), 1500);
     return () => clearInterval(t);
   }, [refresh]);
-  const act = async (work: () => Promise<unknown>) => {
-    setError(null);
-    setBusy(true);
-    try {
-      await work();
-      await refresh();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { act, busy, error } = useBusyAction(refresh);
   return (
     <div className="space-y-6">
       {error && <Alert testId="app-error">{error}</Alert>}

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { useBusyAction } from "@/components/ui/use-busy-action";
 import { Field } from "@/components/ui/field";
 import { formatBytes } from "@/lib/snapshots/format";
 import type { ReleaseView } from "@/lib/releases/view";
@@ -17,8 +18,6 @@ const STEPS = ["commit", "merge", "push"] as const;
 export function ReleasePanel({ teamSlug, devboxName, canEdit, initial }: { teamSlug: string; devboxName: string; canEdit: boolean; initial: ReleaseView[] }) {
   const router = useRouter();
   const [rows, setRows] = useState(initial);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [open, setOpen] = useState<{ tag: string; kind: "deploy" | "fork" } | null>(null);
   const refresh = useCallback(async () => setRows(await api.releases(teamSlug, devboxName)), [teamSlug, devboxName]);
   const pending = rows.some((r) => r.status === "pending");
@@ -29,18 +28,7 @@ export function ReleasePanel({ teamSlug, devboxName, canEdit, initial }: { teamS
     return () => clearInterval(t);
   }, [pending, refresh]);
 
-  const act = async (work: () => Promise<unknown>) => {
-    setError(null);
-    setBusy(true);
-    try {
-      await work();
-      await refresh();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { act, busy, error } = useBusyAction(refresh);
 
   return (
     <div className="space-y-6">
