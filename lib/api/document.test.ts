@@ -111,13 +111,15 @@ describe("request validation by the same schemas", () => {
 
   it("checks release and app bodies with their schemas' own words", () => {
     expect(err(() => check(createReleaseBody, {}))).toEqual({ code: "bad_request", message: "'tag' is required.", field: "tag" });
-    expect(err(() => check(createReleaseBody, { tag: "V 1" }))).toMatchObject({ message: expect.stringMatching(/^a tag is 1–64 of a-z/), field: "tag" });
-    expect(err(() => check(createReleaseBody, { tag: "v1", notes: "x".repeat(2001) }))).toMatchObject({ message: "notes are at most 2000 characters", field: "notes" });
+    expect(err(() => check(createReleaseBody, { tag: "V 1" }))).toMatchObject({ message: expect.stringMatching(/^A tag is 1–64 of a-z/), field: "tag" });
+    expect(err(() => check(createReleaseBody, { tag: "v1", notes: "x".repeat(2001) }))).toMatchObject({ message: "Notes are at most 2000 characters.", field: "notes" });
     expect(err(() => check(createReleaseBody, { tag: "v1", bogus: 1 }))).toMatchObject({ field: "bogus" });
     expect(check(createReleaseBody, { tag: "v1" })).toMatchObject({ tag: "v1", notes: "", cmd: [], env: [] });
     expect(err(() => check(forkReleaseBody, {}))).toMatchObject({ message: 'Send {"name": "<new devbox name>"}.', field: "name" });
     expect(err(() => check(createAppBody, { release: { devbox: "web", tag: "v1" } }))).toMatchObject({ message: "'name' is required.", field: "name" });
     expect(err(() => check(createAppBody, { name: "site", release: { devbox: "web", tag: "v1" }, replicas: 11 }))).toMatchObject({ field: "replicas" });
+    expect(err(() => check(createAppBody, { name: "Site", release: { devbox: "web", tag: "v1" } }))).toMatchObject({ message: expect.stringMatching(/^An app name is/), field: "name" });
+    expect(err(() => check(createAppBody, { name: "site", release: { devbox: "web", tag: "v1" }, env: [{ name: "1X", value: "" }] }))).toMatchObject({ message: expect.stringMatching(/^A variable name is/), field: "env" });
     expect(err(() => check(updateAppBody, {}))).toEqual({ code: "bad_request", message: "Nothing to change: send release, replicas, cpuMillis, memoryMiB, env or command." });
     expect(check(updateAppBody, { command: null })).toEqual({ command: null });
     expect(check(updateAppBody, { replicas: 0 })).toEqual({ replicas: 0 });

@@ -9,7 +9,7 @@ export const APP_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 export const MAX_REPLICAS = 10;
 
 const envVar = z.object({
-  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "letters, digits and '_', not starting with a digit"),
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "A variable name is letters, digits and '_', not starting with a digit."),
   value: z.string().max(32 * 1024),
 });
 const releaseRef = z
@@ -21,7 +21,7 @@ const releaseRef = z
 
 export const createAppBody = z
   .object({
-    name: z.string({ error: (iss) => (iss.input === undefined ? "'name' is required." : "'name' must be a string.") }).regex(APP_NAME, "lower-case letters, digits and '-', starting with a letter, at most 40"),
+    name: z.string({ error: (iss) => (iss.input === undefined ? "'name' is required." : "'name' must be a string.") }).regex(APP_NAME, "An app name is at most 40 lower-case letters, digits and '-', starting with a letter."),
     release: releaseRef.meta({ description: "The release to run." }),
     replicas: z.number().int().min(0).max(MAX_REPLICAS).default(1),
     cpuMillis: z.number().int().min(50).max(16000).default(250),

@@ -12,25 +12,25 @@ export const NOTES_MAX = 2000;
 export const DEFAULT_ENTRYPOINT = "/home/devbox/project/entrypoint.sh";
 
 const envVar = z.object({
-  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "letters, digits and '_', not starting with a digit"),
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "A variable name is letters, digits and '_', not starting with a digit."),
   value: z.string().max(32 * 1024),
 });
 
 const port = z.object({
   port: z.number().int().min(1).max(65535),
-  name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/, "a port name is a short DNS label").optional(),
+  name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/, "A port name is at most 15 of a-z, 0-9 and '-', starting and ending with a letter or digit.").optional(),
 });
 
 const argv = z.array(z.string().min(1).max(4096)).max(64);
 
 export const createReleaseBody = z
   .object({
-    tag: z.string({ error: (iss) => (iss.input === undefined ? "'tag' is required." : "'tag' must be a string.") }).regex(RELEASE_TAG, "a tag is 1–64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit (e.g. v1.2.0)"),
-    notes: z.string().max(NOTES_MAX, `notes are at most ${NOTES_MAX} characters`).default(""),
+    tag: z.string({ error: (iss) => (iss.input === undefined ? "'tag' is required." : "'tag' must be a string.") }).regex(RELEASE_TAG, "A tag is 1–64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit (e.g. v1.2.0)."),
+    notes: z.string().max(NOTES_MAX, `Notes are at most ${NOTES_MAX} characters.`).default(""),
     /** The command the image runs (after tini); default DEFAULT_ENTRYPOINT. */
     entrypoint: argv.min(1).optional(),
     cmd: argv.default([]),
-    workingDir: z.string().startsWith("/", "an absolute path").max(1024).optional(),
+    workingDir: z.string().startsWith("/", "'workingDir' must be an absolute path.").max(1024).optional(),
     env: z.array(envVar).max(100).default([]),
     /** Default: the devbox's ports. */
     ports: z.array(port).max(20).optional(),
