@@ -12,7 +12,7 @@ const SCOPE_HELP: Record<(typeof TOKEN_SCOPES)[number], string> = {
   "devboxes:read": "list and read devboxes",
   "devboxes:write": "create, start, stop, change devboxes",
   "devboxes:ssh": "connect with SSH (devbox ssh, VS Code, JetBrains)",
-  "releases:write": "publish releases",
+  "releases:write": "publish releases and deploy, scale, roll back or delete apps",
   admin: "everything your role allows, team administration included",
 };
 

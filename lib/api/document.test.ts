@@ -7,6 +7,8 @@ import { operations } from "./registry";
 import { openApiProblems } from "./validate-document";
 import { CreateDevboxBody, DevboxStateBody, ForcedStopBody, UpdateDevboxBody } from "@/lib/devboxes/schemas";
 import { CreateTeamBody } from "@/lib/teams/schemas";
+import { AppLogsQuery, createAppBody, updateAppBody } from "@/lib/apps/schemas";
+import { createReleaseBody, forkReleaseBody } from "@/lib/releases/schemas";
 
 describe("the OpenAPI document", () => {
   const doc = openApiDocument();
@@ -37,6 +39,38 @@ describe("the OpenAPI document", () => {
     expect(doc.components.schemas.CreateDevbox).toMatchObject({ type: "object", required: ["name", "templateId"] });
     expect(doc.components.schemas.UpdateDevbox).toMatchObject({ additionalProperties: false });
     expect((doc.components.schemas.CreateDevbox.properties as Record<string, unknown>).cpuMillis).toMatchObject({ minimum: 250, maximum: 16000 });
+  });
+
+  it("says which token scope each releases and apps operation needs, as the handlers enforce it", () => {
+    const scopes = Object.fromEntries(
+      Object.values(doc.paths).flatMap((item) => Object.values(item as Record<string, { operationId: string; "x-devbox-token-scope"?: string }>).map((o) => [o.operationId, o["x-devbox-token-scope"]])),
+    );
+    expect(scopes).toMatchObject({
+      listReleases: "devboxes:read",
+      getRelease: "devboxes:read",
+      createRelease: "releases:write",
+      deleteRelease: "releases:write",
+      forkRelease: "devboxes:write",
+      listApps: "devboxes:read",
+      getApp: "devboxes:read",
+      getAppLogs: "devboxes:read",
+      createApp: "releases:write",
+      updateApp: "releases:write",
+      rollbackApp: "releases:write",
+      deleteApp: "releases:write",
+    });
+  });
+
+  it("describes releases and apps with their answers and paged lists", () => {
+    expect(doc.components.schemas.Release).toMatchObject({ type: "object", required: expect.arrayContaining(["tag", "status", "apps", "createdAt"]) });
+    expect(doc.components.schemas.App).toMatchObject({ type: "object", required: expect.arrayContaining(["name", "status", "pods"]) });
+    expect(doc.components.schemas.ReleasePage).toMatchObject({ required: ["items", "nextCursor"] });
+    expect(doc.components.schemas.CreateRelease).toMatchObject({ additionalProperties: false, required: ["tag"] });
+    expect(doc.components.schemas.Devbox).toMatchObject({ required: expect.arrayContaining(["pendingOperation"]) });
+    expect((doc.components.schemas.DevboxStatus.properties as Record<string, unknown>).runningSince).toMatchObject({ type: "string", format: "date-time" });
+    const logs = (doc.paths as Record<string, Record<string, { parameters: { name: string }[]; responses: Record<string, { content?: Record<string, unknown> }> }>>)["/teams/{team}/apps/{app}/logs"].get;
+    expect(logs.parameters.map((p) => p.name)).toEqual(["team", "app", "pod", "tail"]);
+    expect(Object.keys(logs.responses["200"].content!)).toEqual(["text/plain"]);
   });
 
   it("documents the one error shape and the errors each operation can answer", () => {
@@ -73,6 +107,24 @@ describe("request validation by the same schemas", () => {
     expect(err(() => check(ForcedStopBody, {})).field).toBe("discardChanges");
     expect(err(() => check(CreateTeamBody, { slug: 42 })).message).toBe("Body must be JSON with a string 'slug'.");
     expect(check(CreateDevboxBody, { name: "a", templateId: "t", extra: 1 })).toEqual({ name: "a", templateId: "t" });
+  });
+
+  it("checks release and app bodies with their schemas' own words", () => {
+    expect(err(() => check(createReleaseBody, {}))).toEqual({ code: "bad_request", message: "'tag' is required.", field: "tag" });
+    expect(err(() => check(createReleaseBody, { tag: "V 1" }))).toMatchObject({ message: expect.stringMatching(/^A tag is 1–64 of a-z/), field: "tag" });
+    expect(err(() => check(createReleaseBody, { tag: "v1", notes: "x".repeat(2001) }))).toMatchObject({ message: "Notes are at most 2000 characters.", field: "notes" });
+    expect(err(() => check(createReleaseBody, { tag: "v1", bogus: 1 }))).toMatchObject({ field: "bogus" });
+    expect(check(createReleaseBody, { tag: "v1" })).toMatchObject({ tag: "v1", notes: "", cmd: [], env: [] });
+    expect(err(() => check(forkReleaseBody, {}))).toMatchObject({ message: 'Send {"name": "<new devbox name>"}.', field: "name" });
+    expect(err(() => check(createAppBody, { release: { devbox: "web", tag: "v1" } }))).toMatchObject({ message: "'name' is required.", field: "name" });
+    expect(err(() => check(createAppBody, { name: "site", release: { devbox: "web", tag: "v1" }, replicas: 11 }))).toMatchObject({ field: "replicas" });
+    expect(err(() => check(createAppBody, { name: "Site", release: { devbox: "web", tag: "v1" } }))).toMatchObject({ message: expect.stringMatching(/^An app name is/), field: "name" });
+    expect(err(() => check(createAppBody, { name: "site", release: { devbox: "web", tag: "v1" }, env: [{ name: "1X", value: "" }] }))).toMatchObject({ message: expect.stringMatching(/^A variable name is/), field: "env" });
+    expect(err(() => check(updateAppBody, {}))).toEqual({ code: "bad_request", message: "Nothing to change: send release, replicas, cpuMillis, memoryMiB, env or command." });
+    expect(check(updateAppBody, { command: null })).toEqual({ command: null });
+    expect(check(updateAppBody, { replicas: 0 })).toEqual({ replicas: 0 });
+    expect(check(AppLogsQuery, { tail: "20", pod: "site-abc" })).toEqual({ tail: 20, pod: "site-abc" });
+    expect(err(() => check(AppLogsQuery, { tail: "0" }))).toEqual({ code: "bad_request", message: "'tail' must be a whole number from 1 to 5000.", field: "tail" });
   });
 
   it("pages lists by limit and cursor, and a cursor survives removals", () => {

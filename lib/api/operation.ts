@@ -53,9 +53,18 @@ export const PATH_PARAMS: Record<string, string> = {
   name: "The devbox's name.",
   id: "The snapshot's (or token's) id.",
   userId: "The member's user id.",
+  tag: "The release's tag.",
+  app: "The app's name.",
 };
 
 /** A value as JSON carries it (dates become strings). */
 export type JsonOf<T> = T extends Date ? string : T extends (infer U)[] ? JsonOf<U>[] : T extends object ? { [K in keyof T]: JsonOf<T[K]> } : T;
-/** Compile-time check that what a handler sends fits the schema the document shows. */
-export type Matches<Actual extends Expected, Expected> = Actual;
+/**
+ * Compile-time check that what a handler sends is exactly the schema the document shows: a field
+ * missing on either side (optional ones too) fails `tsc`. Use as
+ * `Assert<Matches<JsonOf<View>, z.infer<typeof Schema>>>`, or type the view as `z.infer<typeof Schema>`.
+ */
+export type Matches<Actual, Expected> = Same<Actual, Expected> extends true ? true : { error: "the view and its schema differ"; view: Actual; schema: Expected };
+export type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** Fails compilation unless T is `true`. */
+export type Assert<T extends true> = T;

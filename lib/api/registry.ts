@@ -1,8 +1,10 @@
 import type { Operation } from "./operation";
 import { adminOperations } from "./operations/admin";
+import { appOperations } from "./operations/apps";
 import { deviceLoginOperations } from "./operations/device-login";
 import { devboxOperations } from "./operations/devboxes";
 import { metaOperations } from "./operations/meta";
+import { releaseOperations } from "./operations/releases";
 import { snapshotOperations } from "./operations/snapshots";
 import { sshOperations } from "./operations/ssh";
 import { teamOperations } from "./operations/teams";
@@ -20,6 +22,8 @@ export const operations: Operation[] = [
   ...teamOperations,
   ...devboxOperations,
   ...snapshotOperations,
+  ...releaseOperations,
+  ...appOperations,
   ...tokenOperations,
   ...deviceLoginOperations,
   ...sshOperations,

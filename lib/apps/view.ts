@@ -1,39 +1,13 @@
 import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
+import type { z } from "zod";
 import type { App } from "@/db/schema/apps";
 import type { Release } from "@/db/schema/releases";
 import { APP_CONTAINER, APP_RELEASE_LABEL } from "./k8s-objects";
+import type { AppSchema, ReplicaSchema } from "./schemas";
 
-export interface ReplicaView {
-  pod: string;
-  phase: string;
-  ready: boolean;
-  restarts: number;
-  releaseId: string | null;
-  reason: string | null;
-  startedAt: string | null;
-  terminating: boolean;
-}
-
-export interface AppView {
-  name: string;
-  release: { tag: string; devboxId: string; id: string } | null;
-  previousRelease: { tag: string; id: string } | null;
-  replicas: number;
-  cpuMillis: number;
-  memoryMiB: number;
-  env: { name: string; value: string }[];
-  command: string[] | null;
-  status: {
-    state: "Stopped" | "Progressing" | "Ready" | "Degraded" | "Missing";
-    ready: number;
-    updated: number;
-    available: number;
-    message: string | null;
-  };
-  pods: ReplicaView[];
-  createdAt: string;
-  updatedAt: string;
-}
+/** The API's app and replica (lib/apps/schemas.ts, which the OpenAPI document shows). */
+export type ReplicaView = z.infer<typeof ReplicaSchema>;
+export type AppView = z.infer<typeof AppSchema>;
 
 function replica(p: V1Pod): ReplicaView {
   const cs = p.status?.containerStatuses?.find((c) => c.name === APP_CONTAINER);

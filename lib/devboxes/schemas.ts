@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { JsonOf, Matches } from "@/lib/api/operation";
+import { operationKind } from "@/db/schema/devbox-operations";
+import type { Assert, JsonOf, Matches } from "@/lib/api/operation";
 import { DEVBOX_STATES } from "./status";
 import { LIMITS } from "./spec-input";
 import type { DevboxView } from "./view";
@@ -74,6 +75,7 @@ export const DevboxStatusSchema = z
     reason: z.string().optional(),
     podName: z.string().optional(),
     podIP: z.string().optional(),
+    runningSince: z.string().optional().meta({ format: "date-time", description: "When its container started, while Running." }),
     commit: z
       .object({ phase: z.string(), bytes: z.number(), startedAt: z.number(), trigger: z.string(), error: z.string().optional() })
       .optional()
@@ -94,12 +96,16 @@ export const DevboxSchema = z
     desiredState: z.enum(["running", "stopped", "deleted"]),
     podGeneration: z.number(),
     status: DevboxStatusSchema,
+    pendingOperation: z
+      .enum(operationKind.enumValues)
+      .nullable()
+      .meta({ description: "The newest request still under way (start, stop…), or null." }),
     createdAt: z.string().meta({ format: "date-time" }),
   })
   .meta({ id: "Devbox" });
 
 // The view the handlers send is the shape the document describes (compile-time check).
-export type DevboxViewMatches = Matches<JsonOf<DevboxView>, z.infer<typeof DevboxSchema>>;
+export type DevboxViewMatches = Assert<Matches<JsonOf<DevboxView>, z.infer<typeof DevboxSchema>>>;
 
 export const LogsQuery = z.object({
   tailLines: z.coerce

@@ -1,25 +1,9 @@
+import type { z } from "zod";
 import type { Release } from "@/db/schema/releases";
+import type { ReleaseSchema } from "./schemas";
 
-export interface ReleaseView {
-  tag: string;
-  notes: string;
-  status: Release["status"];
-  phase: string | null;
-  failureReason: string | null;
-  image: string | null;
-  digest: string | null;
-  sizeBytes: number | null;
-  snapshotId: string | null;
-  entrypoint: string[];
-  cmd: string[];
-  workingDir: string;
-  env: { name: string; value: string }[];
-  ports: { port: number; name: string }[];
-  createdBy: string | null;
-  apps: string[];
-  createdAt: string;
-  finishedAt: string | null;
-}
+/** The API's release (lib/releases/schemas.ts ReleaseSchema, which the OpenAPI document shows). */
+export type ReleaseView = z.infer<typeof ReleaseSchema>;
 
 export function releaseView(r: Release, createdByEmail: string | null = null, apps: string[] = []): ReleaseView {
   return {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { JsonOf, Matches } from "@/lib/api/operation";
+import type { Assert, JsonOf, Matches } from "@/lib/api/operation";
 import type { SnapshotView } from "./view";
 
 /** The REST API's snapshot bodies and answers (validation and the OpenAPI document, lib/api/). */
@@ -25,4 +25,4 @@ export const SnapshotSchema = z
   })
   .meta({ id: "Snapshot", description: "One saved state of a devbox: an image in the internal registry." });
 
-export type SnapshotViewMatches = Matches<JsonOf<SnapshotView>, z.infer<typeof SnapshotSchema>>;
+export type SnapshotViewMatches = Assert<Matches<JsonOf<SnapshotView>, z.infer<typeof SnapshotSchema>>>;

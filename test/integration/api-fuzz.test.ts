@@ -68,7 +68,7 @@ describe("schema-driven fuzz of the REST API", () => {
         // Server-sent events never end: their status is checked once, not fuzzed.
         if (p.endsWith("/events")) continue;
         const pathNames = [...p.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-        const real: Record<string, string> = { team: w.team, name: "box", id: randomUUID(), userId: randomUUID() };
+        const real: Record<string, string> = { team: w.team, name: "box", id: randomUUID(), userId: randomUUID(), tag: "v1", app: "site" };
         const queryParams = (op.parameters ?? []).filter((x) => x.in === "query");
         const bodySchema = op.requestBody?.content["application/json"]?.schema;
         const documented = new Set(Object.keys(op.responses).map(Number));
@@ -89,7 +89,7 @@ describe("schema-driven fuzz of the REST API", () => {
             const refused = raw !== undefined || (reg.body ? !reg.body.safeParse(body).success : false);
             // A body the schema accepts is sent to real resources only when the call is safe.
             if (unsafe && isReal && reg.body && !refused) return;
-            if (unsafe && isReal && !reg.body && method !== "delete" && !["commitDevbox", "startFromSnapshot", "removeMember"].includes(op.operationId)) return;
+            if (unsafe && isReal && !reg.body && method !== "delete" && !["commitDevbox", "startFromSnapshot", "removeMember", "rollbackApp"].includes(op.operationId)) return;
             let url = "/api/v1" + p.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(params[pathNames.indexOf(n)]));
             const qs = queryParams.map((q, i) => (query[i] === undefined ? "" : `${q.name}=${encodeURIComponent(query[i] as string)}`)).filter(Boolean);
             if (qs.length) url += `?${qs.join("&")}`;
@@ -160,6 +160,62 @@ describe("schema-driven fuzz of the REST API", () => {
     const bad = await w.call("GET", `/api/v1/teams/${w.team}/devboxes?limit=0`);
     expect(bad.status).toBe(400);
     expect(bad.json).toEqual({ error: { code: "bad_request", message: "'limit' must be a whole number from 1 to 200.", field: "limit" } });
+  });
+
+  it("releases and apps: releases:write is what a token needs to release and deploy, devboxes:write is not; lists are paged", async () => {
+    const token = async (name: string, scopes: string[]) => {
+      const r = await w.call("POST", "/api/v1/tokens", { body: { name, scopes } });
+      expect(r.status, r.text).toBe(201);
+      return (r.json as { token: string }).token;
+    };
+    const write = await token("fuzz-write", ["devboxes:read", "devboxes:write"]);
+    const release = await token("fuzz-release", ["devboxes:read", "releases:write"]);
+    const box = `/api/v1/teams/${w.team}/devboxes/box/releases`;
+    const apps = `/api/v1/teams/${w.team}/apps`;
+    const deploy = { name: "site", release: { devbox: "box", tag: "v1" } };
+    // devboxes:write: refused before anything is looked at, naming the scope
+    for (const [method, url, body] of [
+      ["POST", box, { tag: "v1" }],
+      ["DELETE", `${box}/v1`, undefined],
+      ["POST", apps, deploy],
+      ["PATCH", `${apps}/site`, { replicas: 2 }],
+      ["POST", `${apps}/site/rollbacks`, undefined],
+      ["DELETE", `${apps}/site`, undefined],
+    ] as const) {
+      const r = await w.call(method, url, { body, auth: write });
+      expect(r.status, `${method} ${url}: ${r.text}`).toBe(403);
+      expect((r.json as { error: { message: string } }).error.message).toMatch(/lacks the releases:write scope/);
+    }
+    // releases:write: allowed, and what stops it is the devbox (it never ran) or the missing release/app
+    const made = await w.call("POST", box, { body: { tag: "v1" }, auth: release });
+    expect(made.status, made.text).toBe(409);
+    expect((made.json as { error: { message: string } }).error.message).toMatch(/never run/);
+    expect((await w.call("DELETE", `${box}/v1`, { auth: release })).json).toMatchObject({ error: { code: "not_found" } });
+    const deployed = await w.call("POST", apps, { body: deploy, auth: release });
+    expect(deployed.json, deployed.text).toEqual({ error: { code: "bad_request", message: 'Devbox "box" has no release "v1".', field: "release" } });
+    for (const [method, url, body] of [
+      ["PATCH", `${apps}/site`, { replicas: 2 }],
+      ["POST", `${apps}/site/rollbacks`, undefined],
+      ["DELETE", `${apps}/site`, undefined],
+    ] as const)
+      expect((await w.call(method, url, { body, auth: release })).status, `${method} ${url}`).toBe(404);
+    // Forking a release makes a devbox: devboxes:write, not releases:write
+    expect((await w.call("POST", `${box}/v1/forks`, { body: { name: "fork" }, auth: release })).status).toBe(403);
+    expect((await w.call("POST", `${box}/v1/forks`, { body: { name: "fork" }, auth: write })).json).toMatchObject({ error: { code: "not_found" } });
+    // the bodies are read by lib/api/body.ts: one error shape for JSON that is not an object
+    const raw = await w.call("POST", apps, { raw: "[1,2", auth: release });
+    expect(raw.json).toEqual({ error: { code: "bad_request", message: "The request body must be a JSON object." } });
+    const empty = await w.call("PATCH", `${apps}/site`, { body: {}, auth: release });
+    expect(empty.json).toMatchObject({ error: { code: "bad_request", message: expect.stringMatching(/^Nothing to change/) } });
+    // paged lists, readable with devboxes:read
+    for (const url of [box, apps]) {
+      const r = await w.call("GET", `${url}?limit=5`, { auth: release });
+      expect(r.status, r.text).toBe(200);
+      expect(r.json).toEqual({ items: [], nextCursor: null });
+      expect((await w.call("GET", `${url}?limit=500`)).json).toMatchObject({ error: { code: "bad_request", field: "limit" } });
+    }
+    const logs = await w.call("GET", `${apps}/site/logs?tail=0`);
+    expect(logs.json).toEqual({ error: { code: "bad_request", message: "'tail' must be a whole number from 1 to 5000.", field: "tail" } });
   });
 
   it("device login starts are limited per address: 429 with Retry-After, in the one error shape", async () => {

@@ -1,4 +1,5 @@
 import { getDb } from "@/db/client";
+import { readBody } from "@/lib/api/body";
 import { requireUser } from "@/lib/auth/session";
 import { requireTeamRole } from "@/lib/authz/team-access";
 import { appViews } from "@/lib/apps/queries";
@@ -6,7 +7,6 @@ import { deleteApp, findApp, updateApp } from "@/lib/apps/service";
 import { updateAppBody } from "@/lib/apps/schemas";
 import { notFound } from "@/lib/errors";
 import { route } from "@/lib/http/route";
-import { parseJsonBody } from "@/lib/http/zod-body";
 
 type Ctx = { params: Promise<{ team: string; app: string }> };
 
@@ -23,8 +23,8 @@ export const GET = route(async (_req: Request, { params }: Ctx) => {
 export const PATCH = route(async (req: Request, { params }: Ctx) => {
   const { team: slug, app } = await params;
   const user = await requireUser();
-  const team = await requireTeamRole(user, slug, "developer");
-  const body = await parseJsonBody(req, updateAppBody);
+  const team = await requireTeamRole(user, slug, "developer", { scope: "releases:write" });
+  const body = await readBody(req, updateAppBody);
   const db = await getDb();
   return Response.json((await appViews(db, [await updateApp(db, team, user.id, app, body)]))[0]);
 });
@@ -32,7 +32,7 @@ export const PATCH = route(async (req: Request, { params }: Ctx) => {
 export const DELETE = route(async (_req: Request, { params }: Ctx) => {
   const { team: slug, app } = await params;
   const user = await requireUser();
-  const team = await requireTeamRole(user, slug, "developer");
+  const team = await requireTeamRole(user, slug, "developer", { scope: "releases:write" });
   await deleteApp(await getDb(), team, user.id, app);
   return new Response(null, { status: 204 });
 });

@@ -9,7 +9,7 @@ import { route } from "@/lib/http/route";
 export const POST = route(async (_req: Request, { params }: { params: Promise<{ team: string; app: string }> }) => {
   const { team: slug, app } = await params;
   const user = await requireUser();
-  const team = await requireTeamRole(user, slug, "developer");
+  const team = await requireTeamRole(user, slug, "developer", { scope: "releases:write" });
   const db = await getDb();
   return Response.json((await appViews(db, [await rollbackApp(db, team, user.id, app)]))[0], { status: 201 });
 });

@@ -20,7 +20,7 @@ export const GET = route(async (_req: Request, { params }: Ctx) => {
 export const DELETE = route(async (_req: Request, { params }: Ctx) => {
   const { team: slug, name, tag } = await params;
   const user = await requireUser();
-  const { team } = await requireDevboxRole(user, slug, name, "developer");
+  const { team } = await requireDevboxRole(user, slug, name, "developer", { scope: "releases:write" });
   await deleteRelease(await getDb(), team, user.id, name, tag);
   return new Response(null, { status: 204 });
 });

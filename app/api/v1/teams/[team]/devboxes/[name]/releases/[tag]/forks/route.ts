@@ -1,9 +1,9 @@
 import { getDb } from "@/db/client";
+import { readBody } from "@/lib/api/body";
 import { requireUser } from "@/lib/auth/session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
 import { devboxView } from "@/lib/devboxes/view";
 import { route } from "@/lib/http/route";
-import { parseJsonBody } from "@/lib/http/zod-body";
 import { forkFromRelease } from "@/lib/releases/requests";
 import { forkReleaseBody } from "@/lib/releases/schemas";
 
@@ -12,7 +12,7 @@ export const POST = route(async (req: Request, { params }: { params: Promise<{ t
   const { team: slug, name, tag } = await params;
   const user = await requireUser();
   const { team } = await requireDevboxRole(user, slug, name, "developer");
-  const body = await parseJsonBody(req, forkReleaseBody);
+  const body = await readBody(req, forkReleaseBody);
   const fork = await forkFromRelease(await getDb(), team, user.id, name, tag, body.name);
   return Response.json(devboxView(fork), { status: 201 });
 });

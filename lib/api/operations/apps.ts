@@ -1,0 +1,95 @@
+import { pageOf, PageQuery } from "@/lib/api/pagination";
+import { AppLogsQuery, AppSchema, createAppBody, updateAppBody } from "@/lib/apps/schemas";
+import type { Operation } from "../operation";
+
+export const AppPage = pageOf(AppSchema, "AppPage");
+
+// What runs is read from the cluster's watch; a cluster that does not answer is a 503.
+const READS_CLUSTER = ["unavailable"] as const;
+
+export const appOperations: Operation[] = [
+  {
+    method: "GET",
+    path: "/teams/{team}/apps",
+    tag: "Apps",
+    operationId: "listApps",
+    summary: "List apps",
+    description: "The team's apps by name, with their replicas' state.",
+    access: { team: "viewer" },
+    query: PageQuery,
+    responses: { 200: { description: "A page of apps.", schema: AppPage } },
+    errors: [...READS_CLUSTER],
+  },
+  {
+    method: "POST",
+    path: "/teams/{team}/apps",
+    tag: "Apps",
+    operationId: "createApp",
+    summary: "Deploy a release as an app",
+    description: "Creates a Deployment and a Service running a ready release; nothing is made when it does not fit the team's quota.",
+    access: { team: "developer" },
+    tokenScope: "releases:write",
+    body: createAppBody,
+    responses: { 201: { description: "Deployed; follow `status`.", schema: AppSchema } },
+    errors: ["conflict", "quota_exceeded", ...READS_CLUSTER],
+  },
+  {
+    method: "GET",
+    path: "/teams/{team}/apps/{app}",
+    tag: "Apps",
+    operationId: "getApp",
+    summary: "Get an app",
+    access: { team: "viewer" },
+    responses: { 200: { description: "The app and its replicas.", schema: AppSchema } },
+    errors: [...READS_CLUSTER],
+  },
+  {
+    method: "PATCH",
+    path: "/teams/{team}/apps/{app}",
+    tag: "Apps",
+    operationId: "updateApp",
+    summary: "Scale, change or update an app",
+    description: "Replicas (0 stops it), resources, env, command, or a rolling update to another release (the current one becomes the rollback target).",
+    access: { team: "developer" },
+    tokenScope: "releases:write",
+    body: updateAppBody,
+    responses: { 200: { description: "Updated; follow `status`.", schema: AppSchema } },
+    errors: ["conflict", "quota_exceeded", ...READS_CLUSTER],
+  },
+  {
+    method: "DELETE",
+    path: "/teams/{team}/apps/{app}",
+    tag: "Apps",
+    operationId: "deleteApp",
+    summary: "Delete an app",
+    description: "Deletes its Deployment (and Pods) and Service; its release can then be deleted.",
+    access: { team: "developer" },
+    tokenScope: "releases:write",
+    responses: { 204: { description: "Deleted." } },
+    errors: [...READS_CLUSTER],
+  },
+  {
+    method: "POST",
+    path: "/teams/{team}/apps/{app}/rollbacks",
+    tag: "Apps",
+    operationId: "rollbackApp",
+    summary: "Roll back an app",
+    description: "A rolling update back to the release that ran before the last update.",
+    access: { team: "developer" },
+    tokenScope: "releases:write",
+    responses: { 201: { description: "Rolling back; follow `status`.", schema: AppSchema } },
+    errors: ["conflict", "quota_exceeded", ...READS_CLUSTER],
+  },
+  {
+    method: "GET",
+    path: "/teams/{team}/apps/{app}/logs",
+    tag: "Apps",
+    operationId: "getAppLogs",
+    summary: "An app replica's log",
+    description: "The last lines of one replica's log (the newest replica by default), as text. To follow it, open the websocket `…/logs/follow` with the same query.",
+    access: { team: "viewer" },
+    query: AppLogsQuery,
+    responses: { 200: { description: "The log's last lines.", contentType: "text/plain" } },
+    errors: [...READS_CLUSTER],
+  },
+];
