@@ -254,6 +254,7 @@ const MATRIX: Record<string, Entry> = {
   "GET /api/v1/teams/[team]/invites": { surface: "rest", scope: "team", min: "admin", allowed: "200", call: rest("GET", (t) => `/api/v1/teams/${t.team}/invites`) },
   "POST /api/v1/teams/[team]/invites": { surface: "rest", scope: "team", min: "admin", allowed: "400", call: rest("POST", (t) => `/api/v1/teams/${t.team}/invites`, () => ({ role: "owner" })) },
   "DELETE /api/v1/teams/[team]/invites/[id]": { surface: "rest", scope: "team", min: "admin", allowed: "404:Invite", call: rest("DELETE", (t) => `/api/v1/teams/${t.team}/invites/${randomUUID()}`) },
+  "GET /api/v1/teams/[team]/audit": { surface: "rest", scope: "team", min: "admin", allowed: "200", call: rest("GET", (t) => `/api/v1/teams/${t.team}/audit?kind=team.invite`) },
   // The token is the authorization (any signed-in user may use one); an unknown token is not found.
   "action app/invite/[token]/actions.ts#acceptInviteAction": {
     surface: "action",

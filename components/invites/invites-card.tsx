@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { allPages } from "@/lib/api/client-pages";
 
 interface InviteView {
   id: string;
@@ -31,7 +32,7 @@ export function InvitesCard({ team }: { team: string }) {
   const [uses, setUses] = useState(1);
   const [created, setCreated] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => setInvites((await call<{ invites: InviteView[] }>("GET", base)).invites), [base]);
+  const load = useCallback(async () => setInvites(await allPages((url) => call<{ items: InviteView[]; nextCursor: string | null }>("GET", url), base)), [base]);
   useEffect(() => void load().catch((e) => setError(e.message)), [load]);
 
   return (

@@ -78,7 +78,7 @@ function ShareLinks({ team, devbox, port }: { team: string; devbox: string; port
   const [hours, setHours] = useState(24);
   const [created, setCreated] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => setLinks((await previewApi.links(team, devbox, port)).links), [team, devbox, port]);
+  const load = useCallback(async () => setLinks(await previewApi.links(team, devbox, port)), [team, devbox, port]);
   useEffect(() => void load().catch((e) => setError(e.message)), [load]);
 
   return (

@@ -16,7 +16,7 @@ export const ErrorSchema = z
   .meta({ id: "Error", description: "Every failure: HTTP status by `code`, one human sentence, the field when there is one." });
 
 const ERROR_TEXT: Record<ErrorCode, string> = {
-  bad_request: "The body, query or a value is invalid (`field` names it).",
+  bad_request: "The body, query or a value is invalid (`field` names it), or the path is malformed.",
   unauthorized: "Not signed in, or the token is missing, wrong, expired or revoked.",
   forbidden: "Your role does not allow this, or a browser request that is not same-origin JSON (CSRF).",
   not_found: "No such team, devbox or snapshot — or one you are not a member of (never told apart).",
@@ -33,7 +33,8 @@ const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** The failures an operation can answer: its own plus what its access, input and method imply. */
 export function errorCodesOf(op: Operation): ErrorCode[] {
   const codes = new Set<ErrorCode>(op.errors ?? []);
-  if (op.body || op.query) codes.add("bad_request");
+  // A path parameter can make the path malformed (a "." segment once decoded): server/host-guard.ts answers 400.
+  if (op.body || op.query || op.path.includes("{")) codes.add("bad_request");
   if (op.access !== "public") codes.add("unauthorized");
   // Forbidden: a role too low, a browser request that is not same-origin JSON, a token without the scope.
   if (op.access === "instanceAdmin" || UNSAFE.has(op.method) || typeof op.access === "object" || tokenScopeOf(op)) codes.add("forbidden");

@@ -52,6 +52,7 @@ export const PATH_PARAMS: Record<string, string> = {
   team: "The team's slug.",
   name: "The devbox's name.",
   id: "The snapshot's (or token's) id.",
+  port: "A port the devbox declares.",
   userId: "The member's user id.",
   tag: "The release's tag.",
   app: "The app's name.",

@@ -1,14 +1,18 @@
 import type { Operation } from "./operation";
 import { adminOperations } from "./operations/admin";
 import { appOperations } from "./operations/apps";
+import { auditOperations } from "./operations/audit";
 import { deviceLoginOperations } from "./operations/device-login";
 import { devboxOperations } from "./operations/devboxes";
+import { inviteOperations } from "./operations/invites";
 import { metaOperations } from "./operations/meta";
 import { releaseOperations } from "./operations/releases";
+import { previewOperations } from "./operations/preview";
 import { snapshotOperations } from "./operations/snapshots";
 import { sshOperations } from "./operations/ssh";
 import { teamOperations } from "./operations/teams";
 import { templateOperations } from "./operations/templates";
+import { terminalShareOperations } from "./operations/terminal-shares";
 import { tokenOperations } from "./operations/tokens";
 
 /**
@@ -28,4 +32,8 @@ export const operations: Operation[] = [
   ...deviceLoginOperations,
   ...sshOperations,
   ...adminOperations,
+  ...previewOperations,
+  ...inviteOperations,
+  ...terminalShareOperations,
+  ...auditOperations,
 ];

@@ -14,8 +14,7 @@ export interface AuditFilter {
   limit?: number;
 }
 
-/** A team's audit trail, newest first, filtered (the audit page and its tests). */
-export async function listAuditPage(db: Database, teamId: string, f: AuditFilter) {
+function filterConditions(teamId: string, f: AuditFilter): SQL[] {
   const conds: SQL[] = [eq(auditEvents.teamId, teamId)];
   if (f.devbox || f.devboxId) {
     const parts: SQL[] = [];
@@ -25,6 +24,12 @@ export async function listAuditPage(db: Database, teamId: string, f: AuditFilter
   }
   if (f.userId) conds.push(eq(auditEvents.actorId, f.userId));
   if (f.kind) conds.push(or(eq(auditEvents.action, f.kind), like(auditEvents.action, `${f.kind.replace(/[%_\\]/g, "\\$&")}.%`))!);
+  return conds;
+}
+
+/** A team's audit trail, newest first, filtered (the audit page and its tests). */
+export async function listAuditPage(db: Database, teamId: string, f: AuditFilter) {
+  const conds = filterConditions(teamId, f);
   const rows = await db
     .select({ event: auditEvents, actorEmail: users.email })
     .from(auditEvents)
@@ -33,4 +38,30 @@ export async function listAuditPage(db: Database, teamId: string, f: AuditFilter
     .orderBy(desc(auditEvents.at))
     .limit(Math.min(f.limit ?? 200, 500));
   return rows.map((r) => ({ ...r.event, actorEmail: r.actorEmail }));
+}
+
+/** Where the previous page ended: the last event's time as PostgreSQL prints it (microseconds kept) and its id. */
+export interface AuditCursor {
+  at: string;
+  id: string;
+}
+
+/**
+ * One page of the trail for the REST API, newest first. The trail grows without bound, so the page
+ * is cut in SQL by keyset (at, id) after the cursor: events recorded meanwhile neither repeat nor
+ * shift the next page.
+ */
+export async function auditEventsPage(db: Database, teamId: string, f: AuditFilter, limit: number, after?: AuditCursor) {
+  const conds = filterConditions(teamId, f);
+  if (after) conds.push(sql`(${auditEvents.at}, ${auditEvents.id}) < (${after.at}::timestamptz, ${after.id}::uuid)`);
+  const rows = await db
+    .select({ event: auditEvents, actorEmail: users.email, cursorAt: sql<string>`${auditEvents.at}::text` })
+    .from(auditEvents)
+    .leftJoin(users, eq(users.id, auditEvents.actorId))
+    .where(and(...conds))
+    .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+    .limit(limit + 1);
+  const items = rows.slice(0, limit).map((r) => ({ ...r.event, actorEmail: r.actorEmail }));
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  return { items, next: last ? { at: last.cursorAt, id: last.event.id } : null };
 }

@@ -1,5 +1,6 @@
 /** The browser's typed calls to the preview/sharing REST API (no Node imports). */
 import type { PreviewLevel } from "@/db/schema/preview-ports";
+import { allPages } from "@/lib/api/client-pages";
 
 export interface PortView {
   port: number;
@@ -41,7 +42,8 @@ const base = (team: string, devbox: string) => `/api/v1/teams/${encodeURICompone
 export const previewApi = {
   ports: (team: string, devbox: string) => call<{ ports: PortView[] }>("GET", `${base(team, devbox)}/ports`),
   setLevel: (team: string, devbox: string, port: number, level: PreviewLevel) => call<PortView>("PUT", `${base(team, devbox)}/ports/${port}`, { level }),
-  links: (team: string, devbox: string, port: number) => call<{ links: ShareLinkView[] }>("GET", `${base(team, devbox)}/ports/${port}/share-links`),
+  links: (team: string, devbox: string, port: number) =>
+    allPages((url) => call<{ items: ShareLinkView[]; nextCursor: string | null }>("GET", url), `${base(team, devbox)}/ports/${port}/share-links`),
   createLink: (team: string, devbox: string, port: number, label: string, expiresInHours: number) =>
     call<ShareLinkView>("POST", `${base(team, devbox)}/ports/${port}/share-links`, { label, expiresInHours }),
   revokeLink: (team: string, devbox: string, id: string) => call<void>("DELETE", `${base(team, devbox)}/share-links/${id}`),

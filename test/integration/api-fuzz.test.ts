@@ -68,7 +68,7 @@ describe("schema-driven fuzz of the REST API", () => {
         // Server-sent events never end: their status is checked once, not fuzzed.
         if (p.endsWith("/events")) continue;
         const pathNames = [...p.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-        const real: Record<string, string> = { team: w.team, name: "box", id: randomUUID(), userId: randomUUID(), tag: "v1", app: "site" };
+        const real: Record<string, string> = { team: w.team, name: "box", id: randomUUID(), userId: randomUUID(), tag: "v1", app: "site", port: "3000" };
         const queryParams = (op.parameters ?? []).filter((x) => x.in === "query");
         const bodySchema = op.requestBody?.content["application/json"]?.schema;
         const documented = new Set(Object.keys(op.responses).map(Number));

@@ -1,8 +1,8 @@
 import { getDb } from "@/db/client";
+import { readBody } from "@/lib/api/body";
 import { requireUser } from "@/lib/auth/session";
 import { requireInstanceAdmin } from "@/lib/authz/team-access";
 import { recordAudit } from "@/lib/audit/record";
-import { parseBody } from "@/lib/http/parse-body";
 import { route } from "@/lib/http/route";
 import { instanceMaxLevel, setInstanceMaxLevel } from "@/lib/preview/queries";
 import { instancePreviewSettingsBody } from "@/lib/preview/schemas";
@@ -18,7 +18,7 @@ export const GET = route(async () => {
 export const PUT = route(async (req: Request) => {
   const user = await requireUser();
   requireInstanceAdmin(user);
-  const body = await parseBody(req, instancePreviewSettingsBody);
+  const body = await readBody(req, instancePreviewSettingsBody);
   const db = await getDb();
   await setInstanceMaxLevel(db, body.maxLevel);
   await recordAudit(db, { actorId: user.id, action: "preview.instance_max_set", details: { maxLevel: body.maxLevel } });

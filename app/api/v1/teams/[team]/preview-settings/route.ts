@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
+import { readBody } from "@/lib/api/body";
 import { requireUser } from "@/lib/auth/session";
 import { requireTeamRole } from "@/lib/authz/team-access";
-import { parseBody } from "@/lib/http/parse-body";
 import { route } from "@/lib/http/route";
 import { instanceMaxLevel, teamMaxLevel } from "@/lib/preview/queries";
 import { teamPreviewSettingsBody } from "@/lib/preview/schemas";
@@ -21,7 +21,7 @@ export const GET = route(async (_req: Request, { params }: Ctx) => {
 export const PUT = route(async (req: Request, { params }: Ctx) => {
   const user = await requireUser();
   const team = await requireTeamRole(user, (await params).team, "admin");
-  const body = await parseBody(req, teamPreviewSettingsBody);
+  const body = await readBody(req, teamPreviewSettingsBody);
   await changeTeamMaxLevel(await getDb(), user, team, body.maxLevel);
   return Response.json({ maxLevel: body.maxLevel });
 });

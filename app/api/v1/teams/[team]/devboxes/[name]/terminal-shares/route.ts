@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
+import { readBody } from "@/lib/api/body";
 import { requireUser } from "@/lib/auth/session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
-import { parseBody } from "@/lib/http/parse-body";
 import { route } from "@/lib/http/route";
 import { createTerminalShareBody } from "@/lib/terminal/schemas";
 import { listTerminalShares, shareTerminal } from "@/lib/terminal/share-service";
@@ -21,6 +21,6 @@ export const POST = route(async (req: Request, { params }: Ctx) => {
   const { team: slug, name } = await params;
   const user = await requireUser();
   const { team, devbox } = await requireDevboxRole(user, slug, name, "developer");
-  const body = await parseBody(req, createTerminalShareBody);
+  const body = await readBody(req, createTerminalShareBody);
   return Response.json(await shareTerminal(await getDb(), user, team, devbox, body), { status: 201 });
 });

@@ -1,8 +1,8 @@
 import { getDb } from "@/db/client";
+import { readBody } from "@/lib/api/body";
 import { requireUser } from "@/lib/auth/session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
 import { notFound } from "@/lib/errors";
-import { parseBody } from "@/lib/http/parse-body";
 import { route } from "@/lib/http/route";
 import { setPortLevelBody } from "@/lib/preview/schemas";
 import { changePortLevel } from "@/lib/preview/service";
@@ -13,6 +13,6 @@ export const PUT = route(async (req: Request, { params }: { params: Promise<{ te
   const user = await requireUser();
   const { team, devbox } = await requireDevboxRole(user, slug, name, "developer");
   if (!/^\d{1,5}$/.test(port)) throw notFound("Port");
-  const body = await parseBody(req, setPortLevelBody);
+  const body = await readBody(req, setPortLevelBody);
   return Response.json(await changePortLevel(await getDb(), user, team, devbox, Number(port), body.level));
 });

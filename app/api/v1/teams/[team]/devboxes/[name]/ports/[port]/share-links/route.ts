@@ -1,8 +1,9 @@
 import { getDb } from "@/db/client";
+import { readBody, readQuery } from "@/lib/api/body";
+import { paginate, PageQuery } from "@/lib/api/pagination";
 import { requireUser } from "@/lib/auth/session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
 import { notFound } from "@/lib/errors";
-import { parseBody } from "@/lib/http/parse-body";
 import { route } from "@/lib/http/route";
 import { createShareLinkBody } from "@/lib/preview/schemas";
 import { createShareLink, listDevboxShareLinks } from "@/lib/preview/service";
@@ -14,12 +15,14 @@ function portOf(p: string): number {
   return Number(p);
 }
 
-/** GET: this port's share links (active, expired and revoked), with who shared each. */
-export const GET = route(async (_req: Request, { params }: Ctx) => {
+/** GET: this port's share links (active, expired and revoked), with who shared each; newest first, paged (they pile up). */
+export const GET = route(async (req: Request, { params }: Ctx) => {
   const { team: slug, name, port } = await params;
   const user = await requireUser();
   const { devbox } = await requireDevboxRole(user, slug, name, "developer");
-  return Response.json({ links: await listDevboxShareLinks(await getDb(), devbox, portOf(port)) });
+  const page = readQuery(req, PageQuery);
+  const links = await listDevboxShareLinks(await getDb(), devbox, portOf(port));
+  return Response.json(paginate(links, (l) => `${l.createdAt}|${l.id}`, page, "desc"));
 });
 
 /** POST {"label"?, "expiresInHours"? (default 24, max 720)}: a signed link; its URL is in this answer only. */
@@ -27,6 +30,6 @@ export const POST = route(async (req: Request, { params }: Ctx) => {
   const { team: slug, name, port } = await params;
   const user = await requireUser();
   const { team, devbox } = await requireDevboxRole(user, slug, name, "developer");
-  const body = await parseBody(req, createShareLinkBody);
+  const body = await readBody(req, createShareLinkBody, { optional: true });
   return Response.json(await createShareLink(await getDb(), user, team, devbox, portOf(port), body), { status: 201 });
 });
