@@ -14,6 +14,7 @@ import { AUTH_PATH, SHARE_PARAM, appsConfig, appsLabelOf, parseLabel, parsePrevi
 import { PAGES, page } from "@/lib/preview/pages";
 import { claimCode, findShareLink } from "@/lib/preview/queries";
 import { findDevboxById } from "@/lib/devboxes/queries";
+import { recordActivity } from "@/lib/idle/activity";
 import { previewSockets } from "@/lib/preview/socket-registry";
 import { APPS_SESSION_TTL_MS, signAppsSession, verifyAppsSession, verifyShareLink } from "@/lib/preview/tokens";
 import { roleAtLeast } from "@/lib/teams/roles";
@@ -176,7 +177,8 @@ async function serveHttp(req: IncomingMessage, res: ServerResponse, where: Where
   }
 
   if (foreignOrigin(req, where, false)) return void html(res, 403, page("Refused", "This request came from another site."));
-  const v = await authorizePreview(db, where.target, await credentials(req, where));
+  const creds = await credentials(req, where);
+  const v = await authorizePreview(db, where.target, creds);
   if (v.decision === "signin") {
     res.writeHead(302, { Location: signinUrl(req, where), "Cache-Control": "no-store" }).end();
     return;
@@ -199,6 +201,7 @@ async function serveHttp(req: IncomingMessage, res: ServerResponse, where: Where
       { "Retry-After": "5" },
     );
   }
+  recordActivity(v.devbox!.id, "preview", creds.session?.userId ?? null);
   prepareForward(req, where);
   if (where.mode === "path") {
     // The app runs on the dashboard's origin here: a sandbox CSP gives its pages an opaque origin,
@@ -267,6 +270,9 @@ async function serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, 
   prepareForward(req, where);
   // Open preview websockets are re-authorized when a level, link or membership changes (lowering cuts them).
   previewSockets().add({ socket, target: where.target, creds, devboxId: v.devbox!.id });
+  // Messages from the browser are activity; an open, silent socket is not.
+  const devboxId = v.devbox!.id;
+  socket.on("data", () => recordActivity(devboxId, "preview", creds.session?.userId ?? null));
   proxy.ws(req, socket, head, { target: `http://${pod.ip}:${v.port}` });
 }
 

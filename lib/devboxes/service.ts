@@ -33,7 +33,7 @@ export interface CreateDevboxInput {
  * conditional UPDATE (so two clicks, two tabs or two replicas change it once), record the
  * operation, and wake the reconciler, which makes Kubernetes match.
  */
-async function recordOperation(tx: Tx, d: Pick<Devbox, "id" | "teamId">, kind: OperationKind, actorId: string, details: Record<string, unknown> = {}) {
+async function recordOperation(tx: Tx, d: Pick<Devbox, "id" | "teamId">, kind: OperationKind, actorId: string | null, details: Record<string, unknown> = {}) {
   // A newer request replaces the ones still pending.
   await tx
     .update(devboxOperations)
@@ -171,10 +171,24 @@ export async function deleteDevbox(db: Database, team: Team, actorId: string, na
   await transition(db, d, actorId, "delete", { desiredState: "deleted" }, ne(devboxes.desiredState, "deleted"));
 }
 
+/**
+ * The idle auto-stop's stop (lib/idle/enforce.ts): the normal stop (snapshot first), by nobody,
+ * and only if the devbox still runs the Pod generation the deadline was computed for (a restart
+ * or update in between wins). True when this call stopped it.
+ */
+export async function stopIdleDevbox(db: Database, d: Pick<Devbox, "id" | "teamId" | "name" | "podGeneration">, details: Record<string, unknown>): Promise<boolean> {
+  const current = await findDevbox(db, d.teamId, d.name);
+  if (!current || current.desiredState !== "running" || current.podGeneration !== d.podGeneration) return false;
+  const guard = and(eq(devboxes.desiredState, "running"), eq(devboxes.podGeneration, d.podGeneration))!;
+  const before = current.updatedAt.getTime();
+  const after = await transition(db, current, null, "stop", { desiredState: "stopped", lastError: null }, guard as ReturnType<typeof eq>, details);
+  return after.desiredState === "stopped" && after.updatedAt.getTime() !== before;
+}
+
 async function transition(
   db: Database,
   d: Devbox,
-  actorId: string,
+  actorId: string | null,
   kind: OperationKind,
   set: Partial<Record<keyof typeof devboxes.$inferInsert, unknown>>,
   guard: ReturnType<typeof eq>,

@@ -8,6 +8,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { accessWatcher } from "@/lib/auth/access-watch";
 import { actorFromUpgrade } from "@/lib/auth/ws-session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
+import { recordActivity } from "@/lib/idle/activity";
 import { CONTAINER_NAME, podName } from "@/lib/devboxes/k8s-objects";
 import { deriveStatus } from "@/lib/devboxes/status";
 import { AppError } from "@/lib/errors";
@@ -66,6 +67,7 @@ export async function handleExecUpgrade(req: IncomingMessage, socket: Duplex, he
     const status = deriveStatus(devbox, devboxPodCache().podsOf(devbox.id));
     if (status.state !== "Running" || status.podName !== podName(devbox))
       throw new Refusal(CloseCode.NotRunning, `The devbox is ${status.state.toLowerCase()}: start it first.`);
+    recordActivity(devbox.id, "exec", user.id);
     target = { namespace: team.namespace, pod: podName(devbox), workingDir: devbox.workingDir, argv, userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id };
     await recordAudit(db, { actorId: user.id, teamId: team.id, action: "devbox.exec", target: devbox.name, details: { argv0: argv[0].slice(0, 200) } });
   } catch (err) {

@@ -13,6 +13,7 @@ import { requireTokenAllows } from "@/lib/authz/token-scope";
 import { podName, secretName } from "@/lib/devboxes/k8s-objects";
 import { findDevbox } from "@/lib/devboxes/queries";
 import { startDevbox } from "@/lib/devboxes/service";
+import { recordActivity } from "@/lib/idle/activity";
 import { deriveStatus } from "@/lib/devboxes/status";
 import { AppError } from "@/lib/errors";
 import { kubeConfig } from "@/lib/k8s/config";
@@ -122,6 +123,7 @@ async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: D
   let pipe: PodPipe | undefined;
   const events = {
     data(chunk: Buffer) {
+      recordActivity(devbox.id, "ssh", user.id);
       ws.send(chunk, { binary: true }, () => {
         if (ws.bufferedAmount < HIGH_WATER) pipe?.resume();
       });
@@ -146,6 +148,7 @@ async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: D
   if (ws.readyState !== ws.OPEN) return pipe.close();
   const p = pipe;
   const forward = (data: Buffer) => {
+    recordActivity(devbox.id, "ssh", user.id);
     p.write(data, () => {
       if (p.buffered < HIGH_WATER) ws.resume();
     });
