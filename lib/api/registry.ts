@@ -2,6 +2,7 @@ import type { Operation } from "./operation";
 import { adminOperations } from "./operations/admin";
 import { deviceLoginOperations } from "./operations/device-login";
 import { devboxOperations } from "./operations/devboxes";
+import { idleOperations } from "./operations/idle";
 import { metaOperations } from "./operations/meta";
 import { snapshotOperations } from "./operations/snapshots";
 import { sshOperations } from "./operations/ssh";
@@ -19,6 +20,7 @@ export const operations: Operation[] = [
   ...templateOperations,
   ...teamOperations,
   ...devboxOperations,
+  ...idleOperations,
   ...snapshotOperations,
   ...tokenOperations,
   ...deviceLoginOperations,
