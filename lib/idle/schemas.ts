@@ -19,6 +19,7 @@ export const keepRunningBody = z.strictObject({}).meta({ id: "KeepRunning", desc
 
 export const IdleStateSchema = z
   .object({
+    running: z.boolean().describe("Only a devbox that should run has a deadline that matters"),
     timeoutMinutes: z.number().int(),
     timeoutSource: z.enum(["devbox", "team", "template", "default"]),
     devboxTimeoutMinutes: z.number().int().nullable(),

@@ -12,6 +12,7 @@ import type { IdleStateView } from "./schemas";
 export function idleView(s: IdleState): IdleStateView {
   const d = s.deadline;
   return {
+    running: s.devbox.desiredState === "running",
     timeoutMinutes: s.timeoutMinutes,
     timeoutSource: s.timeoutSource,
     devboxTimeoutMinutes: s.devboxTimeout,
