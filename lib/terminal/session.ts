@@ -96,6 +96,12 @@ export class TerminalSession {
     this.updateOutputFlow();
   }
 
+  /** A notice for everyone on this terminal (owner and guests), e.g. the idle warning; not output. */
+  notify(message: ServerMessage): void {
+    this.sendJson(message);
+    for (const g of this.guests.keys()) if (g.readyState === 1) g.send(JSON.stringify(message));
+  }
+
   /** Attaches a guest of a shared terminal: the recent output, then everything live. */
   addGuest(ws: WebSocket, shareId: string, mode: GuestMode): void {
     this.guests.set(ws, { mode, shareId });

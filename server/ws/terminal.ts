@@ -17,6 +17,7 @@ import { MAX_SESSIONS_PER_USER, TerminalSession } from "@/lib/terminal/session";
 import { recordAudit } from "@/lib/audit/record";
 import { terminalShares } from "@/lib/terminal/shares";
 import { roleAtLeast } from "@/lib/teams/roles";
+import { startTerminalIdleWarnings } from "@/lib/idle/terminal-warnings";
 import { registerWebsocketEndpoint } from "../upgrade";
 
 /**
@@ -64,6 +65,7 @@ const pinger = setInterval(() => {
   }
 }, PING_INTERVAL_MS);
 pinger.unref();
+startTerminalIdleWarnings(terminalRegistry);
 
 function refuse(req: IncomingMessage, socket: Duplex, head: Buffer, code: number, message: string): void {
   wss.handleUpgrade(req, socket, head, (ws) => {
