@@ -54,7 +54,7 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
     if (ws.current?.readyState === WebSocket.OPEN) ws.current.send(JSON.stringify(msg));
   }, []);
 
-  const connect = useCallback(() => {
+  const connect = useCallback((wake = false) => {
     const t = term.current;
     if (!t || disposed.current) return;
     clearTimeout(retry.current.timer);
@@ -62,7 +62,7 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
     setCloseReason(null);
     setWaiting(false);
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const path = shareId ? sharedTerminalPath(teamSlug, devboxName, shareId) : `${terminalPath(teamSlug, devboxName, sessionId)}&cols=${t.cols}&rows=${t.rows}`;
+    const path = shareId ? sharedTerminalPath(teamSlug, devboxName, shareId) : `${terminalPath(teamSlug, devboxName, sessionId)}&cols=${t.cols}&rows=${t.rows}${wake ? "&wake=1" : ""}`;
     const sock = new WebSocket(`${proto}//${location.host}${path}`);
     sock.binaryType = "arraybuffer";
     ws.current = sock;
@@ -233,6 +233,11 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
         <span className="flex items-center gap-1">
           {share && <span className="rounded bg-zinc-800 px-1.5 py-0.5 text-zinc-300" data-testid="terminal-share-mode">{share.mode === "read" ? "Watching (read-only)" : "Shared: you can type"}</span>}
           {headerExtra}
+          {status === "closed" && waiting && running === false && !share && (
+            <Button variant="secondary" className="!px-2 !py-0.5 text-xs" onClick={() => connect(true)} data-testid="terminal-wake">
+              Start the devbox
+            </Button>
+          )}
           {(status === "closed" || status === "disconnected") && (
             <Button variant="secondary" className="!px-2 !py-0.5 text-xs" onClick={() => connect()} data-testid="terminal-reconnect">
               Reconnect
