@@ -57,3 +57,21 @@ describe("the activity coalescer", () => {
     expect(writes).toHaveLength(2);
   });
 });
+
+describe("the activity coalescer's reasons", () => {
+  beforeEach(() => vi.useFakeTimers({ now: new Date("2026-12-06T10:00:00Z") }));
+  afterEach(() => vi.useRealTimers());
+
+  it("attributes output right after input to the input, and a long build's later output to output", async () => {
+    const writes: { kind: string; by: string | null }[] = [];
+    const c = new ActivityCoalescer(async (_id, a) => void writes.push({ kind: a.kind, by: a.by }), 1_000, () => Date.now());
+    c.record("d1", "terminal-input", "ana");
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(1_500);
+    c.record("d1", "terminal-output", "ana"); // the echo and the prompt, in the next window
+    await vi.advanceTimersByTimeAsync(60_000);
+    c.record("d1", "terminal-output", "ana"); // a build printing a minute later
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(writes).toEqual([{ kind: "terminal-input", by: "ana" }, { kind: "terminal-input", by: "ana" }, { kind: "terminal-output", by: "ana" }]);
+  });
+});

@@ -3,6 +3,9 @@ import type { Database } from "@/db/client";
 import { ACTIVITY_FLUSH_MS } from "./clock";
 import type { ActivityKind } from "./deadline";
 
+/** Output this soon after a person's action is attributed to that action. */
+const ECHO_MS = 5_000;
+
 interface Pending {
   at: number;
   kind: ActivityKind;
@@ -21,6 +24,7 @@ export class ActivityCoalescer {
   private readonly pending = new Map<string, Pending>();
   private readonly lastWrite = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly lastPerson = new Map<string, Pending>();
 
   constructor(
     private readonly write: ActivityWriter,
@@ -31,7 +35,11 @@ export class ActivityCoalescer {
   record(devboxId: string, kind: ActivityKind, by: string | null): void {
     const at = this.now();
     const p = this.pending.get(devboxId);
+    const person = this.lastPerson.get(devboxId);
+    if (kind !== "terminal-output") this.lastPerson.set(devboxId, { at, kind, by });
     if (p && kind === "terminal-output" && p.kind !== "terminal-output") p.at = at;
+    // Output right after someone typed is its echo or its result: still "terminal input by ana".
+    else if (kind === "terminal-output" && person && at - person.at <= Math.max(2 * this.flushMs, ECHO_MS)) this.pending.set(devboxId, { at, kind: person.kind, by: person.by });
     else this.pending.set(devboxId, { at, kind, by: by ?? p?.by ?? null });
     if (this.timers.has(devboxId)) return;
     const wait = Math.max(0, (this.lastWrite.get(devboxId) ?? -Infinity) + this.flushMs - at);
@@ -52,6 +60,8 @@ export class ActivityCoalescer {
         if (!p) return;
         this.pending.delete(id);
         this.lastWrite.set(id, this.now());
+        const person = this.lastPerson.get(id);
+        if (person && this.now() - person.at > ECHO_MS + 2 * this.flushMs) this.lastPerson.delete(id);
         await this.write(id, p).catch((err) => console.error("[devbox] idle: writing activity failed:", err instanceof Error ? err.message : err));
       }),
     );
