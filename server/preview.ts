@@ -15,6 +15,7 @@ import { PAGES, page } from "@/lib/preview/pages";
 import { claimCode, findShareLink } from "@/lib/preview/queries";
 import { findDevboxById } from "@/lib/devboxes/queries";
 import { recordActivity } from "@/lib/idle/activity";
+import { startDevbox } from "@/lib/devboxes/service";
 import { previewSockets } from "@/lib/preview/socket-registry";
 import { APPS_SESSION_TTL_MS, signAppsSession, verifyAppsSession, verifyShareLink } from "@/lib/preview/tokens";
 import { roleAtLeast } from "@/lib/teams/roles";
@@ -190,14 +191,23 @@ async function serveHttp(req: IncomingMessage, res: ServerResponse, where: Where
   const pod = podTarget(v);
   if (!pod.running) {
     const may = v.viewer?.role && roleAtLeast(v.viewer.role, "developer");
+    // Wake on access: a developer's POST from the stopped page (same origin only) starts the devbox.
+    if (may && req.method === "POST" && url.searchParams.has(WAKE_PARAM) && creds.session && sameOriginPost(req, where)) {
+      if (v.devbox!.desiredState === "stopped") await startDevbox(db, v.team!, creds.session.userId, v.devbox!.name);
+      url.searchParams.delete(WAKE_PARAM);
+      res.writeHead(303, { Location: `${url.pathname}${url.search}`, "Cache-Control": "no-store" }).end();
+      return;
+    }
+    if (v.devbox!.desiredState === "running")
+      return void html(res, 503, page(`Starting ${v.devbox!.name}…`, `The devbox is ${pod.state.toLowerCase()}. This page reloads by itself when it runs.`), { "Retry-After": "3", Refresh: "3" });
+    if (may) {
+      url.searchParams.set(WAKE_PARAM, "1");
+      return void html(res, 503, page(`${v.devbox!.name} is ${pod.state.toLowerCase()}`, "The devbox is stopped. Start it to open this preview.", { href: `${url.pathname}${url.search}`, label: "Start the devbox", post: true }));
+    }
     return void html(
       res,
       503,
-      page(
-        `${v.devbox!.name} is ${pod.state.toLowerCase()}`,
-        may ? `The devbox is ${pod.state.toLowerCase()}: start it, then reload this page.` : `The devbox is ${pod.state.toLowerCase()}. Ask its team to start it.`,
-        may ? { href: `${dashboardOrigin()}/t/${v.team!.slug}/devboxes/${v.devbox!.name}`, label: "Open the devbox to start it" } : undefined,
-      ),
+      page(`${v.devbox!.name} is ${pod.state.toLowerCase()}`, `The devbox is ${pod.state.toLowerCase()}. Ask its team to start it.`),
       { "Retry-After": "5" },
     );
   }
@@ -252,6 +262,20 @@ export function handlePreviewUpgrade(req: IncomingMessage, socket: Duplex, head:
     rawStatus(socket, 500, "Internal Server Error");
   });
   return true;
+}
+
+const WAKE_PARAM = "__devbox_wake";
+
+/** A POST from a page of this very origin (the stopped page's button), never from another site. */
+function sameOriginPost(req: IncomingMessage, where: Where): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  if (where.mode === "path") return isTrustedOrigin(origin);
+  try {
+    return new URL(origin).host === (req.headers.host ?? "").toLowerCase();
+  } catch {
+    return false;
+  }
 }
 
 async function serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, where: Where): Promise<void> {
