@@ -115,6 +115,14 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     expect((await idlePass(db)).stopped).not.toContain("k1");
   });
 
+  it("stops once even if two replicas' passes race (an old leader finishing its pass as a new one starts)", async () => {
+    await devbox("c1", 61);
+    const [x, y] = await Promise.all([idlePass(db), idlePass(db)]);
+    expect([...x.stopped, ...y.stopped].filter((id) => id === "c1")).toEqual(["c1"]);
+    const ops = await db.select().from(devboxOperations).where(and(eq(devboxOperations.devboxId, "c1"), eq(devboxOperations.kind, "stop")));
+    expect(ops).toHaveLength(1);
+  });
+
   it("does not stop a devbox restarted since its deadline was computed", async () => {
     await devbox("g1", 61);
     const [s] = await loadIdleStates(db, ["g1"]);

@@ -180,9 +180,7 @@ export async function stopIdleDevbox(db: Database, d: Pick<Devbox, "id" | "teamI
   const current = await findDevbox(db, d.teamId, d.name);
   if (!current || current.desiredState !== "running" || current.podGeneration !== d.podGeneration) return false;
   const guard = and(eq(devboxes.desiredState, "running"), eq(devboxes.podGeneration, d.podGeneration))!;
-  const before = current.updatedAt.getTime();
-  const after = await transition(db, current, null, "stop", { desiredState: "stopped", lastError: null }, guard as ReturnType<typeof eq>, details);
-  return after.desiredState === "stopped" && after.updatedAt.getTime() !== before;
+  return (await applyTransition(db, current, null, "stop", { desiredState: "stopped", lastError: null }, guard as ReturnType<typeof eq>, details)) !== undefined;
 }
 
 async function transition(
@@ -194,6 +192,19 @@ async function transition(
   guard: ReturnType<typeof eq>,
   details: Record<string, unknown> = {},
 ): Promise<Devbox> {
+  return (await applyTransition(db, d, actorId, kind, set, guard, details)) ?? (await findDevbox(db, d.teamId, d.name)) ?? d;
+}
+
+/** The transition, or undefined when someone else's request changed the devbox first. */
+async function applyTransition(
+  db: Database,
+  d: Devbox,
+  actorId: string | null,
+  kind: OperationKind,
+  set: Partial<Record<keyof typeof devboxes.$inferInsert, unknown>>,
+  guard: ReturnType<typeof eq>,
+  details: Record<string, unknown> = {},
+): Promise<Devbox | undefined> {
   const result = await db.transaction(async (tx) => {
     const [row] = await tx
       .update(devboxes)
@@ -205,7 +216,7 @@ async function transition(
     await recordOperation(tx, row, kind, actorId, details);
     return row;
   });
-  if (!result) return (await findDevbox(db, d.teamId, d.name)) ?? d;
+  if (!result) return undefined;
   await recordAudit(db, { actorId, teamId: d.teamId, action: `devbox.${kind}`, target: d.name, details });
   announceDevboxChange(d.id);
   return result;
