@@ -15,6 +15,7 @@ import { PAGES, page } from "@/lib/preview/pages";
 import { claimCode, findShareLink } from "@/lib/preview/queries";
 import { findDevboxById } from "@/lib/devboxes/queries";
 import { recordActivity } from "@/lib/idle/activity";
+import { BurstGate } from "@/lib/idle/burst-gate";
 import { startDevbox } from "@/lib/devboxes/service";
 import { previewSockets } from "@/lib/preview/socket-registry";
 import { APPS_SESSION_TTL_MS, signAppsSession, verifyAppsSession, verifyShareLink } from "@/lib/preview/tokens";
@@ -294,9 +295,10 @@ async function serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, 
   prepareForward(req, where);
   // Open preview websockets are re-authorized when a level, link or membership changes (lowering cuts them).
   previewSockets().add({ socket, target: where.target, creds, devboxId: v.devbox!.id });
-  // Messages from the browser are activity; an open, silent socket is not.
+  // Bursts of messages from the browser are activity; an open socket with an app's heartbeat is not.
   const devboxId = v.devbox!.id;
-  socket.on("data", () => recordActivity(devboxId, "preview", creds.session?.userId ?? null));
+  const burst = new BurstGate();
+  socket.on("data", () => burst.packet() && recordActivity(devboxId, "preview", creds.session?.userId ?? null));
   proxy.ws(req, socket, head, { target: `http://${pod.ip}:${v.port}` });
 }
 
