@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
 import { requireTeamRole } from "@/lib/authz/team-access";
-import { parseBody } from "@/lib/http/parse-body";
+import { readBody } from "@/lib/api/body";
 import { route } from "@/lib/http/route";
 import { teamIdleTimeout } from "@/lib/idle/queries";
 import { teamIdleSettingsBody } from "@/lib/idle/schemas";
@@ -19,7 +19,7 @@ export const GET = route(async (_req: Request, { params }: Ctx) => {
 export const PUT = route(async (req: Request, { params }: Ctx) => {
   const user = await requireUser();
   const team = await requireTeamRole(user, (await params).team, "admin");
-  const body = await parseBody(req, teamIdleSettingsBody);
+  const body = await readBody(req, teamIdleSettingsBody);
   await setTeamIdleTimeout(await getDb(), team, user.id, body.timeoutMinutes);
   return Response.json({ timeoutMinutes: body.timeoutMinutes });
 });

@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
-import { parseBody } from "@/lib/http/parse-body";
+import { readBody } from "@/lib/api/body";
 import { route } from "@/lib/http/route";
 import { devboxIdleSettingsBody } from "@/lib/idle/schemas";
 import { devboxIdleState, idleView, setDevboxIdleTimeout } from "@/lib/idle/service";
@@ -20,6 +20,6 @@ export const PUT = route(async (req: Request, { params }: Ctx) => {
   const { team: slug, name } = await params;
   const user = await requireUser();
   const { team, devbox } = await requireDevboxRole(user, slug, name, "developer");
-  const body = await parseBody(req, devboxIdleSettingsBody);
+  const body = await readBody(req, devboxIdleSettingsBody);
   return Response.json(idleView(await setDevboxIdleTimeout(await getDb(), team, user.id, devbox, body.timeoutMinutes)));
 });

@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
-import { parseBody } from "@/lib/http/parse-body";
+import { readBody } from "@/lib/api/body";
 import { route } from "@/lib/http/route";
 import { keepRunningBody } from "@/lib/idle/schemas";
 import { idleView, keepRunning } from "@/lib/idle/service";
@@ -13,6 +13,6 @@ export const POST = route(async (req: Request, { params }: Ctx) => {
   const { team: slug, name } = await params;
   const user = await requireUser();
   const { team, devbox } = await requireDevboxRole(user, slug, name, "developer");
-  await parseBody(req, keepRunningBody);
+  await readBody(req, keepRunningBody, { optional: true });
   return Response.json(idleView(await keepRunning(await getDb(), team, user.id, devbox)));
 });
