@@ -14,6 +14,7 @@ import "./server/ws/exec"; // registers the exec websocket endpoint (devbox exec
 import "./server/ws/app-logs"; // registers the app log follow websocket endpoint
 import { terminalRegistry } from "./lib/terminal/registry";
 import { startControlPlane } from "./lib/control-plane";
+import { activityRecorder } from "./lib/idle/activity";
 
 const dev = process.env.NODE_ENV !== "production";
 const port = Number(process.env.PORT ?? 3000);
@@ -50,6 +51,7 @@ async function main() {
   const shutdown = () => {
     // Terminals are told why they close (1001, "the dashboard restarted") instead of a dropped socket.
     terminalRegistry().closeAll();
+    void activityRecorder().flush(); // activity not yet written keeps its deadline
     server.close();
     void controlPlane.stop();
     setTimeout(() => process.exit(0), 2000).unref();

@@ -21,3 +21,5 @@ export { teamPreviewSettings } from "./schema/team-preview-settings";
 export { shareLinks } from "./schema/share-links";
 export { previewCodes } from "./schema/preview-codes";
 export { teamInvites } from "./schema/team-invites";
+export { devboxIdle } from "./schema/devbox-idle";
+export { teamIdleSettings } from "./schema/team-idle-settings";

@@ -244,6 +244,12 @@ const MATRIX: Record<string, Entry> = {
     call: rest("POST", (t) => `${box(t)}/ports/3000/share-links`, () => ({ expiresInHours: 100000 })),
   },
   "DELETE /api/v1/teams/[team]/devboxes/[name]/share-links/[id]": { surface: "rest", scope: "devbox", min: "developer", allowed: "404:Share link", call: rest("DELETE", (t) => `${box(t)}/share-links/${randomUUID()}`) },
+  "GET /api/v1/teams/[team]/devboxes/[name]/idle": { surface: "rest", scope: "devbox", min: "viewer", allowed: "200", call: rest("GET", (t) => `${box(t)}/idle`) },
+  "PUT /api/v1/teams/[team]/devboxes/[name]/idle": { surface: "rest", scope: "devbox", min: "developer", allowed: "400", call: rest("PUT", (t) => `${box(t)}/idle`, () => ({ timeoutMinutes: -1 })) },
+  // Past authorization, keep-running on a stopped devbox answers 409.
+  "POST /api/v1/teams/[team]/devboxes/[name]/idle/keep-running": { surface: "rest", scope: "devbox", min: "developer", allowed: "409", call: rest("POST", (t) => `${box(t)}/idle/keep-running`, () => ({})) },
+  "GET /api/v1/teams/[team]/idle-settings": { surface: "rest", scope: "team", min: "viewer", allowed: "200", call: rest("GET", (t) => `/api/v1/teams/${t.team}/idle-settings`) },
+  "PUT /api/v1/teams/[team]/idle-settings": { surface: "rest", scope: "team", min: "admin", allowed: "400", call: rest("PUT", (t) => `/api/v1/teams/${t.team}/idle-settings`, () => ({ timeoutMinutes: "soon" })) },
   "GET /api/v1/teams/[team]/preview-settings": { surface: "rest", scope: "team", min: "viewer", allowed: "200", call: rest("GET", (t) => `/api/v1/teams/${t.team}/preview-settings`) },
   "PUT /api/v1/teams/[team]/preview-settings": { surface: "rest", scope: "team", min: "admin", allowed: "400", call: rest("PUT", (t) => `/api/v1/teams/${t.team}/preview-settings`, () => ({ maxLevel: "everyone" })) },
   "GET /api/v1/admin/preview-settings": { surface: "rest", scope: "instance", allowed: "200", call: rest("GET", () => "/api/v1/admin/preview-settings") },

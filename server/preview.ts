@@ -14,6 +14,9 @@ import { AUTH_PATH, SHARE_PARAM, appsConfig, appsLabelOf, parseLabel, parsePrevi
 import { PAGES, page } from "@/lib/preview/pages";
 import { claimCode, findShareLink } from "@/lib/preview/queries";
 import { findDevboxById } from "@/lib/devboxes/queries";
+import { recordActivity } from "@/lib/idle/activity";
+import { BurstGate } from "@/lib/idle/burst-gate";
+import { startDevbox } from "@/lib/devboxes/service";
 import { previewSockets } from "@/lib/preview/socket-registry";
 import { APPS_SESSION_TTL_MS, signAppsSession, verifyAppsSession, verifyShareLink } from "@/lib/preview/tokens";
 import { roleAtLeast } from "@/lib/teams/roles";
@@ -176,7 +179,8 @@ async function serveHttp(req: IncomingMessage, res: ServerResponse, where: Where
   }
 
   if (foreignOrigin(req, where, false)) return void html(res, 403, page("Refused", "This request came from another site."));
-  const v = await authorizePreview(db, where.target, await credentials(req, where));
+  const creds = await credentials(req, where);
+  const v = await authorizePreview(db, where.target, creds);
   if (v.decision === "signin") {
     res.writeHead(302, { Location: signinUrl(req, where), "Cache-Control": "no-store" }).end();
     return;
@@ -188,17 +192,27 @@ async function serveHttp(req: IncomingMessage, res: ServerResponse, where: Where
   const pod = podTarget(v);
   if (!pod.running) {
     const may = v.viewer?.role && roleAtLeast(v.viewer.role, "developer");
+    // Wake on access: a developer's POST from the stopped page (same origin only) starts the devbox.
+    if (may && req.method === "POST" && url.searchParams.has(WAKE_PARAM) && creds.session && sameOriginPost(req, where)) {
+      if (v.devbox!.desiredState === "stopped") await startDevbox(db, v.team!, creds.session.userId, v.devbox!.name);
+      url.searchParams.delete(WAKE_PARAM);
+      res.writeHead(303, { Location: `${url.pathname}${url.search}`, "Cache-Control": "no-store" }).end();
+      return;
+    }
+    if (v.devbox!.desiredState === "running")
+      return void html(res, 503, page(`Starting ${v.devbox!.name}…`, `The devbox is ${pod.state.toLowerCase()}. This page reloads by itself when it runs.`), { "Retry-After": "3", Refresh: "3" });
+    if (may) {
+      url.searchParams.set(WAKE_PARAM, "1");
+      return void html(res, 503, page(`${v.devbox!.name} is ${pod.state.toLowerCase()}`, "The devbox is stopped. Start it to open this preview.", { href: `${url.pathname}${url.search}`, label: "Start the devbox", post: true }));
+    }
     return void html(
       res,
       503,
-      page(
-        `${v.devbox!.name} is ${pod.state.toLowerCase()}`,
-        may ? `The devbox is ${pod.state.toLowerCase()}: start it, then reload this page.` : `The devbox is ${pod.state.toLowerCase()}. Ask its team to start it.`,
-        may ? { href: `${dashboardOrigin()}/t/${v.team!.slug}/devboxes/${v.devbox!.name}`, label: "Open the devbox to start it" } : undefined,
-      ),
+      page(`${v.devbox!.name} is ${pod.state.toLowerCase()}`, `The devbox is ${pod.state.toLowerCase()}. Ask its team to start it.`),
       { "Retry-After": "5" },
     );
   }
+  recordActivity(v.devbox!.id, "preview", creds.session?.userId ?? null);
   prepareForward(req, where);
   if (where.mode === "path") {
     // The app runs on the dashboard's origin here: a sandbox CSP gives its pages an opaque origin,
@@ -251,6 +265,20 @@ export function handlePreviewUpgrade(req: IncomingMessage, socket: Duplex, head:
   return true;
 }
 
+const WAKE_PARAM = "__devbox_wake";
+
+/** A POST from a page of this very origin (the stopped page's button), never from another site. */
+function sameOriginPost(req: IncomingMessage, where: Where): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  if (where.mode === "path") return isTrustedOrigin(origin);
+  try {
+    return new URL(origin).host === (req.headers.host ?? "").toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 async function serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, where: Where): Promise<void> {
   if (!where.target || (where.mode === "path" && where.needsSlash)) return rawStatus(socket, 404, "Not Found");
   // Path mode lives on the dashboard's origin: only its own pages (or sandboxed app pages, whose
@@ -267,6 +295,10 @@ async function serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, 
   prepareForward(req, where);
   // Open preview websockets are re-authorized when a level, link or membership changes (lowering cuts them).
   previewSockets().add({ socket, target: where.target, creds, devboxId: v.devbox!.id });
+  // Bursts of messages from the browser are activity; an open socket with an app's heartbeat is not.
+  const devboxId = v.devbox!.id;
+  const burst = new BurstGate();
+  socket.on("data", () => burst.packet() && recordActivity(devboxId, "preview", creds.session?.userId ?? null));
   proxy.ws(req, socket, head, { target: `http://${pod.ip}:${v.port}` });
 }
 

@@ -5,6 +5,7 @@ import type { FitAddon } from "@xterm/addon-fit";
 import type { Terminal } from "@xterm/xterm";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { IdleTerminalWarning } from "@/components/idle/idle-terminal-warning";
 import { ACK_EVERY, closeCodeLabel, CloseCode, isFinalClose, sharedTerminalPath, terminalPath, type ClientMessage, type ServerMessage } from "@/lib/terminal/protocol";
 
 export type ConnectionStatus = "connecting" | "connected" | "disconnected" | "closed";
@@ -45,6 +46,7 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
   const [closeReason, setCloseReason] = useState<string | null>(null);
   // Closed because the devbox stopped (or was not running): reconnect once it runs again.
   const [waiting, setWaiting] = useState(false);
+  const [idleWarning, setIdleWarning] = useState<{ stopAt: string; message: string } | null>(null);
   const onTitleRef = useRef(onTitle);
   onTitleRef.current = onTitle;
 
@@ -52,7 +54,7 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
     if (ws.current?.readyState === WebSocket.OPEN) ws.current.send(JSON.stringify(msg));
   }, []);
 
-  const connect = useCallback(() => {
+  const connect = useCallback((wake = false) => {
     const t = term.current;
     if (!t || disposed.current) return;
     clearTimeout(retry.current.timer);
@@ -60,7 +62,7 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
     setCloseReason(null);
     setWaiting(false);
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const path = shareId ? sharedTerminalPath(teamSlug, devboxName, shareId) : `${terminalPath(teamSlug, devboxName, sessionId)}&cols=${t.cols}&rows=${t.rows}`;
+    const path = shareId ? sharedTerminalPath(teamSlug, devboxName, shareId) : `${terminalPath(teamSlug, devboxName, sessionId)}&cols=${t.cols}&rows=${t.rows}${wake ? "&wake=1" : ""}`;
     const sock = new WebSocket(`${proto}//${location.host}${path}`);
     sock.binaryType = "arraybuffer";
     ws.current = sock;
@@ -98,6 +100,8 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
         t.write(`\r\n\x1b[2m[${lastError}]\x1b[0m\r\n`);
       } else if (msg.type === "error") {
         lastError = msg.message;
+      } else if (msg.type === "idle-warning") {
+        setIdleWarning({ stopAt: msg.stopAt, message: msg.message });
       }
     };
     sock.onclose = (ev) => {
@@ -151,7 +155,8 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
       Object.defineProperty(box.current, "xterm", { value: t, configurable: true });
       f.fit();
       const enc = new TextEncoder();
-      const input = t.onData((d) => ws.current?.readyState === WebSocket.OPEN && ws.current.send(enc.encode(d)));
+      // Typing is activity: it moves the idle deadline, so the warning goes.
+      const input = t.onData((d) => ws.current?.readyState === WebSocket.OPEN && (setIdleWarning(null), ws.current.send(enc.encode(d))));
       const binary = t.onBinary((d) => ws.current?.readyState === WebSocket.OPEN && ws.current.send(Uint8Array.from(d, (c) => c.charCodeAt(0))));
       // The owner's size rules a shared terminal: guests do not resize it.
       const resize = t.onResize(({ cols, rows }) => !shareId && send({ type: "resize", cols, rows }));
@@ -228,6 +233,11 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
         <span className="flex items-center gap-1">
           {share && <span className="rounded bg-zinc-800 px-1.5 py-0.5 text-zinc-300" data-testid="terminal-share-mode">{share.mode === "read" ? "Watching (read-only)" : "Shared: you can type"}</span>}
           {headerExtra}
+          {status === "closed" && waiting && running === false && !share && (
+            <Button variant="secondary" className="!px-2 !py-0.5 text-xs" onClick={() => connect(true)} data-testid="terminal-wake">
+              Start the devbox
+            </Button>
+          )}
           {(status === "closed" || status === "disconnected") && (
             <Button variant="secondary" className="!px-2 !py-0.5 text-xs" onClick={() => connect()} data-testid="terminal-reconnect">
               Reconnect
@@ -241,6 +251,7 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
           </Button>
         </span>
       </div>
+      {idleWarning && <IdleTerminalWarning team={teamSlug} devbox={devboxName} warning={idleWarning} canKeep={share?.mode !== "read"} onDone={() => setIdleWarning(null)} />}
       <div ref={box} className="min-h-0 flex-1 bg-zinc-900 p-1" data-testid="terminal-screen" />
     </div>
   );

@@ -20,6 +20,8 @@ export const templates = pgTable("templates", {
   user: text("user").notNull().default("devbox"),
   workingDir: text("working_dir").notNull().default("/home/devbox/project"),
   builtin: boolean("builtin").notNull().default(false),
+  // Idle auto-stop after this many minutes without activity (lib/idle/); 0 = never.
+  idleTimeoutMinutes: integer("idle_timeout_minutes").notNull().default(60),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -1,3 +1,4 @@
+import { MAX_IDLE_MINUTES } from "@/lib/idle/clock";
 import { z } from "zod";
 import { PortSpec } from "@/lib/devboxes/schemas";
 
@@ -20,5 +21,6 @@ export const AddTemplateBody = z
     description: z.string({ error: "'description' must be a string." }).optional(),
     image: z.string({ error: "'image' is required." }).meta({ description: "A full image reference, e.g. 127.0.0.1:5000/devbox/rust:bookworm." }),
     ports: z.array(PortSpec, { error: "'ports' has the wrong shape." }).optional(),
+    idleTimeoutMinutes: z.number().int().min(0).max(MAX_IDLE_MINUTES).optional().meta({ description: "Idle auto-stop after this many minutes without activity (default 60; 0 = never)." }),
   })
   .meta({ id: "AddTemplate" });

@@ -23,7 +23,7 @@ export async function changeTeamLimit(db: Database, actorId: string, n: number):
   await recordAudit(db, { actorId, action: "instance.team_limit", details: { maxTeams: n } });
 }
 
-export async function addTemplateByAdmin(db: Database, actorId: string, input: { name: string; displayName: string; description?: string; image: string; ports: PortSpec[] }) {
+export async function addTemplateByAdmin(db: Database, actorId: string, input: { name: string; displayName: string; description?: string; image: string; ports: PortSpec[]; idleTimeoutMinutes?: number }) {
   const t = await addTemplate(db, { ...input, ports: validatePorts(input.ports) });
   await recordAudit(db, { actorId, action: "template.add", target: t.name, details: { image: t.image } });
   return t;

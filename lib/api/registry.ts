@@ -4,6 +4,7 @@ import { appOperations } from "./operations/apps";
 import { auditOperations } from "./operations/audit";
 import { deviceLoginOperations } from "./operations/device-login";
 import { devboxOperations } from "./operations/devboxes";
+import { idleOperations } from "./operations/idle";
 import { inviteOperations } from "./operations/invites";
 import { metaOperations } from "./operations/meta";
 import { releaseOperations } from "./operations/releases";
@@ -25,6 +26,7 @@ export const operations: Operation[] = [
   ...templateOperations,
   ...teamOperations,
   ...devboxOperations,
+  ...idleOperations,
   ...snapshotOperations,
   ...releaseOperations,
   ...appOperations,

@@ -33,7 +33,7 @@ export interface CreateDevboxInput {
  * conditional UPDATE (so two clicks, two tabs or two replicas change it once), record the
  * operation, and wake the reconciler, which makes Kubernetes match.
  */
-async function recordOperation(tx: Tx, d: Pick<Devbox, "id" | "teamId">, kind: OperationKind, actorId: string, details: Record<string, unknown> = {}) {
+async function recordOperation(tx: Tx, d: Pick<Devbox, "id" | "teamId">, kind: OperationKind, actorId: string | null, details: Record<string, unknown> = {}) {
   // A newer request replaces the ones still pending.
   await tx
     .update(devboxOperations)
@@ -171,15 +171,40 @@ export async function deleteDevbox(db: Database, team: Team, actorId: string, na
   await transition(db, d, actorId, "delete", { desiredState: "deleted" }, ne(devboxes.desiredState, "deleted"));
 }
 
+/**
+ * The idle auto-stop's stop (lib/idle/enforce.ts): the normal stop (snapshot first), by nobody,
+ * and only if the devbox still runs the Pod generation the deadline was computed for (a restart
+ * or update in between wins). True when this call stopped it.
+ */
+export async function stopIdleDevbox(db: Database, d: Pick<Devbox, "id" | "teamId" | "name" | "podGeneration">, details: Record<string, unknown>): Promise<boolean> {
+  const current = await findDevbox(db, d.teamId, d.name);
+  if (!current || current.desiredState !== "running" || current.podGeneration !== d.podGeneration) return false;
+  const guard = and(eq(devboxes.desiredState, "running"), eq(devboxes.podGeneration, d.podGeneration))!;
+  return (await applyTransition(db, current, null, "stop", { desiredState: "stopped", lastError: null }, guard as ReturnType<typeof eq>, details)) !== undefined;
+}
+
 async function transition(
   db: Database,
   d: Devbox,
-  actorId: string,
+  actorId: string | null,
   kind: OperationKind,
   set: Partial<Record<keyof typeof devboxes.$inferInsert, unknown>>,
   guard: ReturnType<typeof eq>,
   details: Record<string, unknown> = {},
 ): Promise<Devbox> {
+  return (await applyTransition(db, d, actorId, kind, set, guard, details)) ?? (await findDevbox(db, d.teamId, d.name)) ?? d;
+}
+
+/** The transition, or undefined when someone else's request changed the devbox first. */
+async function applyTransition(
+  db: Database,
+  d: Devbox,
+  actorId: string | null,
+  kind: OperationKind,
+  set: Partial<Record<keyof typeof devboxes.$inferInsert, unknown>>,
+  guard: ReturnType<typeof eq>,
+  details: Record<string, unknown> = {},
+): Promise<Devbox | undefined> {
   const result = await db.transaction(async (tx) => {
     const [row] = await tx
       .update(devboxes)
@@ -191,7 +216,7 @@ async function transition(
     await recordOperation(tx, row, kind, actorId, details);
     return row;
   });
-  if (!result) return (await findDevbox(db, d.teamId, d.name)) ?? d;
+  if (!result) return undefined;
   await recordAudit(db, { actorId, teamId: d.teamId, action: `devbox.${kind}`, target: d.name, details });
   announceDevboxChange(d.id);
   return result;

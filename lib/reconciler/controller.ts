@@ -6,6 +6,8 @@ import type { DevboxPodCache } from "@/lib/k8s/pod-cache";
 import { appCache, stopAppCache } from "@/lib/apps/app-cache";
 import { reconcileApps } from "@/lib/apps/reconcile";
 import { resumeStaleReleases } from "@/lib/releases/build";
+import { IDLE_CHECK_MS } from "@/lib/idle/clock";
+import { idlePass } from "@/lib/idle/enforce";
 import { LeaderLease } from "./leader-lease";
 import { keepNothing, type BeforePodRemoval } from "./pod-removal";
 import { needsReconcile, reconcileDevbox } from "./reconcile-devbox";
@@ -27,6 +29,8 @@ export class Reconciler {
   private readonly backoff = new Map<string, { until: number; delay: number }>();
   private unsubscribe?: () => void;
   private appsBusy = false;
+  private idleBusy = false;
+  private idleCheckedAt = 0;
 
   constructor(
     private readonly db: Database,
@@ -100,6 +104,14 @@ export class Reconciler {
       void reconcileApps(this.db, apps)
         .catch((err) => console.error("[devbox] reconciling apps failed:", err instanceof Error ? err.message : err))
         .finally(() => (this.appsBusy = false));
+    }
+    // Idle auto-stop: deadlines live in the DB, so whichever replica leads acts on them.
+    if (!this.idleBusy && Date.now() - this.idleCheckedAt >= IDLE_CHECK_MS) {
+      this.idleBusy = true;
+      this.idleCheckedAt = Date.now();
+      void idlePass(this.db)
+        .catch((err) => console.error("[devbox] idle pass failed:", err instanceof Error ? err.message : err))
+        .finally(() => (this.idleBusy = false));
     }
     const [all, pending] = await Promise.all([listAllDevboxesWithNamespace(this.db), pendingOperations(this.db)]);
     const now = Date.now();

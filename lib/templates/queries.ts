@@ -28,14 +28,14 @@ const imageRef = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[\w.-]+)?(@sha256:[a-f0-9]
 
 export async function addTemplate(
   db: Database,
-  input: { name: string; displayName: string; description?: string; image: string; ports?: PortSpec[] },
+  input: { name: string; displayName: string; description?: string; image: string; ports?: PortSpec[]; idleTimeoutMinutes?: number },
 ): Promise<Template> {
   if (!isDnsLabel(input.name, 40)) throw new AppError("bad_request", "Template names are DNS labels (a-z, 0-9, '-').", { field: "name" });
   if (!imageRef.test(input.image))
     throw new AppError("bad_request", "Give a full image reference, e.g. 127.0.0.1:5000/devbox/rust:bookworm.", { field: "image" });
   const [row] = await db
     .insert(templates)
-    .values({ id: newId(), name: input.name, displayName: input.displayName || input.name, description: input.description ?? "", image: input.image, ports: input.ports ?? [] })
+    .values({ id: newId(), name: input.name, displayName: input.displayName || input.name, description: input.description ?? "", image: input.image, ports: input.ports ?? [], ...(input.idleTimeoutMinutes !== undefined ? { idleTimeoutMinutes: input.idleTimeoutMinutes } : {}) })
     .onConflictDoNothing()
     .returning();
   if (!row) throw new AppError("conflict", `A template named "${input.name}" exists.`, { field: "name" });

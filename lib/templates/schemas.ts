@@ -10,6 +10,7 @@ export const TemplateSchema = z
     description: z.string(),
     image: z.string(),
     ports: z.array(z.object({ port: z.number(), name: z.string() })),
+    idleTimeoutMinutes: z.number().int().meta({ description: "Idle auto-stop timeout of devboxes from this template (0 = never)." }),
   })
   .meta({ id: "Template", description: "A runtime a devbox can be created from." });
 
@@ -22,4 +23,5 @@ export const templateView = (t: Template): z.infer<typeof TemplateSchema> => ({
   description: t.description,
   image: t.image,
   ports: t.ports,
+  idleTimeoutMinutes: t.idleTimeoutMinutes,
 });

@@ -114,7 +114,9 @@ export type ServerMessage =
   /** The shell ended: its exit status (null when Kubernetes did not report one). */
   | { type: "exit"; code: number | null; message: string }
   /** Sent just before a close with an application code, with a sentence for the user. */
-  | { type: "error"; code: number; message: string };
+  | { type: "error"; code: number; message: string }
+  /** The devbox is about to be stopped for inactivity (lib/idle/): typing moves the deadline, or "keep running". */
+  | { type: "idle-warning"; stopAt: string; message: string };
 
 /** Parses a client control frame; anything malformed is null (and ignored). */
 export function parseClientMessage(text: string): ClientMessage | null {

@@ -54,6 +54,10 @@ export class TerminalRegistry {
     if (this.sessions.get(session.key) === session) this.sessions.delete(session.key);
   }
 
+  all(): TerminalSession[] {
+    return [...this.sessions.values()];
+  }
+
   sessionsOf(devboxId: string): TerminalSession[] {
     return [...this.sessions.values()].filter((s) => s.owner.devbox.id === devboxId);
   }

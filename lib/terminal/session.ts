@@ -2,6 +2,7 @@ import type WebSocket from "ws";
 import type { Devbox } from "@/db/schema/devboxes";
 import { CloseCode, FLOW_WINDOW, parseClientMessage, type ServerMessage } from "./protocol";
 import { ReplayBuffer } from "./replay-buffer";
+import { recordActivity } from "@/lib/idle/activity";
 import type { ShellConnection } from "./exec";
 
 /**
@@ -19,6 +20,7 @@ import type { ShellConnection } from "./exec";
  * While detached, output keeps being read (a build keeps running, like in tmux) into the
  * bounded replay buffer; a session detached for longer than DETACHED_TTL_MS is ended.
  */
+
 export const REPLAY_BYTES = 256 * 1024;
 export const DETACHED_TTL_MS = Number(process.env.DEVBOX_TERMINAL_DETACHED_TTL_SECONDS ?? 30 * 60) * 1000;
 export const MAX_SESSIONS_PER_USER = Number(process.env.DEVBOX_TERMINAL_MAX_SESSIONS ?? 32);
@@ -94,6 +96,12 @@ export class TerminalSession {
     this.updateOutputFlow();
   }
 
+  /** A notice for everyone on this terminal (owner and guests), e.g. the idle warning; not output. */
+  notify(message: ServerMessage): void {
+    this.sendJson(message);
+    for (const g of this.guests.keys()) if (g.readyState === 1) g.send(JSON.stringify(message));
+  }
+
   /** Attaches a guest of a shared terminal: the recent output, then everything live. */
   addGuest(ws: WebSocket, shareId: string, mode: GuestMode): void {
     this.guests.set(ws, { mode, shareId });
@@ -102,7 +110,10 @@ export class TerminalSession {
     if (replay.length) ws.send(replay, { binary: true });
     ws.on("message", (data: Buffer, isBinary: boolean) => {
       // Read-only guests cannot type; nobody but the owner resizes or ends the shell.
-      if (isBinary && this.guests.get(ws)?.mode === "write" && !this.ended) this.shell.write(data);
+      if (isBinary && this.guests.get(ws)?.mode === "write" && !this.ended) {
+        recordActivity(this.owner.devbox.id, "terminal-input", null);
+        this.shell.write(data);
+      }
       else if (!isBinary) {
         const msg = parseClientMessage(data.toString("utf8"));
         if (msg?.type === "ping" && ws.readyState === 1) ws.send(JSON.stringify({ type: "pong", t: msg.t } satisfies ServerMessage));
@@ -148,6 +159,7 @@ export class TerminalSession {
 
   private input(data: Buffer): void {
     const ws = this.client!;
+    recordActivity(this.owner.devbox.id, "terminal-input", this.owner.userId);
     this.inputQueued += data.length;
     this.shell.write(data, () => {
       this.inputQueued -= data.length;
@@ -176,6 +188,8 @@ export class TerminalSession {
   }
 
   private output(chunk: Buffer): void {
+    // A long build's output keeps the devbox up; an idle shell prints nothing (pings and acks do not count).
+    recordActivity(this.owner.devbox.id, "terminal-output", this.owner.userId);
     this.replay.push(chunk);
     if (this.client) this.sendData(chunk);
     for (const g of this.guests.keys()) {

@@ -8,6 +8,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { accessWatcher } from "@/lib/auth/access-watch";
 import { actorFromUpgrade } from "@/lib/auth/ws-session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
+import { recordActivity } from "@/lib/idle/activity";
 import { CONTAINER_NAME, podName } from "@/lib/devboxes/k8s-objects";
 import { deriveStatus } from "@/lib/devboxes/status";
 import { AppError } from "@/lib/errors";
@@ -38,6 +39,7 @@ function closeWith(ws: WebSocket, code: number, message: string) {
 }
 
 interface ExecTarget {
+  devboxId: string;
   namespace: string;
   pod: string;
   workingDir: string;
@@ -66,7 +68,8 @@ export async function handleExecUpgrade(req: IncomingMessage, socket: Duplex, he
     const status = deriveStatus(devbox, devboxPodCache().podsOf(devbox.id));
     if (status.state !== "Running" || status.podName !== podName(devbox))
       throw new Refusal(CloseCode.NotRunning, `The devbox is ${status.state.toLowerCase()}: start it first.`);
-    target = { namespace: team.namespace, pod: podName(devbox), workingDir: devbox.workingDir, argv, userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id };
+    recordActivity(devbox.id, "exec", user.id);
+    target = { devboxId: devbox.id, namespace: team.namespace, pod: podName(devbox), workingDir: devbox.workingDir, argv, userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id };
     await recordAudit(db, { actorId: user.id, teamId: team.id, action: "devbox.exec", target: devbox.name, details: { argv0: argv[0].slice(0, 200) } });
   } catch (err) {
     if (err instanceof Refusal) refusal = err;
@@ -94,6 +97,8 @@ async function run(ws: WebSocket, t: ExecTarget): Promise<void> {
     new Writable({
       write(chunk: Buffer, _enc, cb) {
         if (ws.readyState !== ws.OPEN) return cb();
+        // A long-running command that prints keeps the devbox up (coalesced: cheap per chunk).
+        recordActivity(t.devboxId, "exec", t.userId);
         ws.send(Buffer.concat([Buffer.from([channel]), chunk]), { binary: true }, () => cb());
       },
     });

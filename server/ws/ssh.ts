@@ -13,6 +13,8 @@ import { requireTokenAllows } from "@/lib/authz/token-scope";
 import { podName, secretName } from "@/lib/devboxes/k8s-objects";
 import { findDevbox } from "@/lib/devboxes/queries";
 import { startDevbox } from "@/lib/devboxes/service";
+import { recordActivity } from "@/lib/idle/activity";
+import { BurstGate } from "@/lib/idle/burst-gate";
 import { deriveStatus } from "@/lib/devboxes/status";
 import { AppError } from "@/lib/errors";
 import { kubeConfig } from "@/lib/k8s/config";
@@ -120,8 +122,11 @@ async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: D
 
   // Bytes from sshd are held back while the client has more than HIGH_WATER unsent.
   let pipe: PodPipe | undefined;
+  // Keepalives of an idle session are not activity (lib/idle/burst-gate.ts).
+  const burst = new BurstGate();
   const events = {
     data(chunk: Buffer) {
+      if (burst.packet()) recordActivity(devbox.id, "ssh", user.id);
       ws.send(chunk, { binary: true }, () => {
         if (ws.bufferedAmount < HIGH_WATER) pipe?.resume();
       });
@@ -146,6 +151,7 @@ async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: D
   if (ws.readyState !== ws.OPEN) return pipe.close();
   const p = pipe;
   const forward = (data: Buffer) => {
+    if (burst.packet()) recordActivity(devbox.id, "ssh", user.id);
     p.write(data, () => {
       if (p.buffered < HIGH_WATER) ws.resume();
     });

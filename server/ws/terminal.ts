@@ -17,6 +17,8 @@ import { MAX_SESSIONS_PER_USER, TerminalSession } from "@/lib/terminal/session";
 import { recordAudit } from "@/lib/audit/record";
 import { terminalShares } from "@/lib/terminal/shares";
 import { roleAtLeast } from "@/lib/teams/roles";
+import { startTerminalIdleWarnings } from "@/lib/idle/terminal-warnings";
+import { startDevbox } from "@/lib/devboxes/service";
 import { registerWebsocketEndpoint } from "../upgrade";
 
 /**
@@ -64,6 +66,7 @@ const pinger = setInterval(() => {
   }
 }, PING_INTERVAL_MS);
 pinger.unref();
+startTerminalIdleWarnings(terminalRegistry);
 
 function refuse(req: IncomingMessage, socket: Duplex, head: Buffer, code: number, message: string): void {
   wss.handleUpgrade(req, socket, head, (ws) => {
@@ -101,6 +104,13 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
       if (err instanceof AppError && err.code === "not_found") throw new Refusal(CloseCode.NotFound, err.message);
       if (err instanceof AppError && err.code === "forbidden") throw new Refusal(CloseCode.Forbidden, err.message);
       throw err;
+    }
+
+    // Wake on access: ?wake=1 on a stopped devbox starts it (the developer role is already
+    // checked); the client is told so and connects again once it runs.
+    if (url.searchParams.get("wake") === "1" && devbox.desiredState === "stopped") {
+      await startDevbox(db, team, user.id, devbox.name);
+      throw new Refusal(CloseCode.NotRunning, "Starting the devbox: the terminal opens when it runs.");
     }
 
     const registry = terminalRegistry();

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { shareLinks } from "@/db/schema/share-links";
 import type { User } from "@/db/schema/users";
+import { findDevbox } from "@/lib/devboxes/queries";
 import { stopDevbox } from "@/lib/devboxes/service";
 import type { PreviewLevel } from "@/db/schema/preview-ports";
 import { previewLabel } from "@/lib/preview/host";
@@ -267,9 +268,26 @@ describe("preview proxy on the bundled cluster", () => {
     const owner = await request(`${w.origin}/`, { headers: { cookie: w.appsCookie(w.owner) } });
     expect(owner.status).toBe(503);
     expect(owner.body).toContain("web is stopped");
-    expect(owner.body).toContain(`href="http://localhost:${w.port}/t/${w.team.slug}/devboxes/web"`);
+    expect(owner.body).toContain('<form method="post" action="/?__devbox_wake=1">');
     const anon = await request(`${w.origin}/`);
     expect(anon.status).toBe(503);
     expect(anon.body).not.toContain("preview-page-action");
-  }, 240_000);
+
+    // Wake on access: the button's POST (same origin only) starts it, then a progress page reloads itself.
+    const wake = (origin: string | undefined, cookie?: string) =>
+      request(`${w.origin}/?__devbox_wake=1`, { method: "POST", headers: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) } });
+    expect((await wake(undefined)).status).toBe(503); // anonymous: the stopped page again, nothing started
+    expect((await wake("http://evil.localhost:1", w.appsCookie(w.owner))).status).toBe(403); // another site
+    expect((await findDevbox(w.db, w.team.id, "web"))!.desiredState).toBe("stopped");
+    const woke = await wake(w.origin, w.appsCookie(w.owner));
+    expect(woke.status).toBe(303);
+    expect(woke.headers.location).toBe("/");
+    expect((await findDevbox(w.db, w.team.id, "web"))!.desiredState).toBe("running");
+    const starting = await request(`${w.origin}/`, { headers: { cookie: w.appsCookie(w.owner) } });
+    if (starting.status === 503) {
+      expect(starting.body).toContain("Starting web");
+      expect(starting.headers.refresh).toBe("3");
+    }
+    await waitForState(w.db, w.team, "web", "Running", 180_000);
+  }, 300_000);
 });

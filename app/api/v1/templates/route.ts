@@ -28,6 +28,7 @@ export const POST = route(async (req: Request) => {
     description: (b.description ?? "").trim(),
     image: b.image.trim(),
     ports: (b.ports ?? []).map((p) => ({ port: p.port, name: p.name ?? "" })),
+    idleTimeoutMinutes: b.idleTimeoutMinutes,
   });
   return Response.json(templateView(t), { status: 201 });
 });

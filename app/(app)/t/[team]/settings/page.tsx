@@ -5,6 +5,7 @@ import { teamQuotaDefaults } from "@/lib/k8s/quota-defaults";
 import { formatBytes } from "@/lib/snapshots/format";
 import { teamSnapshotQuotaBytes } from "@/lib/snapshots/quota";
 import { PreviewMaxLevel } from "@/components/preview/preview-max-level";
+import { TeamIdleTimeout } from "@/components/idle/team-idle-timeout";
 import { roleAtLeast } from "@/lib/teams/roles";
 import { DeleteTeamForm } from "./delete-team-form";
 
@@ -35,6 +36,7 @@ export default async function TeamSettingsPage({ params }: { params: Promise<{ t
         </div>
       </Card>
       <PreviewMaxLevel team={team.slug} canEdit={roleAtLeast(team.role, "admin")} />
+      <TeamIdleTimeout team={team.slug} canEdit={roleAtLeast(team.role, "admin")} />
       {team.role === "owner" && !team.personal && (
         <Card title="Delete this team" description="Deletes the namespace and everything running in it. This cannot be undone.">
           <DeleteTeamForm slug={team.slug} />

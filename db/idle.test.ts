@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq } from "drizzle-orm";
+import type { Database } from "./client";
+import { devboxIdle } from "./schema/devbox-idle";
+import { devboxOperations } from "./schema/devbox-operations";
+import { devboxes } from "./schema/devboxes";
+import { teams } from "./schema/teams";
+import { templates } from "./schema/templates";
+import { users } from "./schema/users";
+import { testBackends } from "./test-backends";
+import { ActivityCoalescer, writeActivity } from "@/lib/idle/activity";
+import { idlePass } from "@/lib/idle/enforce";
+import { loadIdleStates } from "@/lib/idle/queries";
+import { devboxIdleState, keepRunning, setDevboxIdleTimeout, setTeamIdleTimeout } from "@/lib/idle/service";
+
+const MIN = 60_000;
+const ago = (min: number) => new Date(Date.now() - min * MIN);
+
+describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
+  let db: Database;
+  let close: () => Promise<void>;
+  const team = { id: "t1", slug: "t" };
+
+  beforeAll(async () => {
+    ({ db, close } = await backend.open());
+    await db.insert(users).values([{ id: "u1", email: "ana@example.com", name: "ana" }, { id: "u2", email: "bob@example.com", name: "bob" }]);
+    await db.insert(teams).values({ id: "t1", slug: "t", displayName: "T", namespace: "devbox-t" });
+    await db.insert(templates).values([
+      { id: "tpl", name: "tpl", displayName: "Tpl", image: "img" },
+      { id: "tpl30", name: "tpl30", displayName: "Tpl30", image: "img", idleTimeoutMinutes: 30 },
+    ]);
+  });
+  afterAll(async () => close?.());
+
+  const base = { teamId: "t1", templateId: "tpl", image: "img", cpuMillis: 500, memoryMiB: 512, diskMiB: 1024, user: "devbox", workingDir: "/home/devbox" };
+  async function devbox(id: string, changedMinAgo: number, extra: Partial<typeof devboxes.$inferInsert> = {}) {
+    await db.insert(devboxes).values({ id, name: id, ...base, updatedAt: ago(changedMinAgo), ...extra });
+    return { id, name: id, desiredState: "running" };
+  }
+  const stateOf = async (id: string) => (await loadIdleStates(db, [id]))[0];
+
+  it("moves the last activity only forward, and writes nothing for a missing devbox", async () => {
+    await devbox("a1", 100);
+    await writeActivity(db, "a1", { at: ago(10).getTime(), kind: "terminal-input", by: "u1" });
+    await writeActivity(db, "a1", { at: ago(20).getTime(), kind: "ssh", by: "u2" }); // late, older: ignored
+    const s = await stateOf("a1");
+    expect(s.deadline.movedBy.kind).toBe("terminal-input");
+    expect(s.movedByName).toBe("ana");
+    expect(Math.abs(s.deadline.stopAt!.getTime() - (ago(10).getTime() + 60 * MIN))).toBeLessThan(5_000);
+    await writeActivity(db, "nope", { at: Date.now(), kind: "exec", by: "u1" });
+    expect(await db.select().from(devboxIdle).where(eq(devboxIdle.devboxId, "nope"))).toEqual([]);
+  });
+
+  it("coalesces a burst of activity into one row write", async () => {
+    await devbox("a2", 100);
+    let writes = 0;
+    const c = new ActivityCoalescer(async (id, a) => {
+      writes++;
+      await writeActivity(db, id, a);
+    }, 60_000);
+    for (let i = 0; i < 500; i++) c.record("a2", i % 2 ? "terminal-output" : "terminal-input", "u2");
+    await c.flush();
+    expect(writes).toBe(1);
+    expect((await stateOf("a2")).movedByName).toBe("bob");
+  });
+
+  it("resolves the timeout devbox → team → template → default", async () => {
+    await devbox("r1", 0, { templateId: "tpl30" });
+    expect((await stateOf("r1")).timeoutMinutes).toBe(30);
+    await setTeamIdleTimeout(db, team, "u1", 45);
+    expect((await stateOf("r1")).timeoutSource).toBe("team");
+    expect((await stateOf("r1")).timeoutMinutes).toBe(45);
+    await setDevboxIdleTimeout(db, team, "u1", { id: "r1", name: "r1" }, 0);
+    expect((await stateOf("r1")).deadline.stopAt).toBeNull();
+    await setDevboxIdleTimeout(db, team, "u1", { id: "r1", name: "r1" }, null);
+    await setTeamIdleTimeout(db, team, "u1", null);
+    expect((await stateOf("r1")).timeoutMinutes).toBe(30);
+  });
+
+  it("warns once per deadline, stops past the deadline through the normal stop with the reason, and leaves busy devboxes alone", async () => {
+    await devbox("w1", 57); // 3 min left: warn
+    await devbox("s1", 61); // past: stop
+    await devbox("b1", 61); // past by its start, but active since
+    await writeActivity(db, "b1", { at: ago(1).getTime(), kind: "terminal-input", by: "u1" });
+    await devbox("n1", 600);
+    await setDevboxIdleTimeout(db, team, "u1", { id: "n1", name: "n1" }, 0);
+
+    const first = await idlePass(db);
+    expect(first.warned).toContain("w1");
+    expect(first.stopped).toEqual(["s1"]);
+    const second = await idlePass(db);
+    expect(second.warned).not.toContain("w1");
+    expect(second.stopped).toEqual([]);
+
+    const [s1] = await db.select().from(devboxes).where(eq(devboxes.id, "s1"));
+    expect(s1.desiredState).toBe("stopped");
+    const [op] = await db.select().from(devboxOperations).where(and(eq(devboxOperations.devboxId, "s1"), eq(devboxOperations.kind, "stop")));
+    expect(op.status).toBe("pending"); // the reconciler snapshots, then removes the Pod
+    expect(op.actorId).toBeNull();
+    expect(op.details).toMatchObject({ reason: "idle", message: "stopped after 60 min without activity" });
+    for (const id of ["b1", "w1", "n1"]) expect((await db.select().from(devboxes).where(eq(devboxes.id, id)))[0].desiredState).toBe("running");
+  });
+
+  it("keeps running for 2 h when asked, which also re-arms the warning, and never moves the deadline back", async () => {
+    const d = await devbox("k1", 58);
+    await idlePass(db);
+    expect((await devboxIdleState(db, "k1")).warnedDeadline).not.toBeNull();
+    const s = await keepRunning(db, team, "u1", d);
+    expect(s.deadline.movedBy.kind).toBe("keep-running");
+    expect(s.movedByName).toBe("ana");
+    expect(Math.abs(s.deadline.stopAt!.getTime() - (Date.now() + 120 * MIN))).toBeLessThan(5_000);
+    expect(s.warnedDeadline).toBeNull();
+    const again = await keepRunning(db, team, "u2", d);
+    expect(again.deadline.stopAt!.getTime()).toBeGreaterThanOrEqual(s.deadline.stopAt!.getTime());
+    expect((await idlePass(db)).stopped).not.toContain("k1");
+  });
+
+  it("stops once even if two replicas' passes race (an old leader finishing its pass as a new one starts)", async () => {
+    await devbox("c1", 61);
+    const [x, y] = await Promise.all([idlePass(db), idlePass(db)]);
+    expect([...x.stopped, ...y.stopped].filter((id) => id === "c1")).toEqual(["c1"]);
+    const ops = await db.select().from(devboxOperations).where(and(eq(devboxOperations.devboxId, "c1"), eq(devboxOperations.kind, "stop")));
+    expect(ops).toHaveLength(1);
+  });
+
+  it("does not stop a devbox restarted since its deadline was computed", async () => {
+    await devbox("g1", 61);
+    const [s] = await loadIdleStates(db, ["g1"]);
+    await db.update(devboxes).set({ podGeneration: 2 }).where(eq(devboxes.id, "g1"));
+    const { stopIdleDevbox } = await import("@/lib/devboxes/service");
+    expect(await stopIdleDevbox(db, s.devbox, { reason: "idle" })).toBe(false);
+    expect((await db.select().from(devboxes).where(eq(devboxes.id, "g1")))[0].desiredState).toBe("running");
+  });
+});

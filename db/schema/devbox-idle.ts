@@ -1,0 +1,25 @@
+import { integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { devboxes } from "./devboxes";
+
+/**
+ * Idle auto-stop state of one devbox (lib/idle/): the last activity a person caused (written by
+ * the coalescer at most once per flush interval, never per keystroke), the devbox's own timeout
+ * override, a "keep running until" bump, and the deadline the leader last warned about. Kept in
+ * the DB so a dashboard restart or a new leader carries on with the same deadlines.
+ */
+export const devboxIdle = pgTable("devbox_idle", {
+  devboxId: text("devbox_id")
+    .primaryKey()
+    .references(() => devboxes.id, { onDelete: "cascade" }),
+  lastActivityAt: timestamp("last_activity_at", { withTimezone: true }),
+  lastActivityKind: text("last_activity_kind"),
+  lastActivityBy: text("last_activity_by"),
+  // null = the team's or the template's timeout; 0 = never stop.
+  timeoutMinutes: integer("timeout_minutes"),
+  keepUntil: timestamp("keep_until", { withTimezone: true }),
+  keepBy: text("keep_by"),
+  warnedDeadline: timestamp("warned_deadline", { withTimezone: true }),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type DevboxIdle = typeof devboxIdle.$inferSelect;

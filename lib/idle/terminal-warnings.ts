@@ -1,0 +1,45 @@
+import { getDb } from "@/db/client";
+import type { TerminalRegistry } from "@/lib/terminal/registry";
+import { IDLE_UNIT_MS } from "./clock";
+import { describeMover } from "./deadline";
+import { loadIdleStates } from "./queries";
+
+/** How often each replica looks for warnings to pass on to its open terminals. */
+const CHECK_MS = Math.min(15_000, Math.max(500, IDLE_UNIT_MS / 4));
+
+/**
+ * Passes the leader's idle warning (devbox_idle.warned_deadline, written by lib/idle/enforce.ts)
+ * to the terminals open on this replica, once per session and deadline. Any replica may hold
+ * terminals, so each one reads the DB rather than waiting for the leader's in-process event.
+ */
+export function startTerminalIdleWarnings(registry: () => TerminalRegistry): () => void {
+  const sent = new WeakMap<object, number>();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    const sessions = registry().all();
+    if (sessions.length === 0) return;
+    busy = true;
+    void (async () => {
+      const ids = [...new Set(sessions.map((s) => s.owner.devbox.id))];
+      const states = new Map((await loadIdleStates(await getDb(), ids)).map((s) => [s.devbox.id, s]));
+      const now = Date.now();
+      for (const session of sessions) {
+        const s = states.get(session.owner.devbox.id);
+        const stopAt = s?.deadline.stopAt?.getTime();
+        if (!s || !stopAt || s.warnedDeadline?.getTime() !== stopAt || stopAt <= now || sent.get(session) === stopAt) continue;
+        sent.set(session, stopAt);
+        const minutes = Math.max(1, Math.round((stopAt - now) / IDLE_UNIT_MS));
+        session.notify({
+          type: "idle-warning",
+          stopAt: new Date(stopAt).toISOString(),
+          message: `No activity since ${describeMover(s.deadline.movedBy, s.movedByName)}: this devbox stops in ${minutes} min (a snapshot is saved first). Type anything, or keep it running for 2 h.`,
+        });
+      }
+    })()
+      .catch((err) => console.error("[devbox] idle: terminal warnings failed:", err instanceof Error ? err.message : err))
+      .finally(() => (busy = false));
+  }, CHECK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
