@@ -34,12 +34,29 @@ function postgresBackend(adminUrl: string): TestBackend {
         url: url.toString(),
         async close() {
           await handle.close();
-          await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+          await dropDatabase(admin, name);
           await admin.end();
         },
       };
     },
   };
+}
+
+/**
+ * FORCE ends the test's leftover connections, but not an autovacuum worker that happens to be
+ * vacuuming the database: it runs as the bootstrap superuser, which the test role may not signal
+ * (42501). It finishes in moments, so the drop is retried.
+ */
+async function dropDatabase(admin: import("postgres").Sql, name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== "42501" || attempt >= 50) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 /** PGlite always; PostgreSQL when TEST_DATABASE_URL is set (and required when REQUIRE_POSTGRES_TESTS=1). */
