@@ -72,7 +72,11 @@ TOML
 
 # healthy = answering and its CRI plugin loaded (a config error only shows there)
 # (pid check first: ctr waits 10 s on a stale socket of a killed containerd)
-containerd_ok() { pid_of containerd >/dev/null && ctr_ --connect-timeout 2s --timeout 3s plugins ls 2>/dev/null | grep -qE '^io\.containerd\.grpc\.v1 +cri +.* ok *$'; }
+containerd_ok() { pid_of containerd >/dev/null && ctr_ --connect-timeout 2s --timeout 3s plugins ls 2>/dev/null | grep -qE '^io\.containerd\.grpc\.v1 +cri +.* ok *$' && cri_serving; }
+# The CRI plugin reports "ok" as soon as it is loaded, but answers "server is not initialized yet"
+# until it has restored every container and sandbox it knows (seconds with many of them): a
+# kubelet started before that exits at once. So the CRI must answer a real call first.
+cri_serving() { [[ -x ${BIN_DIR:-}/devbox-cri ]] || return 0; timeout 10 "$BIN_DIR/devbox-cri" "$CTRD_SOCK" pods >/dev/null 2>&1; }
 
 start_containerd() {
   write_containerd_config
