@@ -9,7 +9,7 @@ test("API reference: operations grouped by tag, schemas, and the document it ren
   const doc = (await (await request.get("/api/v1/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>>; tags: { name: string }[] };
   const operations = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
   await expect(page.getByTestId("api-operation")).toHaveCount(operations);
-  for (const { name } of doc.tags) await expect(page.locator(`#tag-${name}`)).toBeVisible();
+  for (const { name } of doc.tags) await expect(page.locator(`[id="tag-${name.replace(/\s+/g, "-")}"]`)).toBeVisible();
   const create = page.locator("#createDevbox");
   await expect(create).toContainText("/api/v1/teams/{team}/devboxes");
   await expect(create).toContainText("Who: team role developer or higher");

@@ -140,12 +140,12 @@ export function ApiReference({ doc }: { doc: OpenApiDocument }) {
         <p className="mt-1 text-sm">
           <a href="/api/v1/openapi.json" className="text-indigo-600 hover:underline dark:text-indigo-400">openapi.json</a> (OpenAPI {doc.openapi}) ·{" "}
           {[...byTag.keys()].map((t, i) => (
-            <span key={t}>{i > 0 && " · "}<a href={`#tag-${t}`} className="hover:underline">{t}</a></span>
+            <span key={t}>{i > 0 && " · "}<a href={`#${tagAnchor(t)}`} className="hover:underline">{t}</a></span>
           ))}
         </p>
       </div>
       {[...byTag].map(([tag, ops]) => (
-        <div id={`tag-${tag}`} key={tag}>
+        <div id={tagAnchor(tag)} key={tag}>
           <Card title={tag}>
             {ops.map((o) => <Operation key={`${o.method} ${o.path}`} {...o} />)}
           </Card>
@@ -169,4 +169,9 @@ export function ApiReference({ doc }: { doc: OpenApiDocument }) {
       </Card>
     </div>
   );
+}
+
+/** An id for a tag's section: ids may not contain spaces ("Idle auto-stop"). */
+export function tagAnchor(tag: string): string {
+  return `tag-${tag.replace(/\s+/g, "-")}`;
 }

@@ -15,7 +15,7 @@ export function TeamIdleTimeout({ team, canEdit }: { team: string; canEdit: bool
   return (
     <Card title="Idle auto-stop" description="A running devbox with no terminal, SSH, preview or exec activity for this long is stopped (a snapshot is saved first).">
       {value !== undefined && (
-        <label className="flex items-center gap-2 text-sm">
+        <label className="flex flex-wrap items-center gap-2 text-sm">
           Stop after
           <TimeoutSelect
             value={value}

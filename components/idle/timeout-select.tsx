@@ -12,7 +12,7 @@ export function TimeoutSelect({ value, inherited, disabled, onChange, testId }: 
   const choices = value !== null && value !== 0 && !CHOICES.includes(value) ? [...CHOICES, value].sort((a, b) => a - b) : CHOICES;
   return (
     <select
-      className="rounded border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+      className="min-w-0 max-w-full rounded border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
       value={value === null ? "" : String(value)}
       disabled={disabled}
       data-testid={testId}

@@ -30,7 +30,7 @@ export function AppShell({
           </Link>
           <span className="text-zinc-300 dark:text-zinc-700" aria-hidden>/</span>
           <TeamSwitcher teams={teams} />
-          <nav className="ml-auto flex items-center gap-1 whitespace-nowrap" aria-label="Account">
+          <nav className="ml-auto flex flex-wrap items-center gap-1 whitespace-nowrap" aria-label="Account">
             {user.isInstanceAdmin && (
               <Link href="/admin" className="rounded-md px-2.5 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
                 Admin

@@ -13,7 +13,7 @@ export function TeamTabs({ slug }: { slug: string }) {
     { href: `/t/${slug}/audit`, label: "Audit" },
   ];
   return (
-    <nav className="flex gap-1 border-b border-zinc-200 dark:border-zinc-800" aria-label="Team">
+    <nav className="flex flex-wrap gap-1 border-b border-zinc-200 dark:border-zinc-800" aria-label="Team">
       {tabs.map((t) => {
         const active = pathname === t.href;
         return (

@@ -149,6 +149,11 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
       } catch {
         /* DOM renderer */
       }
+      // The page may have been left while the renderer loaded.
+      if (disposed.current || !box.current) {
+        t.dispose();
+        return;
+      }
       term.current = t;
       fit.current = f;
       // Read-only handle for end-to-end tests: the WebGL renderer draws text the DOM cannot see.
