@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { allPages } from "@/lib/api/client-pages";
+import { allPages, apiCall as call } from "@/lib/api/browser-client";
 
 interface InviteView {
   id: string;
@@ -15,14 +15,6 @@ interface InviteView {
   url?: string;
 }
 
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(url, { method, headers: method === "GET" ? {} : { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (res.status === 204) return undefined as T;
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(json?.error?.message ?? `Request failed (${res.status}).`);
-  return json as T;
-}
-
 /** Invite links of a team: create (role, expiry, uses), list the pending ones, revoke. Owners and admins. */
 export function InvitesCard({ team }: { team: string }) {
   const base = `/api/v1/teams/${encodeURIComponent(team)}/invites`;
@@ -32,7 +24,7 @@ export function InvitesCard({ team }: { team: string }) {
   const [uses, setUses] = useState(1);
   const [created, setCreated] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => setInvites(await allPages((url) => call<{ items: InviteView[]; nextCursor: string | null }>("GET", url), base)), [base]);
+  const load = useCallback(async () => setInvites(await allPages<InviteView>(base)), [base]);
   useEffect(() => void load().catch((e) => setError(e.message)), [load]);
 
   return (

@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { Card } from "@/components/ui/card";
+import { apiCall } from "@/lib/api/browser-client";
 import { PREVIEW_LEVELS } from "@/lib/preview/levels";
 
 /** The team's cap on preview levels (admins): e.g. "link" forbids public ports; higher ports are lowered at once. */
@@ -10,7 +11,7 @@ export function PreviewMaxLevel({ team, canEdit }: { team: string; canEdit: bool
   const [state, setState] = useState<{ maxLevel: string; instanceMaxLevel: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    void fetch(url).then(async (r) => (r.ok ? setState(await r.json()) : setError("Could not load the preview settings.")));
+    void apiCall<{ maxLevel: string; instanceMaxLevel: string }>("GET", url).then(setState, () => setError("Could not load the preview settings."));
   }, [url]);
   return (
     <Card title="Preview URLs" description="The most open access level a port of this team may have.">
@@ -23,9 +24,11 @@ export function PreviewMaxLevel({ team, canEdit }: { team: string; canEdit: bool
             disabled={!canEdit}
             data-testid="preview-max-level"
             onChange={async (e) => {
-              const r = await fetch(url, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ maxLevel: e.target.value }) });
-              if (r.ok) setState({ ...state, maxLevel: (await r.json()).maxLevel });
-              else setError((await r.json().catch(() => null))?.error?.message ?? "Refused.");
+              try {
+                setState({ ...state, maxLevel: (await apiCall<{ maxLevel: string }>("PUT", url, { maxLevel: e.target.value })).maxLevel });
+              } catch (err) {
+                setError((err as Error).message);
+              }
             }}
           >
             {PREVIEW_LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}

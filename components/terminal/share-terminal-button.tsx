@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
+import { apiCall as call } from "@/lib/api/browser-client";
 
 interface ShareView {
   id: string;
@@ -8,14 +9,6 @@ interface ShareView {
   guest: string;
   mode: "read" | "write";
   url: string;
-}
-
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(url, { method, headers: method === "GET" ? {} : { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (res.status === 204) return undefined as T;
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(json?.error?.message ?? `Request failed (${res.status}).`);
-  return json as T;
 }
 
 /** The owner's "Share" control on one terminal tab: invite a teammate (read-only or read-write), see and revoke. */
