@@ -4,6 +4,7 @@ import { Writable } from "node:stream";
 import { Exec, KubeConfig } from "@kubernetes/client-node";
 import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
 import { dashboardOrigin, PASSWORD, sameOriginJson, signUp, uniqueEmail, uniqueSlug } from "./helpers";
+import { screenText, typeLine } from "./support/devbox";
 
 /**
  * Sharing in Chromium: invite links (sign up through one in a fresh context), preview URLs of a
@@ -16,24 +17,7 @@ import { dashboardOrigin, PASSWORD, sameOriginJson, signUp, uniqueEmail, uniqueS
  */
 test.describe.configure({ mode: "serial" });
 
-async function screenText(terminal: Locator): Promise<string> {
-  return terminal.getByTestId("terminal-screen").evaluate((el) => {
-    const t = (el as HTMLElement & { xterm?: { buffer: { active: { length: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } } } }).xterm;
-    if (!t) return "";
-    const b = t.buffer.active;
-    const lines: string[] = [];
-    for (let i = 0; i < b.length; i++) lines.push(b.getLine(i)?.translateToString(true) ?? "");
-    return lines.join("\n");
-  });
-}
-
 const sees = (terminal: Locator, re: RegExp) => expect.poll(async () => re.test(await screenText(terminal)), { timeout: 20_000 }).toBe(true);
-
-async function typeLine(page: Page, terminal: Locator, line: string) {
-  await terminal.getByTestId("terminal-screen").click();
-  await page.keyboard.type(line);
-  await page.keyboard.press("Enter");
-}
 
 /** Signs up in the register form reached from an invite page, then comes back to the invite. */
 async function registerHere(page: Page, email: string) {

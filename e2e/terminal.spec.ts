@@ -1,23 +1,6 @@
-import { expect, test, type Locator, type Page } from "./fixtures";
+import { expect, test, type Locator } from "./fixtures";
 import { adminKube, sameOriginJson, signUp, uniqueEmail } from "./helpers";
-
-/** The terminal's buffer as text (xterm's, since the WebGL renderer leaves no text in the DOM). */
-async function screenText(terminal: Locator): Promise<string> {
-  return terminal.getByTestId("terminal-screen").evaluate((el) => {
-    const t = (el as HTMLElement & { xterm?: { buffer: { active: { length: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } } } }).xterm;
-    if (!t) return "";
-    const b = t.buffer.active;
-    const lines: string[] = [];
-    for (let i = 0; i < b.length; i++) lines.push(b.getLine(i)?.translateToString(true) ?? "");
-    return lines.join("\n");
-  });
-}
-
-async function typeLine(page: Page, terminal: Locator, line: string) {
-  await terminal.getByTestId("terminal-screen").click();
-  await page.keyboard.type(line);
-  await page.keyboard.press("Enter");
-}
+import { createRunningDevbox, screenText, typeLine } from "./support/devbox";
 
 async function outputMatching(terminal: Locator, re: RegExp): Promise<RegExpMatchArray> {
   let m: RegExpMatchArray | null = null;
@@ -28,15 +11,7 @@ async function outputMatching(terminal: Locator, re: RegExp): Promise<RegExpMatc
 test("terminal: type a command and see its output; a reload returns to the same shell and scrollback", async ({ page }) => {
   test.setTimeout(300_000);
   const slug = await signUp(page, uniqueEmail("term"));
-  await page.getByTestId("new-devbox").click();
-  await page.getByLabel("Name").fill("shell");
-  await page.getByText("Debian", { exact: true }).click();
-  await page.getByLabel("CPU (cores)").fill("0.5");
-  await page.getByLabel("Memory (GiB)").fill("0.5");
-  await page.getByLabel("Disk (GiB)").fill("2");
-  await page.getByRole("button", { name: "Create devbox" }).click();
-  await expect(page).toHaveURL(new RegExp(`/t/${slug}/devboxes/shell$`));
-  await expect(page.getByTestId("devbox-detail").getByTestId("devbox-state")).toHaveAttribute("data-state", "Running", { timeout: 120_000 });
+  await createRunningDevbox(page, slug, "shell");
 
   // The full-page terminal.
   await page.getByTestId("terminal-full-page").click();
