@@ -3,6 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
 import { DevboxDetail } from "@/components/devboxes/devbox-detail";
+import { EventsList } from "@/components/devboxes/events-list";
+import { OperationsList } from "@/components/devboxes/operations-list";
 import { SshAccess } from "@/components/devboxes/ssh-access";
 import { Card } from "@/components/ui/card";
 import { PreviewPortsCard } from "@/components/preview/preview-ports-card";
@@ -41,39 +43,10 @@ export default async function DevboxPage({ params }: { params: Promise<{ team: s
       {devbox.ports.length > 0 && <PreviewPortsCard team={team.slug} devbox={devbox.name} canEdit={roleAtLeast(team.role, "developer")} />}
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Recent operations">
-          {ops.length === 0 ? (
-            <p className="text-sm text-zinc-500">None yet.</p>
-          ) : (
-            <ul className="space-y-2 text-sm" data-testid="operations">
-              {ops.map(({ op, actorEmail }) => (
-                <li key={op.id} className="flex flex-col gap-x-3 sm:flex-row sm:items-baseline sm:justify-between" data-kind={op.kind} data-status={op.status}>
-                  <span>
-                    <span className="font-medium">{op.kind}</span> <span className="break-all text-zinc-500">by {actorEmail ?? "system"}</span>
-                    {typeof op.details.message === "string" && <span className="block text-xs text-zinc-500" data-testid="operation-message">{op.details.message}</span>}
-                    {op.error && <span className="block text-xs text-red-600 dark:text-red-400">{op.error}</span>}
-                  </span>
-                  <span className="shrink-0 text-xs text-zinc-500">
-                    {op.status} · <time dateTime={op.requestedAt.toISOString()}>{op.requestedAt.toLocaleString("en-GB", { timeZone: "UTC" })} UTC</time>
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
+          <OperationsList ops={ops} />
         </Card>
         <Card title="Kubernetes events" description="Of the current container.">
-          {events.length === 0 ? (
-            <p className="text-sm text-zinc-500">No events.</p>
-          ) : (
-            <ul className="space-y-2 text-sm">
-              {events.map((e, i) => (
-                <li key={i}>
-                  <span className={e.type === "Warning" ? "font-medium text-amber-700 dark:text-amber-400" : "font-medium"}>{e.reason}</span>
-                  {e.count > 1 && <span className="text-xs text-zinc-500"> ×{e.count}</span>}
-                  <span className="block text-xs text-zinc-500">{e.message}</span>
-                </li>
-              ))}
-            </ul>
-          )}
+          <EventsList events={events} />
         </Card>
       </div>
     </div>
