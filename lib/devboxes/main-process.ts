@@ -7,6 +7,9 @@
  * SIGTERM would be cut short. So on SIGTERM the main process passes the signal on to every other
  * process and waits until each one that does not ignore SIGTERM has exited (interactive shells
  * ignore it and are not waited for). The stopper's SIGKILL at the end of the grace still ends it.
+ * It passes the signal on only when its own child (the `sleep`) did not get it too: when it did,
+ * every process got it already, and a second SIGTERM makes many programs quit without saving.
+ * Further SIGTERMs (tini hands on the one it got as well) are ignored: one stop, one pass.
  * Plain POSIX sh, no subprocess per poll: /proc is read with builtins. Kubernetes expands `$(NAME)`
  * and turns `$$` into `$` in args, so the script uses neither (its own pid comes from /proc/self).
  *
@@ -18,10 +21,21 @@
  * On stop, sshd (root, which the user's `kill -1` cannot reach) is stopped through sudo too.
  */
 export const MAIN_PROCESS_SCRIPT = `
+alive() {
+  [ -z "$1" ] && return 0
+  st=
+  read -r _ _ st _ 2>/dev/null <"/proc/$1/stat"
+  [ -n "$st" ] && [ "$st" != Z ]
+}
 stop() {
+  trap '' TERM
   read -r self _ </proc/self/stat
-  [ -e /run/devbox/sshd.pid ] && sudo -n pkill -TERM -x sshd 2>/dev/null
-  kill -s TERM -- -1 2>/dev/null
+  n=0
+  while [ $n -lt 3 ] && alive "$child"; do sleep 0.1; n=$((n+1)); done
+  if alive "$child"; then
+    [ -e /run/devbox/sshd.pid ] && sudo -n pkill -TERM -x sshd 2>/dev/null
+    kill -s TERM -- -1 2>/dev/null
+  fi
   while :; do
     busy=
     for d in /proc/[0-9]*; do
@@ -52,7 +66,9 @@ if [ -x /usr/sbin/sshd ] && [ -e /etc/devbox/ssh/ssh_host_ed25519_key.pub ]; the
       -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no -o PermitRootLogin=no \
       -o UsePAM=no -o PrintMotd=no -o UseDNS=no -o ClientAliveInterval=30' </dev/null >/dev/null 2>&1
 fi
+child=
 sleep infinity &
+child=$!
 wait
 `.trim();
 
