@@ -28,29 +28,48 @@ test("the icon, manifest and Open Graph image are served and linked from every p
   await expect(page.getByTestId("logo")).toBeVisible();
 });
 
-// The guard itself: these must fail, or the suite would not notice a broken page.
+// The guard itself. What it catches and what it lets through, asserted on its own record; then
+// that a record left at the end fails the test (test.fail: the guard's throw is the only error).
 test.describe("the console guard (e2e/fixtures.ts)", () => {
-  test("fails a test whose page logs a console error", async ({ page }) => {
-    test.fail();
+  test("lets a clean page and an API call refused with our JSON error through; catches errors, throws, missing assets, 5xx and HTML 404s", async ({ page, consoleGuard }) => {
+    const caught = async (text: RegExp) => {
+      await expect.poll(() => consoleGuard.problems()).toEqual([expect.stringMatching(text)]);
+      consoleGuard.clear();
+    };
     await page.goto("/login");
+    expect(await page.evaluate(async () => (await fetch("/api/v1/user")).status)).toBe(401);
+    await page.waitForTimeout(300); // Chromium's console message for the 401 arrives after the answer
+    expect(consoleGuard.problems()).toEqual([]);
+
     await page.evaluate(() => console.error("something broke"));
-  });
-
-  test("fails a test whose page throws", async ({ page }) => {
-    test.fail();
-    await page.goto("/login");
-    await page.evaluate(() => setTimeout(() => { throw new Error("uncaught"); }));
-    await page.waitForTimeout(200);
-  });
-
-  test("fails a test whose page misses an asset", async ({ page }) => {
-    test.fail();
-    await page.goto("/login");
+    await caught(/something broke/);
+    await page.evaluate(() => setTimeout(() => { throw new Error("uncaught boom"); }));
+    await caught(/uncaught error .*uncaught boom/);
     await page.evaluate(() => new Promise((done) => {
       const img = document.createElement("img");
       img.onerror = img.onload = done;
       img.src = "/no-such-icon.png";
       document.body.append(img);
     }));
+    await caught(/status of 404.*no-such-icon/);
+    await page.route("**/api/v1/boom", (r) => r.fulfill({ status: 500, contentType: "application/json", body: JSON.stringify({ error: { code: "internal", message: "x" } }) }));
+    await page.evaluate(() => fetch("/api/v1/boom"));
+    await caught(/status of 500/);
+    await page.evaluate(() => fetch("/api/v1/no-such-route"));
+    await caught(/status of 404.*no-such-route/);
+  });
+
+  test("fails a test whose page logs a console error", async ({ page, consoleGuard }) => {
+    test.fail();
+    await page.goto("/login");
+    await page.evaluate(() => console.error("something broke"));
+    await expect.poll(() => consoleGuard.problems().length).toBe(1);
+  });
+
+  test("fails a test whose page throws", async ({ page, consoleGuard }) => {
+    test.fail();
+    await page.goto("/login");
+    await page.evaluate(() => setTimeout(() => { throw new Error("uncaught"); }));
+    await expect.poll(() => consoleGuard.problems().length).toBe(1);
   });
 });

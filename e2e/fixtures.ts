@@ -3,29 +3,37 @@ import { test as base, type BrowserContext, type ConsoleMessage } from "@playwri
 export { expect } from "@playwright/test";
 export type { Locator, Page } from "@playwright/test";
 
+/** What the guard has seen so far that would fail the test; `clear()` forgets it (the guard's own tests). */
+export interface ConsoleGuard {
+  problems(): string[];
+  clear(): void;
+}
+
 /**
  * Every spec imports `test` from here, not from @playwright/test: a console error or an uncaught
  * page error in any page the test opened (its own `page`, `browser.newPage()`, `browser.newContext()`)
- * fails the test (on the dashboard's own pages; a fetch the page handles may answer 4xx). A test
- * that provokes an error on purpose says which:
+ * fails the test (on the dashboard's own pages; an API call may be refused with a 4xx and our JSON
+ * error, which the page shows). A test that provokes an error on purpose says which:
  * `test.use({ allowedConsoleErrors: [/expected text/] })`.
  */
-export const test = base.extend<{ allowedConsoleErrors: RegExp[]; consoleGuard: void }>({
+export const test = base.extend<{ allowedConsoleErrors: RegExp[]; consoleGuard: ConsoleGuard }>({
   allowedConsoleErrors: [[], { option: true }],
   consoleGuard: [
     async ({ browser, context, allowedConsoleErrors, baseURL }, use) => {
       const ours = new URL(baseURL!).origin;
       const logged: { text: string; resource?: string }[] = [];
       // API calls the page makes and handles (a wrong password's 401, a 429) are answers, not
-      // breakage; a document, script, style, image or icon that fails is.
-      const handledApiErrors = new Set<string>();
+      // breakage: a 4xx with our JSON error body (lib/errors.ts). A 5xx, an HTML 404 (a URL no route
+      // has) and a document, script, style, image or icon that fails are breakage.
+      const refusedApiCalls = new Set<string>();
       const guarded = new WeakSet<BrowserContext>();
       const guard = (ctx: BrowserContext) => {
         if (guarded.has(ctx)) return;
         guarded.add(ctx);
         ctx.on("response", (res) => {
           const type = res.request().resourceType();
-          if (res.status() >= 400 && (type === "fetch" || type === "xhr")) handledApiErrors.add(res.url());
+          const json = (res.headers()["content-type"] ?? "").includes("application/json");
+          if (res.status() >= 400 && res.status() < 500 && json && (type === "fetch" || type === "xhr")) refusedApiCalls.add(res.url());
         });
         ctx.on("console", (msg) => {
           if (msg.type() !== "error" || !isOurs(msg.page()?.url(), ours) || isDocumentStatus(msg)) return;
@@ -50,23 +58,26 @@ export const test = base.extend<{ allowedConsoleErrors: RegExp[]; consoleGuard: 
         guard(page.context());
         return page;
       };
+      // The devboxes' network interfaces come and go on this same machine: Chromium then aborts
+      // requests in flight with ERR_NETWORK_CHANGED (Next.js falls back to a full navigation).
+      // That is the test machine, not the product.
+      const problems = () => {
+        const networkChanged = logged.filter((l) => l.text.includes("net::ERR_NETWORK_CHANGED")).map((l) => l.resource ?? "");
+        return logged
+          .filter((l) => !l.text.includes("net::ERR_NETWORK_CHANGED"))
+          .filter((l) => !(l.text.includes("Failed to fetch RSC payload") && networkChanged.some((url) => url && l.text.includes(url.split("?")[0]))))
+          .filter((l) => !(l.resource && /Failed to load resource: the server responded with a status of 4\d\d/.test(l.text) && refusedApiCalls.has(l.resource)))
+          .map((l) => l.text)
+          .filter((text) => !allowedConsoleErrors.some((re) => re.test(text)));
+      };
       try {
-        await use();
+        await use({ problems, clear: () => void logged.splice(0) });
       } finally {
         browser.newContext = newContext;
         browser.newPage = newPage;
       }
-      // The devboxes' network interfaces come and go on this same machine: Chromium then aborts
-      // requests in flight with ERR_NETWORK_CHANGED (Next.js falls back to a full navigation).
-      // That is the test machine, not the product.
-      const networkChanged = logged.filter((l) => l.text.includes("net::ERR_NETWORK_CHANGED")).map((l) => l.resource ?? "");
-      const problems = logged
-        .filter((l) => !l.text.includes("net::ERR_NETWORK_CHANGED"))
-        .filter((l) => !(l.text.includes("Failed to fetch RSC payload") && networkChanged.some((url) => url && l.text.includes(url.split("?")[0]))))
-        .filter((l) => !(l.resource && l.text.includes("Failed to load resource: the server responded") && handledApiErrors.has(l.resource)))
-        .map((l) => l.text)
-        .filter((text) => !allowedConsoleErrors.some((re) => re.test(text)));
-      if (problems.length > 0) throw new Error(`The pages logged errors:\n${problems.join("\n")}`);
+      const left = problems();
+      if (left.length > 0) throw new Error(`The pages logged errors:\n${left.join("\n")}`);
     },
     { auto: true },
   ],
@@ -83,9 +94,10 @@ function isOurs(url: string | undefined, origin: string): boolean {
 
 /**
  * A page the test navigated to that answers 403/404 is a page, not a broken one: Chromium logs
- * its status as a console error on the document itself. Subresources (a missing favicon) count.
+ * its status as a console error on the document itself. A 5xx document counts, and so do
+ * subresources (a missing favicon).
  */
 function isDocumentStatus(msg: ConsoleMessage): boolean {
   const url = msg.location().url;
-  return msg.text().startsWith("Failed to load resource") && !!url && url === msg.page()?.url();
+  return /^Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text()) && !!url && url === msg.page()?.url();
 }
