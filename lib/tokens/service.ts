@@ -91,12 +91,6 @@ export async function authenticateToken(db: Database, token: string): Promise<To
   return { ...user, token: grantOf(row) };
 }
 
-/** Whether the token is still valid (for long-lived connections that authorized once). */
-export async function tokenStillValid(db: Database, id: string): Promise<boolean> {
-  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, id)).limit(1);
-  return !!row && !row.revokedAt && row.expiresAt.getTime() > Date.now();
-}
-
 async function touchLastUsed(db: Database, row: ApiToken): Promise<void> {
   if (row.lastUsedAt && Date.now() - row.lastUsedAt.getTime() < LAST_USED_GRANULARITY_MS) return;
   const cutoff = new Date(Date.now() - LAST_USED_GRANULARITY_MS);

@@ -39,6 +39,7 @@ interface ExecTarget {
   userId: string;
   sessionVersion: number;
   teamId: string;
+  tokenId?: string;
 }
 
 // The program runs in the working directory; arguments are passed positionally, never interpolated.
@@ -60,7 +61,7 @@ export async function handleExecUpgrade(req: IncomingMessage, socket: Duplex, he
     if (status.state !== "Running" || status.podName !== podName(devbox))
       throw new Refusal(CloseCode.NotRunning, `The devbox is ${status.state.toLowerCase()}: start it first.`);
     recordActivity(devbox.id, "exec", user.id);
-    target = { devboxId: devbox.id, namespace: team.namespace, pod: podName(devbox), workingDir: devbox.workingDir, argv, userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id };
+    target = { devboxId: devbox.id, namespace: team.namespace, pod: podName(devbox), workingDir: devbox.workingDir, argv, userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, tokenId: user.token?.id };
     await recordAudit(db, { actorId: user.id, teamId: team.id, action: "devbox.exec", target: devbox.name, details: { argv0: argv[0].slice(0, 200) } });
   } catch (err) {
     const refusal = refusalOf(err);
@@ -98,7 +99,7 @@ async function run(ws: WebSocket, t: ExecTarget): Promise<void> {
     send(ws, { type: "exit", code: exitCodeOf(status), ...(status.message ? { message: status.message } : {}) });
     ws.close(CloseCode.Normal, "exited");
   });
-  const access = accessWatcher().watch({ userId: t.userId, sessionVersion: t.sessionVersion, teamId: t.teamId, minRole: "developer" }, (reason) => closeWith(ws, CloseCode.Revoked, reason));
+  const access = accessWatcher().watch({ userId: t.userId, sessionVersion: t.sessionVersion, teamId: t.teamId, minRole: "developer", tokenId: t.tokenId }, (reason) => closeWith(ws, CloseCode.Revoked, reason));
   ws.on("close", () => {
     access.stop();
     stdin.push(null);

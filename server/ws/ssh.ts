@@ -5,7 +5,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { getDb } from "@/db/client";
 import type { Devbox } from "@/db/schema/devboxes";
 import { recordAudit } from "@/lib/audit/record";
-import { accessWatcher, RECHECK_MS } from "@/lib/auth/access-watch";
+import { accessWatcher } from "@/lib/auth/access-watch";
 import { actorFromUpgrade } from "@/lib/auth/ws-session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
 import type { Actor } from "@/lib/authz/team-access";
@@ -22,7 +22,6 @@ import { SshUnavailable, syncAuthorizedKeys } from "@/lib/ssh/authorized-keys";
 import { SSH_PATH_RE, SshCloseCode, type SshServerMessage } from "@/lib/ssh/protocol";
 import { openDirect, openPortForward, sshTransport, type PodPipe } from "@/lib/ssh/tunnel";
 import type { TeamWithRole } from "@/lib/teams/queries";
-import { tokenStillValid } from "@/lib/tokens/service";
 import { registerWebsocketEndpoint } from "../upgrade";
 import { keepAlive } from "./heartbeat";
 import { closeWith, Refusal, refusalOf, refuseUpgrade } from "./refusal";
@@ -34,7 +33,7 @@ import { closeWith, Refusal, refusalOf, refuseUpgrade } from "./refusal";
  * role and, for a token, the devboxes:ssh scope and its restrictions (4404/4406) → the devbox
  * runs (4409), or is started first when the caller may start it → authorized_keys is current
  * (lib/ssh/authorized-keys.ts; 4503 when the devbox has no sshd) → the bytes flow. While open,
- * the grant and the token are re-checked every few seconds (4411). Each connection is audited.
+ * the grant and the token are re-checked every few seconds (4411, lib/auth/access-watch.ts). Each connection is audited.
  */
 const SSH_PORT = 22;
 const START_TIMEOUT_MS = 180_000;
@@ -129,19 +128,13 @@ async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: D
   for (const data of takeEarly()) forward(data);
   ws.on("message", (data: Buffer, isBinary) => isBinary && forward(data));
 
-  // Revocation: membership/role/sign-out through the shared watcher, the token by itself.
-  const access = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "developer" }, (reason) =>
+  // Revocation (membership, role, sign-out, the token): the shared watcher, one batched re-read.
+  const tokenId = user.token?.id;
+  const access = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "developer", tokenId }, (reason) =>
     closeWith(ws, SshCloseCode.Revoked, reason),
   );
-  const tokenId = user.token?.id;
-  const tokenCheck = tokenId
-    ? setInterval(() => {
-        void tokenStillValid(db, tokenId).then((ok) => ok || closeWith(ws, SshCloseCode.Revoked, "The API token was revoked or expired."), () => {});
-      }, RECHECK_MS)
-    : undefined;
   ws.on("close", () => {
     access.stop();
-    if (tokenCheck) clearInterval(tokenCheck);
     p.close();
   });
   await recordAudit(db, {

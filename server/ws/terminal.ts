@@ -106,7 +106,8 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
           rows: intParam(url, "rows", 24),
         });
         // Revocation: the session ends (4411) once the user signs out everywhere, leaves the
-        // team or drops below developer, within RECHECK_MS (lib/auth/access-watch.ts).
+        // team, drops below developer or its API token is revoked, within RECHECK_MS
+        // (lib/auth/access-watch.ts).
         let access: AccessWatch | undefined;
         const session = new TerminalSession(key, sessionId, { userId: user.id, devbox, pod }, shell, (s) => {
           access?.stop();
@@ -114,14 +115,14 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
           registry.remove(s);
         });
         access = accessWatcher().watch(
-          { userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "developer" },
+          { userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "developer", tokenId: user.token?.id },
           (reason) => session.end(CloseCode.Revoked, reason),
         );
         accessBySession.set(session, access);
         return session;
       });
       // A resume authorized with a newer session (signed in again) keeps the shell.
-      if (opened.resumed) accessBySession.get(opened.session)?.update({ sessionVersion: user.sessionVersion });
+      if (opened.resumed) accessBySession.get(opened.session)?.update({ sessionVersion: user.sessionVersion, tokenId: user.token?.id });
     } catch (err) {
       console.error(`[devbox] terminal: exec into ${team.namespace}/${pod} failed:`, err instanceof Error ? err.message : err);
       throw new Refusal(CloseCode.ExecFailed, "The shell could not be started in the devbox.");
