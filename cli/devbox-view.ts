@@ -1,29 +1,11 @@
-/** The API's devbox and snapshot as the CLI reads them (lib/devboxes/schemas.ts is the contract). */
-export interface Devbox {
-  id: string;
-  name: string;
-  image: string;
-  cpuMillis: number;
-  memoryMiB: number;
-  diskMiB: number;
-  env: { name: string; value: string }[];
-  ports: { port: number; name: string }[];
-  desiredState: "running" | "stopped" | "deleted";
-  podGeneration: number;
-  status: { state: string; reason?: string; podName?: string; commit?: { phase: string; bytes: number; error?: string } };
-  createdAt: string;
-}
+import type { z } from "zod";
+import type { DevboxSchema } from "@/lib/devboxes/schemas";
+import type { SnapshotSchema } from "@/lib/snapshots/schemas";
 
-export interface Snapshot {
-  id: string;
-  digest: string;
-  trigger: string;
-  bytesAdded: number;
-  layerCount: number;
-  durationMs: number;
-  pinned: boolean;
-  createdAt: string;
-}
+// The API's devbox and snapshot as the CLI reads them: inferred from the schemas the API
+// validates and documents with (type-only imports: nothing of the server is loaded).
+export type Devbox = z.infer<typeof DevboxSchema>;
+export type Snapshot = z.infer<typeof SnapshotSchema>;
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;

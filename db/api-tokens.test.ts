@@ -8,6 +8,7 @@ import { memberships } from "./schema/memberships";
 import { teams } from "./schema/teams";
 import { users } from "./schema/users";
 import { testBackends } from "./test-backends";
+import { AccessWatcher } from "@/lib/auth/access-watch";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
 import { requireInstanceAdmin, requireTeamRole } from "@/lib/authz/team-access";
 import { AppError } from "@/lib/errors";
@@ -137,5 +138,29 @@ describe.each(testBackends())("API tokens on $name", (backend) => {
     expect(await codeOf(requireTeamRole(boxTok, "t1", "viewer"))).toBe("ok"); // may list
     expect(await codeOf(requireTeamRole(boxTok, "t1", "developer"))).toMatch(/restricted to named devboxes/); // may not create
     expect(await codeOf(createToken(db, u, { name: "x", scopes: ["devboxes:read"], team: "nope" }))).toBe("not_found: Team not found");
+  });
+
+  it("an open connection made with a token is told of the token's revocation within one re-check; the others keep theirs", async () => {
+    const u = { ...dev, passwordHash: null, sessionVersion: 0, createdAt: new Date() };
+    const kept = await createToken(db, u, { name: "kept", scopes: ["devboxes:write"] });
+    const gone = await createToken(db, u, { name: "gone", scopes: ["devboxes:write"] });
+    const watcher = new AccessWatcher(async () => db, 100);
+    const revoked: Record<string, string> = {};
+    const watch = (name: string, tokenId?: string) =>
+      watcher.watch({ userId: "dev", sessionVersion: 0, teamId: "t1", minRole: "developer", tokenId }, (r) => (revoked[name] = r));
+    watch("cookie");
+    watch("kept", kept.view.id);
+    watch("gone", gone.view.id);
+    await watcher.checkNow();
+    expect(revoked).toEqual({}); // every allowed connection stays
+
+    await revokeToken(db, "dev", gone.view.id);
+    await watcher.checkNow();
+    expect(revoked).toEqual({ gone: "The API token was revoked or expired." });
+
+    await db.update(apiTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiTokens.id, kept.view.id));
+    await watcher.checkNow();
+    expect(Object.keys(revoked).sort()).toEqual(["gone", "kept"]);
+    expect(watcher.size).toBe(1); // the cookie connection
   });
 });

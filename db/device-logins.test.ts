@@ -49,6 +49,21 @@ describe.each(testBackends())("device login (devbox login) on $name", (backend) 
     expect(await outcome(redeemDeviceLogin(db, s.deviceCode))).toBe("not_found");
   });
 
+  it("a token that cannot be made leaves the request approved: the next poll gets it (no redeemed request without a token)", async () => {
+    const s = await startDeviceLogin(db, "cli");
+    await decideDeviceLogin(db, alice, s.userCode, "approved");
+    // A real failure inside the redeem: the instance allows shorter tokens than a CLI login's.
+    process.env.DEVBOX_TOKEN_MAX_DAYS = "1";
+    try {
+      expect(await outcome(redeemDeviceLogin(db, s.deviceCode))).toBe("bad_request");
+    } finally {
+      delete process.env.DEVBOX_TOKEN_MAX_DAYS;
+    }
+    const [row] = await db.select().from(deviceLogins).where(eq(deviceLogins.userCode, s.userCode));
+    expect(row.status).toBe("approved");
+    expect(await outcome(redeemDeviceLogin(db, s.deviceCode))).toBe("token");
+  });
+
   it("the token works and belongs to the approver", async () => {
     const s = await startDeviceLogin(db, "cli");
     await decideDeviceLogin(db, alice, s.userCode, "approved");

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "./fixtures";
-import { dashboardOrigin, signUp, uniqueEmail } from "./helpers";
+import { dashboardOrigin, sameOriginJson, signUp, uniqueEmail } from "./helpers";
 
 // API tokens, SSH keys and the editor buttons, through the dashboard's pages and its REST API
 // with `Authorization: Bearer` (no cookie, no Origin: the CSRF rules do not apply to tokens).
@@ -69,6 +69,29 @@ test("a write-scoped token passes the CSRF rules without a cookie, never with on
   const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
   const withCookie = await fetch(`${origin}/api/v1/teams/${slug}/devboxes`, { method: "POST", headers: { ...bearer(token), Cookie: cookie, "Content-Type": "text/plain" }, body: "{}" });
   expect(withCookie.status).toBe(403);
+});
+
+test("a token restricted to one team sees only that team: not in the team list, not by name; an unrestricted one sees both", async ({ page }) => {
+  const mine = await signUp(page, uniqueEmail("tokt"));
+  const other = `other-${Date.now().toString(36)}`;
+  expect((await page.request.post("/api/v1/teams", { headers: sameOriginJson(), data: { slug: other } })).status()).toBe(201);
+  const mint = async (body: object) => {
+    const r = await page.request.post("/api/v1/tokens", { headers: sameOriginJson(), data: { name: "t", scopes: ["devboxes:read"], ...body } });
+    expect(r.status()).toBe(201);
+    return ((await r.json()) as { token: string }).token;
+  };
+  const origin = dashboardOrigin();
+  const slugs = async (token: string) => ((await (await fetch(`${origin}/api/v1/teams`, { headers: bearer(token) })).json()) as { items: { slug: string }[] }).items.map((t) => t.slug).sort();
+  const restricted = await mint({ team: mine });
+  const everyTeam = await mint({});
+  // The allowed side: the unrestricted token lists both, and reads the other team.
+  expect(await slugs(everyTeam)).toEqual([mine, other].sort());
+  expect((await fetch(`${origin}/api/v1/teams/${other}`, { headers: bearer(everyTeam) })).status).toBe(200);
+  // The restricted token: only its team, and the other one does not exist for it.
+  expect(await slugs(restricted)).toEqual([mine]);
+  expect((await fetch(`${origin}/api/v1/teams/${mine}`, { headers: bearer(restricted) })).status).toBe(200);
+  expect((await fetch(`${origin}/api/v1/teams/${other}`, { headers: bearer(restricted) })).status).toBe(404);
+  expect((await fetch(`${origin}/api/v1/teams/${other}/devboxes`, { headers: bearer(restricted) })).status).toBe(404);
 });
 
 test("SSH keys page: add a public key (fingerprint as ssh-keygen prints it), refuse a private key, remove", async ({ page }) => {

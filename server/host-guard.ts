@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { isTrustedHost, isTrustedOrigin } from "@/lib/http/trusted-origins";
+import { isCookielessBearer } from "@/lib/tokens/secret";
 
 /**
  * DNS-rebinding defence for everything server.ts serves. A page on `attacker.example:3000`, whose
@@ -63,7 +64,7 @@ export function refuseForeignUpgrade(req: IncomingMessage, socket: Duplex): bool
  * applies the same rule). Only under /api/v1/: server actions never take tokens.
  */
 function isCookielessApiToken(req: IncomingMessage): boolean {
-  return /^Bearer\s/i.test(req.headers.authorization ?? "") && !req.headers.cookie && pathOf(req).startsWith("/api/v1/");
+  return isCookielessBearer(req.headers.authorization, req.headers.cookie) && pathOf(req).startsWith("/api/v1/");
 }
 
 // Dot segments resolved, as the router sees the path.

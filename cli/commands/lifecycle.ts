@@ -19,21 +19,16 @@ async function setState(ctx: Context, args: Parsed, state: "running" | "stopped"
   print(ctx, d, `${d.name}: ${d.status.state}`);
 }
 
-export const startCommand: Command = {
-  name: "start",
-  summary: "Start a devbox (from its latest snapshot) and wait until it runs",
+const stateCommand = (name: "start" | "stop", state: "running" | "stopped", summary: string): Command => ({
+  name,
+  summary,
   usage: "<box>[.<team>] [--no-wait]",
   options: waitOption,
-  run: (ctx, args) => setState(ctx, args, "running", "start"),
-};
+  run: (ctx, args) => setState(ctx, args, state, name),
+});
 
-export const stopCommand: Command = {
-  name: "stop",
-  summary: "Stop a devbox (its changes are saved first) and wait until it stopped",
-  usage: "<box>[.<team>] [--no-wait]",
-  options: waitOption,
-  run: (ctx, args) => setState(ctx, args, "stopped", "stop"),
-};
+export const startCommand = stateCommand("start", "running", "Start a devbox (from its latest snapshot) and wait until it runs");
+export const stopCommand = stateCommand("stop", "stopped", "Stop a devbox (its changes are saved first) and wait until it stopped");
 
 export const restartCommand: Command = {
   name: "restart",

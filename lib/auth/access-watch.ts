@@ -1,5 +1,6 @@
 import { inArray } from "drizzle-orm";
 import { getDb, type Database } from "@/db/client";
+import { apiTokens } from "@/db/schema/api-tokens";
 import { memberships, type TeamRole } from "@/db/schema/memberships";
 import { users } from "@/db/schema/users";
 import { roleAtLeast } from "@/lib/teams/roles";
@@ -7,7 +8,7 @@ import { roleAtLeast } from "@/lib/teams/roles";
 /**
  * Revocation for long-lived connections (terminal websockets, event streams), which authorize
  * once at their start. Each registers what it relies on: the user, the session version its
- * cookie carried, the team and the minimum role. Every RECHECK_MS one query re-reads all of
+ * cookie carried, the team, the minimum role and the API token if one was used. Every RECHECK_MS one query re-reads all of
  * them at once (not one per connection or per message), and a connection whose user signed out
  * everywhere, was deleted, left the team or lost the role is told why and closed. Works across
  * replicas: the DB is what changes, each replica re-reads it.
@@ -20,6 +21,8 @@ export interface AccessGrant {
   sessionVersion: number;
   teamId: string;
   minRole: TeamRole;
+  /** The API token the connection was authorized with, if any: its revocation or expiry ends it too. */
+  tokenId?: string;
 }
 
 export type RevokedReason = string;
@@ -39,8 +42,11 @@ export function revocationReason(
   grant: AccessGrant,
   user: { sessionVersion: number } | undefined,
   role: TeamRole | undefined,
+  token?: { revokedAt: Date | null; expiresAt: Date },
+  now = Date.now(),
 ): RevokedReason | null {
   if (!user) return "Your account was deleted.";
+  if (grant.tokenId && (!token || token.revokedAt || token.expiresAt.getTime() <= now)) return "The API token was revoked or expired.";
   if (user.sessionVersion !== grant.sessionVersion) return "You were signed out everywhere: sign in again.";
   if (!role) return "You are no longer a member of this team.";
   if (!roleAtLeast(role, grant.minRole)) return `Your role in this team changed: this needs ${grant.minRole} or higher.`;
@@ -81,15 +87,21 @@ export class AccessWatcher {
       const list = [...this.watches];
       const userIds = [...new Set(list.map((w) => w.grant.userId))];
       const db = await this.db();
-      const [userRows, memberRows] = await Promise.all([
+      const tokenIds = [...new Set(list.flatMap((w) => (w.grant.tokenId ? [w.grant.tokenId] : [])))];
+      const [userRows, memberRows, tokenRows] = await Promise.all([
         db.select({ id: users.id, sessionVersion: users.sessionVersion }).from(users).where(inArray(users.id, userIds)),
         db.select({ userId: memberships.userId, teamId: memberships.teamId, role: memberships.role }).from(memberships).where(inArray(memberships.userId, userIds)),
+        tokenIds.length
+          ? db.select({ id: apiTokens.id, revokedAt: apiTokens.revokedAt, expiresAt: apiTokens.expiresAt }).from(apiTokens).where(inArray(apiTokens.id, tokenIds))
+          : [],
       ]);
       const byUser = new Map(userRows.map((u) => [u.id, u]));
       const roles = new Map(memberRows.map((m) => [`${m.userId}\0${m.teamId}`, m.role]));
+      const tokens = new Map(tokenRows.map((t) => [t.id, t]));
       for (const w of list) {
         if (!this.watches.has(w)) continue;
-        const reason = revocationReason(w.grant, byUser.get(w.grant.userId), roles.get(`${w.grant.userId}\0${w.grant.teamId}`));
+        const token = w.grant.tokenId ? tokens.get(w.grant.tokenId) : undefined;
+        const reason = revocationReason(w.grant, byUser.get(w.grant.userId), roles.get(`${w.grant.userId}\0${w.grant.teamId}`), token);
         if (reason) {
           this.drop(w);
           try {

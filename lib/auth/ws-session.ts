@@ -73,6 +73,13 @@ export async function userFromCookieHeader(db: Database, header: string | undefi
   return s ? userForSession(db, s.userId, s.sessionVersion) : null;
 }
 
+/** A cookie sent from a page the dashboard did not serve (websocket close code 4403, not 4406). */
+export class ForeignOriginError extends AppError {
+  constructor() {
+    super("forbidden", "Refused: this page is not served by the dashboard.");
+  }
+}
+
 /**
  * The user of a websocket handshake: an API token (`Authorization: Bearer`, for the CLI; the
  * user then carries the token's grant for lib/authz) or the session cookie, which only counts
@@ -82,7 +89,7 @@ export async function userFromCookieHeader(db: Database, header: string | undefi
 export async function actorFromUpgrade(db: Database, headers: { authorization?: string; cookie?: string; origin?: string }): Promise<User & TokenCarrier> {
   const bearer = bearerFrom(headers.authorization);
   if (bearer !== null) return authenticateToken(db, bearer);
-  if (!isTrustedOrigin(headers.origin)) throw new AppError("forbidden", "Refused: this page is not served by the dashboard.");
+  if (!isTrustedOrigin(headers.origin)) throw new ForeignOriginError();
   const user = await userFromCookieHeader(db, headers.cookie);
   if (!user) throw new AppError("unauthorized", "Sign in (or pass an API token) to continue.");
   return user;

@@ -20,7 +20,7 @@ export interface TokenCheck {
 export function requireTokenAllows(actor: TokenCarrier, check: TokenCheck): void {
   const token = actor.token;
   if (!token) return;
-  if (token.teamId && token.teamId !== check.teamId) throw notFound("Team");
+  if (!tokenAllowsTeam(actor, check.teamId)) throw notFound("Team");
   if (token.devboxNames) {
     if (check.devboxName !== undefined) {
       if (!token.devboxNames.includes(check.devboxName)) throw notFound("Devbox");
@@ -32,6 +32,12 @@ export function requireTokenAllows(actor: TokenCarrier, check: TokenCheck): void
   const needed = check.scope ?? scopeForRole(check.minimum);
   if (!scopeSatisfied(token.scopes, needed))
     throw new AppError("forbidden", `This API token lacks the ${needed} scope (it has ${token.scopes.join(", ")}).`);
+}
+
+/** For lists: whether a team-restricted token may see this team (any other is "not found"). */
+export function tokenAllowsTeam(actor: TokenCarrier, teamId: string): boolean {
+  const only = actor.token?.teamId;
+  return !only || only === teamId;
 }
 
 /** For lists: whether a devbox-restricted token may see this devbox. */

@@ -73,7 +73,8 @@ export async function decideDeviceLogin(db: Database, user: User, userCode: stri
 
 /**
  * The CLI's poll: pending → "pending"; denied → forbidden; approved → the request is marked
- * redeemed (conditionally: two polls mint one token) and an API token is created for the user.
+ * redeemed (one conditional UPDATE: of two polls, one claims it and mints the token) and an API
+ * token is created for the user in the same transaction.
  */
 export async function redeemDeviceLogin(db: Database, deviceCode: string): Promise<"pending" | { token: string; email: string }> {
   const hash = sha256(deviceCode);
@@ -81,14 +82,18 @@ export async function redeemDeviceLogin(db: Database, deviceCode: string): Promi
   if (!row || row.expiresAt <= new Date() || row.status === "redeemed") throw gone();
   if (row.status === "pending") return "pending";
   if (row.status === "denied") throw new AppError("forbidden", "The login was refused in the dashboard.");
-  const [claimed] = await db
-    .update(deviceLogins)
-    .set({ status: "redeemed" })
-    .where(and(eq(deviceLogins.id, row.id), eq(deviceLogins.status, "approved")))
-    .returning();
-  if (!claimed?.userId) throw gone();
-  const [user] = await db.select().from(users).where(eq(users.id, claimed.userId)).limit(1);
-  if (!user) throw gone();
-  const { token } = await createToken(db, user, { name: claimed.clientName.slice(0, 80), scopes: CLI_TOKEN_SCOPES });
-  return { token, email: user.email };
+  // The claim and the token are one transaction: a failure between them leaves the request
+  // approved (the next poll gets the token), never redeemed without one.
+  return db.transaction(async (tx) => {
+    const [claimed] = await tx
+      .update(deviceLogins)
+      .set({ status: "redeemed" })
+      .where(and(eq(deviceLogins.id, row.id), eq(deviceLogins.status, "approved")))
+      .returning();
+    if (!claimed?.userId) throw gone();
+    const [user] = await tx.select().from(users).where(eq(users.id, claimed.userId)).limit(1);
+    if (!user) throw gone();
+    const { token } = await createToken(tx, user, { name: claimed.clientName.slice(0, 80), scopes: CLI_TOKEN_SCOPES });
+    return { token, email: user.email };
+  });
 }

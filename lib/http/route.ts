@@ -1,11 +1,7 @@
 import { toAppError } from "@/lib/errors";
+import { isCookielessBearer } from "@/lib/tokens/secret";
 import { requireSameOriginJson } from "./csrf";
 import { refuseNulInBody } from "./nul-guard";
-
-/** An API-token request with no cookie carries no ambient credential: CSRF cannot apply to it. */
-function isCookielessBearer(req: Request): boolean {
-  return /^Bearer\s/i.test(req.headers.get("authorization") ?? "") && !req.headers.get("cookie");
-}
 
 type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
 
@@ -17,7 +13,7 @@ type Handler<C> = (req: Request, ctx: C) => Promise<Response>;
 export function route<C>(handler: Handler<C>): Handler<C> {
   return async (req, ctx) => {
     try {
-      requireSameOriginJson(req, isCookielessBearer(req));
+      requireSameOriginJson(req, isCookielessBearer(req.headers.get("authorization"), req.headers.get("cookie")));
       await refuseNulInBody(req);
       return await handler(req, ctx);
     } catch (err) {

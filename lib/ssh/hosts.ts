@@ -36,12 +36,12 @@ export async function listSshHosts(kc: KubeConfig, db: Database, user: Actor): P
       continue;
     }
     const boxes = (await listTeamDevboxes(db, team.id)).filter((d) => d.desiredState !== "deleted" && tokenAllowsDevbox(user, d.name));
-    if (boxes.length === 0) continue;
-    for (const d of boxes) {
-      const secret = await core.readNamespacedSecret({ name: secretName(d), namespace: team.namespace }).catch(() => undefined);
-      const pub = Buffer.from(secret?.data?.["ssh_host_ed25519_key.pub"] ?? "", "base64").toString("utf8").trim().split(/\s+/).slice(0, 2).join(" ");
+    // One GET per devbox's Secret (the dashboard may not LIST Secrets), side by side.
+    const secrets = await Promise.all(boxes.map((d) => core.readNamespacedSecret({ name: secretName(d), namespace: team.namespace }).catch(() => undefined)));
+    boxes.forEach((d, i) => {
+      const pub = Buffer.from(secrets[i]?.data?.["ssh_host_ed25519_key.pub"] ?? "", "base64").toString("utf8").trim().split(/\s+/).slice(0, 2).join(" ");
       out.push({ host: sshHostAlias(team.slug, d.name), team: team.slug, devbox: d.name, user: d.user, workingDir: d.workingDir, hostKeys: pub ? [pub] : [] });
-    }
+    });
   }
   return out;
 }

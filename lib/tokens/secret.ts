@@ -26,3 +26,12 @@ export function bearerFrom(header: string | null | undefined): string | null {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   return m ? m[1] : null;
 }
+
+/**
+ * A request authenticated only by an API token (a bearer header, no cookie) carries no ambient
+ * credential, so a forged cross-site request cannot use one: CSRF and Origin rules do not apply
+ * (lib/http/route.ts, server/host-guard.ts). With a cookie as well, it is treated as a browser's.
+ */
+export function isCookielessBearer(authorization: string | null | undefined, cookie: string | null | undefined): boolean {
+  return bearerFrom(authorization) !== null && !cookie;
+}

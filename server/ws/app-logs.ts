@@ -10,11 +10,12 @@ import { findApp } from "@/lib/apps/service";
 import { accessWatcher } from "@/lib/auth/access-watch";
 import { userFromCookieHeader } from "@/lib/auth/ws-session";
 import { requireTeamRole } from "@/lib/authz/team-access";
-import { AppError } from "@/lib/errors";
 import { isTrustedOrigin } from "@/lib/http/trusted-origins";
 import { kubeConfig } from "@/lib/k8s/config";
 import { CloseCode } from "@/lib/terminal/protocol";
 import { registerWebsocketEndpoint } from "../upgrade";
+import { keepAlive } from "./heartbeat";
+import { closeWith, Refusal, refusalOf, refuseUpgrade } from "./refusal";
 
 /**
  * Follows an app replica's log: /api/v1/teams/<team>/apps/<app>/logs/follow?pod=<replica>&tail=<n>.
@@ -26,16 +27,9 @@ import { registerWebsocketEndpoint } from "../upgrade";
 export const APP_LOGS_PATH_RE = /^\/api\/v1\/teams\/([^/]+)\/apps\/([^/]+)\/logs\/follow\/?$/;
 
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 4096 });
-
-class Refusal extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message);
-  }
-}
-
-function refuse(req: IncomingMessage, socket: Duplex, head: Buffer, code: number, message: string): void {
-  wss.handleUpgrade(req, socket, head, (ws) => ws.close(code, message.slice(0, 120)));
-}
+keepAlive(wss);
+// Text frames are log data here: refusals are close codes and reasons only.
+const NO_ERROR_FRAME = { errorFrame: false };
 
 export async function handleAppLogsUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   socket.on("error", () => {});
@@ -48,14 +42,7 @@ export async function handleAppLogsUpgrade(req: IncomingMessage, socket: Duplex,
     const db = await getDb();
     const user = await userFromCookieHeader(db, req.headers.cookie);
     if (!user) throw new Refusal(CloseCode.Unauthorized, "Sign in to read logs.");
-    let team;
-    try {
-      team = await requireTeamRole(user, decodeURIComponent(m[1]), "viewer");
-    } catch (err) {
-      if (err instanceof AppError && err.code === "not_found") throw new Refusal(CloseCode.NotFound, err.message);
-      if (err instanceof AppError && err.code === "forbidden") throw new Refusal(CloseCode.Forbidden, err.message);
-      throw err;
-    }
+    const team = await requireTeamRole(user, decodeURIComponent(m[1]), "viewer");
     const app = await findApp(db, team.id, decodeURIComponent(m[2]));
     if (!app) throw new Refusal(CloseCode.NotFound, "App not found");
     const wanted = url.searchParams.get("pod");
@@ -65,7 +52,7 @@ export async function handleAppLogsUpgrade(req: IncomingMessage, socket: Duplex,
 
     wss.handleUpgrade(req, socket, head, (ws) => {
       const access = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "viewer" }, (reason) =>
-        ws.close(CloseCode.Revoked, reason.slice(0, 120)),
+        closeWith(ws, CloseCode.Revoked, reason, NO_ERROR_FRAME),
       );
       let stream: http.ClientRequest | undefined;
       ws.on("close", () => {
@@ -86,9 +73,9 @@ export async function handleAppLogsUpgrade(req: IncomingMessage, socket: Duplex,
         });
     });
   } catch (err) {
-    if (err instanceof Refusal) return refuse(req, socket, head, err.code, err.message);
-    console.error("[devbox] app log handshake failed:", err);
-    refuse(req, socket, head, CloseCode.ExecFailed, "The log could not be opened.");
+    const refusal = refusalOf(err);
+    if (!refusal) console.error("[devbox] app log handshake failed:", err);
+    refuseUpgrade(wss, req, socket, head, refusal ?? new Refusal(CloseCode.ExecFailed, "The log could not be opened."), NO_ERROR_FRAME);
   }
 }
 

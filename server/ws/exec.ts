@@ -11,13 +11,14 @@ import { requireDevboxRole } from "@/lib/authz/devbox-access";
 import { recordActivity } from "@/lib/idle/activity";
 import { CONTAINER_NAME, podName } from "@/lib/devboxes/k8s-objects";
 import { deriveStatus } from "@/lib/devboxes/status";
-import { AppError } from "@/lib/errors";
 import { EXEC_PATH_RE, MAX_ARGS, MAX_ARGV_BYTES, STDERR, STDOUT, type ExecServerMessage } from "@/lib/exec/protocol";
 import { kubeConfig } from "@/lib/k8s/config";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { exitCodeOf } from "@/lib/terminal/exec";
 import { CloseCode } from "@/lib/terminal/protocol";
 import { registerWebsocketEndpoint } from "../upgrade";
+import { keepAlive } from "./heartbeat";
+import { closeWith, Refusal, refusalOf, refuseUpgrade } from "./refusal";
 
 /**
  * `devbox exec`: one command in a running devbox over Kubernetes exec without a TTY, stdout and
@@ -25,18 +26,9 @@ import { registerWebsocketEndpoint } from "../upgrade";
  * the terminal (token, or cookie + Origin → developer role → Running), re-checked while it runs.
  */
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 * 1024 });
-
-class Refusal extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message);
-  }
-}
+keepAlive(wss);
 
 const send = (ws: WebSocket, m: ExecServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m));
-function closeWith(ws: WebSocket, code: number, message: string) {
-  send(ws, { type: "error", code, message });
-  ws.close(code, message.slice(0, 120));
-}
 
 interface ExecTarget {
   devboxId: string;
@@ -47,6 +39,7 @@ interface ExecTarget {
   userId: string;
   sessionVersion: number;
   teamId: string;
+  tokenId?: string;
 }
 
 // The program runs in the working directory; arguments are passed positionally, never interpolated.
@@ -54,8 +47,7 @@ const RUN = 'cd "$1" 2>/dev/null || cd; shift; exec "$@"';
 
 export async function handleExecUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   socket.on("error", () => {});
-  let refusal: Refusal | undefined;
-  let target: ExecTarget | undefined;
+  let target: ExecTarget;
   try {
     const url = new URL(req.url ?? "/", "http://localhost");
     const m = EXEC_PATH_RE.exec(url.pathname);
@@ -69,21 +61,15 @@ export async function handleExecUpgrade(req: IncomingMessage, socket: Duplex, he
     if (status.state !== "Running" || status.podName !== podName(devbox))
       throw new Refusal(CloseCode.NotRunning, `The devbox is ${status.state.toLowerCase()}: start it first.`);
     recordActivity(devbox.id, "exec", user.id);
-    target = { devboxId: devbox.id, namespace: team.namespace, pod: podName(devbox), workingDir: devbox.workingDir, argv, userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id };
+    target = { devboxId: devbox.id, namespace: team.namespace, pod: podName(devbox), workingDir: devbox.workingDir, argv, userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, tokenId: user.token?.id };
     await recordAudit(db, { actorId: user.id, teamId: team.id, action: "devbox.exec", target: devbox.name, details: { argv0: argv[0].slice(0, 200) } });
   } catch (err) {
-    if (err instanceof Refusal) refusal = err;
-    else if (err instanceof AppError) {
-      const code = err.code === "not_found" ? CloseCode.NotFound : err.code === "forbidden" ? (err.message.startsWith("Refused: this page") ? CloseCode.ForbiddenOrigin : CloseCode.Forbidden) : err.code === "unauthorized" ? CloseCode.Unauthorized : CloseCode.ExecFailed;
-      refusal = new Refusal(code, err.message);
-    } else {
-      console.error("[devbox] exec handshake failed:", err);
-      refusal = new Refusal(CloseCode.ExecFailed, "The command could not be started.");
-    }
+    const refusal = refusalOf(err);
+    if (!refusal) console.error("[devbox] exec handshake failed:", err);
+    return refuseUpgrade(wss, req, socket, head, refusal ?? new Refusal(CloseCode.ExecFailed, "The command could not be started."));
   }
   wss.handleUpgrade(req, socket, head, (ws) => {
     ws.on("error", () => {});
-    if (refusal || !target) return closeWith(ws, refusal?.code ?? CloseCode.ExecFailed, refusal?.message ?? "The command could not be started.");
     run(ws, target).catch((err) => {
       console.error("[devbox] exec failed:", err instanceof Error ? err.message : err);
       closeWith(ws, CloseCode.ExecFailed, "The command could not be started in the devbox.");
@@ -113,7 +99,7 @@ async function run(ws: WebSocket, t: ExecTarget): Promise<void> {
     send(ws, { type: "exit", code: exitCodeOf(status), ...(status.message ? { message: status.message } : {}) });
     ws.close(CloseCode.Normal, "exited");
   });
-  const access = accessWatcher().watch({ userId: t.userId, sessionVersion: t.sessionVersion, teamId: t.teamId, minRole: "developer" }, (reason) => closeWith(ws, CloseCode.Revoked, reason));
+  const access = accessWatcher().watch({ userId: t.userId, sessionVersion: t.sessionVersion, teamId: t.teamId, minRole: "developer", tokenId: t.tokenId }, (reason) => closeWith(ws, CloseCode.Revoked, reason));
   ws.on("close", () => {
     access.stop();
     stdin.push(null);

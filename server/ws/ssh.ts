@@ -5,7 +5,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { getDb } from "@/db/client";
 import type { Devbox } from "@/db/schema/devboxes";
 import { recordAudit } from "@/lib/audit/record";
-import { accessWatcher, RECHECK_MS } from "@/lib/auth/access-watch";
+import { accessWatcher } from "@/lib/auth/access-watch";
 import { actorFromUpgrade } from "@/lib/auth/ws-session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
 import type { Actor } from "@/lib/authz/team-access";
@@ -16,15 +16,15 @@ import { startDevbox } from "@/lib/devboxes/service";
 import { recordActivity } from "@/lib/idle/activity";
 import { BurstGate } from "@/lib/idle/burst-gate";
 import { deriveStatus } from "@/lib/devboxes/status";
-import { AppError } from "@/lib/errors";
 import { kubeConfig } from "@/lib/k8s/config";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { SshUnavailable, syncAuthorizedKeys } from "@/lib/ssh/authorized-keys";
 import { SSH_PATH_RE, SshCloseCode, type SshServerMessage } from "@/lib/ssh/protocol";
 import { openDirect, openPortForward, sshTransport, type PodPipe } from "@/lib/ssh/tunnel";
 import type { TeamWithRole } from "@/lib/teams/queries";
-import { tokenStillValid } from "@/lib/tokens/service";
 import { registerWebsocketEndpoint } from "../upgrade";
+import { keepAlive } from "./heartbeat";
+import { closeWith, Refusal, refusalOf, refuseUpgrade } from "./refusal";
 
 /**
  * SSH over a websocket (protocol: lib/ssh/protocol.ts): `devbox ssh --stdio` on one side, the
@@ -33,51 +33,22 @@ import { registerWebsocketEndpoint } from "../upgrade";
  * role and, for a token, the devboxes:ssh scope and its restrictions (4404/4406) → the devbox
  * runs (4409), or is started first when the caller may start it → authorized_keys is current
  * (lib/ssh/authorized-keys.ts; 4503 when the devbox has no sshd) → the bytes flow. While open,
- * the grant and the token are re-checked every few seconds (4411). Each connection is audited.
+ * the grant and the token are re-checked every few seconds (4411, lib/auth/access-watch.ts). Each connection is audited.
  */
 const SSH_PORT = 22;
-const PING_INTERVAL_MS = 25_000;
 const START_TIMEOUT_MS = 180_000;
 // Backpressure: stop reading one side while more than this is queued towards the other.
 const HIGH_WATER = 1 << 20;
 
-class Refusal extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 4 * 1024 * 1024 });
-
-const pinger = setInterval(() => {
-  for (const ws of wss.clients as Set<WebSocket & { alive?: boolean }>) {
-    if (ws.alive === false) {
-      ws.terminate();
-      continue;
-    }
-    ws.alive = false;
-    ws.ping();
-  }
-}, PING_INTERVAL_MS);
-pinger.unref();
+keepAlive(wss);
 
 const send = (ws: WebSocket, m: SshServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m));
 
-function closeWith(ws: WebSocket, code: number, message: string): void {
-  send(ws, { type: "error", code, message });
-  ws.close(code, message.slice(0, 120));
-}
-
-function refusalOf(err: unknown): Refusal {
-  if (err instanceof Refusal) return err;
-  if (err instanceof AppError) {
-    const code = { unauthorized: SshCloseCode.Unauthorized, not_found: SshCloseCode.NotFound, forbidden: SshCloseCode.Forbidden }[err.code as string];
-    if (code) return new Refusal(err.message.startsWith("Refused: this page") ? SshCloseCode.ForbiddenOrigin : code, err.message);
-  }
+function refusalFor(err: unknown): Refusal {
   if (err instanceof SshUnavailable) return new Refusal(SshCloseCode.NoSsh, err.message);
+  const r = refusalOf(err);
+  if (r) return r;
   console.error("[devbox] ssh handshake failed:", err);
   return new Refusal(SshCloseCode.Failed, "The SSH connection could not be opened.");
 }
@@ -92,20 +63,17 @@ export async function handleSshUpgrade(req: IncomingMessage, socket: Duplex, hea
     user = await actorFromUpgrade(db, req.headers);
     ({ team, devbox } = await requireDevboxRole(user, decodeURIComponent(m[1]), decodeURIComponent(m[2]), "developer", { scope: "devboxes:ssh" }));
   } catch (err) {
-    const r = refusalOf(err);
-    return wss.handleUpgrade(req, socket, head, (ws) => closeWith(ws, r.code, r.message));
+    return refuseUpgrade(wss, req, socket, head, refusalFor(err));
   }
   // From here on the client is told what happens (a start can take a while).
   wss.handleUpgrade(req, socket, head, (ws) => {
-    (ws as WebSocket & { alive?: boolean }).alive = true;
-    ws.on("pong", () => ((ws as WebSocket & { alive?: boolean }).alive = true));
     ws.on("error", () => {});
     // The client starts talking (its SSH banner) at once; hold it until the pipe is open.
     const early: Buffer[] = [];
     const hold = (data: Buffer, isBinary: boolean) => isBinary && early.push(data);
     ws.on("message", hold);
     connect(ws, user, team, devbox, () => (ws.off("message", hold), early)).catch((err) => {
-      const r = refusalOf(err);
+      const r = refusalFor(err);
       closeWith(ws, r.code, r.message);
     });
   });
@@ -160,19 +128,13 @@ async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: D
   for (const data of takeEarly()) forward(data);
   ws.on("message", (data: Buffer, isBinary) => isBinary && forward(data));
 
-  // Revocation: membership/role/sign-out through the shared watcher, the token by itself.
-  const access = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "developer" }, (reason) =>
+  // Revocation (membership, role, sign-out, the token): the shared watcher, one batched re-read.
+  const tokenId = user.token?.id;
+  const access = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "developer", tokenId }, (reason) =>
     closeWith(ws, SshCloseCode.Revoked, reason),
   );
-  const tokenId = user.token?.id;
-  const tokenCheck = tokenId
-    ? setInterval(() => {
-        void tokenStillValid(db, tokenId).then((ok) => ok || closeWith(ws, SshCloseCode.Revoked, "The API token was revoked or expired."), () => {});
-      }, RECHECK_MS)
-    : undefined;
   ws.on("close", () => {
     access.stop();
-    if (tokenCheck) clearInterval(tokenCheck);
     p.close();
   });
   await recordAudit(db, {

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer, type WebSocket } from "ws";
+import { WebSocketServer } from "ws";
 import { getDb } from "@/db/client";
 import { accessWatcher, type AccessWatch } from "@/lib/auth/access-watch";
-import { actorFromUpgrade } from "@/lib/auth/ws-session";
+import { actorFromUpgrade, ForeignOriginError } from "@/lib/auth/ws-session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
 import { CONTAINER_NAME, podName } from "@/lib/devboxes/k8s-objects";
 import { deriveStatus } from "@/lib/devboxes/status";
@@ -11,7 +11,7 @@ import { AppError } from "@/lib/errors";
 import { kubeConfig } from "@/lib/k8s/config";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { ShellConnection } from "@/lib/terminal/exec";
-import { CloseCode, SESSION_ID_RE, TERMINAL_PATH_PREFIX, TERMINAL_PATH_RE, type ServerMessage } from "@/lib/terminal/protocol";
+import { CloseCode, SESSION_ID_RE, TERMINAL_PATH_PREFIX, TERMINAL_PATH_RE } from "@/lib/terminal/protocol";
 import { terminalRegistry, TerminalRegistry } from "@/lib/terminal/registry";
 import { MAX_SESSIONS_PER_USER, TerminalSession } from "@/lib/terminal/session";
 import { recordAudit } from "@/lib/audit/record";
@@ -20,6 +20,8 @@ import { roleAtLeast } from "@/lib/teams/roles";
 import { startTerminalIdleWarnings } from "@/lib/idle/terminal-warnings";
 import { startDevbox } from "@/lib/devboxes/service";
 import { registerWebsocketEndpoint } from "../upgrade";
+import { keepAlive } from "./heartbeat";
+import { closeWith, Refusal, refusalOf, refuseUpgrade } from "./refusal";
 
 /**
  * The terminal websocket: /api/v1/teams/<team>/devboxes/<name>/terminal?session=<id>[&cols=&rows=]
@@ -30,14 +32,6 @@ import { registerWebsocketEndpoint } from "../upgrade";
  * While open, the grant is re-checked every few seconds (4411 when revoked).
  * Then it resumes the user's session with that id or opens a new shell (4500 when exec fails).
  */
-const PING_INTERVAL_MS = 25_000;
-
-class Refusal extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message);
-  }
-}
-
 const accessBySession = new WeakMap<TerminalSession, AccessWatch>();
 
 /** The user behind the handshake: an API token, or the session cookie from a trusted Origin. */
@@ -45,7 +39,7 @@ async function upgradeActor(db: Awaited<ReturnType<typeof getDb>>, req: Incoming
   try {
     return await actorFromUpgrade(db, req.headers);
   } catch (err) {
-    if (err instanceof AppError && err.code === "forbidden") throw new Refusal(CloseCode.ForbiddenOrigin, err.message);
+    if (err instanceof ForeignOriginError) throw err;
     if (err instanceof AppError) throw new Refusal(CloseCode.Unauthorized, err.code === "unauthorized" && req.headers.authorization ? err.message : "Sign in to open a terminal.");
     throw err;
   }
@@ -53,27 +47,9 @@ async function upgradeActor(db: Awaited<ReturnType<typeof getDb>>, req: Incoming
 
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 * 1024 });
 
-// Keep-alive: a ping to every client each interval; one that did not answer the previous ping
-// is dropped (its session detaches and can be resumed).
-const pinger = setInterval(() => {
-  for (const ws of wss.clients as Set<WebSocket & { alive?: boolean }>) {
-    if (ws.alive === false) {
-      ws.terminate();
-      continue;
-    }
-    ws.alive = false;
-    ws.ping();
-  }
-}, PING_INTERVAL_MS);
-pinger.unref();
+// A client that stops answering pings is dropped: its session detaches and can be resumed.
+keepAlive(wss);
 startTerminalIdleWarnings(terminalRegistry);
-
-function refuse(req: IncomingMessage, socket: Duplex, head: Buffer, code: number, message: string): void {
-  wss.handleUpgrade(req, socket, head, (ws) => {
-    ws.send(JSON.stringify({ type: "error", code, message } satisfies ServerMessage));
-    ws.close(code, message.slice(0, 120));
-  });
-}
 
 function intParam(url: URL, name: string, dflt: number): number {
   const n = Number(url.searchParams.get(name));
@@ -97,14 +73,7 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
     const db = await getDb();
     const user = await upgradeActor(db, req);
 
-    let devbox, team;
-    try {
-      ({ team, devbox } = await requireDevboxRole(user, teamSlug, devboxName, "developer"));
-    } catch (err) {
-      if (err instanceof AppError && err.code === "not_found") throw new Refusal(CloseCode.NotFound, err.message);
-      if (err instanceof AppError && err.code === "forbidden") throw new Refusal(CloseCode.Forbidden, err.message);
-      throw err;
-    }
+    const { team, devbox } = await requireDevboxRole(user, teamSlug, devboxName, "developer");
 
     // Wake on access: ?wake=1 on a stopped devbox starts it (the developer role is already
     // checked); the client is told so and connects again once it runs.
@@ -137,7 +106,8 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
           rows: intParam(url, "rows", 24),
         });
         // Revocation: the session ends (4411) once the user signs out everywhere, leaves the
-        // team or drops below developer, within RECHECK_MS (lib/auth/access-watch.ts).
+        // team, drops below developer or its API token is revoked, within RECHECK_MS
+        // (lib/auth/access-watch.ts).
         let access: AccessWatch | undefined;
         const session = new TerminalSession(key, sessionId, { userId: user.id, devbox, pod }, shell, (s) => {
           access?.stop();
@@ -145,14 +115,14 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
           registry.remove(s);
         });
         access = accessWatcher().watch(
-          { userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "developer" },
+          { userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "developer", tokenId: user.token?.id },
           (reason) => session.end(CloseCode.Revoked, reason),
         );
         accessBySession.set(session, access);
         return session;
       });
       // A resume authorized with a newer session (signed in again) keeps the shell.
-      if (opened.resumed) accessBySession.get(opened.session)?.update({ sessionVersion: user.sessionVersion });
+      if (opened.resumed) accessBySession.get(opened.session)?.update({ sessionVersion: user.sessionVersion, tokenId: user.token?.id });
     } catch (err) {
       console.error(`[devbox] terminal: exec into ${team.namespace}/${pod} failed:`, err instanceof Error ? err.message : err);
       throw new Refusal(CloseCode.ExecFailed, "The shell could not be started in the devbox.");
@@ -166,9 +136,9 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
       if (url.searchParams.has("cols")) opened.session.resize(intParam(url, "cols", 80), intParam(url, "rows", 24));
     });
   } catch (err) {
-    if (err instanceof Refusal) return refuse(req, socket, head, err.code, err.message);
-    console.error("[devbox] terminal handshake failed:", err);
-    refuse(req, socket, head, CloseCode.ExecFailed, "The terminal could not be opened.");
+    const refusal = refusalOf(err);
+    if (!refusal) console.error("[devbox] terminal handshake failed:", err);
+    refuseUpgrade(wss, req, socket, head, refusal ?? new Refusal(CloseCode.ExecFailed, "The terminal could not be opened."));
   }
 }
 
@@ -182,13 +152,7 @@ async function handleGuestUpgrade(req: IncomingMessage, socket: Duplex, head: Bu
   if (!/^[0-9a-f]{32}$/.test(shareId)) throw new Refusal(CloseCode.BadRequest, "Bad terminal request.");
   const db = await getDb();
   const user = await upgradeActor(db, req);
-  let devbox, team;
-  try {
-    ({ team, devbox } = await requireDevboxRole(user, teamSlug, devboxName, "viewer"));
-  } catch (err) {
-    if (err instanceof AppError && err.code === "not_found") throw new Refusal(CloseCode.NotFound, err.message);
-    throw err;
-  }
+  const { team, devbox } = await requireDevboxRole(user, teamSlug, devboxName, "viewer");
   const found = terminalShares().get(shareId);
   if (!found || found.share.devboxId !== devbox.id || found.share.guestId !== user.id)
     throw new Refusal(CloseCode.ShareEnded, "This terminal is not shared with you (any more).");
@@ -196,10 +160,7 @@ async function handleGuestUpgrade(req: IncomingMessage, socket: Duplex, head: Bu
   const minRole = share.mode === "write" ? "developer" : "viewer";
   if (!roleAtLeast(team.role, minRole)) throw new Refusal(CloseCode.Forbidden, "You need the developer role to type in a shared terminal.");
   wss.handleUpgrade(req, socket, head, (ws) => {
-    const watch = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole }, (reason) => {
-      if (ws.readyState === 1) ws.send(JSON.stringify({ type: "error", code: CloseCode.Revoked, message: reason } satisfies ServerMessage));
-      ws.close(CloseCode.Revoked, reason.slice(0, 120));
-    });
+    const watch = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole }, (reason) => closeWith(ws, CloseCode.Revoked, reason));
     ws.on("close", () => watch.stop());
     session.addGuest(ws, share.id, share.mode);
     void recordAudit(db, { actorId: user.id, teamId: team.id, action: "terminal.share.joined", target: devbox.name, details: { devboxId: devbox.id, shareId: share.id, ownerId: share.ownerId, mode: share.mode } }).catch(() => {});

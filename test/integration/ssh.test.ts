@@ -20,6 +20,8 @@ import { listTeamsForUser } from "@/lib/teams/queries";
 import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
 import { TerminalClient } from "@/lib/terminal/node-client";
 import { terminalPath } from "@/lib/terminal/protocol";
+import { execPath } from "@/lib/exec/protocol";
+import { WebSocket } from "ws";
 import { createToken, revokeToken } from "@/lib/tokens/service";
 import type { TokenScope } from "@/lib/tokens/scopes";
 import { registerUser } from "@/lib/users/register";
@@ -58,6 +60,7 @@ describe("ssh through the dashboard against the bundled cluster", () => {
     await addMember(db, owner.id, team, viewer.email, "viewer");
     backend = await startTerminalBackend(db);
     await import("@/server/ws/ssh"); // registers the SSH endpoint on the same dispatcher
+    await import("@/server/ws/exec"); // and exec's
     url = backend.origin;
     // Small requests: the node is shared by every test run.
     await createDevbox(db, team, owner.id, { name: "box", templateId, cpuMillis: 500, memoryMiB: 512, diskMiB: 2048 });
@@ -208,6 +211,51 @@ describe("ssh through the dashboard against the bundled cluster", () => {
     const bad = TerminalClient.connect(path, { token: "dbx_pat_" + "y".repeat(43) });
     expect(await bad.closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/This API token is not valid/) });
   });
+
+  // `devbox exec` by hand: the output, the close code and reason, and a way to wait for output.
+  const execWs = (argv: string[], tok: string) => {
+    const ws = new WebSocket(`${backend!.wsBase}${execPath(team.slug, "box", argv)}`, { headers: { authorization: `Bearer ${tok}` } });
+    let out = "";
+    ws.on("message", (d, isBinary) => (out += isBinary ? (d as Buffer).subarray(1).toString() : ""));
+    const closed = new Promise<{ code: number; reason: string }>((r) => ws.on("close", (code, reason) => r({ code, reason: reason.toString() })));
+    return { closed, output: () => out };
+  };
+
+  it("a devboxes:read token is refused by every websocket that acts on the devbox; the allowed tokens pass", async () => {
+    const read = await tokenFor(owner, ["devboxes:read"]);
+    const terminal = TerminalClient.connect(`${backend!.wsBase}${terminalPath(team.slug, "box", `ro-${randomSuffix()}`)}`, { token: read });
+    expect(await terminal.closed).toMatchObject({ code: 4406, reason: expect.stringMatching(/lacks the devboxes:write scope/) });
+    const exec = execWs(["sh", "-c", "echo ran > /tmp/ro-exec"], read);
+    expect(await exec.closed).toMatchObject({ code: 4406, reason: expect.stringMatching(/lacks the devboxes:write scope/) });
+    const r = await ssh([host, "true"], read);
+    expect(r.code).toBe(255);
+    expect(r.stderr).toMatch(/devbox: This API token lacks the devboxes:ssh scope/);
+    // Nothing ran; the write token runs the same command.
+    const write = await tokenFor(owner, ["devboxes:write"]);
+    const check = execWs(["sh", "-c", "cat /tmp/ro-exec 2>/dev/null || echo absent"], write);
+    expect(await check.closed).toMatchObject({ code: 1000 });
+    expect(check.output().trim()).toBe("absent");
+  });
+
+  it("an open terminal and an open exec end within seconds of their token's revocation (4411); a cookie-less token's other sessions stay", async () => {
+    const kept = await createToken(db, owner, { name: "kept", scopes: ["devboxes:write"] });
+    const gone = await createToken(db, owner, { name: "gone", scopes: ["devboxes:write"] });
+    const open = (tok: string) => TerminalClient.connect(`${backend!.wsBase}${terminalPath(team.slug, "box", `rv-${randomSuffix()}`)}`, { token: tok });
+    const staying = open(kept.token);
+    const ending = open(gone.token);
+    await Promise.all([staying.waitForMessage("session"), ending.waitForMessage("session")]);
+    const exec = execWs(["sh", "-c", "echo up; sleep 120"], gone.token);
+    await expect.poll(() => exec.output(), { timeout: 20_000 }).toContain("up");
+    const revokedAt = Date.now();
+    await revokeToken(db, owner.id, gone.view.id);
+    expect(await ending.closed).toMatchObject({ code: 4411, reason: expect.stringMatching(/token was revoked or expired/) });
+    expect(await exec.closed).toMatchObject({ code: 4411, reason: expect.stringMatching(/token was revoked or expired/) });
+    expect(Date.now() - revokedAt).toBeLessThan(15_000);
+    // The other token's terminal still works.
+    staying.send("echo still-$((6*7))\r");
+    await staying.waitForText("still-42");
+    staying.close();
+  }, 90_000);
 
   it("an open connection ends within seconds of its token's revocation", async () => {
     const t = await createToken(db, owner, { name: "live", scopes: ["devboxes:ssh"] });

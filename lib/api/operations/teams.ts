@@ -11,7 +11,7 @@ export const teamOperations: Operation[] = [
     tag: "Teams",
     operationId: "listTeams",
     summary: "List your teams",
-    description: "The teams you are a member of, your personal team first.",
+    description: "The teams you are a member of, your personal team first. With an API token restricted to one team: only that team.",
     access: "user",
     responses: { 200: { description: "Your teams.", schema: TeamList } },
   },

@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
 import { readBody } from "@/lib/api/body";
-import { requireTokenScope } from "@/lib/authz/token-scope";
+import { requireTokenScope, tokenAllowsTeam } from "@/lib/authz/token-scope";
 import { route } from "@/lib/http/route";
 import { listTeamsForUser } from "@/lib/teams/queries";
 import { CreateTeamBody } from "@/lib/teams/schemas";
@@ -10,8 +10,7 @@ import { teamView } from "@/lib/teams/view";
 
 export const GET = route(async () => {
   const user = await requireUser();
-  // A token restricted to one team sees only that team.
-  const teams = (await listTeamsForUser(await getDb(), user.id)).filter((t) => !user.token?.teamId || t.id === user.token.teamId);
+  const teams = (await listTeamsForUser(await getDb(), user.id)).filter((t) => tokenAllowsTeam(user, t.id));
   return Response.json({ items: teams.map(teamView) });
 });
 
