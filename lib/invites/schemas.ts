@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { JsonOf, Matches } from "@/lib/api/operation";
+import type { Assert, JsonOf, Matches } from "@/lib/api/operation";
 import type { InviteView } from "./service";
 
 export const INVITE_DEFAULT_HOURS = 7 * 24;
@@ -32,4 +32,4 @@ export const InviteSchema = z
   })
   .meta({ id: "Invite" });
 
-export type InviteViewMatches = Matches<JsonOf<InviteView>, z.infer<typeof InviteSchema>>;
+export type InviteViewMatches = Assert<Matches<JsonOf<InviteView>, z.infer<typeof InviteSchema>>>;

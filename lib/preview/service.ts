@@ -9,19 +9,9 @@ import type { TeamWithRole } from "@/lib/teams/queries";
 import { previewOrigin, previewPath, SHARE_PARAM } from "./host";
 import { effectiveLevel, levelAtMost } from "./levels";
 import { findShareLink, insertShareLink, instanceMaxLevel, listPortLevels, listShareLinks, revokeShareLink, setPortLevel, setTeamMaxLevel, teamMaxLevel } from "./queries";
-import type { CreateShareLinkBody } from "./schemas";
+import type { CreateShareLinkBody, PortView, ShareLinkView } from "./schemas";
 import { previewSockets } from "./socket-registry";
 import { signShareLink } from "./tokens";
-
-export interface PortView {
-  port: number;
-  name: string;
-  level: PreviewLevel;
-  /** The level in force (lowered by the team's or the instance's maximum). */
-  effectiveLevel: PreviewLevel;
-  url: string;
-  pathUrl: string;
-}
 
 function requirePort(devbox: Devbox, port: number) {
   const p = devbox.ports.find((x) => x.port === port);
@@ -53,19 +43,6 @@ export async function changeTeamMaxLevel(db: Database, user: User, team: TeamWit
   await setTeamMaxLevel(db, team.id, maxLevel);
   await recordAudit(db, { actorId: user.id, teamId: team.id, action: "preview.team_max_set", details: { maxLevel } });
   await previewSockets().recheck();
-}
-
-export interface ShareLinkView {
-  id: string;
-  port: number;
-  label: string;
-  sharedBy: string | null;
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-  state: "active" | "expired" | "revoked";
-  /** Only in the answer to the POST that created it: the token is not shown again (but can be re-derived by the server). */
-  url?: string;
 }
 
 function linkView(l: { id: string; port: number; label: string; createdAt: Date; expiresAt: Date; revokedAt: Date | null }, sharedBy: string | null): ShareLinkView {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { JsonOf, Matches } from "@/lib/api/operation";
+import type { Assert, JsonOf, Matches } from "@/lib/api/operation";
 import type { TerminalShareView } from "./share-service";
 
 /** POST /api/v1/teams/{team}/devboxes/{name}/terminal-shares */
@@ -27,4 +27,4 @@ export const TerminalShareSchema = z
 // Shares live as long as the owner's terminal sessions (in memory, a handful per person): not paged.
 export const TerminalShareList = z.object({ shares: z.array(TerminalShareSchema) }).meta({ id: "TerminalShareList" });
 
-export type TerminalShareViewMatches = Matches<JsonOf<TerminalShareView>, z.infer<typeof TerminalShareSchema>>;
+export type TerminalShareViewMatches = Assert<Matches<JsonOf<TerminalShareView>, z.infer<typeof TerminalShareSchema>>>;
