@@ -178,7 +178,8 @@ async function serveHttp(req: IncomingMessage, res: ServerResponse, where: Where
     return;
   }
 
-  if (foreignOrigin(req, where, false)) return void html(res, 403, page("Refused", "This request came from another site."));
+  if (foreignOrigin(req, where, false) || (where.mode === "path" && isAppsOrigin(req.headers.origin)))
+    return void html(res, 403, page("Refused", "This request came from another site."));
   const creds = await credentials(req, where);
   const v = await authorizePreview(db, where.target, creds);
   if (v.decision === "signin") {
@@ -308,15 +309,21 @@ async function serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, 
  * Next.js sees it, whatever the method, and without CORS headers so the page cannot read anything.
  */
 export function refuseAppsOrigin(req: IncomingMessage, res: ServerResponse): boolean {
-  const origin = req.headers.origin;
+  if (!isAppsOrigin(req.headers.origin)) return false;
+  res.writeHead(403, { "Content-Type": "application/json", Vary: "Origin" }).end(JSON.stringify({ error: { code: "forbidden", message: "Refused: preview apps cannot call the dashboard." } }));
+  return true;
+}
+
+/**
+ * An `Origin` of a page on the apps domain. Same site as the dashboard when the apps domain is
+ * under it, so the dashboard's SameSite=Lax cookie rides along with its requests: refused on the
+ * dashboard (refuseAppsOrigin) and on its path fallback `/p/…`, which is served before that check.
+ */
+function isAppsOrigin(origin: string | undefined): boolean {
   if (!origin || origin === "null") return false;
-  let host: string;
   try {
-    host = new URL(origin).host;
+    return !!appsLabelOf(new URL(origin).host);
   } catch {
     return false;
   }
-  if (!appsLabelOf(host)) return false;
-  res.writeHead(403, { "Content-Type": "application/json", Vary: "Origin" }).end(JSON.stringify({ error: { code: "forbidden", message: "Refused: preview apps cannot call the dashboard." } }));
-  return true;
 }

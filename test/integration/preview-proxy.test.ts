@@ -254,11 +254,19 @@ describe("preview proxy on the bundled cluster", () => {
     const r = await request(`${base}/a?b=1`, { headers: { cookie: `${session}; app=2` } });
     expect(r.status).toBe(200);
     expect(r.headers["content-security-policy"]).toMatch(/^sandbox /);
+    // Without allow-same-origin the page's origin is opaque: it cannot read the dashboard's pages.
+    expect(r.headers["content-security-policy"]).not.toContain("allow-same-origin");
     const seen = JSON.parse(r.body);
     expect(seen.url).toBe("/a?b=1");
     expect(seen.headers.cookie).toBe("app=2");
     expect(seen.headers["x-forwarded-prefix"]).toBe(`/p/${w.team.slug}/web/${APP_PORT}`);
     expect((await request(`${base}/a`, { headers: { cookie: await sessionCookie(w.other.id) } })).status).toBe(404);
+    // An app's page (same site as the dashboard, so its cookie rides along) cannot use the path
+    // fallback to reach this port with the member's session; the dashboard's own page can.
+    const post = (origin: string) => request(`${base}/form`, { method: "POST", headers: { origin, cookie: session }, body: "x" });
+    expect((await post(`http://3000--evil--${w.team.slug}.localhost:${w.port}`)).status).toBe(403);
+    expect((await request(`${base}/a`, { headers: { origin: w.origin, cookie: session } })).status).toBe(403);
+    expect((await post(`http://localhost:${w.port}`)).status).toBe(200);
   });
 
   it("a stopped devbox shows a clear page: a start link for those who may, none for the others", async () => {
