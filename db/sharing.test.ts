@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "./client";
 import { devboxes } from "./schema/devboxes";
 import { memberships } from "./schema/memberships";
@@ -123,6 +123,22 @@ describe.each(testBackends())("sharing models on $name", (backend) => {
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const [row] = await db.select().from(teamInvites).where(eq(teamInvites.id, inv.id));
     expect(row.uses).toBe(1);
+    // The loser is not in the team; the winner is, with the invite's role.
+    const joined = await db.select().from(memberships).where(and(eq(memberships.teamId, "t1"), inArray(memberships.userId, ["r1", "r2"])));
+    expect(joined).toHaveLength(1);
+    expect(joined[0].role).toBe("viewer");
+  });
+
+  it("the same person accepting twice at once (two tabs) joins once and takes one use", async () => {
+    const inv = await createInvite(db, owner, asTeam(), { role: "developer", expiresInHours: 1, maxUses: 2 });
+    const token = inv.url!.split("/invite/")[1];
+    const [me] = await db.insert(users).values({ id: "tabs", email: "tabs@example.com", name: "tabs" }).returning();
+    const results = await Promise.allSettled([acceptInvite(db, me, token), acceptInvite(db, me, token)]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
+    const [row] = await db.select().from(teamInvites).where(eq(teamInvites.id, inv.id));
+    expect(row.uses).toBe(1);
+    const accepted = (await listAuditPage(db, team.id, {})).filter((e) => e.action === "team.invite.accepted" && e.target === "tabs@example.com");
+    expect(accepted).toHaveLength(1);
   });
 
   it("cascades: deleting the devbox deletes its links", async () => {
