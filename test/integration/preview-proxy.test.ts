@@ -128,6 +128,23 @@ describe("preview proxy on the bundled cluster", () => {
     expect((await request(`${w.origin}/`, { headers: { cookie: `devbox_link=${links.valid.slice(0, -2)}xx` } })).status).toBe(302);
   });
 
+  it("revoking a share link refuses its next request and cuts its open websocket at once", async () => {
+    await setLevel("link");
+    const owner = await teamOf(w.owner);
+    const l = await createShareLink(w.db, w.owner, owner, w.devbox, APP_PORT, { label: "revoked while open", expiresInHours: 1 });
+    const cookie = `devbox_link=${encodeURIComponent(signShareLink(l.id))}`;
+    expect((await request(`${w.origin}/r`, { headers: { cookie } })).status).toBe(200); // the holder is allowed first
+    const ws = await new Promise<WebSocket>((resolve, reject) => {
+      const s = new WebSocket(`ws://${w.label}.localhost:${w.port}/echo`, { lookup: loopbackLookup as never, headers: { cookie } });
+      s.once("open", () => resolve(s));
+      s.once("error", reject);
+    });
+    const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
+    await revokeLink(w.db, w.owner, owner, w.devbox, l.id);
+    expect(await closed).toBe(1006); // cut by the proxy during revokeLink's re-check, not a later round
+    expect((await request(`${w.origin}/r`, { headers: { cookie } })).status).toBe(403);
+  });
+
   it("the id-form label (names too long for one DNS label) reaches the same port", async () => {
     await setLevel("public");
     const idLabel = `${APP_PORT}--${w.devbox.id.replace(/-/g, "")}`;
