@@ -4,16 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { allPages } from "@/lib/api/client-pages";
-
-interface InviteView {
-  id: string;
-  role: string;
-  uses: number;
-  maxUses: number;
-  createdBy: string | null;
-  expiresAt: string;
-  url?: string;
-}
+import type { InviteView } from "@/lib/invites/schemas";
 
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
   const res = await fetch(url, { method, headers: method === "GET" ? {} : { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -1,14 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
-
-interface ShareView {
-  id: string;
-  sessionId: string;
-  guest: string;
-  mode: "read" | "write";
-  url: string;
-}
+import type { TerminalShareView } from "@/lib/terminal/schemas";
 
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
   const res = await fetch(url, { method, headers: method === "GET" ? {} : { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -24,9 +17,9 @@ export function ShareTerminalButton({ teamSlug, devboxName, sessionId }: { teamS
   const [open, setOpen] = useState(false);
   const [email, setEmail] = useState("");
   const [mode, setMode] = useState<"read" | "write">("read");
-  const [shares, setShares] = useState<ShareView[]>([]);
+  const [shares, setShares] = useState<TerminalShareView[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => setShares((await call<{ shares: ShareView[] }>("GET", base)).shares.filter((s) => s.sessionId === sessionId)), [base, sessionId]);
+  const load = useCallback(async () => setShares((await call<{ shares: TerminalShareView[] }>("GET", base)).shares.filter((s) => s.sessionId === sessionId)), [base, sessionId]);
   useEffect(() => {
     if (open) void load().catch((e) => setError(e.message));
   }, [open, load]);

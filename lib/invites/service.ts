@@ -10,19 +10,7 @@ import { AppError, notFound } from "@/lib/errors";
 import { randomToken } from "@/lib/preview/tokens";
 import type { TeamWithRole } from "@/lib/teams/queries";
 import { findInvite, findInviteByToken, insertInvite, inviteState, listPendingInvites, revokeInviteRow, takeInviteUse, type InviteState } from "./queries";
-import type { CreateInviteBody } from "./schemas";
-
-export interface InviteView {
-  id: string;
-  role: string;
-  uses: number;
-  maxUses: number;
-  createdBy: string | null;
-  createdAt: string;
-  expiresAt: string;
-  /** Only in the answer that created it: the token is stored hashed. */
-  url?: string;
-}
+import type { CreateInviteBody, InviteView } from "./schemas";
 
 export const inviteUrl = (token: string) => `${dashboardOrigin()}/invite/${token}`;
 
