@@ -69,6 +69,7 @@ describe.each(testBackends())("sharing models on $name", (backend) => {
     expect(await linkState(l.id, devbox.id, 3000)).toBe("revoked");
     const [listed] = await listDevboxShareLinks(db, devbox, 3000);
     expect(listed).toMatchObject({ id: l.id, label: "client", sharedBy: "owner@example.com", state: "revoked" });
+    expect(await listDevboxShareLinks(db, devbox, 3001)).toEqual([]); // another port's list
     const audit = (await listAuditPage(db, team.id, {})).map((e) => e.action);
     expect(audit).toEqual(expect.arrayContaining(["share_link.created", "share_link.revoked", "preview.level_set"]));
     expect(audit.filter((a) => a === "share_link.revoked")).toHaveLength(1);

@@ -67,8 +67,7 @@ export async function createShareLink(db: Database, user: User, team: TeamWithRo
 }
 
 export async function listDevboxShareLinks(db: Database, devbox: Devbox, port?: number): Promise<ShareLinkView[]> {
-  const rows = await listShareLinks(db, devbox.id);
-  return rows.filter((r) => port === undefined || r.link.port === port).map((r) => linkView(r.link, r.sharedBy));
+  return (await listShareLinks(db, devbox.id, port)).map((r) => linkView(r.link, r.sharedBy));
 }
 
 /** Revokes at once: the next request with it is refused and its open websockets are cut. Idempotent. */
