@@ -50,6 +50,32 @@ proxy.on("error", (err, _req, res) => {
     console.error("[devbox] preview proxy:", err.message);
 });
 
+/** The CSP of every path-fallback response: the app's pages get an opaque origin. */
+export const PATH_MODE_CSP = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads";
+
+// Path-fallback requests, whose app answers on the dashboard's own origin.
+const onDashboardOrigin = new WeakSet<IncomingMessage>();
+
+/**
+ * On the dashboard's origin the app's response headers are ours to police, after the app sent
+ * them (http-proxy-3 copies them over anything set before): our sandbox CSP replaces the app's own
+ * (which would otherwise lift the sandbox and let the page read the dashboard and call its API
+ * with the user's cookies), Clear-Site-Data could sign the user out, and a cookie named like the
+ * dashboard's or ours could plant a session (sign the user in as someone else).
+ */
+proxy.on("proxyRes", (proxyRes, req) => {
+  if (!onDashboardOrigin.has(req)) return;
+  const h = proxyRes.headers;
+  h["content-security-policy"] = PATH_MODE_CSP;
+  delete h["content-security-policy-report-only"];
+  delete h["clear-site-data"];
+  if (h["set-cookie"])
+    h["set-cookie"] = h["set-cookie"].filter((c) => {
+      const name = c.slice(0, c.indexOf("=")).trim();
+      return !DASHBOARD_COOKIE_RE.test(name) && name !== APPS_COOKIE && name !== LINK_COOKIE;
+    });
+});
+
 type Where =
   | { mode: "host"; label: string; target: PreviewTarget | null; path: string }
   | { mode: "path"; target: PreviewTarget; prefix: string; rest: string; needsSlash: boolean; path: string };
@@ -216,11 +242,10 @@ async function serveHttp(req: IncomingMessage, res: ServerResponse, where: Where
   recordActivity(v.devbox!.id, "preview", creds.session?.userId ?? null);
   prepareForward(req, where);
   if (where.mode === "path") {
-    // The app runs on the dashboard's origin here: a sandbox CSP gives its pages an opaque origin,
-    // so they cannot read the dashboard's pages or call its API with the user's cookies.
-    res.setHeader("Content-Security-Policy", "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads");
-  }
-  proxy.web(req, res, { target: `http://${pod.ip}:${v.port}` });
+    onDashboardOrigin.add(req);
+    // The app's cookies stay under its prefix and on this host (never the dashboard's path or a parent domain).
+    proxy.web(req, res, { target: `http://${pod.ip}:${v.port}`, cookiePathRewrite: { "*": `${where.prefix}/` }, cookieDomainRewrite: { "*": "" } });
+  } else proxy.web(req, res, { target: `http://${pod.ip}:${v.port}` });
 }
 
 /** "Used": the browser that opened the link (once per opening, not per request). */

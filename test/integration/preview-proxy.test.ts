@@ -23,6 +23,7 @@ import { findTeamForMember } from "@/lib/teams/queries";
 import { sessionCookie } from "./terminal-harness";
 import { waitForState } from "./devbox-harness";
 import { APP_PORT, loopbackLookup, openPreviewWorld, request, type PreviewWorld } from "./preview-harness";
+import { PATH_MODE_CSP } from "@/server/preview";
 
 let w: PreviewWorld;
 const links: Record<"valid" | "expired" | "revoked", string> = { valid: "", expired: "", revoked: "" };
@@ -284,6 +285,22 @@ describe("preview proxy on the bundled cluster", () => {
     expect((await post(`http://3000--evil--${w.team.slug}.localhost:${w.port}`)).status).toBe(403);
     expect((await request(`${base}/a`, { headers: { origin: w.origin, cookie: session } })).status).toBe(403);
     expect((await post(`http://localhost:${w.port}`)).status).toBe(200);
+  });
+
+  it("path fallback: the app's own CSP, Clear-Site-Data and dashboard-named cookies do not reach the dashboard's origin", async () => {
+    await setLevel("team");
+    const prefix = `/p/${w.team.slug}/web/${APP_PORT}`;
+    const r = await request(`http://localhost:${w.port}${prefix}/own-headers`, { headers: { cookie: await sessionCookie(w.member.id) } });
+    expect(r.status).toBe(200);
+    expect(r.body).toBe("own headers");
+    expect(r.headers["content-security-policy"]).toBe(PATH_MODE_CSP); // the app's "default-src *" would lift the sandbox
+    expect(r.headers["clear-site-data"]).toBeUndefined();
+    // Its own cookie stays, under its prefix and host-only; the planted session cookie is dropped.
+    expect(r.headers["set-cookie"]).toEqual([`app=1; Path=${prefix}/`]);
+    // On its own apps host the app's headers are its business: passed as sent.
+    const own = await request(`${w.origin}/own-headers`, { headers: { cookie: w.appsCookie(w.member) } });
+    expect(own.headers["content-security-policy"]).toBe("default-src *");
+    expect(own.headers["set-cookie"]).toHaveLength(2);
   });
 
   it("a stopped devbox shows a clear page: a start link for those who may, none for the others", async () => {
