@@ -151,7 +151,7 @@ function stripOwnCookies(req: IncomingMessage, where: Where): void {
 function prepareForward(req: IncomingMessage, where: Where): void {
   stripOwnCookies(req, where);
   // What the client claims about earlier hops is not passed on unless we sit behind a trusted proxy.
-  if (process.env.DEVBOX_TRUST_PROXY !== "1") for (const h of ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port"]) delete req.headers[h];
+  if (process.env.DEVBOX_TRUST_PROXY !== "1") for (const h of ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix"]) delete req.headers[h];
   if (where.mode === "path") {
     req.url = where.rest;
     req.headers["x-forwarded-prefix"] = where.prefix;

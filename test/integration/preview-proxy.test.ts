@@ -155,11 +155,12 @@ describe("preview proxy on the bundled cluster", () => {
 
   it("forwards X-Forwarded-* and strips the proxy's and the dashboard's cookies", async () => {
     await setLevel("team");
-    const r = await request(`${w.origin}/h`, { headers: { cookie: `${w.appsCookie(w.owner)}; app=1; devbox_link=x`, "x-forwarded-for": "6.6.6.6" } });
+    const r = await request(`${w.origin}/h`, { headers: { cookie: `${w.appsCookie(w.owner)}; app=1; devbox_link=x`, "x-forwarded-for": "6.6.6.6", "x-forwarded-prefix": "/evil" } });
     const seen = JSON.parse(r.body).headers;
     expect(seen["x-forwarded-for"]).toBe("127.0.0.1");
     expect(seen["x-forwarded-host"]).toBe(`${w.label}.localhost:${w.port}`);
     expect(seen["x-forwarded-proto"]).toBe("http");
+    expect(seen["x-forwarded-prefix"]).toBeUndefined(); // only the path fallback sets it
     expect(seen.cookie).toBe("app=1");
   });
 
