@@ -89,7 +89,7 @@ export function previewWhere(req: IncomingMessage): Where | null {
   if (url.startsWith("/p/") && isTrustedHost(req.headers.host)) {
     const p = parsePreviewPath(url);
     if (!p) return null;
-    return { mode: "path", target: { kind: "names", port: p.port, candidates: [{ team: p.team, devbox: p.devbox }] }, prefix: p.prefix, rest: p.rest, needsSlash: p.needsSlash, path: url };
+    return { mode: "path", target: { kind: "names", port: p.port, team: p.team, devbox: p.devbox }, prefix: p.prefix, rest: p.rest, needsSlash: p.needsSlash, path: url };
   }
   return null;
 }
