@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "./client";
 import { devboxes } from "./schema/devboxes";
 import { memberships } from "./schema/memberships";
@@ -48,7 +48,8 @@ describe.each(testBackends())("sharing models on $name", (backend) => {
 
   it("port levels: private by default, capped by the team maximum, refused above it", async () => {
     expect(await facts()).toMatchObject({ stored: "private", viewer: { sessionVersion: 0, role: "owner" } });
-    expect((await accessFacts(db, { kind: "names", port: 3000, candidates: [{ team: "nope", devbox: "web" }, { team: "t1", devbox: "web" }] }, "joiner", null))?.viewer).toEqual({ sessionVersion: 0, role: null });
+    expect((await accessFacts(db, { kind: "names", port: 3000, team: "t1", devbox: "web" }, "joiner", null))?.viewer).toEqual({ sessionVersion: 0, role: null });
+    expect(await accessFacts(db, { kind: "names", port: 3000, team: "nope", devbox: "web" }, "owner", null)).toBeNull();
     await changePortLevel(db, owner, asTeam(), devbox, 3000, "public");
     await setTeamMaxLevel(db, team.id, "link");
     expect(await facts()).toMatchObject({ stored: "public", teamMax: "link" });
@@ -69,6 +70,7 @@ describe.each(testBackends())("sharing models on $name", (backend) => {
     expect(await linkState(l.id, devbox.id, 3000)).toBe("revoked");
     const [listed] = await listDevboxShareLinks(db, devbox, 3000);
     expect(listed).toMatchObject({ id: l.id, label: "client", sharedBy: "owner@example.com", state: "revoked" });
+    expect(await listDevboxShareLinks(db, devbox, 3001)).toEqual([]); // another port's list
     const audit = (await listAuditPage(db, team.id, {})).map((e) => e.action);
     expect(audit).toEqual(expect.arrayContaining(["share_link.created", "share_link.revoked", "preview.level_set"]));
     expect(audit.filter((a) => a === "share_link.revoked")).toHaveLength(1);
@@ -123,6 +125,22 @@ describe.each(testBackends())("sharing models on $name", (backend) => {
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const [row] = await db.select().from(teamInvites).where(eq(teamInvites.id, inv.id));
     expect(row.uses).toBe(1);
+    // The loser is not in the team; the winner is, with the invite's role.
+    const joined = await db.select().from(memberships).where(and(eq(memberships.teamId, "t1"), inArray(memberships.userId, ["r1", "r2"])));
+    expect(joined).toHaveLength(1);
+    expect(joined[0].role).toBe("viewer");
+  });
+
+  it("the same person accepting twice at once (two tabs) joins once and takes one use", async () => {
+    const inv = await createInvite(db, owner, asTeam(), { role: "developer", expiresInHours: 1, maxUses: 2 });
+    const token = inv.url!.split("/invite/")[1];
+    const [me] = await db.insert(users).values({ id: "tabs", email: "tabs@example.com", name: "tabs" }).returning();
+    const results = await Promise.allSettled([acceptInvite(db, me, token), acceptInvite(db, me, token)]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
+    const [row] = await db.select().from(teamInvites).where(eq(teamInvites.id, inv.id));
+    expect(row.uses).toBe(1);
+    const accepted = (await listAuditPage(db, team.id, {})).filter((e) => e.action === "team.invite.accepted" && e.target === "tabs@example.com");
+    expect(accepted).toHaveLength(1);
   });
 
   it("cascades: deleting the devbox deletes its links", async () => {

@@ -50,6 +50,32 @@ proxy.on("error", (err, _req, res) => {
     console.error("[devbox] preview proxy:", err.message);
 });
 
+/** The CSP of every path-fallback response: the app's pages get an opaque origin. */
+export const PATH_MODE_CSP = "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads";
+
+// Path-fallback requests, whose app answers on the dashboard's own origin.
+const onDashboardOrigin = new WeakSet<IncomingMessage>();
+
+/**
+ * On the dashboard's origin the app's response headers are ours to police, after the app sent
+ * them (http-proxy-3 copies them over anything set before): our sandbox CSP replaces the app's own
+ * (which would otherwise lift the sandbox and let the page read the dashboard and call its API
+ * with the user's cookies), Clear-Site-Data could sign the user out, and a cookie named like the
+ * dashboard's or ours could plant a session (sign the user in as someone else).
+ */
+proxy.on("proxyRes", (proxyRes, req) => {
+  if (!onDashboardOrigin.has(req)) return;
+  const h = proxyRes.headers;
+  h["content-security-policy"] = PATH_MODE_CSP;
+  delete h["content-security-policy-report-only"];
+  delete h["clear-site-data"];
+  if (h["set-cookie"])
+    h["set-cookie"] = h["set-cookie"].filter((c) => {
+      const name = c.slice(0, c.indexOf("=")).trim();
+      return !DASHBOARD_COOKIE_RE.test(name) && name !== APPS_COOKIE && name !== LINK_COOKIE;
+    });
+});
+
 type Where =
   | { mode: "host"; label: string; target: PreviewTarget | null; path: string }
   | { mode: "path"; target: PreviewTarget; prefix: string; rest: string; needsSlash: boolean; path: string };
@@ -63,7 +89,7 @@ export function previewWhere(req: IncomingMessage): Where | null {
   if (url.startsWith("/p/") && isTrustedHost(req.headers.host)) {
     const p = parsePreviewPath(url);
     if (!p) return null;
-    return { mode: "path", target: { kind: "names", port: p.port, candidates: [{ team: p.team, devbox: p.devbox }] }, prefix: p.prefix, rest: p.rest, needsSlash: p.needsSlash, path: url };
+    return { mode: "path", target: { kind: "names", port: p.port, team: p.team, devbox: p.devbox }, prefix: p.prefix, rest: p.rest, needsSlash: p.needsSlash, path: url };
   }
   return null;
 }
@@ -125,7 +151,7 @@ function stripOwnCookies(req: IncomingMessage, where: Where): void {
 function prepareForward(req: IncomingMessage, where: Where): void {
   stripOwnCookies(req, where);
   // What the client claims about earlier hops is not passed on unless we sit behind a trusted proxy.
-  if (process.env.DEVBOX_TRUST_PROXY !== "1") for (const h of ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port"]) delete req.headers[h];
+  if (process.env.DEVBOX_TRUST_PROXY !== "1") for (const h of ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-prefix"]) delete req.headers[h];
   if (where.mode === "path") {
     req.url = where.rest;
     req.headers["x-forwarded-prefix"] = where.prefix;
@@ -178,7 +204,8 @@ async function serveHttp(req: IncomingMessage, res: ServerResponse, where: Where
     return;
   }
 
-  if (foreignOrigin(req, where, false)) return void html(res, 403, page("Refused", "This request came from another site."));
+  if (foreignOrigin(req, where, false) || (where.mode === "path" && isAppsOrigin(req.headers.origin)))
+    return void html(res, 403, page("Refused", "This request came from another site."));
   const creds = await credentials(req, where);
   const v = await authorizePreview(db, where.target, creds);
   if (v.decision === "signin") {
@@ -215,11 +242,10 @@ async function serveHttp(req: IncomingMessage, res: ServerResponse, where: Where
   recordActivity(v.devbox!.id, "preview", creds.session?.userId ?? null);
   prepareForward(req, where);
   if (where.mode === "path") {
-    // The app runs on the dashboard's origin here: a sandbox CSP gives its pages an opaque origin,
-    // so they cannot read the dashboard's pages or call its API with the user's cookies.
-    res.setHeader("Content-Security-Policy", "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads");
-  }
-  proxy.web(req, res, { target: `http://${pod.ip}:${v.port}` });
+    onDashboardOrigin.add(req);
+    // The app's cookies stay under its prefix and on this host (never the dashboard's path or a parent domain).
+    proxy.web(req, res, { target: `http://${pod.ip}:${v.port}`, cookiePathRewrite: { "*": `${where.prefix}/` }, cookieDomainRewrite: { "*": "" } });
+  } else proxy.web(req, res, { target: `http://${pod.ip}:${v.port}` });
 }
 
 /** "Used": the browser that opened the link (once per opening, not per request). */
@@ -308,15 +334,21 @@ async function serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, 
  * Next.js sees it, whatever the method, and without CORS headers so the page cannot read anything.
  */
 export function refuseAppsOrigin(req: IncomingMessage, res: ServerResponse): boolean {
-  const origin = req.headers.origin;
+  if (!isAppsOrigin(req.headers.origin)) return false;
+  res.writeHead(403, { "Content-Type": "application/json", Vary: "Origin" }).end(JSON.stringify({ error: { code: "forbidden", message: "Refused: preview apps cannot call the dashboard." } }));
+  return true;
+}
+
+/**
+ * An `Origin` of a page on the apps domain. Same site as the dashboard when the apps domain is
+ * under it, so the dashboard's SameSite=Lax cookie rides along with its requests: refused on the
+ * dashboard (refuseAppsOrigin) and on its path fallback `/p/…`, which is served before that check.
+ */
+function isAppsOrigin(origin: string | undefined): boolean {
   if (!origin || origin === "null") return false;
-  let host: string;
   try {
-    host = new URL(origin).host;
+    return !!appsLabelOf(new URL(origin).host);
   } catch {
     return false;
   }
-  if (!appsLabelOf(host)) return false;
-  res.writeHead(403, { "Content-Type": "application/json", Vary: "Origin" }).end(JSON.stringify({ error: { code: "forbidden", message: "Refused: preview apps cannot call the dashboard." } }));
-  return true;
 }

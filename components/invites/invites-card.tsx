@@ -4,16 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { allPages, apiCall as call } from "@/lib/api/browser-client";
-
-interface InviteView {
-  id: string;
-  role: string;
-  uses: number;
-  maxUses: number;
-  createdBy: string | null;
-  expiresAt: string;
-  url?: string;
-}
+import type { InviteView } from "@/lib/invites/schemas";
 
 /** Invite links of a team: create (role, expiry, uses), list the pending ones, revoke. Owners and admins. */
 export function InvitesCard({ team }: { team: string }) {

@@ -4,7 +4,8 @@ import { useCallback, useEffect, useState } from "react";
 import type { PreviewLevel } from "@/db/schema/preview-ports";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { previewApi, type PortView, type ShareLinkView } from "@/lib/preview/client-api";
+import { previewApi } from "@/lib/preview/client-api";
+import type { PortView, ShareLinkView } from "@/lib/preview/schemas";
 import { PREVIEW_LEVELS } from "@/lib/preview/levels";
 
 const LEVEL_HELP: Record<PreviewLevel, string> = {

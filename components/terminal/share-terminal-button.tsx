@@ -2,14 +2,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { apiCall as call } from "@/lib/api/browser-client";
-
-interface ShareView {
-  id: string;
-  sessionId: string;
-  guest: string;
-  mode: "read" | "write";
-  url: string;
-}
+import type { TerminalShareView } from "@/lib/terminal/schemas";
 
 /** The owner's "Share" control on one terminal tab: invite a teammate (read-only or read-write), see and revoke. */
 export function ShareTerminalButton({ teamSlug, devboxName, sessionId }: { teamSlug: string; devboxName: string; sessionId: string }) {
@@ -17,9 +10,9 @@ export function ShareTerminalButton({ teamSlug, devboxName, sessionId }: { teamS
   const [open, setOpen] = useState(false);
   const [email, setEmail] = useState("");
   const [mode, setMode] = useState<"read" | "write">("read");
-  const [shares, setShares] = useState<ShareView[]>([]);
+  const [shares, setShares] = useState<TerminalShareView[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => setShares((await call<{ shares: ShareView[] }>("GET", base)).shares.filter((s) => s.sessionId === sessionId)), [base, sessionId]);
+  const load = useCallback(async () => setShares((await call<{ shares: TerminalShareView[] }>("GET", base)).shares.filter((s) => s.sessionId === sessionId)), [base, sessionId]);
   useEffect(() => {
     if (open) void load().catch((e) => setError(e.message));
   }, [open, load]);

@@ -27,17 +27,9 @@ function filterConditions(teamId: string, f: AuditFilter): SQL[] {
   return conds;
 }
 
-/** A team's audit trail, newest first, filtered (the audit page and its tests). */
+/** A team's audit trail, newest first, filtered: the first page (the audit page and its tests). */
 export async function listAuditPage(db: Database, teamId: string, f: AuditFilter) {
-  const conds = filterConditions(teamId, f);
-  const rows = await db
-    .select({ event: auditEvents, actorEmail: users.email })
-    .from(auditEvents)
-    .leftJoin(users, eq(users.id, auditEvents.actorId))
-    .where(and(...conds))
-    .orderBy(desc(auditEvents.at))
-    .limit(Math.min(f.limit ?? 200, 500));
-  return rows.map((r) => ({ ...r.event, actorEmail: r.actorEmail }));
+  return (await auditEventsPage(db, teamId, f, Math.min(f.limit ?? 200, 500))).items;
 }
 
 /** Where the previous page ended: the last event's time as PostgreSQL prints it (microseconds kept) and its id. */

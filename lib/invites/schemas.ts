@@ -1,6 +1,4 @@
 import { z } from "zod";
-import type { JsonOf, Matches } from "@/lib/api/operation";
-import type { InviteView } from "./service";
 
 export const INVITE_DEFAULT_HOURS = 7 * 24;
 export const INVITE_MAX_HOURS = 30 * 24;
@@ -32,4 +30,5 @@ export const InviteSchema = z
   })
   .meta({ id: "Invite" });
 
-export type InviteViewMatches = Matches<JsonOf<InviteView>, z.infer<typeof InviteSchema>>;
+/** What the API answers (and the invites card reads): the one definition, the document's schema. */
+export type InviteView = z.infer<typeof InviteSchema>;

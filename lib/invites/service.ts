@@ -10,19 +10,7 @@ import { AppError, notFound } from "@/lib/errors";
 import { randomToken } from "@/lib/preview/tokens";
 import type { TeamWithRole } from "@/lib/teams/queries";
 import { findInvite, findInviteByToken, insertInvite, inviteState, listPendingInvites, revokeInviteRow, takeInviteUse, type InviteState } from "./queries";
-import type { CreateInviteBody } from "./schemas";
-
-export interface InviteView {
-  id: string;
-  role: string;
-  uses: number;
-  maxUses: number;
-  createdBy: string | null;
-  createdAt: string;
-  expiresAt: string;
-  /** Only in the answer that created it: the token is stored hashed. */
-  url?: string;
-}
+import type { CreateInviteBody, InviteView } from "./schemas";
 
 export const inviteUrl = (token: string) => `${dashboardOrigin()}/invite/${token}`;
 
@@ -64,8 +52,10 @@ const REFUSED: Record<Exclude<InviteState, "pending">, string> = {
 
 /**
  * Joins the signed-in user to the invite's team with its role. Someone already a member keeps
- * their role and uses nothing up; otherwise taking one use and adding the membership are one
- * transaction, so two people racing for the last use cannot both get in.
+ * their role and uses nothing up. Adding the membership, taking one use and the audit event are
+ * one transaction, membership first: two people racing for the last use cannot both get in (the
+ * loser's membership is rolled back), and the same person in two tabs takes one use (the second
+ * insert waits on the first and finds it).
  */
 export async function acceptInvite(db: Database, user: User, token: string): Promise<Team> {
   const found = token.length <= 64 ? await findInviteByToken(db, token) : undefined;
@@ -75,12 +65,14 @@ export async function acceptInvite(db: Database, user: User, token: string): Pro
   if (already) return team;
   const state = inviteState(invite);
   if (state !== "pending") throw new AppError("conflict", REFUSED[state]);
-  const joined = await db.transaction(async (tx) => {
-    if (!(await takeInviteUse(tx, invite.id))) return false;
-    await tx.insert(memberships).values({ teamId: team.id, userId: user.id, role: invite.role }).onConflictDoNothing();
-    return true;
+  await db.transaction(async (tx) => {
+    const [added] = await tx.insert(memberships).values({ teamId: team.id, userId: user.id, role: invite.role }).onConflictDoNothing().returning({ userId: memberships.userId });
+    if (!added) return; // joined meanwhile (another tab)
+    if (!(await takeInviteUse(tx, invite.id))) {
+      const now = inviteState((await findInvite(tx, team.id, invite.id))!);
+      throw new AppError("conflict", now === "pending" ? "This invite link no longer works." : REFUSED[now]);
+    }
+    await recordAudit(tx, { actorId: user.id, teamId: team.id, action: "team.invite.accepted", target: user.email, details: { inviteId: invite.id, role: invite.role } });
   });
-  if (!joined) throw new AppError("conflict", REFUSED[inviteState((await findInvite(db, team.id, invite.id))!) as Exclude<InviteState, "pending">] ?? "This invite link no longer works.");
-  await recordAudit(db, { actorId: user.id, teamId: team.id, action: "team.invite.accepted", target: user.email, details: { inviteId: invite.id, role: invite.role } });
   return team;
 }

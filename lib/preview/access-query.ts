@@ -1,4 +1,4 @@
-import { and, eq, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { devboxes, type Devbox } from "@/db/schema/devboxes";
 import { instanceSettings } from "@/db/schema/instance-settings";
@@ -29,12 +29,7 @@ export interface AccessFacts {
  * session version and role, and the share link's row.
  */
 export async function accessFacts(db: Database, t: PreviewTarget, userId: string | null, linkId: string | null): Promise<AccessFacts | null> {
-  const where: SQL =
-    t.kind === "id"
-      ? eq(devboxes.id, t.devboxId)
-      : t.candidates.length === 1
-        ? and(eq(teams.slug, t.candidates[0].team), eq(devboxes.name, t.candidates[0].devbox))!
-        : or(...t.candidates.map((c) => and(eq(teams.slug, c.team), eq(devboxes.name, c.devbox))))!;
+  const where: SQL = t.kind === "id" ? eq(devboxes.id, t.devboxId) : and(eq(teams.slug, t.team), eq(devboxes.name, t.devbox))!;
   const viewerSql = userId
     ? sql<string | null>`(select json_build_object('sv', ${users.sessionVersion}, 'role', ${memberships.role}) from ${users} left join ${memberships} on ${memberships.userId} = ${users.id} and ${memberships.teamId} = ${teams.id} where ${users.id} = ${userId})`
     : sql<null>`null`;

@@ -1,27 +1,7 @@
 /** The browser's typed calls to the preview/sharing REST API (no Node imports). */
 import type { PreviewLevel } from "@/db/schema/preview-ports";
 import { allPages, apiCall as call } from "@/lib/api/browser-client";
-
-export interface PortView {
-  port: number;
-  name: string;
-  level: PreviewLevel;
-  effectiveLevel: PreviewLevel;
-  url: string;
-  pathUrl: string;
-}
-
-export interface ShareLinkView {
-  id: string;
-  port: number;
-  label: string;
-  sharedBy: string | null;
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-  state: "active" | "expired" | "revoked";
-  url?: string;
-}
+import type { PortView, ShareLinkView } from "./schemas";
 
 const base = (team: string, devbox: string) => `/api/v1/teams/${encodeURIComponent(team)}/devboxes/${encodeURIComponent(devbox)}`;
 

@@ -8,11 +8,15 @@ describe("preview hosts", () => {
   it("builds and parses <port>--<devbox>--<team>", () => {
     expect(previewOrigin(8080, box, "acme", cfg)).toBe("http://8080--web--acme.localhost:3000");
     expect(appsLabelOf("8080--web--acme.localhost:3000", cfg)).toBe("8080--web--acme");
-    expect(parseLabel("8080--web--acme")).toEqual({ kind: "names", port: 8080, candidates: [{ devbox: "web", team: "acme" }] });
+    expect(parseLabel("8080--web--acme")).toEqual({ kind: "names", port: 8080, devbox: "web", team: "acme" });
   });
 
-  it("offers every split when a name itself contains --", () => {
-    expect(parseLabel("80--a--b--c")).toEqual({ kind: "names", port: 80, candidates: [{ devbox: "a", team: "b--c" }, { devbox: "a--b", team: "c" }] });
+  it("a name containing -- takes the id form; a label that splits more than one way names nothing", () => {
+    // `api--v2` of `acme` and `api` of a team `v2--acme` would share `80--api--v2--acme`.
+    expect(previewLabel(80, { ...box, name: "api--v2" }, "acme")).toBe("80--0f8fad5bd9cb469fa16570867728950e");
+    expect(previewLabel(80, box, "v2--acme")).toBe("80--0f8fad5bd9cb469fa16570867728950e");
+    expect(parseLabel("80--api--v2--acme")).toBeNull();
+    expect(parseLabel("80--a---b")).toBeNull();
   });
 
   it("falls back to the devbox id when the label would exceed 63 characters", () => {

@@ -7,8 +7,10 @@
  * `<port>--<devbox id without dashes>` (at most 5 + 2 + 32 = 39): still stable and unique, only
  * less readable. Both forms are accepted on input; the long form is what the UI shows when it fits.
  *
- * Names are DNS labels and may themselves contain `--`, so `<devbox>--<team>` can split more than
- * one way: the proxy tries each split (lib/preview/resolve.ts), a devbox name being unique in its team.
+ * Names are DNS labels and may themselves contain `--`; then `<devbox>--<team>` would split more
+ * than one way, and whoever creates the other reading (a team `v2--acme` with a devbox `api` for
+ * `api--v2` of `acme`) would take over that preview origin. So a name containing `--` always gets
+ * the id form, and a name-form label is accepted only when it splits exactly one way.
  *
  * Path form (installs without wildcard DNS): `/p/<team>/<devbox>/<port>/…` on the dashboard's
  * own origin — see README "Preview URLs" for what that costs.
@@ -21,7 +23,7 @@ export const AUTH_PATH = "/__devbox/auth";
 export const SHARE_PARAM = "devbox_share";
 
 export type PreviewTarget =
-  | { kind: "names"; port: number; candidates: { devbox: string; team: string }[] }
+  | { kind: "names"; port: number; devbox: string; team: string }
   | { kind: "id"; port: number; devboxId: string };
 
 export interface AppsConfig {
@@ -52,7 +54,8 @@ function validPort(s: string): number | null {
 /** The single label naming a devbox port. */
 export function previewLabel(port: number, devbox: { id: string; name: string }, teamSlug: string): string {
   const full = `${port}--${devbox.name}--${teamSlug}`;
-  return full.length <= LABEL_MAX ? full : `${port}--${devbox.id.replace(/-/g, "").toLowerCase()}`;
+  const unambiguous = !devbox.name.includes("--") && !teamSlug.includes("--");
+  return unambiguous && full.length <= LABEL_MAX ? full : `${port}--${devbox.id.replace(/-/g, "").toLowerCase()}`;
 }
 
 export function previewOrigin(port: number, devbox: { id: string; name: string }, teamSlug: string, cfg: AppsConfig = appsConfig()): string {
@@ -84,13 +87,9 @@ export function parseLabel(label: string): PreviewTarget | null {
     const h = rest;
     return { kind: "id", port, devboxId: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}` };
   }
-  const candidates: { devbox: string; team: string }[] = [];
-  for (let i = rest.indexOf("--"); i !== -1; i = rest.indexOf("--", i + 1)) {
-    const devbox = rest.slice(0, i);
-    const team = rest.slice(i + 2);
-    if (LABEL_RE.test(devbox) && LABEL_RE.test(team)) candidates.push({ devbox, team });
-  }
-  return candidates.length ? { kind: "names", port, candidates } : null;
+  const parts = rest.split("--");
+  if (parts.length !== 2 || !LABEL_RE.test(parts[0]) || !LABEL_RE.test(parts[1])) return null;
+  return { kind: "names", port, devbox: parts[0], team: parts[1] };
 }
 
 /** `/p/<team>/<devbox>/<port>/rest` → its parts; `needsSlash` when the port segment had no trailing `/`. */

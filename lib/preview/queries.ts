@@ -61,12 +61,12 @@ export async function findShareLink(db: Database, id: string): Promise<ShareLink
   return row;
 }
 
-export async function listShareLinks(db: Database, devboxId: string) {
+export async function listShareLinks(db: Database, devboxId: string, port?: number) {
   return db
     .select({ link: shareLinks, sharedBy: users.email })
     .from(shareLinks)
     .leftJoin(users, eq(users.id, shareLinks.createdBy))
-    .where(eq(shareLinks.devboxId, devboxId))
+    .where(and(eq(shareLinks.devboxId, devboxId), port === undefined ? undefined : eq(shareLinks.port, port)))
     .orderBy(desc(shareLinks.createdAt));
 }
 

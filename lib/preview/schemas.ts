@@ -1,7 +1,5 @@
 import { z } from "zod";
-import type { JsonOf, Matches } from "@/lib/api/operation";
 import { PREVIEW_LEVELS } from "./levels";
-import type { PortView, ShareLinkView } from "./service";
 
 /** Bodies and answers of the preview/sharing REST API (validation and the OpenAPI document, lib/api/). */
 export const previewLevelSchema = z
@@ -65,6 +63,6 @@ export const TeamPreviewSettingsSchema = z
 
 export const PreviewMaxLevelSchema = z.object({ maxLevel: previewLevelSchema }).meta({ id: "PreviewMaxLevel", description: "A maximum preview level." });
 
-// What the handlers send is the shape the document describes (compile-time checks).
-export type PortViewMatches = Matches<JsonOf<PortView>, z.infer<typeof PreviewPortSchema>>;
-export type ShareLinkViewMatches = Matches<JsonOf<ShareLinkView>, z.infer<typeof ShareLinkSchema>>;
+// The one definition of what the handlers send (and the browser reads): the document's schema.
+export type PortView = z.infer<typeof PreviewPortSchema>;
+export type ShareLinkView = z.infer<typeof ShareLinkSchema>;

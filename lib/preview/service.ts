@@ -9,19 +9,9 @@ import type { TeamWithRole } from "@/lib/teams/queries";
 import { previewOrigin, previewPath, SHARE_PARAM } from "./host";
 import { effectiveLevel, levelAtMost } from "./levels";
 import { findShareLink, insertShareLink, instanceMaxLevel, listPortLevels, listShareLinks, revokeShareLink, setPortLevel, setTeamMaxLevel, teamMaxLevel } from "./queries";
-import type { CreateShareLinkBody } from "./schemas";
+import type { CreateShareLinkBody, PortView, ShareLinkView } from "./schemas";
 import { previewSockets } from "./socket-registry";
 import { signShareLink } from "./tokens";
-
-export interface PortView {
-  port: number;
-  name: string;
-  level: PreviewLevel;
-  /** The level in force (lowered by the team's or the instance's maximum). */
-  effectiveLevel: PreviewLevel;
-  url: string;
-  pathUrl: string;
-}
 
 function requirePort(devbox: Devbox, port: number) {
   const p = devbox.ports.find((x) => x.port === port);
@@ -55,19 +45,6 @@ export async function changeTeamMaxLevel(db: Database, user: User, team: TeamWit
   await previewSockets().recheck();
 }
 
-export interface ShareLinkView {
-  id: string;
-  port: number;
-  label: string;
-  sharedBy: string | null;
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-  state: "active" | "expired" | "revoked";
-  /** Only in the answer to the POST that created it: the token is not shown again (but can be re-derived by the server). */
-  url?: string;
-}
-
 function linkView(l: { id: string; port: number; label: string; createdAt: Date; expiresAt: Date; revokedAt: Date | null }, sharedBy: string | null): ShareLinkView {
   const state = l.revokedAt ? "revoked" : l.expiresAt <= new Date() ? "expired" : "active";
   return { id: l.id, port: l.port, label: l.label, sharedBy, createdAt: l.createdAt.toISOString(), expiresAt: l.expiresAt.toISOString(), revokedAt: l.revokedAt?.toISOString() ?? null, state };
@@ -90,8 +67,7 @@ export async function createShareLink(db: Database, user: User, team: TeamWithRo
 }
 
 export async function listDevboxShareLinks(db: Database, devbox: Devbox, port?: number): Promise<ShareLinkView[]> {
-  const rows = await listShareLinks(db, devbox.id);
-  return rows.filter((r) => port === undefined || r.link.port === port).map((r) => linkView(r.link, r.sharedBy));
+  return (await listShareLinks(db, devbox.id, port)).map((r) => linkView(r.link, r.sharedBy));
 }
 
 /** Revokes at once: the next request with it is refused and its open websockets are cut. Idempotent. */

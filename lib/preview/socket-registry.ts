@@ -40,16 +40,24 @@ export class PreviewSockets {
     if (this.running) await this.running;
     const run = (async () => {
       const db = await getDb();
-      for (const s of [...this.open]) {
+      // One authorization per distinct grant, not per socket: a page's websockets (HMR, the app's
+      // own) share their address and credentials, and every round re-reads the DB for each grant.
+      const grants = new Map<string, OpenSocket[]>();
+      for (const s of this.open) {
         if (devboxId && s.devboxId !== devboxId) continue;
+        const key = grantKey(s);
+        grants.set(key, [...(grants.get(key) ?? []), s]);
+      }
+      for (const sockets of grants.values()) {
         try {
-          const v = await authorizePreview(db, s.target, s.creds);
-          if (v.decision !== "allow") {
+          const v = await authorizePreview(db, sockets[0].target, sockets[0].creds);
+          if (v.decision === "allow") continue;
+          for (const s of sockets) {
             this.drop(s);
             s.socket.destroy();
           }
         } catch (err) {
-          // DB unreachable: keep the socket, re-checked next round.
+          // DB unreachable: keep the sockets, re-checked next round.
           console.error("[devbox] preview re-check failed:", err instanceof Error ? err.message : err);
         }
       }
@@ -74,6 +82,11 @@ export class PreviewSockets {
       this.timer = null;
     }
   }
+}
+
+/** What decides a socket's authorization: its address and its credentials. */
+function grantKey(s: OpenSocket): string {
+  return JSON.stringify([s.target, s.creds.session?.userId ?? null, s.creds.session?.sessionVersion ?? null, s.creds.linkId]);
 }
 
 const globalKey = Symbol.for("devbox.previewSockets");

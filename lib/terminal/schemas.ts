@@ -1,6 +1,4 @@
 import { z } from "zod";
-import type { JsonOf, Matches } from "@/lib/api/operation";
-import type { TerminalShareView } from "./share-service";
 
 /** POST /api/v1/teams/{team}/devboxes/{name}/terminal-shares */
 export const createTerminalShareBody = z
@@ -27,4 +25,5 @@ export const TerminalShareSchema = z
 // Shares live as long as the owner's terminal sessions (in memory, a handful per person): not paged.
 export const TerminalShareList = z.object({ shares: z.array(TerminalShareSchema) }).meta({ id: "TerminalShareList" });
 
-export type TerminalShareViewMatches = Matches<JsonOf<TerminalShareView>, z.infer<typeof TerminalShareSchema>>;
+/** What the API answers (and the share button reads): the one definition, the document's schema. */
+export type TerminalShareView = z.infer<typeof TerminalShareSchema>;

@@ -8,18 +8,8 @@ import { AppError, notFound } from "@/lib/errors";
 import type { TeamWithRole } from "@/lib/teams/queries";
 import { roleAtLeast } from "@/lib/teams/roles";
 import { TerminalRegistry, terminalRegistry } from "./registry";
-import type { CreateTerminalShareBody } from "./schemas";
+import type { CreateTerminalShareBody, TerminalShareView } from "./schemas";
 import { terminalShares, type TerminalShare } from "./shares";
-
-export interface TerminalShareView {
-  id: string;
-  sessionId: string;
-  guest: string;
-  mode: "read" | "write";
-  createdAt: string;
-  /** The page the guest opens. */
-  url: string;
-}
 
 const view = (team: string, devbox: string, s: TerminalShare): TerminalShareView => ({
   id: s.id,

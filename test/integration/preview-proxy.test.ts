@@ -23,6 +23,7 @@ import { findTeamForMember } from "@/lib/teams/queries";
 import { sessionCookie } from "./terminal-harness";
 import { waitForState } from "./devbox-harness";
 import { APP_PORT, loopbackLookup, openPreviewWorld, request, type PreviewWorld } from "./preview-harness";
+import { PATH_MODE_CSP } from "@/server/preview";
 
 let w: PreviewWorld;
 const links: Record<"valid" | "expired" | "revoked", string> = { valid: "", expired: "", revoked: "" };
@@ -128,6 +129,23 @@ describe("preview proxy on the bundled cluster", () => {
     expect((await request(`${w.origin}/`, { headers: { cookie: `devbox_link=${links.valid.slice(0, -2)}xx` } })).status).toBe(302);
   });
 
+  it("revoking a share link refuses its next request and cuts its open websocket at once", async () => {
+    await setLevel("link");
+    const owner = await teamOf(w.owner);
+    const l = await createShareLink(w.db, w.owner, owner, w.devbox, APP_PORT, { label: "revoked while open", expiresInHours: 1 });
+    const cookie = `devbox_link=${encodeURIComponent(signShareLink(l.id))}`;
+    expect((await request(`${w.origin}/r`, { headers: { cookie } })).status).toBe(200); // the holder is allowed first
+    const ws = await new Promise<WebSocket>((resolve, reject) => {
+      const s = new WebSocket(`ws://${w.label}.localhost:${w.port}/echo`, { lookup: loopbackLookup as never, headers: { cookie } });
+      s.once("open", () => resolve(s));
+      s.once("error", reject);
+    });
+    const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
+    await revokeLink(w.db, w.owner, owner, w.devbox, l.id);
+    expect(await closed).toBe(1006); // cut by the proxy during revokeLink's re-check, not a later round
+    expect((await request(`${w.origin}/r`, { headers: { cookie } })).status).toBe(403);
+  });
+
   it("the id-form label (names too long for one DNS label) reaches the same port", async () => {
     await setLevel("public");
     const idLabel = `${APP_PORT}--${w.devbox.id.replace(/-/g, "")}`;
@@ -137,11 +155,12 @@ describe("preview proxy on the bundled cluster", () => {
 
   it("forwards X-Forwarded-* and strips the proxy's and the dashboard's cookies", async () => {
     await setLevel("team");
-    const r = await request(`${w.origin}/h`, { headers: { cookie: `${w.appsCookie(w.owner)}; app=1; devbox_link=x`, "x-forwarded-for": "6.6.6.6" } });
+    const r = await request(`${w.origin}/h`, { headers: { cookie: `${w.appsCookie(w.owner)}; app=1; devbox_link=x`, "x-forwarded-for": "6.6.6.6", "x-forwarded-prefix": "/evil" } });
     const seen = JSON.parse(r.body).headers;
     expect(seen["x-forwarded-for"]).toBe("127.0.0.1");
     expect(seen["x-forwarded-host"]).toBe(`${w.label}.localhost:${w.port}`);
     expect(seen["x-forwarded-proto"]).toBe("http");
+    expect(seen["x-forwarded-prefix"]).toBeUndefined(); // only the path fallback sets it
     expect(seen.cookie).toBe("app=1");
   });
 
@@ -254,11 +273,35 @@ describe("preview proxy on the bundled cluster", () => {
     const r = await request(`${base}/a?b=1`, { headers: { cookie: `${session}; app=2` } });
     expect(r.status).toBe(200);
     expect(r.headers["content-security-policy"]).toMatch(/^sandbox /);
+    // Without allow-same-origin the page's origin is opaque: it cannot read the dashboard's pages.
+    expect(r.headers["content-security-policy"]).not.toContain("allow-same-origin");
     const seen = JSON.parse(r.body);
     expect(seen.url).toBe("/a?b=1");
     expect(seen.headers.cookie).toBe("app=2");
     expect(seen.headers["x-forwarded-prefix"]).toBe(`/p/${w.team.slug}/web/${APP_PORT}`);
     expect((await request(`${base}/a`, { headers: { cookie: await sessionCookie(w.other.id) } })).status).toBe(404);
+    // An app's page (same site as the dashboard, so its cookie rides along) cannot use the path
+    // fallback to reach this port with the member's session; the dashboard's own page can.
+    const post = (origin: string) => request(`${base}/form`, { method: "POST", headers: { origin, cookie: session }, body: "x" });
+    expect((await post(`http://3000--evil--${w.team.slug}.localhost:${w.port}`)).status).toBe(403);
+    expect((await request(`${base}/a`, { headers: { origin: w.origin, cookie: session } })).status).toBe(403);
+    expect((await post(`http://localhost:${w.port}`)).status).toBe(200);
+  });
+
+  it("path fallback: the app's own CSP, Clear-Site-Data and dashboard-named cookies do not reach the dashboard's origin", async () => {
+    await setLevel("team");
+    const prefix = `/p/${w.team.slug}/web/${APP_PORT}`;
+    const r = await request(`http://localhost:${w.port}${prefix}/own-headers`, { headers: { cookie: await sessionCookie(w.member.id) } });
+    expect(r.status).toBe(200);
+    expect(r.body).toBe("own headers");
+    expect(r.headers["content-security-policy"]).toBe(PATH_MODE_CSP); // the app's "default-src *" would lift the sandbox
+    expect(r.headers["clear-site-data"]).toBeUndefined();
+    // Its own cookie stays, under its prefix and host-only; the planted session cookie is dropped.
+    expect(r.headers["set-cookie"]).toEqual([`app=1; Path=${prefix}/`]);
+    // On its own apps host the app's headers are its business: passed as sent.
+    const own = await request(`${w.origin}/own-headers`, { headers: { cookie: w.appsCookie(w.member) } });
+    expect(own.headers["content-security-policy"]).toBe("default-src *");
+    expect(own.headers["set-cookie"]).toHaveLength(2);
   });
 
   it("a stopped devbox shows a clear page: a start link for those who may, none for the others", async () => {
