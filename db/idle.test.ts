@@ -10,7 +10,9 @@ import { users } from "./schema/users";
 import { testBackends } from "./test-backends";
 import { ActivityCoalescer, writeActivity } from "@/lib/idle/activity";
 import { idlePass } from "@/lib/idle/enforce";
-import { loadIdleStates } from "@/lib/idle/queries";
+import { stopIdleDevbox } from "@/lib/devboxes/service";
+import { idleVerdict } from "@/lib/idle/deadline";
+import { loadIdleStates, stillIdle } from "@/lib/idle/queries";
 import { devboxIdleState, keepRunning, setDevboxIdleTimeout, setTeamIdleTimeout } from "@/lib/idle/service";
 
 const MIN = 60_000;
@@ -127,8 +129,29 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     await devbox("g1", 61);
     const [s] = await loadIdleStates(db, ["g1"]);
     await db.update(devboxes).set({ podGeneration: 2 }).where(eq(devboxes.id, "g1"));
-    const { stopIdleDevbox } = await import("@/lib/devboxes/service");
-    expect(await stopIdleDevbox(db, s.devbox, { reason: "idle" })).toBe(false);
+    expect(await stopIdleDevbox(db, s.devbox, { reason: "idle" }, stillIdle(s))).toBe(false);
     expect((await db.select().from(devboxes).where(eq(devboxes.id, "g1")))[0].desiredState).toBe("running");
+  });
+
+  it("does not stop a devbox whose deadline moved after it was computed (keep running, activity, its timeout), and does stop one whose deadline did not", async () => {
+    const stale = async (id: string, move: () => Promise<unknown>) => {
+      const d = await devbox(id, 61);
+      const [s] = await loadIdleStates(db, [id]);
+      expect(idleVerdict(s.deadline, new Date())).toBe("stop");
+      await move();
+      expect(await stopIdleDevbox(db, s.devbox, { reason: "idle" }, stillIdle(s)), id).toBe(false);
+      expect((await db.select().from(devboxes).where(eq(devboxes.id, id)))[0].desiredState, id).toBe("running");
+      return d;
+    };
+    await stale("m1", () => keepRunning(db, team, "u1", { id: "m1", name: "m1", desiredState: "running" }));
+    await stale("m2", () => writeActivity(db, "m2", { at: Date.now(), kind: "terminal-input", by: "u1" }));
+    await stale("m3", () => setDevboxIdleTimeout(db, team, "u1", { id: "m3", name: "m3" }, 0));
+    // The allowed case: the same call with nothing in between stops it, once.
+    await devbox("m4", 61);
+    await writeActivity(db, "m4", { at: ago(62).getTime(), kind: "ssh", by: "u1" });
+    const [s] = await loadIdleStates(db, ["m4"]);
+    expect(await stopIdleDevbox(db, s.devbox, { reason: "idle" }, stillIdle(s))).toBe(true);
+    expect(await stopIdleDevbox(db, s.devbox, { reason: "idle" }, stillIdle(s))).toBe(false);
+    expect((await db.select().from(devboxes).where(eq(devboxes.id, "m4")))[0].desiredState).toBe("stopped");
   });
 });

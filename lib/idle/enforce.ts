@@ -3,7 +3,7 @@ import type { Database } from "@/db/client";
 import { announceDevboxChange } from "@/lib/devboxes/change-bus";
 import { stopIdleDevbox } from "@/lib/devboxes/service";
 import { idleStopMessage, idleVerdict } from "./deadline";
-import { loadIdleStates } from "./queries";
+import { loadIdleStates, stillIdle } from "./queries";
 
 export interface IdlePassResult {
   warned: string[];
@@ -23,13 +23,14 @@ export async function idlePass(db: Database, now = new Date()): Promise<IdlePass
     const verdict = idleVerdict(s.deadline, now);
     if (verdict === "stop") {
       const message = idleStopMessage(s.timeoutMinutes);
-      const stopped = await stopIdleDevbox(db, s.devbox, {
+      const details = {
         reason: "idle",
         message,
         timeoutMinutes: s.timeoutMinutes,
         deadline: s.deadline.stopAt!.toISOString(),
         lastActivity: { kind: s.deadline.movedBy.kind, at: s.deadline.movedBy.at.toISOString(), by: s.deadline.movedBy.by },
-      });
+      };
+      const stopped = await stopIdleDevbox(db, s.devbox, details, stillIdle(s));
       if (stopped) {
         console.log(`[devbox] idle: ${s.devbox.name} ${message}`);
         result.stopped.push(s.devbox.id);
