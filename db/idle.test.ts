@@ -79,7 +79,7 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     expect((await stateOf("r1")).timeoutMinutes).toBe(30);
   });
 
-  it("warns once per deadline, stops past the deadline through the normal stop with the reason, and leaves busy devboxes alone", async () => {
+  it("is in the warning window before the deadline, stops past the deadline through the normal stop with the reason, and leaves busy devboxes alone", async () => {
     await devbox("w1", 57); // 3 min left: warn
     await devbox("s1", 61); // past: stop
     await devbox("b1", 61); // past by its start, but active since
@@ -87,12 +87,9 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     await devbox("n1", 600);
     await setDevboxIdleTimeout(db, team, "u1", { id: "n1", name: "n1" }, 0);
 
-    const first = await idlePass(db);
-    expect(first.warned).toContain("w1");
-    expect(first.stopped).toEqual(["s1"]);
-    const second = await idlePass(db);
-    expect(second.warned).not.toContain("w1");
-    expect(second.stopped).toEqual([]);
+    expect(idleVerdict((await stateOf("w1")).deadline, new Date())).toBe("warn");
+    expect((await idlePass(db)).stopped).toEqual(["s1"]);
+    expect((await idlePass(db)).stopped).toEqual([]);
 
     const [s1] = await db.select().from(devboxes).where(eq(devboxes.id, "s1"));
     expect(s1.desiredState).toBe("stopped");
@@ -105,13 +102,12 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
 
   it("keeps running for 2 h when asked, which also re-arms the warning, and never moves the deadline back", async () => {
     const d = await devbox("k1", 58);
-    await idlePass(db);
-    expect((await devboxIdleState(db, "k1")).warnedDeadline).not.toBeNull();
+    expect(idleVerdict((await devboxIdleState(db, "k1")).deadline, new Date())).toBe("warn");
     const s = await keepRunning(db, team, "u1", d);
     expect(s.deadline.movedBy.kind).toBe("keep-running");
     expect(s.movedByName).toBe("ana");
     expect(Math.abs(s.deadline.stopAt!.getTime() - (Date.now() + 120 * MIN))).toBeLessThan(5_000);
-    expect(s.warnedDeadline).toBeNull();
+    expect(idleVerdict(s.deadline, new Date())).toBe("fine");
     const again = await keepRunning(db, team, "u2", d);
     expect(again.deadline.stopAt!.getTime()).toBeGreaterThanOrEqual(s.deadline.stopAt!.getTime());
     expect((await idlePass(db)).stopped).not.toContain("k1");

@@ -20,7 +20,6 @@ export interface IdleState {
   deadline: Deadline;
   /** Display names of the people in `deadline.movedBy`. */
   movedByName: string | null;
-  warnedDeadline: Date | null;
 }
 
 const activityUser = alias(users, "activity_user");
@@ -72,7 +71,6 @@ export async function loadIdleStates(db: Database, devboxIds?: string[]): Promis
       templateTimeout: r.templateTimeout ?? null,
       deadline,
       movedByName,
-      warnedDeadline: r.idle?.warnedDeadline ?? null,
     };
   });
 }
