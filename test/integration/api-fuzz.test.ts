@@ -156,6 +156,15 @@ describe("schema-driven fuzz of the REST API", () => {
     expect(members.items.map((m) => m.userId)).toEqual([me.id]);
   });
 
+  it("instance settings: an out-of-range body changes nothing and names the body's field", async () => {
+    const before = (await w.call("GET", "/api/v1/settings")).json as { signupOpen: boolean; maxTeamsPerUser: number };
+    const r = await w.call("PATCH", "/api/v1/settings", { body: { signupOpen: !before.signupOpen, maxTeamsPerUser: 5000 } });
+    expect(r.json).toEqual({ error: { code: "bad_request", message: "'maxTeamsPerUser' must be a whole number from 0 to 1000.", field: "maxTeamsPerUser" } });
+    expect((await w.call("GET", "/api/v1/settings")).json).toEqual(before);
+    const ok = await w.call("PATCH", "/api/v1/settings", { body: { maxTeamsPerUser: before.maxTeamsPerUser } });
+    expect(ok.json).toEqual(before);
+  });
+
   it("lists are paged: limit + cursor walk every item once", async () => {
     for (const name of ["pg-a", "pg-b"]) {
       expect((await w.call("POST", `/api/v1/teams/${w.team}/devboxes`, { body: { name, templateId: w.templateId, cpuMillis: 250, memoryMiB: 256, diskMiB: 1024 } })).status).toBe(201);
