@@ -10,7 +10,9 @@ import { users } from "./schema/users";
 import { testBackends } from "./test-backends";
 import { ActivityCoalescer, writeActivity } from "@/lib/idle/activity";
 import { idlePass } from "@/lib/idle/enforce";
-import { loadIdleStates } from "@/lib/idle/queries";
+import { stopIdleDevbox } from "@/lib/devboxes/service";
+import { idleVerdict } from "@/lib/idle/deadline";
+import { loadIdleStates, stillIdle } from "@/lib/idle/queries";
 import { devboxIdleState, keepRunning, setDevboxIdleTimeout, setTeamIdleTimeout } from "@/lib/idle/service";
 
 const MIN = 60_000;
@@ -77,7 +79,7 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     expect((await stateOf("r1")).timeoutMinutes).toBe(30);
   });
 
-  it("warns once per deadline, stops past the deadline through the normal stop with the reason, and leaves busy devboxes alone", async () => {
+  it("is in the warning window before the deadline, stops past the deadline through the normal stop with the reason, and leaves busy devboxes alone", async () => {
     await devbox("w1", 57); // 3 min left: warn
     await devbox("s1", 61); // past: stop
     await devbox("b1", 61); // past by its start, but active since
@@ -85,12 +87,9 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     await devbox("n1", 600);
     await setDevboxIdleTimeout(db, team, "u1", { id: "n1", name: "n1" }, 0);
 
-    const first = await idlePass(db);
-    expect(first.warned).toContain("w1");
-    expect(first.stopped).toEqual(["s1"]);
-    const second = await idlePass(db);
-    expect(second.warned).not.toContain("w1");
-    expect(second.stopped).toEqual([]);
+    expect(idleVerdict((await stateOf("w1")).deadline, new Date())).toBe("warn");
+    expect((await idlePass(db)).stopped).toEqual(["s1"]);
+    expect((await idlePass(db)).stopped).toEqual([]);
 
     const [s1] = await db.select().from(devboxes).where(eq(devboxes.id, "s1"));
     expect(s1.desiredState).toBe("stopped");
@@ -103,13 +102,12 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
 
   it("keeps running for 2 h when asked, which also re-arms the warning, and never moves the deadline back", async () => {
     const d = await devbox("k1", 58);
-    await idlePass(db);
-    expect((await devboxIdleState(db, "k1")).warnedDeadline).not.toBeNull();
+    expect(idleVerdict((await devboxIdleState(db, "k1")).deadline, new Date())).toBe("warn");
     const s = await keepRunning(db, team, "u1", d);
     expect(s.deadline.movedBy.kind).toBe("keep-running");
     expect(s.movedByName).toBe("ana");
     expect(Math.abs(s.deadline.stopAt!.getTime() - (Date.now() + 120 * MIN))).toBeLessThan(5_000);
-    expect(s.warnedDeadline).toBeNull();
+    expect(idleVerdict(s.deadline, new Date())).toBe("fine");
     const again = await keepRunning(db, team, "u2", d);
     expect(again.deadline.stopAt!.getTime()).toBeGreaterThanOrEqual(s.deadline.stopAt!.getTime());
     expect((await idlePass(db)).stopped).not.toContain("k1");
@@ -127,8 +125,29 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     await devbox("g1", 61);
     const [s] = await loadIdleStates(db, ["g1"]);
     await db.update(devboxes).set({ podGeneration: 2 }).where(eq(devboxes.id, "g1"));
-    const { stopIdleDevbox } = await import("@/lib/devboxes/service");
-    expect(await stopIdleDevbox(db, s.devbox, { reason: "idle" })).toBe(false);
+    expect(await stopIdleDevbox(db, s.devbox, { reason: "idle" }, stillIdle(s))).toBe(false);
     expect((await db.select().from(devboxes).where(eq(devboxes.id, "g1")))[0].desiredState).toBe("running");
+  });
+
+  it("does not stop a devbox whose deadline moved after it was computed (keep running, activity, its timeout), and does stop one whose deadline did not", async () => {
+    const stale = async (id: string, move: () => Promise<unknown>) => {
+      const d = await devbox(id, 61);
+      const [s] = await loadIdleStates(db, [id]);
+      expect(idleVerdict(s.deadline, new Date())).toBe("stop");
+      await move();
+      expect(await stopIdleDevbox(db, s.devbox, { reason: "idle" }, stillIdle(s)), id).toBe(false);
+      expect((await db.select().from(devboxes).where(eq(devboxes.id, id)))[0].desiredState, id).toBe("running");
+      return d;
+    };
+    await stale("m1", () => keepRunning(db, team, "u1", { id: "m1", name: "m1", desiredState: "running" }));
+    await stale("m2", () => writeActivity(db, "m2", { at: Date.now(), kind: "terminal-input", by: "u1" }));
+    await stale("m3", () => setDevboxIdleTimeout(db, team, "u1", { id: "m3", name: "m3" }, 0));
+    // The allowed case: the same call with nothing in between stops it, once.
+    await devbox("m4", 61);
+    await writeActivity(db, "m4", { at: ago(62).getTime(), kind: "ssh", by: "u1" });
+    const [s] = await loadIdleStates(db, ["m4"]);
+    expect(await stopIdleDevbox(db, s.devbox, { reason: "idle" }, stillIdle(s))).toBe(true);
+    expect(await stopIdleDevbox(db, s.devbox, { reason: "idle" }, stillIdle(s))).toBe(false);
+    expect((await db.select().from(devboxes).where(eq(devboxes.id, "m4")))[0].desiredState).toBe("stopped");
   });
 });

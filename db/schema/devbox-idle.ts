@@ -4,8 +4,9 @@ import { devboxes } from "./devboxes";
 /**
  * Idle auto-stop state of one devbox (lib/idle/): the last activity a person caused (written by
  * the coalescer at most once per flush interval, never per keystroke), the devbox's own timeout
- * override, a "keep running until" bump, and the deadline the leader last warned about. Kept in
- * the DB so a dashboard restart or a new leader carries on with the same deadlines.
+ * override and a "keep running until" bump. The deadline (and its warning window) is computed from
+ * these (lib/idle/deadline.ts), never stored. Kept in the DB so a dashboard restart or a new leader
+ * carries on with the same deadlines.
  */
 export const devboxIdle = pgTable("devbox_idle", {
   devboxId: text("devbox_id")
@@ -18,7 +19,6 @@ export const devboxIdle = pgTable("devbox_idle", {
   timeoutMinutes: integer("timeout_minutes"),
   keepUntil: timestamp("keep_until", { withTimezone: true }),
   keepBy: text("keep_by"),
-  warnedDeadline: timestamp("warned_deadline", { withTimezone: true }),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -10,7 +10,14 @@ export const InstanceSettingsSchema = z
 export const UpdateSettingsBody = z
   .strictObject({
     signupOpen: z.boolean({ error: "'signupOpen' must be true or false." }).optional(),
-    maxTeamsPerUser: z.number({ error: "'maxTeamsPerUser' must be a number." }).optional().meta({ description: "Teams a user may own besides the personal one (0–1000)." }),
+    // The range here too (changeTeamLimit checks it for the admin page's form): refused before anything is saved, naming this field.
+    maxTeamsPerUser: z
+      .number({ error: "'maxTeamsPerUser' must be a number." })
+      .int({ error: "'maxTeamsPerUser' must be a whole number from 0 to 1000." })
+      .min(0, { error: "'maxTeamsPerUser' must be a whole number from 0 to 1000." })
+      .max(1000, { error: "'maxTeamsPerUser' must be a whole number from 0 to 1000." })
+      .optional()
+      .meta({ description: "Teams a user may own besides the personal one (0–1000)." }),
   })
   .meta({ id: "UpdateSettings" });
 

@@ -143,3 +143,14 @@ export function openApiDocument(list: Operation[] = operations) {
 }
 
 export type OpenApiDocument = ReturnType<typeof openApiDocument>;
+
+let served: OpenApiDocument | undefined;
+
+/**
+ * The document of this build's registry, built once per process: it never changes while the
+ * process runs, and building it (~50 ms of zod → JSON Schema) on every request of a public
+ * endpoint would let anyone spend the dashboard's CPU.
+ */
+export function servedOpenApiDocument(): OpenApiDocument {
+  return (served ??= openApiDocument());
+}

@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, ne, sql, type SQL } from "drizzle-orm";
 import { assertNoAppRunsReleasesOf } from "@/lib/apps/service";
 import type { Database } from "@/db/client";
 import { devboxOperations, type OperationKind } from "@/db/schema/devbox-operations";
@@ -173,14 +173,13 @@ export async function deleteDevbox(db: Database, team: Team, actorId: string, na
 
 /**
  * The idle auto-stop's stop (lib/idle/enforce.ts): the normal stop (snapshot first), by nobody,
- * and only if the devbox still runs the Pod generation the deadline was computed for (a restart
- * or update in between wins). True when this call stopped it.
+ * in one conditional UPDATE: only if the devbox still runs the Pod generation the deadline was
+ * computed for (a start, restart or update in between wins) and `stillIdle` holds (activity or
+ * "keep running" in between wins). True when this call stopped it.
  */
-export async function stopIdleDevbox(db: Database, d: Pick<Devbox, "id" | "teamId" | "name" | "podGeneration">, details: Record<string, unknown>): Promise<boolean> {
-  const current = await findDevbox(db, d.teamId, d.name);
-  if (!current || current.desiredState !== "running" || current.podGeneration !== d.podGeneration) return false;
-  const guard = and(eq(devboxes.desiredState, "running"), eq(devboxes.podGeneration, d.podGeneration))!;
-  return (await applyTransition(db, current, null, "stop", { desiredState: "stopped", lastError: null }, guard as ReturnType<typeof eq>, details)) !== undefined;
+export async function stopIdleDevbox(db: Database, d: Pick<Devbox, "id" | "teamId" | "name" | "podGeneration">, details: Record<string, unknown>, stillIdle: SQL): Promise<boolean> {
+  const guard = and(eq(devboxes.desiredState, "running"), eq(devboxes.podGeneration, d.podGeneration), stillIdle)!;
+  return (await applyTransition(db, d, null, "stop", { desiredState: "stopped", lastError: null }, guard, details)) !== undefined;
 }
 
 async function transition(
@@ -189,7 +188,7 @@ async function transition(
   actorId: string | null,
   kind: OperationKind,
   set: Partial<Record<keyof typeof devboxes.$inferInsert, unknown>>,
-  guard: ReturnType<typeof eq>,
+  guard: SQL,
   details: Record<string, unknown> = {},
 ): Promise<Devbox> {
   return (await applyTransition(db, d, actorId, kind, set, guard, details)) ?? (await findDevbox(db, d.teamId, d.name)) ?? d;
@@ -198,11 +197,11 @@ async function transition(
 /** The transition, or undefined when someone else's request changed the devbox first. */
 async function applyTransition(
   db: Database,
-  d: Devbox,
+  d: Pick<Devbox, "id" | "teamId" | "name">,
   actorId: string | null,
   kind: OperationKind,
   set: Partial<Record<keyof typeof devboxes.$inferInsert, unknown>>,
-  guard: ReturnType<typeof eq>,
+  guard: SQL,
   details: Record<string, unknown> = {},
 ): Promise<Devbox | undefined> {
   const result = await db.transaction(async (tx) => {

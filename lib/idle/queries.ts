@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "@/db/client";
 import { devboxIdle } from "@/db/schema/devbox-idle";
@@ -6,7 +6,7 @@ import { devboxes, type Devbox } from "@/db/schema/devboxes";
 import { teamIdleSettings } from "@/db/schema/team-idle-settings";
 import { templates } from "@/db/schema/templates";
 import { users } from "@/db/schema/users";
-import { DEFAULT_IDLE_MINUTES } from "./clock";
+import { DEFAULT_IDLE_MINUTES, IDLE_UNIT_MS } from "./clock";
 import { computeDeadline, resolveTimeout, type ActivityKind, type Deadline } from "./deadline";
 
 export interface IdleState {
@@ -20,7 +20,6 @@ export interface IdleState {
   deadline: Deadline;
   /** Display names of the people in `deadline.movedBy`. */
   movedByName: string | null;
-  warnedDeadline: Date | null;
 }
 
 const activityUser = alias(users, "activity_user");
@@ -72,9 +71,20 @@ export async function loadIdleStates(db: Database, devboxIds?: string[]): Promis
       templateTimeout: r.templateTimeout ?? null,
       deadline,
       movedByName,
-      warnedDeadline: r.idle?.warnedDeadline ?? null,
     };
   });
+}
+
+/**
+ * The condition, for the stop's conditional UPDATE of `devboxes`, that nothing moved the deadline
+ * since `s` was loaded: no activity after the one it was computed from, no "keep running" still
+ * ahead, the same own timeout. A change in between makes the stop a no-op; the next pass decides
+ * again from the new state.
+ */
+export function stillIdle(s: IdleState): SQL {
+  const since = new Date(s.deadline.stopAt!.getTime() - s.timeoutMinutes * IDLE_UNIT_MS).toISOString();
+  return sql`NOT EXISTS (SELECT 1 FROM devbox_idle i WHERE i.devbox_id = ${devboxes.id} AND (
+    i.last_activity_at > ${since}::timestamptz OR i.keep_until > now() OR i.timeout_minutes IS DISTINCT FROM ${s.devboxTimeout}::integer))`;
 }
 
 export async function teamIdleTimeout(db: Database, teamId: string): Promise<number | null> {

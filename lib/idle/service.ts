@@ -36,7 +36,7 @@ export async function devboxIdleState(db: Database, devboxId: string): Promise<I
 export async function setDevboxIdleTimeout(db: Database, team: Pick<Team, "id">, actorId: string, devbox: { id: string; name: string }, timeoutMinutes: number | null): Promise<IdleState> {
   await db.execute(sql`
     INSERT INTO devbox_idle (devbox_id, timeout_minutes, updated_at) VALUES (${devbox.id}, ${timeoutMinutes}, now())
-    ON CONFLICT (devbox_id) DO UPDATE SET timeout_minutes = excluded.timeout_minutes, warned_deadline = NULL, updated_at = now()`);
+    ON CONFLICT (devbox_id) DO UPDATE SET timeout_minutes = excluded.timeout_minutes, updated_at = now()`);
   await recordAudit(db, { actorId, teamId: team.id, action: "devbox.idle_timeout", target: devbox.name, details: { timeoutMinutes } });
   announceDevboxChange(devbox.id);
   return devboxIdleState(db, devbox.id);
@@ -59,7 +59,7 @@ export async function keepRunning(db: Database, team: Pick<Team, "id">, actorId:
   const until = new Date(Date.now() + KEEP_RUNNING_MINUTES * IDLE_UNIT_MS).toISOString();
   await db.execute(sql`
     INSERT INTO devbox_idle (devbox_id, keep_until, keep_by, updated_at) VALUES (${devbox.id}, ${until}::timestamptz, ${actorId}, now())
-    ON CONFLICT (devbox_id) DO UPDATE SET keep_until = excluded.keep_until, keep_by = excluded.keep_by, warned_deadline = NULL, updated_at = now()
+    ON CONFLICT (devbox_id) DO UPDATE SET keep_until = excluded.keep_until, keep_by = excluded.keep_by, updated_at = now()
     WHERE devbox_idle.keep_until IS NULL OR devbox_idle.keep_until < excluded.keep_until`);
   await recordAudit(db, { actorId, teamId: team.id, action: "devbox.keep_running", target: devbox.name, details: { until } });
   announceDevboxChange(devbox.id);

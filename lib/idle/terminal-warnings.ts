@@ -1,16 +1,17 @@
 import { getDb } from "@/db/client";
 import type { TerminalRegistry } from "@/lib/terminal/registry";
 import { IDLE_UNIT_MS } from "./clock";
-import { describeMover } from "./deadline";
+import { describeMover, idleVerdict } from "./deadline";
 import { loadIdleStates } from "./queries";
 
 /** How often each replica looks for warnings to pass on to its open terminals. */
 const CHECK_MS = Math.min(15_000, Math.max(500, IDLE_UNIT_MS / 4));
 
 /**
- * Passes the leader's idle warning (devbox_idle.warned_deadline, written by lib/idle/enforce.ts)
- * to the terminals open on this replica, once per session and deadline. Any replica may hold
- * terminals, so each one reads the DB rather than waiting for the leader's in-process event.
+ * Warns the terminals open on this replica once per session and deadline, when their devbox's
+ * deadline (computed from the DB, as the leader computes it) enters the warning window. Any
+ * replica may hold terminals, so each one reads the DB (one query for all its devboxes) rather
+ * than waiting for the leader's in-process event.
  */
 export function startTerminalIdleWarnings(registry: () => TerminalRegistry): () => void {
   const sent = new WeakMap<object, number>();
@@ -27,7 +28,7 @@ export function startTerminalIdleWarnings(registry: () => TerminalRegistry): () 
       for (const session of sessions) {
         const s = states.get(session.owner.devbox.id);
         const stopAt = s?.deadline.stopAt?.getTime();
-        if (!s || !stopAt || s.warnedDeadline?.getTime() !== stopAt || stopAt <= now || sent.get(session) === stopAt) continue;
+        if (!s || !stopAt || idleVerdict(s.deadline, new Date(now)) !== "warn" || sent.get(session) === stopAt) continue;
         sent.set(session, stopAt);
         const minutes = Math.max(1, Math.round((stopAt - now) / IDLE_UNIT_MS));
         session.notify({

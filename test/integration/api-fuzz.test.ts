@@ -139,6 +139,32 @@ describe("schema-driven fuzz of the REST API", () => {
     expect(teams.items).toHaveLength(2);
   });
 
+  it("leaving a team is a membership change: a read-only token cannot, an admin token and the session get past authorization", async () => {
+    const me = (await w.call("GET", "/api/v1/user")).json as { id: string };
+    const leave = `/api/v1/teams/${w.team}/members/${me.id}`;
+    const token = async (name: string, scopes: string[]) => ((await w.call("POST", "/api/v1/tokens", { body: { name, scopes } })).json as { token: string }).token;
+    const refused = await w.call("DELETE", leave, { auth: await token("leave-read", ["devboxes:read", "devboxes:write"]) });
+    expect(refused.status, refused.text).toBe(403);
+    expect((refused.json as { error: { message: string } }).error.message).toMatch(/lacks the admin scope/);
+    // Allowed past authorization: what stops the sole owner leaving is the team's last owner, not the scope.
+    for (const auth of [await token("leave-admin", ["admin"]), "cookie"]) {
+      const r = await w.call("DELETE", leave, { auth });
+      expect(r.status, r.text).toBe(400);
+      expect((r.json as { error: { message: string } }).error.message).toMatch(/owner/);
+    }
+    const members = (await w.call("GET", `/api/v1/teams/${w.team}/members`)).json as { items: { userId: string }[] };
+    expect(members.items.map((m) => m.userId)).toEqual([me.id]);
+  });
+
+  it("instance settings: an out-of-range body changes nothing and names the body's field", async () => {
+    const before = (await w.call("GET", "/api/v1/settings")).json as { signupOpen: boolean; maxTeamsPerUser: number };
+    const r = await w.call("PATCH", "/api/v1/settings", { body: { signupOpen: !before.signupOpen, maxTeamsPerUser: 5000 } });
+    expect(r.json).toEqual({ error: { code: "bad_request", message: "'maxTeamsPerUser' must be a whole number from 0 to 1000.", field: "maxTeamsPerUser" } });
+    expect((await w.call("GET", "/api/v1/settings")).json).toEqual(before);
+    const ok = await w.call("PATCH", "/api/v1/settings", { body: { maxTeamsPerUser: before.maxTeamsPerUser } });
+    expect(ok.json).toEqual(before);
+  });
+
   it("lists are paged: limit + cursor walk every item once", async () => {
     for (const name of ["pg-a", "pg-b"]) {
       expect((await w.call("POST", `/api/v1/teams/${w.team}/devboxes`, { body: { name, templateId: w.templateId, cpuMillis: 250, memoryMiB: 256, diskMiB: 1024 } })).status).toBe(201);

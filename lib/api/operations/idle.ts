@@ -34,6 +34,7 @@ export const idleOperations: Operation[] = [
     description: "Moves the idle deadline to at least 2 h from now. Audited.",
     access: { team: "developer" },
     body: keepRunningBody,
+    bodyOptional: true,
     responses: { 200: { description: "The new idle state.", schema: IdleStateSchema } },
     errors: ["conflict", "not_found"],
   },

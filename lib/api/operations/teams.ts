@@ -79,6 +79,7 @@ export const teamOperations: Operation[] = [
     summary: "Remove a member (or leave)",
     description: "Admins remove developers and viewers, owners remove anyone; any member may remove themselves. A team keeps at least one owner.",
     access: { team: "viewer" },
+    tokenScope: "admin",
     responses: { 204: { description: "Removed." } },
     errors: ["bad_request"],
   },

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { ApiReference } from "@/components/api/api-reference";
-import { openApiDocument } from "@/lib/api/document";
+import { servedOpenApiDocument } from "@/lib/api/document";
 
 export const metadata: Metadata = { title: "API reference" };
 
 /** The REST API's reference, rendered from the same OpenAPI document /api/v1/openapi.json serves. */
 export default function ApiReferencePage() {
-  return <ApiReference doc={openApiDocument()} />;
+  return <ApiReference doc={servedOpenApiDocument()} />;
 }

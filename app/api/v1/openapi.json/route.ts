@@ -1,5 +1,5 @@
-import { openApiDocument } from "@/lib/api/document";
+import { servedOpenApiDocument } from "@/lib/api/document";
 import { route } from "@/lib/http/route";
 
 /** The OpenAPI 3.1 document (lib/api/). Public: it describes the API and grants nothing. */
-export const GET = route(async () => Response.json(openApiDocument(), { headers: { "Cache-Control": "no-cache" } }));
+export const GET = route(async () => Response.json(servedOpenApiDocument(), { headers: { "Cache-Control": "no-cache" } }));

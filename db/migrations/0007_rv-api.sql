@@ -1,0 +1,1 @@
+ALTER TABLE "devbox_idle" DROP COLUMN "warned_deadline";
