@@ -6,7 +6,6 @@ CREATE TABLE "devbox_idle" (
 	"timeout_minutes" integer,
 	"keep_until" timestamp with time zone,
 	"keep_by" text,
-	"warned_deadline" timestamp with time zone,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

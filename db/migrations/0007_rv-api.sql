@@ -1,1 +1,0 @@
-ALTER TABLE "devbox_idle" DROP COLUMN "warned_deadline";
