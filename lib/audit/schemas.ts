@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { JsonOf, Matches } from "@/lib/api/operation";
+import type { Assert, JsonOf, Matches } from "@/lib/api/operation";
 import { PageQuery, pageOf } from "@/lib/api/pagination";
 import type { AuditEventView } from "./service";
 
@@ -38,4 +38,4 @@ export const AuditEventSchema = z
 
 export const AuditEventPage = pageOf(AuditEventSchema, "AuditEventPage");
 
-export type AuditEventViewMatches = Matches<JsonOf<AuditEventView>, z.infer<typeof AuditEventSchema>>;
+export type AuditEventViewMatches = Assert<Matches<JsonOf<AuditEventView>, z.infer<typeof AuditEventSchema>>>;

@@ -92,7 +92,6 @@ export class TerminalSession {
     });
     ws.on("close", () => this.detach(ws));
     ws.on("error", () => {});
-    ws.on("pong", () => ((ws as WebSocket & { alive?: boolean }).alive = true));
     this.updateOutputFlow();
   }
 
@@ -121,7 +120,6 @@ export class TerminalSession {
     });
     ws.on("close", () => this.guests.delete(ws));
     ws.on("error", () => {});
-    ws.on("pong", () => ((ws as WebSocket & { alive?: boolean }).alive = true));
   }
 
   /** Closes the guests of one share (revoked) or all of them. */

@@ -59,7 +59,7 @@ export const GET = route(async (req: Request, { params }: { params: Promise<{ te
       const heartbeat = setInterval(() => send("ping", Date.now()), 25_000);
       // Revocation (sign out everywhere, removed from the team): a `revoked` event, then the end.
       const access = accessWatcher().watch(
-        { userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "viewer" },
+        { userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "viewer", tokenId: user.token?.id },
         (reason) => {
           send("revoked", { reason });
           cleanup();
