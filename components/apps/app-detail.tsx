@@ -6,6 +6,7 @@ import { api } from "@/components/releases/api";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { EventList } from "@/components/ui/event-list";
 import { useBusyAction } from "@/components/ui/use-busy-action";
 import type { EventView } from "@/lib/devboxes/k8s-events";
 import type { AppView } from "@/lib/apps/view";
@@ -80,17 +81,7 @@ export function AppDetail({ teamSlug, initial, releaseTags, canEdit, events }: {
       </Card>
       <AppLogs teamSlug={teamSlug} app={app.name} pods={app.pods.map((p) => p.pod)} />
       <Card title="Kubernetes events" description="Of the Deployment, its ReplicaSets and Pods (at page load).">
-        {events.length === 0 ? <p className="text-sm text-zinc-500">No events.</p> : (
-          <ul className="space-y-2 text-sm">
-            {events.map((e, i) => (
-              <li key={i}>
-                <span className={e.type === "Warning" ? "font-medium text-amber-700" : "font-medium"}>{e.reason}</span>
-                {e.count > 1 && <span className="text-xs text-zinc-500"> ×{e.count}</span>}
-                <span className="block text-xs text-zinc-500">{e.message}</span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <EventList events={events} />
       </Card>
     </div>
   );
