@@ -15,6 +15,10 @@ import { applyApp, removeAppObjects } from "./service";
  * no Kubernetes request.
  */
 export async function reconcileApps(db: Database, cache: AppCache): Promise<void> {
+  // The Deployments seen before the rows are read: a request writes the row before it creates the
+  // Deployment, so every Deployment in this list whose app still exists has its row in `rows`
+  // (read after the rows, an app created meanwhile would look orphaned and be removed).
+  const seen = cache.deployments();
   const rows = await db.select({ app: apps, team: teams }).from(apps).innerJoin(teams, eq(teams.id, apps.teamId));
   const rs = rows.length ? await db.select().from(releases).where(inArray(releases.id, rows.map((r) => r.app.releaseId))) : [];
   for (const { app, team } of rows) {
@@ -28,7 +32,7 @@ export async function reconcileApps(db: Database, cache: AppCache): Promise<void
   }
   const ours = new Set((await db.select({ ns: teams.namespace }).from(teams)).map((t) => t.ns));
   const ids = new Set(rows.map((r) => r.app.id));
-  for (const d of cache.deployments()) {
+  for (const d of seen) {
     if (ids.has(d.appId) || !ours.has(d.namespace)) continue;
     console.log(`[devbox] app Deployment ${d.namespace}/${d.name} has no app any more: removing it and Service ${appServiceName({ name: d.name })}`);
     await removeAppObjects(d.namespace, d.name).catch((err) => console.error(`[devbox] removing ${d.namespace}/${d.name}:`, err instanceof Error ? err.message : err));
