@@ -8,6 +8,13 @@ import { appServiceName, SPEC_HASH_ANNOTATION, buildDeployment } from "./k8s-obj
 import { applyApp, removeAppObjects } from "./service";
 
 /**
+ * A row written this recently is being applied by the request that wrote it: applying it here too
+ * doubles the Kubernetes calls, and the two replaces race on the resourceVersion (409), which fails
+ * the user's request and puts the row back.
+ */
+const SETTLE_MS = 15_000;
+
+/**
  * For the reconciler's leader: converges apps after a crash between a request's DB write and its
  * Kubernetes call. A row whose Deployment is missing or was applied from another spec is applied
  * again; a Deployment of this install's team namespaces whose app row is gone (deleted: the row
@@ -21,9 +28,10 @@ export async function reconcileApps(db: Database, cache: AppCache): Promise<void
   const seen = cache.deployments();
   const rows = await db.select({ app: apps, team: teams }).from(apps).innerJoin(teams, eq(teams.id, apps.teamId));
   const rs = rows.length ? await db.select().from(releases).where(inArray(releases.id, rows.map((r) => r.app.releaseId))) : [];
+  const settled = Date.now() - SETTLE_MS;
   for (const { app, team } of rows) {
     const r = rs.find((x) => x.id === app.releaseId);
-    if (!r) continue;
+    if (!r || app.updatedAt.getTime() > settled) continue;
     const want = buildDeployment(app, r).metadata!.annotations![SPEC_HASH_ANNOTATION];
     const dep = cache.deploymentOf(app.id);
     if (dep?.metadata?.annotations?.[SPEC_HASH_ANNOTATION] === want) continue;
