@@ -172,7 +172,8 @@ async function save(db: Database, team: Team, actorId: string, a: App, changes: 
   try {
     await applyApp(team, row, r);
   } catch (err) {
-    await db.update(apps).set({ ...a }).where(eq(apps.id, a.id));
+    // Only if the row is still what this request wrote: a later request's change stays.
+    await db.update(apps).set({ ...a }).where(and(eq(apps.id, a.id), eq(apps.updatedAt, row.updatedAt)));
     throw err;
   }
   await recordAudit(db, { actorId, teamId: team.id, action, target: a.name, details: { release: r.tag, replicas: row.replicas } });
