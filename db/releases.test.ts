@@ -71,6 +71,27 @@ describe.each(testBackends())("releases on $name", (backend) => {
     expect((await listTeamAudit(db, "t1")).find((e) => e.action === "release.delete")).toMatchObject({ actorId: "u1", target: "box:v1" });
   });
 
+  // Two connections at once: PostgreSQL only (PGlite has one, where nothing interleaves).
+  it.runIf(backend.name === "postgres")("a deploy racing a devbox delete: the delete waits for the deploy's row lock, then refuses", async () => {
+    await db.insert(devboxes).values({ id: "d4", teamId: "t1", name: "racy", desiredState: "stopped", ...base });
+    await db.insert(releases).values(rel("r4", "d4", "v1", { status: "ready" }));
+    let deleting: Promise<unknown> | undefined;
+    await db.transaction(async (tx) => {
+      // what createApp does (lib/apps/service.ts): the devbox row locked shared, then the app row
+      await tx.select({ id: devboxes.id }).from(devboxes).where(eq(devboxes.id, "d4")).for("share");
+      await tx.insert(apps).values({ id: "a4", teamId: "t1", name: "racer", devboxId: "d4", releaseId: "r4", replicas: 1, cpuMillis: 250, memoryMiB: 128 });
+      // the delete's first check sees no app yet (uncommitted); its UPDATE then waits for this lock
+      deleting = deleteDevbox(db, team, "u1", "racy").then(() => "deleted", (e: Error) => e.message);
+      await new Promise((r) => setTimeout(r, 300));
+    });
+    expect(await deleting).toMatch(/"racer" runs a release of this devbox/);
+    expect((await db.select().from(devboxes).where(eq(devboxes.id, "d4")))[0].desiredState).toBe("stopped");
+    // the allowed side: with the app gone, the same delete goes through
+    await db.delete(apps).where(eq(apps.id, "a4"));
+    await deleteDevbox(db, team, "u1", "racy");
+    expect((await db.select().from(devboxes).where(eq(devboxes.id, "d4")))[0].desiredState).toBe("deleted");
+  });
+
   it("a pending release left by a crash is resumed and converges to failed with a reason, never ready", async () => {
     const old = new Date(Date.now() - STALE_MS - 1000);
     // running devbox committed for the release, but it stopped and no snapshot was recorded

@@ -92,4 +92,21 @@ test("release a running devbox from its page, deploy it, see Ready replicas and 
   await expect(page.getByTestId("app-site")).toContainText("v1");
   await page.goto(`/t/${slug}/devboxes/web/releases`);
   await expect(page.getByTestId("release-v1")).toContainText("site");
+
+  // Deleting asks first (the dashboard's dialog): cancelled keeps it, confirmed deletes it. v1 cannot
+  // be deleted while the app runs it.
+  await expect(page.getByTestId("release-v1").getByTestId("delete-release")).toBeDisabled();
+  await page.getByTestId("release-v2").getByTestId("delete-release").click();
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await expect(page.getByTestId("release-v2")).toHaveAttribute("data-status", "ready");
+  await page.getByTestId("release-v2").getByTestId("delete-release").click();
+  await page.getByRole("dialog").getByTestId("confirm").click();
+  await expect(page.getByTestId("release-v2")).toHaveCount(0, { timeout: 30_000 });
+  // The app, from its page: confirmed, it goes and the page returns to the list.
+  await page.goto(`/t/${slug}/apps/site`);
+  await page.getByTestId("delete-app").click();
+  await page.getByRole("dialog").getByTestId("confirm").click();
+  await expect(page).toHaveURL(new RegExp(`/t/${slug}/apps$`), { timeout: 30_000 });
+  await expect(page.getByTestId("app-site")).toHaveCount(0);
 });

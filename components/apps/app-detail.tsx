@@ -6,6 +6,7 @@ import { api } from "@/components/releases/api";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EventsList } from "@/components/devboxes/events-list";
 import { useBusyAction } from "@/components/ui/use-busy-action";
 import type { EventView } from "@/lib/devboxes/k8s-events";
@@ -17,6 +18,7 @@ import { AppStateBadge } from "./app-state";
 export function AppDetail({ teamSlug, initial, releaseTags, canEdit, events }: { teamSlug: string; initial: AppView; releaseTags: string[]; canEdit: boolean; events: EventView[] }) {
   const router = useRouter();
   const [app, setApp] = useState(initial);
+  const [deleting, setDeleting] = useState(false);
   const refresh = useCallback(async () => setApp(await api.app(teamSlug, initial.name)), [teamSlug, initial.name]);
   useEffect(() => {
     const t = setInterval(() => void refresh().catch(() => {}), 1500);
@@ -73,9 +75,7 @@ export function AppDetail({ teamSlug, initial, releaseTags, canEdit, events }: {
               <Button type="submit" variant="secondary" disabled={busy}>Scale</Button>
             </form>
             <Button variant="secondary" disabled={busy || app.replicas === 0} onClick={() => void act(() => api.updateApp(teamSlug, app.name, { replicas: 0 }))}>Stop</Button>
-            <Button variant="danger" disabled={busy} onClick={() => {
-              if (confirm(`Delete app ${app.name}? Its Deployment and Service are removed.`)) void act(async () => { await api.deleteApp(teamSlug, app.name); router.push(`/t/${teamSlug}/apps`); });
-            }}>Delete</Button>
+            <Button variant="danger" disabled={busy} onClick={() => setDeleting(true)} data-testid="delete-app">Delete</Button>
           </div>
         )}
       </Card>
@@ -83,6 +83,24 @@ export function AppDetail({ teamSlug, initial, releaseTags, canEdit, events }: {
       <Card title="Kubernetes events" description="Of the Deployment, its ReplicaSets and Pods (at page load).">
         <EventsList events={events} />
       </Card>
+      {deleting && (
+        <ConfirmDialog
+          open
+          title={`Delete app ${app.name}?`}
+          confirmLabel="Delete app"
+          danger
+          onConfirm={() => {
+            setDeleting(false);
+            void act(async () => {
+              await api.deleteApp(teamSlug, app.name);
+              router.push(`/t/${teamSlug}/apps`);
+            });
+          }}
+          onCancel={() => setDeleting(false)}
+        >
+          Its Deployment (and replicas) and Service are removed. Its release stays.
+        </ConfirmDialog>
+      )}
     </div>
   );
 }

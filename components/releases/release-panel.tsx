@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useBusyAction } from "@/components/ui/use-busy-action";
 import { Field } from "@/components/ui/field";
 import { formatBytes } from "@/lib/snapshots/format";
@@ -19,6 +20,7 @@ export function ReleasePanel({ teamSlug, devboxName, canEdit, initial }: { teamS
   const router = useRouter();
   const [rows, setRows] = useState(initial);
   const [open, setOpen] = useState<{ tag: string; kind: "deploy" | "fork" } | null>(null);
+  const [deleting, setDeleting] = useState<string | null>(null);
   const refresh = useCallback(async () => setRows(await api.releases(teamSlug, devboxName)), [teamSlug, devboxName]);
   const pending = rows.some((r) => r.status === "pending");
 
@@ -82,9 +84,7 @@ export function ReleasePanel({ teamSlug, devboxName, canEdit, initial }: { teamS
                   <div className="mt-2 flex flex-wrap gap-2">
                     <Button variant="secondary" disabled={busy} data-testid="deploy-release" onClick={() => setOpen({ tag: r.tag, kind: "deploy" })}>Deploy</Button>
                     <Button variant="secondary" disabled={busy} onClick={() => setOpen({ tag: r.tag, kind: "fork" })}>Start a new devbox from this release</Button>
-                    <Button variant="danger" disabled={busy || r.apps.length > 0} title={r.apps.length ? "An app runs it" : undefined} onClick={() => {
-                      if (confirm(`Delete release ${r.tag} and its image?`)) void act(() => api.deleteRelease(teamSlug, devboxName, r.tag));
-                    }}>Delete</Button>
+                    <Button variant="danger" disabled={busy || r.apps.length > 0} title={r.apps.length ? "An app runs it" : undefined} onClick={() => setDeleting(r.tag)} data-testid="delete-release">Delete</Button>
                   </div>
                 )}
                 {open?.tag === r.tag && (
@@ -121,6 +121,22 @@ export function ReleasePanel({ teamSlug, devboxName, canEdit, initial }: { teamS
           </ul>
         )}
       </Card>
+      {deleting && (
+        <ConfirmDialog
+          open
+          title={`Delete release ${deleting}?`}
+          confirmLabel="Delete release"
+          danger
+          onConfirm={() => {
+            const tag = deleting;
+            setDeleting(null);
+            void act(() => api.deleteRelease(teamSlug, devboxName, tag));
+          }}
+          onCancel={() => setDeleting(null)}
+        >
+          Its image is deleted from the registry. Devboxes started from it keep their own copy.
+        </ConfirmDialog>
+      )}
     </div>
   );
 }

@@ -10,13 +10,15 @@ import { deploymentName } from "./k8s-objects";
 export async function appEvents(namespace: string, a: App): Promise<EventView[]> {
   const dep = deploymentName(a);
   const podNames = new Set(appCache().podsOf(a.id).map((p) => p.metadata?.name));
+  const replicaSet = new RegExp(`^${dep}-[a-z0-9]+$`);
+  const pod = new RegExp(`^${dep}-[a-z0-9]+-[a-z0-9]{5}$`);
   try {
     const list = await kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace, limit: 500 });
     return list.items
       .filter((e) => {
         const n = e.involvedObject.name ?? "";
         const kind = e.involvedObject.kind;
-        return (kind === "Deployment" && n === dep) || (kind === "ReplicaSet" && new RegExp(`^${dep}-[a-z0-9]+$`).test(n)) || (kind === "Pod" && (podNames.has(n) || new RegExp(`^${dep}-[a-z0-9]+-[a-z0-9]{5}$`).test(n)));
+        return (kind === "Deployment" && n === dep) || (kind === "ReplicaSet" && replicaSet.test(n)) || (kind === "Pod" && (podNames.has(n) || pod.test(n)));
       })
       .map((e) => ({
         type: e.type ?? "Normal",

@@ -2,6 +2,7 @@ import { AppsV1Api, CoreV1Api, type V1Deployment } from "@kubernetes/client-node
 import { and, asc, eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { apps, type App } from "@/db/schema/apps";
+import { devboxes } from "@/db/schema/devboxes";
 import { releases, type Release } from "@/db/schema/releases";
 import type { Team } from "@/db/schema/teams";
 import { recordAudit } from "@/lib/audit/record";
@@ -45,6 +46,18 @@ async function readyRelease(db: Database, team: Team, ref: { devbox: string; tag
   return r;
 }
 
+type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * Inside the transaction that points an app at a release: the release's devbox row locked (shared)
+ * and not being deleted. A devbox delete checks for apps under its own (exclusive) row lock, so a
+ * deploy and a delete racing cannot both win (an app left on a release whose image is deleted).
+ */
+async function lockReleaseDevbox(tx: Tx, r: Release): Promise<void> {
+  const [d] = await tx.select({ desiredState: devboxes.desiredState }).from(devboxes).where(eq(devboxes.id, r.devboxId)).for("share");
+  if (!d || d.desiredState === "deleted") throw new AppError("conflict", `The devbox of release "${r.tag}" is being deleted.`, { field: "release" });
+}
+
 /** Creates or replaces the app's Deployment and Service to match the row. */
 export async function applyApp(team: Team, a: App, r: Release): Promise<void> {
   const ns = team.namespace;
@@ -86,24 +99,27 @@ export async function createApp(db: Database, team: Team, actorId: string, body:
   if (await findApp(db, team.id, body.name)) throw new AppError("conflict", `An app named "${body.name}" already exists in this team.`, { field: "name" });
   const r = await readyRelease(db, team, body.release);
   await assertAppFitsQuota(team, body);
-  const [a] = await db
-    .insert(apps)
-    .values({
-      id: newId(),
-      teamId: team.id,
-      name: body.name,
-      devboxId: r.devboxId,
-      releaseId: r.id,
-      replicas: body.replicas,
-      cpuMillis: body.cpuMillis,
-      memoryMiB: body.memoryMiB,
-      env: body.env,
-      command: body.command ?? null,
-      probePath: body.probePath ?? null,
-      createdBy: actorId,
-    })
-    .onConflictDoNothing()
-    .returning();
+  const [a] = await db.transaction(async (tx) => {
+    await lockReleaseDevbox(tx, r);
+    return tx
+      .insert(apps)
+      .values({
+        id: newId(),
+        teamId: team.id,
+        name: body.name,
+        devboxId: r.devboxId,
+        releaseId: r.id,
+        replicas: body.replicas,
+        cpuMillis: body.cpuMillis,
+        memoryMiB: body.memoryMiB,
+        env: body.env,
+        command: body.command ?? null,
+        probePath: body.probePath ?? null,
+        createdBy: actorId,
+      })
+      .onConflictDoNothing()
+      .returning();
+  });
   if (!a) throw new AppError("conflict", `An app named "${body.name}" already exists in this team.`, { field: "name" });
   try {
     await applyApp(team, a, r);
@@ -127,8 +143,9 @@ export async function updateApp(db: Database, team: Team, actorId: string, name:
   const changes: Partial<App> = { ...wanted, updatedAt: new Date() };
   if (body.env) changes.env = body.env;
   if (body.command !== undefined) changes.command = body.command;
-  if (next && next.id !== a.releaseId) Object.assign(changes, { releaseId: next.id, previousReleaseId: a.releaseId, devboxId: next.devboxId });
-  return save(db, team, actorId, a, changes, next ? "app.update" : body.replicas === 0 ? "app.stop" : "app.scale");
+  const moves = next && next.id !== a.releaseId ? next : undefined;
+  if (moves) Object.assign(changes, { releaseId: moves.id, previousReleaseId: a.releaseId, devboxId: moves.devboxId });
+  return save(db, team, actorId, a, changes, next ? "app.update" : body.replicas === 0 ? "app.stop" : "app.scale", moves);
 }
 
 /** One click: back to the release that ran before the last update (which becomes the next rollback target). */
@@ -138,18 +155,25 @@ export async function rollbackApp(db: Database, team: Team, actorId: string, nam
   if (!a.previousReleaseId) throw new AppError("conflict", "This app has no previous release to roll back to.");
   const prev = await releaseById(db, a.previousReleaseId);
   if (!prev || prev.status !== "ready") throw new AppError("conflict", "The previous release is no longer available.");
-  return save(db, team, actorId, a, { releaseId: prev.id, previousReleaseId: a.releaseId, devboxId: prev.devboxId, updatedAt: new Date() }, "app.rollback");
+  return save(db, team, actorId, a, { releaseId: prev.id, previousReleaseId: a.releaseId, devboxId: prev.devboxId, updatedAt: new Date() }, "app.rollback", prev);
 }
 
-/** Writes the row only if nobody changed it meanwhile, then applies; Kubernetes refusing puts the row back. */
-async function save(db: Database, team: Team, actorId: string, a: App, changes: Partial<App>, action: string): Promise<App> {
-  const [row] = await db.update(apps).set(changes).where(and(eq(apps.id, a.id), eq(apps.updatedAt, a.updatedAt))).returning();
+/**
+ * Writes the row only if nobody changed it meanwhile (`to`: the release it moves to, whose devbox
+ * must not be being deleted), then applies; Kubernetes refusing puts the row back.
+ */
+async function save(db: Database, team: Team, actorId: string, a: App, changes: Partial<App>, action: string, to?: Release): Promise<App> {
+  const [row] = await db.transaction(async (tx) => {
+    if (to) await lockReleaseDevbox(tx, to);
+    return tx.update(apps).set(changes).where(and(eq(apps.id, a.id), eq(apps.updatedAt, a.updatedAt))).returning();
+  });
   if (!row) throw new AppError("conflict", "The app was changed meanwhile; reload and try again.");
   const r = (await releaseById(db, row.releaseId))!;
   try {
     await applyApp(team, row, r);
   } catch (err) {
-    await db.update(apps).set({ ...a }).where(eq(apps.id, a.id));
+    // Only if the row is still what this request wrote: a later request's change stays.
+    await db.update(apps).set({ ...a }).where(and(eq(apps.id, a.id), eq(apps.updatedAt, row.updatedAt)));
     throw err;
   }
   await recordAudit(db, { actorId, teamId: team.id, action, target: a.name, details: { release: r.tag, replicas: row.replicas } });
@@ -192,7 +216,7 @@ export async function appLogs(team: Team, podName: string, tail: number): Promis
 }
 
 /** A devbox whose releases an app runs cannot be deleted (its releases go with it). */
-export async function assertNoAppRunsReleasesOf(db: Database, devboxId: string): Promise<void> {
+export async function assertNoAppRunsReleasesOf(db: Pick<Database, "select">, devboxId: string): Promise<void> {
   const running = await db
     .select({ name: apps.name })
     .from(apps)

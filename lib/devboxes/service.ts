@@ -168,7 +168,9 @@ export async function deleteDevbox(db: Database, team: Team, actorId: string, na
   if (!d) throw notFound("Devbox");
   if (d.desiredState === "deleted") return;
   await assertNoAppRunsReleasesOf(db, d.id);
-  await transition(db, d, actorId, "delete", { desiredState: "deleted" }, ne(devboxes.desiredState, "deleted"));
+  // Again under the row lock the delete takes: a deploy racing this one either committed its app
+  // (seen here: refused) or waits for the lock and then sees "deleted" (lib/apps/service.ts).
+  await transition(db, d, actorId, "delete", { desiredState: "deleted" }, ne(devboxes.desiredState, "deleted"), {}, (tx) => assertNoAppRunsReleasesOf(tx, d.id));
 }
 
 /**
@@ -190,8 +192,9 @@ async function transition(
   set: Partial<Record<keyof typeof devboxes.$inferInsert, unknown>>,
   guard: SQL,
   details: Record<string, unknown> = {},
+  check?: (tx: Tx) => Promise<void>,
 ): Promise<Devbox> {
-  return (await applyTransition(db, d, actorId, kind, set, guard, details)) ?? (await findDevbox(db, d.teamId, d.name)) ?? d;
+  return (await applyTransition(db, d, actorId, kind, set, guard, details, check)) ?? (await findDevbox(db, d.teamId, d.name)) ?? d;
 }
 
 /** The transition, or undefined when someone else's request changed the devbox first. */
@@ -203,6 +206,7 @@ async function applyTransition(
   set: Partial<Record<keyof typeof devboxes.$inferInsert, unknown>>,
   guard: SQL,
   details: Record<string, unknown> = {},
+  check?: (tx: Tx) => Promise<void>,
 ): Promise<Devbox | undefined> {
   const result = await db.transaction(async (tx) => {
     const [row] = await tx
@@ -212,6 +216,8 @@ async function applyTransition(
       .returning();
     // Someone else's identical request won: theirs is the one that counts.
     if (!row) return undefined;
+    // A refusal decided under the row lock (throwing rolls the update back).
+    await check?.(tx);
     await recordOperation(tx, row, kind, actorId, details);
     return row;
   });

@@ -182,15 +182,14 @@ function runningPodOfIP(d: DevboxWithNamespace): string | undefined {
  * crashed: the heartbeat is stale). Each resumes to ready, or fails with a reason.
  */
 export async function resumeStaleReleases(db: Database): Promise<void> {
-  const stale = await db
-    .select({ id: releases.id })
-    .from(releases)
-    .where(and(eq(releases.status, "pending"), lt(releases.heartbeatAt, new Date(Date.now() - STALE_MS))))
-    .orderBy(asc(releases.createdAt))
-    .limit(5);
+  const staleSince = () => and(eq(releases.status, "pending"), lt(releases.heartbeatAt, new Date(Date.now() - STALE_MS)));
+  const stale = await db.select({ id: releases.id }).from(releases).where(staleSince()).orderBy(asc(releases.createdAt)).limit(5);
   for (const { id } of stale) {
     if (jobs().has(id)) continue;
-    await db.update(releases).set({ heartbeatAt: new Date() }).where(eq(releases.id, id));
+    // Claimed by one conditional UPDATE: a process that moved the heartbeat meanwhile (its builder,
+    // or the leader before a Lease hand-over) keeps it, so one process builds it.
+    const [claimed] = await db.update(releases).set({ heartbeatAt: new Date() }).where(and(eq(releases.id, id), staleSince())).returning({ id: releases.id });
+    if (!claimed) continue;
     void buildRelease(db, id).catch((err) => console.error(`[devbox] resuming release ${id} failed:`, err instanceof Error ? err.message : err));
   }
 }

@@ -56,7 +56,9 @@ describe("release interrupted by a crash", () => {
       await dash.start([point]);
       await api.signIn(owner.email, "correct horse 7");
       await api.request("POST", `${box()}/releases`, { tag }).catch(() => {}); // the process may die before it answers
-      await dash.exited();
+      // It must die at that very point (the log says so), not merely be killed nearby.
+      await Promise.race([dash.exited(), new Promise((_, reject) => setTimeout(() => reject(new Error(`never reached ${point}:\n${dash.tail()}`)), 120_000))]);
+      expect(dash.tail(200)).toContain(`crash point ${point}`);
       const [pending] = await db.select().from(releases).where(eq(releases.tag, tag));
       expect(pending.status).toBe("pending");
       await dash.start();
