@@ -536,6 +536,11 @@ test.beforeAll(async () => {
     expect(s.status, s.text).toBe(202);
     w.generations[slug] = (s.json as { podGeneration: number }).podGeneration;
   }
+  // Stopped means no Pod left: a Pod the create scheduled may still be going away.
+  for (const [who, slug] of [[owner, w.own], [foreignOwner, w.foreign]] as const)
+    await expect
+      .poll(async () => ((await who.rest("GET", `/api/v1/teams/${slug}/devboxes/box`)).json as { status?: { state?: string } }).status?.state, { timeout: 120_000 })
+      .toBe("Stopped");
 });
 
 test.afterAll(async () => {

@@ -2,7 +2,7 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import type { Devbox } from "@/db/schema/devboxes";
 import { AppError } from "@/lib/errors";
 import { kubeConfig } from "@/lib/k8s/config";
-import { isNotFound } from "@/lib/k8s/errors";
+import { isNotFound, k8sMessage, k8sStatusCode } from "@/lib/k8s/errors";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { CONTAINER_NAME, podName } from "./k8s-objects";
 
@@ -20,7 +20,10 @@ export async function devboxLogs(namespace: string, devbox: Devbox, tailLines: n
     return await kubeConfig().makeApiClient(CoreV1Api).readNamespacedPodLog({ name: pod, namespace, container: CONTAINER_NAME, tailLines, timestamps: false });
   } catch (err) {
     if (isNotFound(err)) throw new AppError("conflict", `${devbox.name} has no running Pod, so no logs: start it first.`);
-    // A container still being created has no log yet.
+    // The kubelet answers 400 for a container not started yet (being created, or a Pod stopped
+    // before it ran): a state of the devbox, not a failure.
+    if (k8sStatusCode(err) === 400 && /waiting to start|ContainerCreating|PodInitializing/i.test(k8sMessage(err)))
+      throw new AppError("conflict", `${devbox.name}'s container has not started yet, so no logs: try again once it runs.`);
     throw new AppError("unavailable", "The devbox's logs cannot be read right now: try again.", { cause: err });
   }
 }
