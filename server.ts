@@ -15,12 +15,19 @@ import "./server/ws/app-logs"; // registers the app log follow websocket endpoin
 import { terminalRegistry } from "./lib/terminal/registry";
 import { startControlPlane } from "./lib/control-plane";
 import { activityRecorder } from "./lib/idle/activity";
+import { extraNamespaceLabels } from "./lib/k8s/namespace-labels";
 
 const dev = process.env.NODE_ENV !== "production";
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOST ?? "127.0.0.1";
 
 async function main() {
+  // A malformed DEVBOX_NAMESPACE_LABELS stops the start, not the first team's creation.
+  try {
+    extraNamespaceLabels();
+  } catch (err) {
+    throw new StartupError((err as Error).message);
+  }
   // Migrations run before the first request can reach the DB.
   const { db, kind } = await databaseHandle();
   process.env.NEXTAUTH_SECRET = await ensureAuthSecret(db);

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { Exec, KubeConfig, type V1Status } from "@kubernetes/client-node";
 import { expect, test } from "./fixtures";
-import { adminKube, signUp, uniqueEmail } from "./helpers";
+import { adminKube, sameOriginJson, signUp, uniqueEmail } from "./helpers";
 
 /** Runs a script in the devbox container, as a terminal would (the test's side of "the user set up the app"). */
 async function inDevbox(namespace: string, pod: string, script: string): Promise<void> {
@@ -15,9 +15,18 @@ async function inDevbox(namespace: string, pod: string, script: string): Promise
 }
 
 let ns = "";
-// The run's DB goes with the server; its apps and devbox would keep holding the node's CPU.
-test.afterEach(async () => {
-  if (ns) await adminKube().core.deleteNamespace({ name: ns }).catch(() => {});
+// Its apps and devbox would keep holding the node's CPU. Removed through the product (its rows
+// go too, so no reconciler keeps re-applying them into a namespace being deleted), then the namespace.
+test.afterEach(async ({ page }) => {
+  if (!ns) return;
+  const slug = ns.replace(/^devbox-/, "");
+  const list = async (what: string) => ((await (await page.request.get(`/api/v1/teams/${slug}/${what}`)).json()) as { items?: { name: string }[] }).items ?? [];
+  // Apps first: a devbox whose release an app runs is not deleted.
+  for (const what of ["apps", "devboxes"]) {
+    for (const { name } of await list(what)) await page.request.delete(`/api/v1/teams/${slug}/${what}/${name}`, { headers: sameOriginJson() });
+    await expect.poll(async () => (await list(what)).length, { timeout: 120_000 }).toBe(0);
+  }
+  await adminKube().core.deleteNamespace({ name: ns }).catch(() => {});
 });
 
 test("release a running devbox from its page, deploy it, see Ready replicas and logs, update and roll back", async ({ page }) => {

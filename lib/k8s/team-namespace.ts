@@ -3,6 +3,7 @@ import { AppError } from "@/lib/errors";
 import { kubeConfig } from "./config";
 import { fromK8sError, isAlreadyExists, isNotFound } from "./errors";
 import { MANAGED_BY, TEAM_LABEL } from "./labels";
+import { extraNamespaceLabels } from "./namespace-labels";
 import { teamQuotaDefaults } from "./quota-defaults";
 import { applyTeamNetworkPolicies, type EgressDenyInputs } from "./team-network-policy";
 import { ensureTeamRoleBinding, whileRbacPropagates } from "./team-rbac";
@@ -25,6 +26,7 @@ export async function provisionTeamNamespace(namespace: string, teamId: string):
     metadata: {
       name: namespace,
       labels: {
+        ...extraNamespaceLabels(),
         ...MANAGED_BY,
         [TEAM_LABEL]: teamId,
         // Devboxes are dev containers: baseline forbids host access and privilege, which they never need.
