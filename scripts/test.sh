@@ -57,4 +57,6 @@ step "Never lose work: randomized crash soak (dashboard and node agent SIGKILLed
 # A short run; `npm run chaos -- --cycles 200 --seed S` is the long one (README).
 npm run chaos -- --cycles 20 --seed "${DEVBOX_CHAOS_SEED:-20261203}"
 
+# Passed: the namespaces this run made are not needed for a post-mortem.
+admin_kubectl delete namespaces -l devbox.dev/test-run=true --wait=false >/dev/null || true
 step "All suites passed"
