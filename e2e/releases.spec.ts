@@ -67,8 +67,16 @@ test("release a running devbox from its page, deploy it, see Ready replicas and 
   await expect(page.getByTestId("release-v2")).toHaveAttribute("data-status", "ready", { timeout: 180_000 });
 
   // Deploy v1 with 2 replicas: the app page shows both Ready (from the cluster's watch).
+  // With its resources and env; a mistake in the env is named before anything is sent.
   await v1.getByTestId("deploy-release").click();
   await page.getByLabel("App name").fill("site");
+  await page.getByLabel("CPU (cores per replica)").fill("0.2");
+  await page.getByLabel("Memory (MiB per replica)").fill("128");
+  await page.getByLabel("Environment").fill("GREETING=hello there\nbroken line");
+  await page.getByTestId("deploy-submit").click();
+  await expect(page.getByTestId("release-error")).toContainText('Environment: Line 2: "broken line" has no "="');
+  expect((await (await page.request.get(`/api/v1/teams/${slug}/apps`)).json()).items).toEqual([]);
+  await page.getByLabel("Environment").fill("GREETING=hello there");
   await page.getByTestId("deploy-submit").click();
   await expect(page).toHaveURL(new RegExp(`/t/${slug}/apps/site$`), { timeout: 30_000 });
   await expect(page.getByTestId("replica").and(page.locator('[data-ready="true"]'))).toHaveCount(2, { timeout: 180_000 });
@@ -95,6 +103,21 @@ test("release a running devbox from its page, deploy it, see Ready replicas and 
   await expect(page.getByTestId("app-state")).toHaveAttribute("data-state", "Ready", { timeout: 180_000 });
   const dep = (await adminKube().core.listNamespacedPod({ namespace: ns, labelSelector: "devbox.dev/app=site" })).items;
   expect(dep.length).toBeGreaterThan(0);
+  const container = dep[0].spec!.containers[0];
+  expect(container.resources?.limits).toMatchObject({ cpu: "200m", memory: "128Mi" });
+  expect(container.env).toContainEqual({ name: "GREETING", value: "hello there" });
+
+  // Settings: a new env value is a rolling update; the replicas that serve then have it.
+  await expect(page.getByLabel("Environment")).toHaveValue("GREETING=hello there");
+  await page.getByLabel("Environment").fill("GREETING=bye");
+  await page.getByTestId("app-settings-submit").click();
+  const envOfServing = async () =>
+    (await adminKube().core.listNamespacedPod({ namespace: ns, labelSelector: "devbox.dev/app=site" })).items
+      .filter((p) => !p.metadata?.deletionTimestamp)
+      .map((p) => p.spec!.containers[0].env?.find((e) => e.name === "GREETING")?.value);
+  await expect.poll(envOfServing, { timeout: 180_000 }).toEqual(["bye", "bye"]);
+  await expect(page.getByTestId("app-state")).toHaveAttribute("data-state", "Ready", { timeout: 180_000 });
+  await expect(page.getByLabel("Environment")).toHaveValue("GREETING=bye");
 
   // The apps list shows it; the Releases page shows which app runs v1.
   await page.goto(`/t/${slug}/apps`);

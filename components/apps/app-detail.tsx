@@ -12,6 +12,7 @@ import { useBusyAction } from "@/components/ui/use-busy-action";
 import type { EventView } from "@/lib/devboxes/k8s-events";
 import type { AppView } from "@/lib/apps/view";
 import { AppLogs } from "./app-logs";
+import { AppSettingsFields, readAppSettings } from "./app-settings-fields";
 import { AppStateBadge } from "./app-state";
 
 /** One app: replicas live (polled from the API, which reads the cluster's watch), update, rollback, scale, stop, delete, logs, events. */
@@ -24,7 +25,7 @@ export function AppDetail({ teamSlug, initial, releaseTags, canEdit, events }: {
     const t = setInterval(() => void refresh().catch(() => {}), 1500);
     return () => clearInterval(t);
   }, [refresh]);
-  const { act, busy, error } = useBusyAction(refresh);
+  const { act, busy, error, setError } = useBusyAction(refresh);
   return (
     <div className="space-y-6">
       {error && <Alert testId="app-error">{error}</Alert>}
@@ -79,6 +80,24 @@ export function AppDetail({ teamSlug, initial, releaseTags, canEdit, events }: {
           </div>
         )}
       </Card>
+      {canEdit && (
+        <Card title="Settings" description="Per replica. Applying them is a rolling update: old replicas serve until new ones are ready.">
+          <form
+            className="grid gap-3 sm:grid-cols-2"
+            data-testid="app-settings"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const settings = readAppSettings(new FormData(e.currentTarget));
+              if (!settings.ok) return setError(settings.error);
+              void act(() => api.updateApp(teamSlug, app.name, settings.value));
+            }}
+          >
+            {/* Keyed by the saved values: after an apply (or someone else's), the fields show what runs. */}
+            <AppSettingsFields key={JSON.stringify([app.cpuMillis, app.memoryMiB, app.env, app.command])} idPrefix="app" initial={app} />
+            <div><Button type="submit" variant="secondary" disabled={busy} data-testid="app-settings-submit">Apply</Button></div>
+          </form>
+        </Card>
+      )}
       <AppLogs teamSlug={teamSlug} app={app.name} pods={app.pods.map((p) => p.pod)} />
       <Card title="Kubernetes events" description="Of the Deployment, its ReplicaSets and Pods (at page load).">
         <EventsList events={events} />

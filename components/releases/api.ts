@@ -1,3 +1,5 @@
+import type { z } from "zod";
+import type { createAppBody, updateAppBody } from "@/lib/apps/schemas";
 import type { AppView } from "@/lib/apps/view";
 import type { ReleaseView } from "@/lib/releases/view";
 import { allPages, apiCall as call } from "@/lib/api/browser-client";
@@ -13,8 +15,8 @@ export const api = {
   forkRelease: (team: string, devbox: string, tag: string, name: string) => call<{ name: string }>("POST", `${box(team, devbox)}/${encodeURIComponent(tag)}/forks`, { name }),
   apps: (team: string) => allPages<AppView>(app(team)),
   app: (team: string, name: string) => call<AppView>("GET", app(team, name)),
-  createApp: (team: string, body: { name: string; release: { devbox: string; tag: string }; replicas: number }) => call<AppView>("POST", app(team), body),
-  updateApp: (team: string, name: string, body: { release?: { devbox: string; tag: string }; replicas?: number }) => call<AppView>("PATCH", app(team, name), body),
+  createApp: (team: string, body: z.input<typeof createAppBody>) => call<AppView>("POST", app(team), body),
+  updateApp: (team: string, name: string, body: z.input<typeof updateAppBody>) => call<AppView>("PATCH", app(team, name), body),
   rollbackApp: (team: string, name: string) => call<AppView>("POST", `${app(team, name)}/rollbacks`),
   deleteApp: (team: string, name: string) => call<void>("DELETE", app(team, name)),
   logs: (team: string, name: string, pod: string, tail: number) => call<string>("GET", `${app(team, name)}/logs?pod=${encodeURIComponent(pod)}&tail=${tail}`),

@@ -11,6 +11,7 @@ import { useBusyAction } from "@/components/ui/use-busy-action";
 import { Field } from "@/components/ui/field";
 import { formatBytes } from "@/lib/snapshots/format";
 import type { ReleaseView } from "@/lib/releases/view";
+import { AppSettingsFields, readAppSettings } from "@/components/apps/app-settings-fields";
 import { api } from "./api";
 
 const STEPS = ["commit", "merge", "push"] as const;
@@ -30,7 +31,7 @@ export function ReleasePanel({ teamSlug, devboxName, canEdit, initial }: { teamS
     return () => clearInterval(t);
   }, [pending, refresh]);
 
-  const { act, busy, error } = useBusyAction(refresh);
+  const { act, busy, error, setError } = useBusyAction(refresh);
 
   return (
     <div className="space-y-6">
@@ -89,17 +90,29 @@ export function ReleasePanel({ teamSlug, devboxName, canEdit, initial }: { teamS
                 )}
                 {open?.tag === r.tag && (
                   <form
-                    className="mt-2 flex flex-wrap items-end gap-2"
+                    className={open.kind === "deploy" ? "mt-2 grid gap-3 sm:grid-cols-2" : "mt-2 flex flex-wrap items-end gap-2"}
                     data-testid={`${open.kind}-form`}
                     onSubmit={(e) => {
                       e.preventDefault();
                       const f = new FormData(e.currentTarget);
                       const name = String(f.get("name"));
-                      if (open.kind === "deploy")
+                      if (open.kind === "deploy") {
+                        const settings = readAppSettings(f);
+                        if (!settings.ok) return setError(settings.error);
+                        const probePath = String(f.get("probePath") ?? "").trim();
+                        const { command, ...rest } = settings.value;
                         void act(async () => {
-                          await api.createApp(teamSlug, { name, release: { devbox: devboxName, tag: r.tag }, replicas: Number(f.get("replicas")) });
+                          await api.createApp(teamSlug, {
+                            name,
+                            release: { devbox: devboxName, tag: r.tag },
+                            replicas: Number(f.get("replicas")),
+                            ...rest,
+                            ...(command ? { command } : {}),
+                            ...(probePath ? { probePath } : {}),
+                          });
                           router.push(`/t/${teamSlug}/apps/${name}`);
                         });
+                      }
                       else
                         void act(async () => {
                           await api.forkRelease(teamSlug, devboxName, r.tag, name);
@@ -108,9 +121,17 @@ export function ReleasePanel({ teamSlug, devboxName, canEdit, initial }: { teamS
                     }}
                   >
                     <Field id={`${open.kind}-name`} name="name" label={open.kind === "deploy" ? "App name" : "New devbox name"} required defaultValue={open.kind === "deploy" ? devboxName : ""} />
-                    {open.kind === "deploy" && <Field id="deploy-replicas" name="replicas" label="Replicas" type="number" min={0} max={10} defaultValue={2} />}
-                    <Button type="submit" disabled={busy} data-testid={`${open.kind}-submit`}>{open.kind === "deploy" ? "Deploy" : "Start"}</Button>
-                    <Button type="button" variant="ghost" onClick={() => setOpen(null)}>Cancel</Button>
+                    {open.kind === "deploy" && (
+                      <>
+                        <Field id="deploy-replicas" name="replicas" label="Replicas" type="number" min={0} max={10} defaultValue={2} />
+                        <AppSettingsFields idPrefix="deploy" initial={{ cpuMillis: 250, memoryMiB: 256, env: [], command: null }} />
+                        <Field id="deploy-probe" name="probePath" label="Readiness HTTP path" placeholder="/healthz" hint="Empty: a TCP check on the first port." pattern="/.*" />
+                      </>
+                    )}
+                    <div className="flex items-end gap-2">
+                      <Button type="submit" disabled={busy} data-testid={`${open.kind}-submit`}>{open.kind === "deploy" ? "Deploy" : "Start"}</Button>
+                      <Button type="button" variant="ghost" onClick={() => setOpen(null)}>Cancel</Button>
+                    </div>
                   </form>
                 )}
                 {canEdit && r.status === "failed" && (
