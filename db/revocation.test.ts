@@ -45,6 +45,22 @@ describe.each(testBackends())("session revocation on $name", (backend) => {
     expect((await userFromCookieHeader(db, await cookieFor("own", 1), secret))?.id).toBe("own");
   });
 
+  it("a re-check asked for while one is in flight runs again after it (that one may have read before the change)", async () => {
+    let reads = 0;
+    const watcher = new AccessWatcher(async () => {
+      reads++;
+      return db;
+    }, 60_000);
+    const w = watcher.watch({ userId: "dev", sessionVersion: 0, teamId: "t1", minRole: "viewer" }, () => {});
+    const inFlight = watcher.checkNow();
+    const [a, b] = [watcher.checkNow(), watcher.checkNow()];
+    await Promise.all([inFlight, a, b]);
+    expect(reads).toBe(2); // the one in flight, then one more shared by both later callers
+    await watcher.checkNow();
+    expect(reads).toBe(3); // nothing in flight: one run
+    w.stop();
+  });
+
   it("tells open connections within one re-check that a member was removed or signed out everywhere", async () => {
     const watcher = new AccessWatcher(async () => db, 100);
     const revoked: Record<string, string> = {};

@@ -56,7 +56,8 @@ export function revocationReason(
 export class AccessWatcher {
   private watches = new Set<Watch>();
   private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private current: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
 
   constructor(
     private readonly db: () => Promise<Database>,
@@ -79,10 +80,27 @@ export class AccessWatcher {
     return this.watches.size;
   }
 
-  /** One batched re-read of every watched grant. */
-  async checkNow(): Promise<void> {
-    if (this.running || this.watches.size === 0) return;
-    this.running = true;
+  /**
+   * One batched re-read of every watched grant. A re-check already in flight may have read the DB
+   * before the caller's change: the caller then gets one more run after it (shared by every caller
+   * that came meanwhile), never a no-op.
+   */
+  checkNow(): Promise<void> {
+    if (this.current) {
+      this.queued ??= this.current.then(() => {
+        this.queued = null;
+        return this.checkNow();
+      });
+      return this.queued;
+    }
+    this.current = this.recheck().finally(() => {
+      this.current = null;
+    });
+    return this.current;
+  }
+
+  private async recheck(): Promise<void> {
+    if (this.watches.size === 0) return;
     try {
       const list = [...this.watches];
       const userIds = [...new Set(list.map((w) => w.grant.userId))];
@@ -114,8 +132,6 @@ export class AccessWatcher {
     } catch (err) {
       // The DB is unreachable: keep the connections (they are re-checked next round).
       console.error("[devbox] access watch: re-check failed", err instanceof Error ? err.message : err);
-    } finally {
-      this.running = false;
     }
   }
 
