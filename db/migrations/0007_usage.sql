@@ -1,0 +1,1 @@
+CREATE INDEX "usage_samples_age_idx" ON "usage_samples" USING btree ("resolution","bucket_start");
