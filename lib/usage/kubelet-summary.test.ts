@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { readingsFromSummary } from "./kubelet-summary";
+
+describe("readingsFromSummary", () => {
+  it("reads CPU, working set, ephemeral storage and network counters per Pod", () => {
+    const [r] = readingsFromSummary({
+      pods: [
+        {
+          podRef: { name: "box-1", namespace: "devbox-t", uid: "u1" },
+          cpu: { time: "2026-12-06T10:00:00Z", usageNanoCores: 250_000_000 },
+          memory: { workingSetBytes: 300 },
+          network: { rxBytes: 10, txBytes: 20 },
+          containers: [{ rootfs: { usedBytes: 100 }, logs: { usedBytes: 5 } }],
+          "ephemeral-storage": { usedBytes: 4096 },
+        },
+      ],
+    });
+    expect(r).toEqual({ namespace: "devbox-t", name: "box-1", uid: "u1", at: new Date("2026-12-06T10:00:00Z"), cpuMillis: 250, memoryBytes: 300, diskBytes: 4096, rxBytes: 10, txBytes: 20 });
+  });
+
+  it("falls back to the containers' rootfs and logs, and to per-interface counters; a Pod not measured yet reads zero", () => {
+    const fallback = new Date("2026-12-06T11:00:00Z");
+    const [a, b] = readingsFromSummary(
+      {
+        pods: [
+          {
+            podRef: { name: "a", namespace: "n", uid: "ua" },
+            network: { interfaces: [{ rxBytes: 1, txBytes: 2 }, { rxBytes: 3, txBytes: 4 }] },
+            containers: [{ rootfs: { usedBytes: 100 }, logs: { usedBytes: 5 } }, { rootfs: { usedBytes: 1 } }],
+          },
+          { podRef: { name: "b", namespace: "n", uid: "ub" } },
+        ],
+      },
+      fallback,
+    );
+    expect(a).toMatchObject({ diskBytes: 106, rxBytes: 4, txBytes: 6, at: fallback });
+    expect(b).toMatchObject({ cpuMillis: 0, memoryBytes: 0, diskBytes: 0, rxBytes: undefined, txBytes: undefined });
+  });
+});
