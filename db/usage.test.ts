@@ -117,7 +117,7 @@ describe.each(testBackends())("usage history on $name", (backend) => {
     const source: UsageSource = {
       async read(nodes) {
         asked.push(nodes);
-        const r = (uid: string, cpu: number): PodReading => ({ namespace: "devbox-t", name: uid, uid, at: at(clock), cpuMillis: cpu, memoryBytes: 100, diskBytes: 10, rxBytes: clock * 50, txBytes: clock * 5 });
+        const r = (uid: string, cpu: number): PodReading => ({ namespace: "devbox-t", name: uid, uid, at: at(clock), cpuMillis: cpu, memoryBytes: 100, diskBytes: 10, rxBytes: clock * 50, txBytes: clock * 5, cpuNanoSeconds: uid === "cur" ? clock * 4e8 : undefined });
         return [r("cur", 250), r("old", 999), r("stopped", 999), r("not-a-devbox", 999)];
       },
     };
@@ -127,7 +127,8 @@ describe.each(testBackends())("usage history on $name", (backend) => {
     expect(first.get("s1")).toEqual({ cpuMillis: 250, memoryBytes: 100, diskBytes: 10 });
     clock = 20;
     const second = await sampler.pass(at(100_020));
-    expect(second.get("s1")).toEqual({ cpuMillis: 250, memoryBytes: 100, diskBytes: 10, rxBytesPerSec: 50, txBytesPerSec: 5 });
+    // From the second reading on, CPU comes from the CPU-time counter (0.4 s per s), not the kubelet's figure.
+    expect(second.get("s1")).toEqual({ cpuMillis: 400, memoryBytes: 100, diskBytes: 10, rxBytesPerSec: 50, txBytesPerSec: 5 });
     expect(asked).toEqual([["node-a"], ["node-a"]]);
     const rows = await readRows(db, "s1", MINUTE, at(100_020));
     expect(rows.map((r) => r.rxBytesPerSec)).toEqual([null, 50]); // two minutes: the first pass had no rate yet

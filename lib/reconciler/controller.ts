@@ -9,7 +9,7 @@ import { resumeStaleReleases } from "@/lib/releases/build";
 import { IDLE_CHECK_MS } from "@/lib/idle/clock";
 import { idlePass } from "@/lib/idle/enforce";
 import { KubeletSummarySource } from "@/lib/usage/kubelet-summary";
-import { USAGE_SAMPLE_MS, UsageSampler } from "@/lib/usage/sampler";
+import { usageSampleMs, UsageSampler } from "@/lib/usage/sampler";
 import { LeaderLease } from "./leader-lease";
 import { keepNothing, type BeforePodRemoval } from "./pod-removal";
 import { needsReconcile, reconcileDevbox } from "./reconcile-devbox";
@@ -119,7 +119,7 @@ export class Reconciler {
         .finally(() => (this.idleBusy = false));
     }
     // Usage charts: sampled by the leader only, so a sample is never counted twice.
-    if (!this.usageBusy && Date.now() - this.usageSampledAt >= USAGE_SAMPLE_MS) {
+    if (!this.usageBusy && Date.now() - this.usageSampledAt >= usageSampleMs()) {
       this.usageBusy = true;
       this.usageSampledAt = Date.now();
       this.usage ??= new UsageSampler(this.db, this.pods, new KubeletSummarySource());

@@ -44,13 +44,15 @@ describe("buckets", () => {
     );
   });
 
-  it("network rates come from two readings; a counter reset or no newer reading gives none", () => {
-    const prev = { at: at("2026-12-06T10:00:00Z"), rxBytes: 1000, txBytes: 500 };
-    expect(rates(prev, { at: at("2026-12-06T10:00:20Z"), rxBytes: 3000, txBytes: 900 })).toEqual({ rxBytesPerSec: 100, txBytesPerSec: 20 });
+  it("CPU and network rates come from two readings of the counters; a reset or no newer reading gives none", () => {
+    const prev = { at: at("2026-12-06T10:00:00Z"), cpuNanoSeconds: 5e9, rxBytes: 1000, txBytes: 500 };
+    const later = at("2026-12-06T10:00:20Z");
+    expect(rates(prev, { at: later, cpuNanoSeconds: 15e9, rxBytes: 3000, txBytes: 900 })).toEqual({ cpuMillis: 500, rxBytesPerSec: 100, txBytesPerSec: 20 });
     expect(rates(undefined, prev)).toEqual({});
-    expect(rates(prev, { at: at("2026-12-06T10:00:20Z"), rxBytes: 10, txBytes: 900 })).toEqual({});
+    expect(rates(prev, { at: later, cpuNanoSeconds: 1, rxBytes: 10, txBytes: 900 })).toEqual({});
     expect(rates(prev, { ...prev })).toEqual({});
-    expect(rates(prev, { at: at("2026-12-06T10:00:20Z") })).toEqual({});
+    expect(rates(prev, { at: later })).toEqual({});
+    expect(rates(prev, { at: later, cpuNanoSeconds: 5e9 })).toEqual({ cpuMillis: 0 });
   });
 });
 

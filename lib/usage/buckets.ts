@@ -70,16 +70,30 @@ export function fold(b: Bucket | undefined, s: Sample): Bucket {
   };
 }
 
+/** Counters of one Pod at one reading (./source.ts PodReading). */
+export interface Counters {
+  at: Date;
+  cpuNanoSeconds?: number;
+  rxBytes?: number;
+  txBytes?: number;
+}
+
 /**
- * Network rates from two readings of the same Pod's counters. A counter that went down (the Pod
- * was replaced, its network namespace re-made) or a reading no newer than the last gives none.
+ * Rates from two readings of the same Pod's counters: CPU (millicores) and network (bytes/s). A
+ * counter that went down (the Pod was replaced) or a reading no newer than the last gives none.
+ * CPU from the counter is what metrics-server does too: the kubelet's own usageNanoCores is
+ * computed against whichever client asked last, and reads 0 when two ask at once.
  */
-export function rates(
-  prev: { at: Date; rxBytes?: number; txBytes?: number } | undefined,
-  cur: { at: Date; rxBytes?: number; txBytes?: number },
-): { rxBytesPerSec?: number; txBytesPerSec?: number } {
-  if (!prev || prev.rxBytes === undefined || prev.txBytes === undefined || cur.rxBytes === undefined || cur.txBytes === undefined) return {};
+export function rates(prev: Counters | undefined, cur: Counters): { cpuMillis?: number; rxBytesPerSec?: number; txBytesPerSec?: number } {
+  if (!prev) return {};
   const seconds = (cur.at.getTime() - prev.at.getTime()) / 1000;
-  if (seconds <= 0 || cur.rxBytes < prev.rxBytes || cur.txBytes < prev.txBytes) return {};
-  return { rxBytesPerSec: (cur.rxBytes - prev.rxBytes) / seconds, txBytesPerSec: (cur.txBytes - prev.txBytes) / seconds };
+  if (seconds <= 0) return {};
+  const out: { cpuMillis?: number; rxBytesPerSec?: number; txBytesPerSec?: number } = {};
+  if (prev.cpuNanoSeconds !== undefined && cur.cpuNanoSeconds !== undefined && cur.cpuNanoSeconds >= prev.cpuNanoSeconds)
+    out.cpuMillis = (cur.cpuNanoSeconds - prev.cpuNanoSeconds) / 1e6 / seconds;
+  if (prev.rxBytes !== undefined && prev.txBytes !== undefined && cur.rxBytes !== undefined && cur.txBytes !== undefined && cur.rxBytes >= prev.rxBytes && cur.txBytes >= prev.txBytes) {
+    out.rxBytesPerSec = (cur.rxBytes - prev.rxBytes) / seconds;
+    out.txBytesPerSec = (cur.txBytes - prev.txBytes) / seconds;
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ describe("readingsFromSummary", () => {
       pods: [
         {
           podRef: { name: "box-1", namespace: "devbox-t", uid: "u1" },
-          cpu: { time: "2026-12-06T10:00:00Z", usageNanoCores: 250_000_000 },
+          cpu: { time: "2026-12-06T10:00:00Z", usageNanoCores: 250_000_000, usageCoreNanoSeconds: 9e9 },
           memory: { workingSetBytes: 300 },
           network: { rxBytes: 10, txBytes: 20 },
           containers: [{ rootfs: { usedBytes: 100 }, logs: { usedBytes: 5 } }],
@@ -15,7 +15,7 @@ describe("readingsFromSummary", () => {
         },
       ],
     });
-    expect(r).toEqual({ namespace: "devbox-t", name: "box-1", uid: "u1", at: new Date("2026-12-06T10:00:00Z"), cpuMillis: 250, memoryBytes: 300, diskBytes: 4096, rxBytes: 10, txBytes: 20 });
+    expect(r).toEqual({ namespace: "devbox-t", name: "box-1", uid: "u1", at: new Date("2026-12-06T10:00:00Z"), cpuMillis: 250, cpuNanoSeconds: 9e9, memoryBytes: 300, diskBytes: 4096, rxBytes: 10, txBytes: 20 });
   });
 
   it("falls back to the containers' rootfs and logs, and to per-interface counters; a Pod not measured yet reads zero", () => {

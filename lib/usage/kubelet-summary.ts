@@ -7,7 +7,7 @@ import type { PodReading, UsageSource } from "./source";
 export interface KubeletSummary {
   pods?: {
     podRef: { name: string; namespace: string; uid: string };
-    cpu?: { time?: string; usageNanoCores?: number };
+    cpu?: { time?: string; usageNanoCores?: number; usageCoreNanoSeconds?: number };
     memory?: { time?: string; workingSetBytes?: number };
     network?: { time?: string; rxBytes?: number; txBytes?: number; interfaces?: { rxBytes?: number; txBytes?: number }[] };
     containers?: { rootfs?: { usedBytes?: number }; logs?: { usedBytes?: number } }[];
@@ -31,6 +31,7 @@ export function readingsFromSummary(summary: KubeletSummary, fallbackAt = new Da
       uid: p.podRef.uid,
       at: time ? new Date(time) : fallbackAt,
       cpuMillis: (p.cpu?.usageNanoCores ?? 0) / 1e6,
+      cpuNanoSeconds: p.cpu?.usageCoreNanoSeconds,
       memoryBytes: p.memory?.workingSetBytes ?? 0,
       diskBytes: disk,
       rxBytes: rx,
@@ -55,6 +56,7 @@ const NODE_CACHE_MS = 5 * 60_000;
 export class KubeletSummarySource implements UsageSource {
   private endpoints = new Map<string, { host: string; port: number }>();
   private endpointsAt = 0;
+  private readonly lastError = new Map<string, string>();
 
   constructor(
     private readonly kc: KubeConfig = kubeConfig(),
@@ -69,8 +71,12 @@ export class KubeletSummarySource implements UsageSource {
       nodes.map(async (node) => {
         try {
           out.push(...readingsFromSummary(await this.summary(node)));
+          this.lastError.delete(node);
         } catch (err) {
-          console.error(`[devbox] usage: reading node ${node} failed:`, err instanceof Error ? err.message : err);
+          // Logged when it changes, not every pass (a missing RBAC rule would flood the log).
+          const message = err instanceof Error ? err.message : String(err);
+          if (this.lastError.get(node) !== message) console.error(`[devbox] usage: reading node ${node} failed${/\b403\b/.test(message) ? " (the dashboard needs get nodes/stats: docs/usage.md)" : ""}:`, message);
+          this.lastError.set(node, message);
         }
       }),
     );

@@ -3,21 +3,21 @@ import type { Database } from "@/db/client";
 import type { DevboxPodCache } from "@/lib/k8s/pod-cache";
 import { GENERATION_LABEL } from "@/lib/devboxes/k8s-objects";
 import { listAllDevboxesWithNamespace } from "@/lib/devboxes/queries";
-import { rates, type Sample } from "./buckets";
+import { rates, type Counters, type Sample } from "./buckets";
 import { dropExpired, recordSamples } from "./queries";
 import type { PodReading, UsageSource } from "./source";
 
-/** How often the leader samples (DEVBOX_USAGE_SAMPLE_SECONDS, default 20). */
-export const USAGE_SAMPLE_MS = Math.max(5, Number(process.env.DEVBOX_USAGE_SAMPLE_SECONDS ?? 20) || 20) * 1000;
+/** How often the leader samples (DEVBOX_USAGE_SAMPLE_SECONDS, default 20; read each pass, so tests can shorten it). */
+export const usageSampleMs = () => Math.max(2, Number(process.env.DEVBOX_USAGE_SAMPLE_SECONDS ?? 20) || 20) * 1000;
 
 /**
  * Samples every running devbox's current Pod, run by the reconciler's leader only
  * (lib/reconciler/controller.ts), so two replicas never count a sample twice. Network counters
- * are kept in memory between passes to turn them into rates; a new leader starts without them and
- * records network from its second pass on.
+ * and CPU time are kept in memory between passes to turn them into rates; a new leader starts
+ * without them (its first pass takes the kubelet's CPU figure and no network).
  */
 export class UsageSampler {
-  private lastCounters = new Map<string, { at: Date; rxBytes?: number; txBytes?: number }>();
+  private lastCounters = new Map<string, Counters>();
 
   constructor(
     private readonly db: Database,
@@ -37,7 +37,7 @@ export class UsageSampler {
       nodes.add(pod.spec.nodeName);
     }
     const samples = new Map<string, Sample>();
-    const counters = new Map<string, { at: Date; rxBytes?: number; txBytes?: number }>();
+    const counters = new Map<string, Counters>();
     const readings = nodes.size ? await this.source.read([...nodes]) : [];
     for (const r of readings) {
       const devboxId = byUid.get(r.uid);
@@ -53,8 +53,10 @@ export class UsageSampler {
   }
 }
 
-function toSample(r: PodReading, prev?: { at: Date; rxBytes?: number; txBytes?: number }): Sample {
-  return { cpuMillis: r.cpuMillis, memoryBytes: r.memoryBytes, diskBytes: r.diskBytes, ...rates(prev, r) };
+function toSample(r: PodReading, prev?: Counters): Sample {
+  // The first reading of a Pod has no counter to diff against: the kubelet's own figure then.
+  const { cpuMillis, ...net } = rates(prev, r);
+  return { cpuMillis: cpuMillis ?? r.cpuMillis, memoryBytes: r.memoryBytes, diskBytes: r.diskBytes, ...net };
 }
 
 function currentPod(pods: V1Pod[], generation: number): V1Pod | undefined {

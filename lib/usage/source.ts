@@ -10,8 +10,10 @@ export interface PodReading {
   uid: string;
   /** When the kubelet measured it. */
   at: Date;
-  /** CPU in use now, in millicores. */
+  /** CPU in use now as the kubelet computed it, in millicores (0 when it could not). */
   cpuMillis: number;
+  /** CPU time used since the Pod started (a counter), nanoseconds; rates from two readings are steadier than cpuMillis. */
+  cpuNanoSeconds?: number;
   /** Memory working set (what the OOM killer and the limit count), bytes. */
   memoryBytes: number;
   /** Ephemeral storage in use (writable layer + logs), what the kubelet's disk limit counts; bytes. */
