@@ -1,0 +1,35 @@
+import { signUp, uniqueEmail } from "./helpers";
+import { expect, test } from "./fixtures";
+import { createRunningDevbox } from "./support/devbox";
+
+// Issue 15, "usage and monitoring": the devbox page draws CPU, memory, disk and network charts
+// (uPlot, on canvases) from the leader's samples, for the last hour and the last day; the team's
+// Usage tab shows what runs, the quota and the top consumers. The fixture fails on any console error.
+test("usage: charts with data on the devbox page, hour and day; the team's usage page", async ({ page }) => {
+  test.setTimeout(240_000);
+  const slug = await signUp(page, uniqueEmail("usage"));
+  await createRunningDevbox(page, slug, "meter");
+
+  // The leader samples every 20 s; the card polls every 30 s: reload until a sample is drawn.
+  const charts = page.getByTestId("usage-charts");
+  await expect(async () => {
+    await page.reload();
+    await expect(charts).toHaveAttribute("data-state", "data", { timeout: 5_000 });
+  }).toPass({ timeout: 120_000, intervals: [5_000] });
+  for (const kind of ["cpu", "memory", "disk", "network"]) await expect(page.getByTestId(`usage-chart-${kind}`).locator("canvas")).toHaveCount(1);
+  // uPlot's legend shows the limit beside the use.
+  await expect(page.getByTestId("usage-chart-memory")).toContainText("limit");
+
+  await page.getByTestId("usage-window-day").click();
+  await expect(page.getByTestId("usage-window-day")).toHaveAttribute("aria-pressed", "true");
+  await expect(charts).toHaveAttribute("data-state", "data");
+  await expect(page.getByText("Last day, 15-minute points.")).toBeVisible();
+  await expect(page.getByTestId("usage-chart-cpu").locator("canvas")).toHaveCount(1);
+  // Nothing near a limit: no banner.
+  await expect(page.getByTestId("usage-warnings")).toHaveCount(0);
+
+  await page.goto(`/t/${slug}/usage`);
+  await expect(page.getByTestId("usage-devboxes-running")).toContainText("1");
+  await expect(page.getByTestId("quota-cpu-limits")).toContainText("of 8.0 cores");
+  await expect(page.getByTestId("top-consumers")).toContainText("meter");
+});
