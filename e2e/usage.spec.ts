@@ -1,3 +1,5 @@
+import path from "node:path";
+import type { Page } from "@playwright/test";
 import { signUp, uniqueEmail } from "./helpers";
 import { expect, test } from "./fixtures";
 import { createRunningDevbox } from "./support/devbox";
@@ -16,7 +18,14 @@ test("usage: charts with data on the devbox page, hour and day; the team's usage
     await page.reload();
     await expect(charts).toHaveAttribute("data-state", "data", { timeout: 5_000 });
   }).toPass({ timeout: 120_000, intervals: [5_000] });
-  for (const kind of ["cpu", "memory", "disk", "network"]) await expect(page.getByTestId(`usage-chart-${kind}`).locator("canvas")).toHaveCount(1);
+  for (const kind of ["cpu", "memory", "disk"]) await expect(page.getByTestId(`usage-chart-${kind}`).locator("canvas")).toHaveCount(1);
+  // Network: a chart where the kubelet reports Pod network counters, a sentence where it does not (the bundled cluster).
+  const network = page.getByTestId("usage-chart-network");
+  if ((await network.getAttribute("data-empty")) === "true") await expect(network).toContainText("does not report them");
+  else await expect(network.locator("canvas")).toHaveCount(1);
+  // Real figures, not placeholders: the devbox's memory was measured.
+  const usage = (await (await page.request.get(`/api/v1/teams/${slug}/devboxes/meter/usage`)).json()) as { series: { memoryBytes: (number | null)[] } };
+  expect(Math.max(...usage.series.memoryBytes.map((v) => v ?? 0))).toBeGreaterThan(0);
   // uPlot's legend shows the limit beside the use.
   await expect(page.getByTestId("usage-chart-memory")).toContainText("limit");
 
@@ -32,4 +41,20 @@ test("usage: charts with data on the devbox page, hour and day; the team's usage
   await expect(page.getByTestId("usage-devboxes-running")).toContainText("1");
   await expect(page.getByTestId("quota-cpu-limits")).toContainText("of 8.0 cores");
   await expect(page.getByTestId("top-consumers")).toContainText("meter");
+
+  // On a 390 px phone in the dark theme the charts follow the width: nothing sticks out sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: "dark" });
+  for (const [name, url] of [["devbox", `/t/${slug}/devboxes/meter`], ["team", `/t/${slug}/usage`]] as const) {
+    await page.goto(url);
+    if (name === "devbox") await expect(page.getByTestId("usage-charts")).toHaveAttribute("data-state", "data");
+    expect(await widerThanScreen(page), name).toBe(false);
+    await page.screenshot({ path: path.join(test.info().outputDir, `usage-${name}-phone-dark.png`), fullPage: true });
+  }
 });
+
+async function widerThanScreen(page: Page): Promise<boolean> {
+  // uPlot sizes its canvas after the ResizeObserver fires: give it a frame.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+}

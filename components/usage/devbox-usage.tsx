@@ -85,9 +85,17 @@ export function DevboxUsage({ team, devbox }: { team: string; devbox: string }) 
           {data && !sampled && <p className="mb-3 text-sm text-zinc-500">No samples in this window yet: usage is recorded every 20 s while the devbox runs.</p>}
           {charts && (
             <div className="grid gap-6 md:grid-cols-2">
-              {charts.map((c) => (
-                <UplotChart key={`${span}-${c.title}`} {...c} t={data!.series.t} />
-              ))}
+              {charts.map((c) =>
+                c.series.some((s) => !s.dashed && s.values.some((v) => v !== null)) || c.testId !== "usage-chart-network" ? (
+                  <UplotChart key={`${span}-${c.title}`} {...c} t={data!.series.t} />
+                ) : (
+                  // The bundled cluster's kubelet reports no Pod network counters: say so instead of an empty chart.
+                  <figure key={c.title} data-testid={c.testId} data-empty="true">
+                    <figcaption className="mb-1 text-sm font-medium">{c.title}</figcaption>
+                    <p className="text-sm text-zinc-500">No network figures in this window: the cluster&apos;s kubelet does not report them for this devbox.</p>
+                  </figure>
+                ),
+              )}
             </div>
           )}
         </div>

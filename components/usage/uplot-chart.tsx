@@ -37,9 +37,9 @@ export function UplotChart({ title, t, series, format, testId }: { title: string
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
         { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID } },
-        { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, size: 70, values: (_u, splits) => splits.map((v) => format(v)) },
+        { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, size: 86, values: (_u, splits) => splits.map((v) => format(v)) },
       ],
-      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, dash: s.dashed ? [4, 4] : undefined, spanGaps: false, value: fmt, points: { show: false } }))],
+      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, dash: s.dashed ? [4, 4] : undefined, spanGaps: false, value: fmt, points: { size: 4 } }))],
     };
     const u = new uPlot(opts, [t, ...series.map((s) => s.values)] as uPlot.AlignedData, el);
     plot.current = u;
