@@ -25,7 +25,7 @@ describe("readingsFromSummary", () => {
         pods: [
           {
             podRef: { name: "a", namespace: "n", uid: "ua" },
-            memory: { workingSetBytes: 0 },
+            memory: { workingSetBytes: 1 },
             network: { interfaces: [{ rxBytes: 1, txBytes: 2 }, { rxBytes: 3, txBytes: 4 }] },
             containers: [{ rootfs: { usedBytes: 100 }, logs: { usedBytes: 5 } }, { rootfs: { usedBytes: 1 } }],
           },
@@ -35,6 +35,6 @@ describe("readingsFromSummary", () => {
       fallback,
     );
     expect(readings).toHaveLength(1);
-    expect(readings[0]).toMatchObject({ name: "a", cpuMillis: 0, memoryBytes: 0, diskBytes: 106, rxBytes: 4, txBytes: 6, at: fallback });
+    expect(readings[0]).toMatchObject({ name: "a", cpuMillis: 0, memoryBytes: 1, diskBytes: 106, rxBytes: 4, txBytes: 6, at: fallback });
   });
 });

@@ -17,8 +17,8 @@ export interface KubeletSummary {
 
 /** Pod readings from one node's summary. Pure. */
 export function readingsFromSummary(summary: KubeletSummary, fallbackAt = new Date()): PodReading[] {
-  // A Pod the kubelet has not measured yet (its first seconds) has no memory figure: no reading, rather than zeros.
-  return (summary.pods ?? []).filter((p) => p.memory?.workingSetBytes !== undefined).map((p) => {
+  // A Pod the kubelet has not measured yet (its first seconds) has no memory figure (or 0): no reading, rather than zeros.
+  return (summary.pods ?? []).filter((p) => (p.memory?.workingSetBytes ?? 0) > 0).map((p) => {
     const containers = p.containers ?? [];
     const disk = p["ephemeral-storage"]?.usedBytes ?? containers.reduce((s, c) => s + (c.rootfs?.usedBytes ?? 0) + (c.logs?.usedBytes ?? 0), 0);
     const net = p.network;
