@@ -36,7 +36,7 @@ export function UplotChart({ title, t, series, format, testId }: { title: string
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
-        { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID } },
+        { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, space: 70 },
         { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, size: 86, values: (_u, splits) => splits.map((v) => format(v)) },
       ],
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, dash: s.dashed ? [4, 4] : undefined, spanGaps: false, value: fmt, points: { size: 4 } }))],
