@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Page } from "@playwright/test";
-import { signUp, uniqueEmail } from "./helpers";
+import { adminKube, sameOriginJson, signUp, uniqueEmail } from "./helpers";
 import { expect, test } from "./fixtures";
 import { createRunningDevbox } from "./support/devbox";
 
@@ -51,6 +51,12 @@ test("usage: charts with data on the devbox page, hour and day; the team's usage
     expect(await widerThanScreen(page), name).toBe(false);
     await page.screenshot({ path: path.join(test.info().outputDir, `usage-${name}-phone-dark.png`), fullPage: true });
   }
+
+  // Leave the shared node's CPU to the next specs.
+  expect((await page.request.delete(`/api/v1/teams/${slug}/devboxes/meter`, { headers: sameOriginJson() })).status()).toBeLessThan(300);
+  const { core } = adminKube();
+  await expect.poll(async () => (await core.listNamespacedPod({ namespace: `devbox-${slug}` })).items.length, { timeout: 60_000 }).toBe(0);
+  await core.deleteNamespace({ name: `devbox-${slug}` });
 });
 
 async function widerThanScreen(page: Page): Promise<boolean> {

@@ -5,6 +5,7 @@ import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
 import { podName } from "@/lib/devboxes/k8s-objects";
 import { createDevbox } from "@/lib/devboxes/service";
+import { findDevbox } from "@/lib/devboxes/queries";
 import { randomSuffix } from "@/lib/ids";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { MINUTE } from "@/lib/usage/buckets";
@@ -13,7 +14,7 @@ import { eq, sum } from "drizzle-orm";
 import { usageSamples } from "@/db/schema/usage-samples";
 import { readRows } from "@/lib/usage/queries";
 import { UsageSampler } from "@/lib/usage/sampler";
-import { devboxUsage, teamUsage } from "@/lib/usage/service";
+import { devboxUsage, devboxUsageWarnings, teamUsage } from "@/lib/usage/service";
 import { eventually, installProcessDatabase, openDevboxWorld, waitForState, type DevboxWorld } from "./devbox-harness";
 import { sh } from "./snapshot-helpers";
 
@@ -41,7 +42,7 @@ describe("usage samples from the kubelet", () => {
     world = await openDevboxWorld({ who: "usage" });
     ({ db, owner, team } = world);
     undoDb = installProcessDatabase(db);
-    await createDevbox(db, team, owner.id, { name: "burn", templateId: world.templateId, cpuMillis: 1000, memoryMiB: 512, diskMiB: 2048 });
+    await createDevbox(db, team, owner.id, { name: "burn", templateId: world.templateId, cpuMillis: 500, memoryMiB: 512, diskMiB: 2048 });
     devbox = (await waitForState(db, team, "burn", "Running")).devbox!;
     const inner = new UsageSampler(db, devboxPodCache(), new KubeletSummarySource());
     // Passes spaced like the leader's, not every 250 ms of a poll: the kubelet refreshes its stats every few seconds.
@@ -86,13 +87,14 @@ describe("usage samples from the kubelet", () => {
       },
       90_000,
     );
-    expect(busy.cpuMillis).toBeLessThanOrEqual(1100); // its limit is one core
+    expect(busy.cpuMillis).toBeLessThanOrEqual(600); // its limit is half a core
     // Filesystem stats are refreshed less often than CPU and memory (cAdvisor: about a minute).
     await eventually("disk +100 MB in a reading", async () => ((await sampler.pass()).get(devbox.id)?.diskBytes ?? 0) >= idle.diskBytes + 100 * MB || undefined, 150_000);
 
     // What the charts read: the newest minute holds the burn, network counters became rates.
     const rows = await readRows(db, devbox.id, MINUTE, new Date());
-    expect(Math.max(...rows.map((r) => r.cpuMillis)), JSON.stringify({ busy, rows })).toBeGreaterThan(200);
+    // (a minute's average: the busy samples with the idle ones of the same minute)
+    expect(Math.max(...rows.map((r) => r.cpuMillis)), JSON.stringify({ idle, busy, rows })).toBeGreaterThan(idle.cpuMillis + 50);
     // Network: the bundled cluster's kubelet (containerd 1.6 CRI stats) reports no Pod network counters, so none is asserted.
     const view = await devboxUsage(db, devbox, "hour");
     expect(view.series.t).toHaveLength(61);
@@ -109,8 +111,28 @@ describe("usage samples from the kubelet", () => {
     const tu = await teamUsage(db, team);
     expect(tu.devboxesRunning).toBe(1);
     expect(tu.topConsumers[0]?.name).toBe("burn");
-    expect(tu.quota?.cpuLimitsMillis.used).toBe(1000);
+    expect(tu.quota?.cpuLimitsMillis.used).toBe(500);
   }, 400_000);
+
+  it("memory at 90% of the limit warns, before the OOM killer acts", async () => {
+    await createDevbox(db, team, owner.id, { name: "tight", templateId: world.templateId, cpuMillis: 250, memoryMiB: 256, diskMiB: 1024 });
+    const tight = (await waitForState(db, team, "tight", "Running")).devbox!;
+    expect(await devboxUsageWarnings(db, tight)).toEqual([]);
+    // 230 MiB in one perl string, grown once and zero-filled (`"a" x n` would build it twice and be
+    // OOM-killed): ~92% of 256 MiB with perl and the devbox's own processes.
+    await sh(team.namespace, podName(tight), "nohup perl -e 'vec($x, 230 * 1024 * 1024 - 1, 8) = 1; sleep 600' >/dev/null 2>&1 &");
+    const warnings = await eventually("a memory warning", async () => {
+      await sampler.pass();
+      const w = await devboxUsageWarnings(db, (await findDevbox(db, team.id, "tight"))!);
+      return w.length ? w : undefined;
+    }, 90_000);
+    expect(warnings.map((w) => w.kind)).toEqual(["memory"]);
+    expect(warnings[0].ratio).toBeGreaterThanOrEqual(0.9);
+    expect(warnings[0].message).toMatch(/^Memory is nearly full: .* of 256 MB \(9\d%\)/);
+    expect((await devboxUsage(db, tight, "hour")).warnings).toEqual(warnings);
+    // Warned, not killed.
+    await waitForState(db, team, "tight", "Running", 5_000);
+  }, 240_000);
 });
 
 async function sampleCount(db: Database, devboxId: string): Promise<number> {
