@@ -248,6 +248,8 @@ const MATRIX: Record<string, Entry> = {
   "PUT /api/v1/teams/[team]/devboxes/[name]/idle": { surface: "rest", scope: "devbox", min: "developer", allowed: "400", call: rest("PUT", (t) => `${box(t)}/idle`, () => ({ timeoutMinutes: -1 })) },
   // Past authorization, keep-running on a stopped devbox answers 409.
   "POST /api/v1/teams/[team]/devboxes/[name]/idle/keep-running": { surface: "rest", scope: "devbox", min: "developer", allowed: "409", call: rest("POST", (t) => `${box(t)}/idle/keep-running`, () => ({})) },
+  "GET /api/v1/teams/[team]/devboxes/[name]/usage": { surface: "rest", scope: "devbox", min: "viewer", allowed: "200", call: rest("GET", (t) => `${box(t)}/usage?window=day`) },
+  "GET /api/v1/teams/[team]/usage": { surface: "rest", scope: "team", min: "viewer", allowed: "200", call: rest("GET", (t) => `/api/v1/teams/${t.team}/usage`) },
   "GET /api/v1/teams/[team]/idle-settings": { surface: "rest", scope: "team", min: "viewer", allowed: "200", call: rest("GET", (t) => `/api/v1/teams/${t.team}/idle-settings`) },
   "PUT /api/v1/teams/[team]/idle-settings": { surface: "rest", scope: "team", min: "admin", allowed: "400", call: rest("PUT", (t) => `/api/v1/teams/${t.team}/idle-settings`, () => ({ timeoutMinutes: "soon" })) },
   "GET /api/v1/teams/[team]/preview-settings": { surface: "rest", scope: "team", min: "viewer", allowed: "200", call: rest("GET", (t) => `/api/v1/teams/${t.team}/preview-settings`) },

@@ -92,6 +92,7 @@ test("every page looks right in both themes and at 390 px", async ({ page, brows
   await shoot(page, "devbox-edit", `/t/${slug}/devboxes/web/edit`, problems);
   await shoot(page, "snapshots", `/t/${slug}/devboxes/web/snapshots`, problems, snapshotsShown);
   await shoot(page, "terminal", `/t/${slug}/devboxes/web/terminal`, problems, connected);
+  await shoot(page, "team-usage", `/t/${slug}/usage`, problems);
   await shoot(page, "members", `/t/${slug}/members`, problems);
   await shoot(page, "team-settings", `/t/${slug}/settings`, problems);
   await shoot(page, "team-new", `/teams/new`, problems);

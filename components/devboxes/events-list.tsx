@@ -9,6 +9,7 @@ export function EventsList({ events }: { events: EventView[] }) {
         <li key={i} data-type={e.type}>
           <span className={e.type === "Warning" ? "font-medium text-amber-700 dark:text-amber-400" : "font-medium"}>{e.reason}</span>
           {e.count > 1 && <span className="text-xs text-zinc-500"> ×{e.count}</span>}
+          {e.explanation && <span className="block text-xs" data-testid="event-explanation">{e.explanation}</span>}
           <span className="block text-xs text-zinc-500">{e.message}</span>
         </li>
       ))}

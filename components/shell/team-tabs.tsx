@@ -8,6 +8,7 @@ export function TeamTabs({ slug }: { slug: string }) {
   const tabs = [
     { href: `/t/${slug}`, label: "Devboxes" },
     { href: `/t/${slug}/apps`, label: "Apps" },
+    { href: `/t/${slug}/usage`, label: "Usage" },
     { href: `/t/${slug}/members`, label: "Members" },
     { href: `/t/${slug}/settings`, label: "Settings" },
     { href: `/t/${slug}/audit`, label: "Audit" },

@@ -15,6 +15,7 @@ import { teamOperations } from "./operations/teams";
 import { templateOperations } from "./operations/templates";
 import { terminalShareOperations } from "./operations/terminal-shares";
 import { tokenOperations } from "./operations/tokens";
+import { usageOperations } from "./operations/usage";
 
 /**
  * Every operation of the REST API. A route handler under app/api/v1 is described in the
@@ -38,4 +39,5 @@ export const operations: Operation[] = [
   ...inviteOperations,
   ...terminalShareOperations,
   ...auditOperations,
+  ...usageOperations,
 ];

@@ -3,6 +3,7 @@ import type { Devbox } from "@/db/schema/devboxes";
 import { kubeConfig } from "@/lib/k8s/config";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { withoutInfrastructure } from "@/lib/k8s/scrub";
+import { explainEvent } from "./event-words";
 import { GENERATION_LABEL, podName } from "./k8s-objects";
 
 export interface EventView {
@@ -11,6 +12,8 @@ export interface EventView {
   message: string;
   at: string;
   count: number;
+  /** What a known reason means, in plain words (./event-words.ts). */
+  explanation?: string;
 }
 
 /**
@@ -33,6 +36,7 @@ export async function devboxEvents(namespace: string, d: Devbox): Promise<EventV
         message: withoutInfrastructure(e.message ?? ""), // read by team members: no addresses, Secrets, paths
         at: new Date(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? Date.now()).toISOString(),
         count: e.count ?? 1,
+        ...explainEvent(e.reason ?? ""),
       }))
       .sort((a, b) => b.at.localeCompare(a.at));
   } catch {

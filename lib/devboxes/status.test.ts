@@ -68,6 +68,30 @@ describe("deriveStatus", () => {
   });
 });
 
+describe("an OOM kill or an eviction says when it happened", () => {
+  it("names the time (and the day when it was not today) in plain words", () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const oom: V1Pod["status"] = {
+      phase: "Failed",
+      containerStatuses: [
+        { name: "devbox", image: "x", imageID: "", ready: false, restartCount: 0, state: { terminated: { exitCode: 137, reason: "OOMKilled", finishedAt: new Date(`${today}T10:42:07Z`) } } },
+      ],
+    };
+    expect(deriveStatus(running, [pod(2, oom)]).reason).toBe(
+      "Out of memory at 10:42 UTC: the devbox's processes used more than its memory limit, so the kernel killed its main process (OOMKilled). Give it more memory, or run less at once.",
+    );
+    const evicted: V1Pod["status"] = {
+      phase: "Failed",
+      reason: "Evicted",
+      message: "Pod ephemeral local storage usage exceeds the total limit of containers 1Gi.",
+      conditions: [{ type: "DisruptionTarget", status: "True", reason: "TerminationByKubelet", lastTransitionTime: new Date("2025-01-02T03:04:05Z") }],
+    };
+    expect(deriveStatus(running, [pod(2, evicted)]).reason).toBe(
+      "Evicted by the node on 2025-01-02 at 03:04 UTC: Pod ephemeral local storage usage exceeds the total limit of containers 1Gi.",
+    );
+  });
+});
+
 describe("deriveStatus while a snapshot is taken", () => {
   const commit = { phase: "diffing", bytes: 3 * 1024 * 1024, startedAt: 1, trigger: "stop" };
   it("Stopping shows the commit's progress, then its error", () => {

@@ -62,7 +62,10 @@ export function deriveStatus(d: StatusInput, pods: V1Pod[], pendingOp?: Operatio
 export function podFailure(pod: V1Pod): string | undefined {
   const status = pod.status;
   // Kubernetes' own texts name registry and node addresses, Secrets and host paths: scrubbed.
-  if (status?.reason === "Evicted") return `Evicted by the node: ${withoutInfrastructure(status.message ?? "the node ran short of resources")}`;
+  if (status?.reason === "Evicted") {
+    const at = whenText(status.conditions?.find((c) => c.type === "DisruptionTarget")?.lastTransitionTime ?? status.containerStatuses?.[0]?.state?.terminated?.finishedAt);
+    return `Evicted by the node${at}: ${withoutInfrastructure(status.message ?? "the node ran short of resources")}`;
+  }
   const cs = status?.containerStatuses?.[0];
   const waiting = cs?.state?.waiting;
   if (waiting?.reason && ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"].includes(waiting.reason))
@@ -70,10 +73,21 @@ export function podFailure(pod: V1Pod): string | undefined {
   if (waiting?.reason && ["CreateContainerConfigError", "CreateContainerError", "RunContainerError"].includes(waiting.reason))
     return `The container could not start: ${withoutInfrastructure(waiting.message ?? waiting.reason)}`;
   const terminated = cs?.state?.terminated ?? cs?.lastState?.terminated;
-  if (terminated?.reason === "OOMKilled") return "Out of memory: the devbox used more than its memory limit (OOMKilled). Give it more memory.";
+  if (terminated?.reason === "OOMKilled")
+    return `Out of memory${whenText(terminated.finishedAt)}: the devbox's processes used more than its memory limit, so the kernel killed its main process (OOMKilled). Give it more memory, or run less at once.`;
   if (terminated) return `The devbox's main process exited with code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ""}.`;
   if (status?.phase === "Failed") return status.message ? withoutInfrastructure(status.message) : "The Pod failed.";
   const unschedulable = status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False" && c.reason === "Unschedulable");
   if (unschedulable) return `Unschedulable: ${withoutInfrastructure(unschedulable.message ?? "no node has room for it")}`;
   return undefined;
+}
+
+/** " at 10:42 UTC" (" on 2026-12-05 at 10:42 UTC" when not today), or "" without a time. */
+function whenText(t: Date | string | undefined, now = new Date()): string {
+  if (!t) return "";
+  const d = new Date(t);
+  if (Number.isNaN(d.getTime())) return "";
+  const iso = d.toISOString();
+  const day = iso.slice(0, 10) === now.toISOString().slice(0, 10) ? "" : ` on ${iso.slice(0, 10)}`;
+  return `${day} at ${iso.slice(11, 16)} UTC`;
 }

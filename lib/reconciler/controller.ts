@@ -8,6 +8,8 @@ import { reconcileApps } from "@/lib/apps/reconcile";
 import { resumeStaleReleases } from "@/lib/releases/build";
 import { IDLE_CHECK_MS } from "@/lib/idle/clock";
 import { idlePass } from "@/lib/idle/enforce";
+import { KubeletSummarySource } from "@/lib/usage/kubelet-summary";
+import { usageSampleMs, UsageSampler } from "@/lib/usage/sampler";
 import { LeaderLease } from "./leader-lease";
 import { keepNothing, type BeforePodRemoval } from "./pod-removal";
 import { needsReconcile, reconcileDevbox } from "./reconcile-devbox";
@@ -31,6 +33,9 @@ export class Reconciler {
   private appsBusy = false;
   private idleBusy = false;
   private idleCheckedAt = 0;
+  private usage?: UsageSampler;
+  private usageBusy = false;
+  private usageSampledAt = 0;
 
   constructor(
     private readonly db: Database,
@@ -112,6 +117,16 @@ export class Reconciler {
       void idlePass(this.db)
         .catch((err) => console.error("[devbox] idle pass failed:", err instanceof Error ? err.message : err))
         .finally(() => (this.idleBusy = false));
+    }
+    // Usage charts: sampled by the leader only, so a sample is never counted twice.
+    if (!this.usageBusy && Date.now() - this.usageSampledAt >= usageSampleMs()) {
+      this.usageBusy = true;
+      this.usageSampledAt = Date.now();
+      this.usage ??= new UsageSampler(this.db, this.pods, new KubeletSummarySource());
+      void this.usage
+        .pass()
+        .catch((err) => console.error("[devbox] usage sampling failed:", err instanceof Error ? err.message : err))
+        .finally(() => (this.usageBusy = false));
     }
     const [all, pending] = await Promise.all([listAllDevboxesWithNamespace(this.db), pendingOperations(this.db)]);
     const now = Date.now();

@@ -158,6 +158,10 @@ describe("the dashboard's Kubernetes rights", () => {
     expect(await can("list", "pods")).toBe(true);
     expect(await can("watch", "pods")).toBe(true);
     expect(await can("list", "nodes")).toBe(true);
+    // usage charts: the kubelet's stats, and not the node proxy (that would open exec into any Pod)
+    expect(await can("get", "nodes", undefined, "stats")).toBe(true);
+    for (const sub of ["proxy", "log", "metrics"]) expect(await can("get", "nodes", undefined, sub), `nodes/${sub}`).toBe(false);
+    expect(await can("create", "nodes", undefined, "proxy")).toBe(false);
     for (const [verb, res] of [["create", "pods"], ["update", "nodes"], ["create", "apps/daemonsets"], ["create", "apps/deployments"], ["create", "networking.k8s.io/networkpolicies"], ["delete", "pods"]])
       expect(await can(verb, res), `${verb} ${res}`).toBe(false);
   });

@@ -9,6 +9,8 @@ import { SshAccess } from "@/components/devboxes/ssh-access";
 import { Card } from "@/components/ui/card";
 import { PreviewPortsCard } from "@/components/preview/preview-ports-card";
 import { IdlePanel } from "@/components/idle/idle-panel";
+import { DevboxUsage, UsageWarnings } from "@/components/usage/devbox-usage";
+import { devboxUsageWarnings } from "@/lib/usage/service";
 import { devboxIdleState, idleView } from "@/lib/idle/service";
 import { teamForPage } from "@/lib/authz/page-access";
 import { devboxFacts } from "@/lib/devboxes/facts";
@@ -27,20 +29,23 @@ export default async function DevboxPage({ params }: { params: Promise<{ team: s
   const db = await getDb();
   const devbox = await findDevbox(db, team.id, name);
   if (!devbox) notFound();
-  const [pending, ops, events, facts, idle] = await Promise.all([
+  const [pending, ops, events, facts, idle, usageWarnings] = await Promise.all([
     pendingOperations(db, [devbox.id]),
     recentOperations(db, devbox.id),
     devboxEvents(team.namespace, devbox),
     devboxFacts(db, [devbox.id]),
     devboxIdleState(db, devbox.id),
+    devboxUsageWarnings(db, devbox),
   ]);
   return (
     <div className="space-y-6">
+      <UsageWarnings team={team.slug} devbox={devbox.name} initial={usageWarnings} />
       <DevboxDetail teamSlug={team.slug} initial={devboxView(devbox, pending.get(devbox.id))} canEdit={roleAtLeast(team.role, "developer")} facts={facts[devbox.id]} />
       <IdlePanel team={team.slug} devbox={devbox.name} initial={idleView(idle)} canEdit={roleAtLeast(team.role, "developer")} />
       {roleAtLeast(team.role, "developer") && <SshAccess team={team.slug} devbox={devbox.name} user={devbox.user} workingDir={devbox.workingDir} />}
       <Link href={`/t/${team.slug}/devboxes/${devbox.name}/releases`} className="text-sm text-indigo-600 hover:underline" data-testid="releases-link">Releases: versioned images, deployed as apps →</Link>
       {devbox.ports.length > 0 && <PreviewPortsCard team={team.slug} devbox={devbox.name} canEdit={roleAtLeast(team.role, "developer")} />}
+      <DevboxUsage team={team.slug} devbox={devbox.name} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Recent operations">
           <OperationsList ops={ops} />
