@@ -1,14 +1,15 @@
 // SSH through the dashboard (devbox ssh --stdio ProxyCommand → SSH websocket → Kubernetes
 // port-forward → the devbox's sshd) versus the floor measured in the same run: the same OpenSSH
 // client straight to the Pod IP's sshd (same key, same host key check).
-//   npm run bench -- ssh [--json] [--n 1000] [--mb 200] [--connects 10] [--cli bundle|tsx]
+//   npm run bench -- ssh [--json] [--n 1000] [--mb 200] [--connects 10] [--cli bin|bundle|tsx]
 // Both transports of the dashboard path are measured in the same run (lib/ssh/tunnel.ts).
 // Targets (issue 13): 1,000 single-byte echoes added p50 ≤ 2 ms; scp of 200 MB ≥ 80% of the floor's
 // throughput; `ssh box true` ≤ 1.5× the floor's connection time.
 // The dashboard side runs in this process like the integration tests (throwaway metadata DB,
-// reconciler, the websocket endpoint on an HTTP server, no Next.js). The ProxyCommand is the CLI
-// bundled by esbuild into one file (what an installed `devbox` runs: no TypeScript compile per
-// connection); `--cli tsx` measures it under tsx instead.
+// reconciler, the websocket endpoint on an HTTP server, no Next.js). The ProxyCommand is what
+// config-ssh writes, `node cli/devbox.mjs ssh --stdio %h`, with its cached bundle of
+// cli/ssh-stdio.ts built (cli/ssh-stdio-cache.mjs: what every connection after the first runs);
+// `--cli tsx` turns that cache off (the bin under tsx), `--cli bundle` runs the whole CLI bundled.
 import "../test/integration/ssh-env";
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -111,7 +112,8 @@ const bench: Benchmark<Result> = {
     const n = intOption(ctx.args, "n", 1000);
     const mb = intOption(ctx.args, "mb", 200);
     const connects = intOption(ctx.args, "connects", 10);
-    const cliKind = option(ctx.args, "cli") ?? "bundle";
+    const cliKind = option(ctx.args, "cli") ?? "bin";
+    if (!["bin", "bundle", "tsx"].includes(cliKind)) throw new Error(`--cli must be bin, bundle or tsx (got '${cliKind}')`);
 
     const { db, close } = await installTestDatabase();
     await seedBuiltinTemplates(db);
@@ -146,7 +148,8 @@ const bench: Benchmark<Result> = {
       // The floor: the same client to the Pod IP, the same host key pinned by alias.
       const floorArgs = [...home.opts(), "-o", `HostKeyAlias=${host}`, "-o", `UserKnownHostsFile=${home.knownHosts}`, "-o", "StrictHostKeyChecking=yes", `devbox@${podIP}`];
       const dashArgs = [...home.opts(), host];
-      const env = home.env(backend.origin, token);
+      const env = { ...home.env(backend.origin, token), ...(cliKind === "tsx" ? { DEVBOX_CLI_CACHE: "off" } : {}) };
+      if (cliKind === "bin") await run(process.execPath, [path.join(ROOT, "cli/ssh-stdio-cache.mjs"), "build"], { env });
       // Warm-up: first connections (authorized_keys write, caches) are not measured.
       await run("ssh", [...dashArgs, "true"], { env });
       await run("ssh", [...floorArgs, "true"], { env });
