@@ -4,6 +4,7 @@
 // from there while every file it was built from is unchanged (size and mtime in its manifest);
 // otherwise cli/devbox.mjs takes the tsx path and rebuilds the bundle in the background.
 // Plain JavaScript: it runs before (and instead of) tsx.   `node cli/ssh-stdio-cache.mjs build`
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -79,7 +80,7 @@ export async function buildBundle(dir = cacheDir()) {
 }
 
 /** Starts a detached build unless one started in the last minute (every CLI command may ask). */
-export function rebuildInBackground(spawn, dir = cacheDir()) {
+export function rebuildInBackground(dir = cacheDir()) {
   const lock = path.join(dir, "building");
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
