@@ -23,3 +23,4 @@ export { previewCodes } from "./schema/preview-codes";
 export { teamInvites } from "./schema/team-invites";
 export { devboxIdle } from "./schema/devbox-idle";
 export { teamIdleSettings } from "./schema/team-idle-settings";
+export { previewAccessVersion } from "./schema/preview-access-version";
