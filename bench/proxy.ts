@@ -7,11 +7,9 @@
 // the integration tests (throwaway DB, user, team, devbox run by the reconciler). With
 // --db pglite (embedded, one process only) the proxy's HTTP server and the client share this
 // process's event loop; with --db postgres the proxy runs in a process of its own
-// (bench/_proxy-server.ts), as in production, and the client only in this one.
+// (test/integration/preview-proxy-process.ts), as in production, and the client only in this one.
 import "../test/integration/terminal-env";
-import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
-import path from "node:path";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
@@ -20,7 +18,7 @@ import { changePortLevel } from "@/lib/preview/service";
 import { authorizePreview } from "@/lib/authz/preview-access";
 import { parseLabel } from "@/lib/preview/host";
 import type { PreviewLevel } from "@/db/schema/preview-ports";
-import { APP_PORT, loopbackLookup, openPreviewWorld, type PreviewWorld } from "../test/integration/preview-harness";
+import { APP_PORT, loopbackLookup, openPreviewWorld, startPreviewReplica, type PreviewReplica, type PreviewWorld } from "../test/integration/preview-harness";
 import { type Benchmark, intOption, option } from "./types";
 
 interface Side {
@@ -150,7 +148,7 @@ const bench: Benchmark<Result> = {
     const backend = (option(args, "db") ?? "pglite") as "pglite" | "postgres";
     log("setting up: devbox with the fixture app on the bundled cluster…");
     let w: PreviewWorld | undefined;
-    let child: ChildProcess | undefined;
+    let replica: PreviewReplica | undefined;
     try {
       w = await openPreviewWorld({ backend });
       await changePortLevel(w.db, w.owner, (await findTeamForMember(w.db, w.team.slug, w.owner.id))!, w.devbox, APP_PORT, level);
@@ -159,18 +157,8 @@ const bench: Benchmark<Result> = {
       if (backend === "postgres") {
         // Like production: the proxy in its own process (its own event loop), not the client's.
         log("starting the proxy in a process of its own");
-        const port = await new Promise<number>((resolve, reject) => {
-          child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "_proxy-server.ts")], {
-            env: { ...process.env, DATABASE_URL: w!.world.url, DEVBOX_APPS_DOMAIN: "localhost" },
-            stdio: ["ignore", "pipe", "inherit"],
-          });
-          child.stdout!.on("data", (d: Buffer) => {
-            const m = /\{"port":(\d+)\}/.exec(d.toString());
-            if (m) resolve(Number(m[1]));
-          });
-          child.once("exit", (code) => reject(new Error(`proxy process exited (${code})`)));
-        });
-        origin = `http://${w.label}.localhost:${port}`;
+        replica = await startPreviewReplica(w.world.url!);
+        origin = `http://${w.label}.localhost:${replica.port}`;
       }
       const proxy: Target = { base: origin, headers: level === "public" ? {} : { cookie: w.appsCookie(w.owner) } };
       const o = { n, mb, conns };
@@ -194,7 +182,7 @@ const bench: Benchmark<Result> = {
       targets.met = added.smallP50Ms <= 1 && ratio.downloadThroughput >= 0.9 && added.wsEchoP50Ms <= 1 && p.concurrent.errors === 0 && d.concurrent.errors === 0;
       return { authorizationP50Ms, level, db: backend, loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10), cpus: os.cpus().length, n, megabytes: mb, direct: d, proxy: p, added, ratio, targets };
     } finally {
-      child?.kill("SIGTERM");
+      replica?.stop();
       await w?.close();
     }
   },
