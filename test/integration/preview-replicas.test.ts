@@ -103,8 +103,8 @@ describe("preview access across two dashboard replicas", () => {
 
   it("a devbox stopped through A shows B's stopped page on the next request", async () => {
     await setLevel("public");
-    expect((await onB("/s")).status).toBe(200);
-    expect((await onB("/s")).status).toBe(200);
+    expect((await onB("/s", owner())).status).toBe(200);
+    expect((await onB("/s", owner())).status).toBe(200);
     await stopDevbox(w.db, w.team, w.owner.id, "web");
     // Its Pod is still being saved: "stopping", and nothing reaches the app any more.
     const r = await onB("/s", owner());
