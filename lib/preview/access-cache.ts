@@ -28,15 +28,10 @@ interface VersionSource {
   current(): number | null | Promise<number | null>;
 }
 
-class Entry {
-  constructor(
-    readonly version: number,
-    readonly facts: AccessFacts | null,
-  ) {}
-}
-
 export class PreviewAccessCache {
-  private entries = new Map<string, Entry>();
+  private entries = new Map<string, AccessFacts | null>();
+  /** The version every entry was read at (or after): the map is emptied when it moves. */
+  private version = -1;
 
   constructor(
     private readonly db: Database,
@@ -46,14 +41,19 @@ export class PreviewAccessCache {
   async facts(t: PreviewTarget, userId: string | null, linkId: string | null): Promise<AccessFacts | null> {
     const version = await this.source.current();
     if (version === null) return accessFacts(this.db, t, userId, linkId);
+    if (version > this.version) {
+      this.entries.clear();
+      this.version = version;
+    }
     const key = keyOf(t, userId, linkId);
-    const hit = this.entries.get(key);
-    if (hit && hit.version === version) return hit.facts;
+    if (version === this.version && this.entries.has(key)) return this.entries.get(key)!;
     const facts = await accessFacts(this.db, t, userId, linkId);
-    // Filed under the version read BEFORE the facts: a change committed in between moves the
-    // version again, so the entry is dropped at the next lookup instead of being trusted.
-    if (hit || this.entries.size >= MAX_ENTRIES) this.entries.delete(hit ? key : this.entries.keys().next().value!);
-    this.entries.set(key, new Entry(version, facts));
+    // Filed only if no change was seen meanwhile: facts read after the version are never older
+    // than it, but a lookup that started before a newer version files nothing.
+    if (version === this.version) {
+      if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(key, facts);
+    }
     return facts;
   }
 
