@@ -1,5 +1,6 @@
 // Preview proxy overhead: the same work through a preview URL (server/preview.ts: authorization
-// on every request, http-proxy-3 streaming to the Pod IP) and directly to the Pod IP (the floor),
+// on every request from lib/preview/access-cache.ts, http-proxy-3 streaming to the Pod IP) and
+// directly to the Pod IP (the floor),
 // measured in the same run against test/fixtures/preview-app.cjs in a devbox on the bundled cluster.
 //   npm run bench -- proxy [--json] [--n 1000] [--mb 200] [--conns 500] [--level public|team] [--db pglite|postgres]
 // Figures: p50/p99 of N small sequential keep-alive requests, a big download's throughput, a
@@ -7,11 +8,9 @@
 // the integration tests (throwaway DB, user, team, devbox run by the reconciler). With
 // --db pglite (embedded, one process only) the proxy's HTTP server and the client share this
 // process's event loop; with --db postgres the proxy runs in a process of its own
-// (bench/_proxy-server.ts), as in production, and the client only in this one.
+// (test/integration/preview-proxy-process.ts), as in production, and the client only in this one.
 import "../test/integration/terminal-env";
-import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
-import path from "node:path";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
@@ -20,7 +19,7 @@ import { changePortLevel } from "@/lib/preview/service";
 import { authorizePreview } from "@/lib/authz/preview-access";
 import { parseLabel } from "@/lib/preview/host";
 import type { PreviewLevel } from "@/db/schema/preview-ports";
-import { APP_PORT, loopbackLookup, openPreviewWorld, type PreviewWorld } from "../test/integration/preview-harness";
+import { APP_PORT, loopbackLookup, openPreviewWorld, startPreviewReplica, type PreviewReplica, type PreviewWorld } from "../test/integration/preview-harness";
 import { type Benchmark, intOption, option } from "./types";
 
 interface Side {
@@ -31,7 +30,8 @@ interface Side {
 }
 
 interface Result {
-  /** p50 of the authorization statement alone (part of the proxy's added latency). */
+  /** p50 of the authorization alone (part of the proxy's added latency): a lookup in the preview
+   *  access cache, which reads nothing on PGlite and the version row on PostgreSQL (lib/preview/access-cache.ts). */
   authorizationP50Ms: number;
   level: PreviewLevel;
   db: "pglite" | "postgres";
@@ -150,7 +150,7 @@ const bench: Benchmark<Result> = {
     const backend = (option(args, "db") ?? "pglite") as "pglite" | "postgres";
     log("setting up: devbox with the fixture app on the bundled cluster…");
     let w: PreviewWorld | undefined;
-    let child: ChildProcess | undefined;
+    let replica: PreviewReplica | undefined;
     try {
       w = await openPreviewWorld({ backend });
       await changePortLevel(w.db, w.owner, (await findTeamForMember(w.db, w.team.slug, w.owner.id))!, w.devbox, APP_PORT, level);
@@ -159,25 +159,15 @@ const bench: Benchmark<Result> = {
       if (backend === "postgres") {
         // Like production: the proxy in its own process (its own event loop), not the client's.
         log("starting the proxy in a process of its own");
-        const port = await new Promise<number>((resolve, reject) => {
-          child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "_proxy-server.ts")], {
-            env: { ...process.env, DATABASE_URL: w!.world.url, DEVBOX_APPS_DOMAIN: "localhost" },
-            stdio: ["ignore", "pipe", "inherit"],
-          });
-          child.stdout!.on("data", (d: Buffer) => {
-            const m = /\{"port":(\d+)\}/.exec(d.toString());
-            if (m) resolve(Number(m[1]));
-          });
-          child.once("exit", (code) => reject(new Error(`proxy process exited (${code})`)));
-        });
-        origin = `http://${w.label}.localhost:${port}`;
+        replica = await startPreviewReplica(w.world.url!);
+        origin = `http://${w.label}.localhost:${replica.port}`;
       }
       const proxy: Target = { base: origin, headers: level === "public" ? {} : { cookie: w.appsCookie(w.owner) } };
       const o = { n, mb, conns };
       // Alternate order would need two world set-ups; the floor is measured first, then the proxy, same process.
       const d = await measure(direct, o, log, "direct");
       const p = await measure(proxy, o, log, "proxy");
-      // The split of the added latency: the per-request authorization statement alone.
+      // The split of the added latency: the per-request authorization alone (cached facts, version check).
       log("authorization alone");
       const target = parseLabel(w.label)!;
       const authz: number[] = [];
@@ -194,7 +184,7 @@ const bench: Benchmark<Result> = {
       targets.met = added.smallP50Ms <= 1 && ratio.downloadThroughput >= 0.9 && added.wsEchoP50Ms <= 1 && p.concurrent.errors === 0 && d.concurrent.errors === 0;
       return { authorizationP50Ms, level, db: backend, loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10), cpus: os.cpus().length, n, megabytes: mb, direct: d, proxy: p, added, ratio, targets };
     } finally {
-      child?.kill("SIGTERM");
+      replica?.stop();
       await w?.close();
     }
   },
@@ -205,7 +195,7 @@ const bench: Benchmark<Result> = {
       `preview proxy (level ${r.level}, metadata DB ${r.db}) vs direct to the Pod IP, ${r.n} requests`,
       row("direct", r.direct),
       row("proxy", r.proxy),
-      `authorization statement alone: p50 ${r.authorizationP50Ms} ms (${r.db})`,
+      `authorization alone (cached facts; version row read on PostgreSQL): p50 ${r.authorizationP50Ms} ms (${r.db})`,
       `added: small p50 ${r.added.smallP50Ms} ms, p99 ${r.added.smallP99Ms} ms; ws echo p50 ${r.added.wsEchoP50Ms} ms; throughput ratio ${r.ratio.downloadThroughput}`,
       `machine: ${r.cpus} CPUs, load average ${r.loadAverage.join(" / ")}`,
       `targets (added p50 ≤ 1 ms, throughput ≥ 90%, ws added ≤ 1 ms, 0 errors): ${r.targets.met ? "met" : "NOT met"}`,

@@ -24,3 +24,4 @@ export { teamInvites } from "./schema/team-invites";
 export { devboxIdle } from "./schema/devbox-idle";
 export { teamIdleSettings } from "./schema/team-idle-settings";
 export { usageSamples } from "./schema/usage-samples";
+export { previewAccessVersion } from "./schema/preview-access-version";

@@ -2,7 +2,7 @@ import type { Database } from "@/db/client";
 import type { Devbox } from "@/db/schema/devboxes";
 import type { PreviewLevel } from "@/db/schema/preview-ports";
 import type { Team } from "@/db/schema/teams";
-import { accessFacts } from "@/lib/preview/access-query";
+import { previewAccessCache } from "@/lib/preview/access-cache";
 import type { PreviewTarget } from "@/lib/preview/host";
 import { decide, effectiveLevel, type Decision, type LinkState, type Viewer } from "@/lib/preview/levels";
 
@@ -26,12 +26,13 @@ export interface PreviewVerdict {
  * The authorization of every preview request and websocket (and of their re-checks): resolves
  * the address, reads the port's level in force (capped by team and instance), the viewer's
  * current role (a revoked session counts as nobody) and the link's state — one statement,
- * lib/preview/access-query.ts — then applies the one rule in lib/preview/levels.ts. An
+ * lib/preview/access-query.ts, whose answer is kept until anything in it changes
+ * (lib/preview/access-cache.ts) — then applies the one rule in lib/preview/levels.ts. An
  * undeclared port or an unknown devbox is "not found" for a signed-in user and "sign in" for
  * nobody (existence is not revealed before sign-in).
  */
 export async function authorizePreview(db: Database, target: PreviewTarget, creds: PreviewCredentials, now = new Date()): Promise<PreviewVerdict> {
-  const f = await accessFacts(db, target, creds.session?.userId ?? null, creds.linkId);
+  const f = await previewAccessCache(db).facts(target, creds.session?.userId ?? null, creds.linkId);
   const port = target.port;
   let viewer: Viewer = null;
   if (creds.session) {

@@ -7,8 +7,13 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypt
 function key(purpose: string): Buffer {
   const secret = process.env.NEXTAUTH_SECRET;
   if (!secret) throw new Error("NEXTAUTH_SECRET is not set");
-  return createHmac("sha256", secret).update(`devbox-preview:${purpose}`).digest();
+  // Derived once per secret and purpose: every preview request verifies a cookie with it.
+  const memo = `${purpose}\0${secret}`;
+  let k = derived.get(memo);
+  if (!k) derived.set(memo, (k = createHmac("sha256", secret).update(`devbox-preview:${purpose}`).digest()));
+  return k;
 }
+const derived = new Map<string, Buffer>();
 
 function mac(purpose: string, payload: string): string {
   return createHmac("sha256", key(purpose)).update(payload).digest("base64url");

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import http, { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -134,5 +135,28 @@ export function request(url: string, opts: { method?: string; headers?: Record<s
     });
     req.on("error", reject);
     req.end(opts.body);
+  });
+}
+
+export interface PreviewReplica {
+  port: number;
+  stop(): void;
+}
+
+/**
+ * A second dashboard replica's preview proxy: test/integration/preview-proxy-process.ts in a
+ * process of its own on the PostgreSQL database `url` (its own DB pool, Pod watch and caches).
+ */
+export function startPreviewReplica(url: string): Promise<PreviewReplica> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "preview-proxy-process.ts")], {
+    env: { ...process.env, DATABASE_URL: url, DEVBOX_APPS_DOMAIN: "localhost" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => {
+      const m = /\{"port":(\d+)\}/.exec(d.toString());
+      if (m) resolve({ port: Number(m[1]), stop: () => void child.kill("SIGTERM") });
+    });
+    child.once("exit", (code) => reject(new Error(`preview replica exited (${code})`)));
   });
 }

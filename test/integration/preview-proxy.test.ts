@@ -20,6 +20,7 @@ import { insertCode } from "@/lib/preview/queries";
 import { changePortLevel, createShareLink, revokeLink } from "@/lib/preview/service";
 import { signShareLink } from "@/lib/preview/tokens";
 import { findTeamForMember } from "@/lib/teams/queries";
+import { addMember, removeMember } from "@/lib/teams/service";
 import { sessionCookie } from "./terminal-harness";
 import { waitForState } from "./devbox-harness";
 import { APP_PORT, loopbackLookup, openPreviewWorld, request, type PreviewWorld } from "./preview-harness";
@@ -94,6 +95,31 @@ describe("preview proxy on the bundled cluster", () => {
     expect(await get()).toBe(200);
     await setLevel("private");
     expect(await get()).toBe(403);
+    agent.destroy();
+  });
+
+  it("a removed member is refused on the next request (allowed before, from the cache); one keep-alive connection to the Pod", async () => {
+    await setLevel("team");
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; peer?: string }>((resolve, reject) => {
+        http.get(`${w.origin}/m`, { agent, lookup: loopbackLookup as never, headers: { cookie: w.appsCookie(w.member) } }, (res) => {
+          let body = "";
+          res.on("data", (c) => (body += c));
+          res.on("end", () => resolve({ status: res.statusCode!, peer: res.statusCode === 200 ? JSON.parse(body).peer : undefined }));
+        }).on("error", reject);
+      });
+    const peers = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      const r = await get();
+      expect(r.status).toBe(200);
+      peers.add(r.peer!);
+    }
+    expect(peers.size).toBe(1); // the proxy's agent keeps its connection to the Pod
+    await removeMember(w.db, w.owner.id, w.team, w.member.id);
+    expect((await get()).status).toBe(404);
+    await addMember(w.db, w.owner.id, w.team, w.member.email, "viewer");
+    expect((await get()).status).toBe(200);
     agent.destroy();
   });
 
