@@ -3,7 +3,7 @@ import { bigint, integer, pgTable } from "drizzle-orm/pg-core";
 /**
  * One row whose `version` moves whenever anything a preview request's authorization reads
  * changes (devboxes, teams, members, session versions, port levels, maxima, share links): DB
- * triggers bump it at commit (migration 0008_preview_access_triggers). Every dashboard replica's
+ * triggers bump it at commit (migration 0009_preview_access_triggers). Every dashboard replica's
  * preview access cache (lib/preview/access-cache.ts) is valid only for the version it was filled at.
  */
 export const previewAccessVersion = pgTable("preview_access_version", {

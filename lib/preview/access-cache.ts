@@ -8,7 +8,7 @@ import type { PreviewTarget } from "./host";
  * reading them costs a DB statement per request, most of the proxy's added latency. They are
  * valid only for the version of `preview_access_version` they were read at, which DB triggers
  * move at the commit of any change to what they hold (a level, a link, a member, a session
- * version, a devbox's row, a maximum: migration 0008_preview_access_triggers), whichever code
+ * version, a devbox's row, a maximum: migration 0009_preview_access_triggers), whichever code
  * path or replica made it. So a change takes effect on the next request everywhere:
  *
  * - PostgreSQL (one or more replicas): each lookup reads the version row first (one primary-key
