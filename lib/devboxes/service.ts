@@ -174,10 +174,11 @@ export async function deleteDevbox(db: Database, team: Team, actorId: string, na
 }
 
 /**
- * The idle auto-stop's stop (lib/idle/enforce.ts): the normal stop (snapshot first), by nobody,
- * in one conditional UPDATE: only if the devbox still runs the Pod generation the deadline was
- * computed for (a start, restart or update in between wins) and `stillIdle` holds (activity or
- * "keep running" in between wins). True when this call stopped it.
+ * The automatic stop's stop (idle, maximum lifetime, daily stop; lib/idle/enforce.ts): the normal
+ * stop (snapshot first), by nobody, in one conditional UPDATE: only if the devbox still runs the
+ * Pod generation the deadline was computed for (a start, restart or update in between wins) and
+ * `stillIdle` (lib/idle/queries.ts `stillDue`) holds (activity, "keep running" or a settings
+ * change in between wins). True when this call stopped it.
  */
 export async function stopIdleDevbox(db: Database, d: Pick<Devbox, "id" | "teamId" | "name" | "podGeneration">, details: Record<string, unknown>, stillIdle: SQL): Promise<boolean> {
   const guard = and(eq(devboxes.desiredState, "running"), eq(devboxes.podGeneration, d.podGeneration), stillIdle)!;

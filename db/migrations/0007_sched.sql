@@ -1,0 +1,5 @@
+ALTER TABLE "devbox_idle" ADD COLUMN "daily_stop_time" text;--> statement-breakpoint
+ALTER TABLE "devbox_idle" ADD COLUMN "daily_stop_zone" text;--> statement-breakpoint
+ALTER TABLE "team_idle_settings" ADD COLUMN "max_lifetime_minutes" integer;--> statement-breakpoint
+ALTER TABLE "team_idle_settings" ADD COLUMN "daily_stop_time" text;--> statement-breakpoint
+ALTER TABLE "team_idle_settings" ADD COLUMN "daily_stop_zone" text;
