@@ -99,7 +99,7 @@ describe("next automatic stop: the earliest of idle, maximum lifetime and daily 
   it("postpones the daily stop by keep running, never the lifetime", () => {
     // 20:00 Paris = 19:00 UTC = t0 + 540 min; kept until t0 + 590.
     const kept = stop({ daily: "20:00", keep: 590 });
-    expect(kept).toMatchObject({ stopAt: at(590), cause: "schedule" });
+    expect(kept).toMatchObject({ stopAt: at(590), cause: "schedule", why: "daily stop at 20:00 Europe/Paris, postponed by “keep running”" });
     expect(kept.movedBy).toEqual({ kind: "keep-running", at: at(470), by: "u2" });
     // A keep-until before the daily stop (clicked in the morning for idle) does not move it.
     expect(stop({ daily: "20:00", keep: 200 }).stopAt).toEqual(at(540));

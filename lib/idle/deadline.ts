@@ -128,11 +128,13 @@ export function computeStopDeadline(i: StopInputs, unitMs = IDLE_UNIT_MS, warnMi
   if (i.dailyStop) {
     let stopAt = nextDailyStop(i.changedAt, i.dailyStop);
     let movedBy = start;
+    let why = `daily stop at ${describeDailyStop(i.dailyStop)}`;
     if (i.keepUntil && i.keepUntil.at > stopAt) {
       stopAt = i.keepUntil.at;
       movedBy = { kind: "keep-running", at: new Date(i.keepUntil.at.getTime() - KEEP_RUNNING_MINUTES * unitMs), by: i.keepUntil.by };
+      why += ", postponed by “keep running”";
     }
-    candidates.push({ stopAt, warnAt: null, movedBy, cause: "schedule", why: `daily stop at ${describeDailyStop(i.dailyStop)}`, keepable: true });
+    candidates.push({ stopAt, warnAt: null, movedBy, cause: "schedule", why, keepable: true });
   }
   if (i.idle.stopAt) candidates.push({ ...i.idle, cause: "idle", why: "if idle", keepable: true });
   if (candidates.length === 0) return { ...i.idle, cause: null, why: "never", keepable: false };
