@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { devboxIdle } from "./schema/devbox-idle";
 import { devboxOperations } from "./schema/devbox-operations";
@@ -258,5 +258,14 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     expect(await stopIdleDevbox(db, s.devbox, { reason: "schedule" }, stillDue(s))).toBe(true);
     expect(await stopIdleDevbox(db, s.devbox, { reason: "schedule" }, stillDue(s))).toBe(false);
     expect(await desired("e5")).toBe("stopped");
+  });
+
+  it("forgets “keep running” when the devbox stops: the next run is not postponed by it", async () => {
+    const d = await devbox("kx", 10);
+    await keepRunning(db, team, "u1", d);
+    expect((await db.select().from(devboxIdle).where(eq(devboxIdle.devboxId, "kx")))[0].keepUntil).not.toBeNull();
+    const [s] = await loadIdleStates(db, ["kx"]);
+    expect(await stopIdleDevbox(db, s.devbox, { reason: "test" }, sql`true`)).toBe(true);
+    expect((await db.select().from(devboxIdle).where(eq(devboxIdle.devboxId, "kx")))[0]).toMatchObject({ keepUntil: null, keepBy: null });
   });
 });

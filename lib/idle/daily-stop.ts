@@ -13,11 +13,12 @@ export interface DailyStop {
   timeZone: string;
 }
 
-const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+/** "HH:MM", 24-hour. */
+export const TIME_OF_DAY = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const DAY_MS = 86_400_000;
 
 export function isValidTime(time: string): boolean {
-  return HHMM.test(time);
+  return TIME_OF_DAY.test(time);
 }
 
 /** True for a zone this runtime's Intl knows (IANA names and "UTC"); "Mars/Olympus" or "" is not. */
@@ -69,7 +70,7 @@ export function instantOfWallTime(wall: number, timeZone: string): number {
  * daily stop of a devbox that started (or was last changed) at `after`.
  */
 export function nextDailyStop(after: Date, stop: DailyStop): Date {
-  const m = HHMM.exec(stop.time);
+  const m = TIME_OF_DAY.exec(stop.time);
   if (!m) throw new RangeError(`not a time of day: ${stop.time}`);
   const hh = Number(m[1]);
   const mm = Number(m[2]);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MAX_IDLE_MINUTES } from "./clock";
-import { isValidTime, isValidTimeZone } from "./daily-stop";
+import { isValidTimeZone, TIME_OF_DAY } from "./daily-stop";
 
 /** Request bodies of the automatic-stop REST API (idle, lifetime, daily stop; also the source of their OpenAPI schemas). */
 const timeoutMinutes = z
@@ -13,7 +13,7 @@ const timeoutMinutes = z
 
 export const DailyStopSchema = z
   .strictObject({
-    time: z.string().refine(isValidTime, "a time of day as HH:MM (24 h)").describe('Wall-clock time of day, "HH:MM" (24 h)'),
+    time: z.string().regex(TIME_OF_DAY, "a time of day as HH:MM (24 h)").describe('Wall-clock time of day, "HH:MM" (24 h)'),
     timeZone: z.string().refine(isValidTimeZone, "an IANA time zone such as Europe/Paris").describe('IANA time zone, e.g. "Europe/Paris"'),
   })
   .meta({ id: "DailyStop", description: "Stop the devbox every day at this wall-clock time in this zone, if it runs (DST-aware)." });
