@@ -48,7 +48,6 @@ export function IdlePanel({ team, devbox, initial, canEdit }: { team: string; de
   if (!state.running) return null;
   const stopAt = state.stopAt ? new Date(state.stopAt) : null;
   const warning = stopAt && state.warnAt && now >= new Date(state.warnAt).getTime();
-  const idleAt = state.idleStopAt ? new Date(state.idleStopAt) : null;
   const inherited = `${state.timeoutSource === "devbox" ? "inherit" : "inherited"}: ${formatMinutes(state.teamTimeoutMinutes ?? state.templateTimeoutMinutes ?? 60)}`;
   const act = (p: Promise<IdleStateView>) => {
     setBusy(true);
@@ -73,7 +72,6 @@ export function IdlePanel({ team, devbox, initial, canEdit }: { team: string; de
           {stopAt ? (
             <>
               at <time dateTime={state.stopAt!}>{hhmm(stopAt)} UTC</time> {state.cause === "idle" ? "if idle" : `— ${state.why}`} (in {remaining(stopAt.getTime() - now)})
-              {state.cause !== "idle" && idleAt && <span className="block text-zinc-500">or at {hhmm(idleAt)} UTC if idle before</span>}
             </>
           ) : (
             "never (no idle timeout)"
