@@ -158,11 +158,23 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
   /** The wall-clock "HH:MM" of an instant in a zone. */
   const wall = (d: Date, timeZone: string) => new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
 
+  /** Settings made an hour ago: past the warning window a new setting gets (tested on its own below). */
+  const settled = async () => {
+    await db.execute(sql`UPDATE team_idle_settings SET max_lifetime_set_at = max_lifetime_set_at - interval '1 hour', daily_stop_set_at = daily_stop_set_at - interval '1 hour'`);
+    await db.execute(sql`UPDATE devbox_idle SET daily_stop_set_at = daily_stop_set_at - interval '1 hour'`);
+  };
+
   it("stops a devbox at the team's maximum lifetime since its last start, saying so; keep running does not lift it; one started since is left alone", async () => {
     const lt = { id: "t2", slug: "lt" };
     await db.insert(teams).values({ id: "t2", slug: "lt", displayName: "LT", namespace: "devbox-lt" });
     await setTeamIdleSettings(db, lt, "u1", { timeoutMinutes: 0, maxLifetimeMinutes: 120 });
     await devbox("l1", 121, { teamId: "t2" });
+    // Just set: over the lifetime, but warned first (5 min), not stopped at once.
+    const fresh = (await devboxIdleState(db, "l1")).deadline;
+    expect(fresh).toMatchObject({ cause: "lifetime", why: "the team's maximum lifetime (2 h), set just now (after the warning)" });
+    expect(idleVerdict(fresh, new Date())).toBe("warn");
+    expect((await idlePass(db)).stopped).not.toContain("l1");
+    await settled();
     const kept = await devbox("l2", 121, { teamId: "t2", name: "l2" });
     await keepRunning(db, lt, "u1", kept);
     await devbox("l3", 60, { teamId: "t2" });
@@ -187,6 +199,7 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     await setTeamIdleSettings(db, lt, "u1", { maxLifetimeMinutes: 240 });
     expect(await stopIdleDevbox(db, s.devbox, { reason: "lifetime" }, stillDue(s))).toBe(false);
     await setTeamIdleSettings(db, lt, "u1", { maxLifetimeMinutes: 120 });
+    await settled();
     const [again] = await loadIdleStates(db, ["l4"]);
     await db.update(devboxes).set({ updatedAt: new Date() }).where(eq(devboxes.id, "l4")); // started again meanwhile
     expect(await stopIdleDevbox(db, again.devbox, { reason: "lifetime" }, stillDue(again))).toBe(false);
@@ -213,6 +226,7 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     await devbox("d4", 1, { teamId: "t3" }); // started after it: tomorrow's
     const kept = await devbox("d5", 10, { teamId: "t3" });
     await keepRunning(db, sc, "u1", kept);
+    await settled();
 
     expect((await devboxIdleState(db, "d1")).dailyStop).toEqual({ time: passed, timeZone: zone, source: "team" });
     expect((await devboxIdleState(db, "d2")).deadline.cause).toBeNull();
@@ -248,11 +262,17 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
       return d;
     };
     await setTeamIdleSettings(db, sc, "u2", { dailyStop: { time: wall(ago(2), zone), timeZone: zone } });
+    await settled();
     await stale("e1", () => keepRunning(db, sc, "u1", { id: "e1", name: "e1", desiredState: "running" }));
     await stale("e2", () => setDevboxIdleSettings(db, sc, "u1", { id: "e2", name: "e2" }, { dailyStop: "never" }));
     await stale("e3", () => db.update(devboxes).set({ updatedAt: new Date() }).where(eq(devboxes.id, "e3")));
-    await stale("e4", () => setTeamIdleSettings(db, sc, "u2", { dailyStop: { time: wall(ago(3), zone), timeZone: zone } }));
+    const t4 = wall(ago(3), zone);
+    await stale("e4", () => setTeamIdleSettings(db, sc, "u2", { dailyStop: { time: t4, timeZone: zone } }));
+    // A re-save of the same setting moves it too (a new warning window): the stale decision loses.
+    await settled();
+    await stale("e6", () => setTeamIdleSettings(db, sc, "u2", { dailyStop: { time: t4, timeZone: zone } }));
     // The allowed case: nothing in between stops it, once; an old state after it is a no-op.
+    await settled();
     await devbox("e5", 10, { teamId: "t3" });
     const [s] = await loadIdleStates(db, ["e5"]);
     expect(await stopIdleDevbox(db, s.devbox, { reason: "schedule" }, stillDue(s))).toBe(true);

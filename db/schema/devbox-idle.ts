@@ -20,6 +20,7 @@ export const devboxIdle = pgTable("devbox_idle", {
   // The devbox's own daily stop: "HH:MM" with its zone, "never" (no daily stop whatever the team says), null = the team's.
   dailyStopTime: text("daily_stop_time"),
   dailyStopZone: text("daily_stop_zone"),
+  dailyStopSetAt: timestamp("daily_stop_set_at", { withTimezone: true }),
   keepUntil: timestamp("keep_until", { withTimezone: true }),
   keepBy: text("keep_by"),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

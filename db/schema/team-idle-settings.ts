@@ -12,6 +12,9 @@ export const teamIdleSettings = pgTable("team_idle_settings", {
     .references(() => teams.id, { onDelete: "cascade" }),
   timeoutMinutes: integer("timeout_minutes"),
   maxLifetimeMinutes: integer("max_lifetime_minutes"),
+  // When the lifetime / daily stop last changed: a new setting never stops a devbox before its warning window.
+  maxLifetimeSetAt: timestamp("max_lifetime_set_at", { withTimezone: true }),
+  dailyStopSetAt: timestamp("daily_stop_set_at", { withTimezone: true }),
   // "HH:MM" and the zone it is read in, e.g. "20:00" "Europe/Paris"; both set or both null.
   dailyStopTime: text("daily_stop_time"),
   dailyStopZone: text("daily_stop_zone"),

@@ -107,6 +107,18 @@ describe("next automatic stop: the earliest of idle, maximum lifetime and daily 
     expect(stop({ daily: "20:00", keep: 650, lifetime: 570 })).toMatchObject({ stopAt: at(570), cause: "lifetime" });
   });
 
+  it("never stops by a setting made after its deadline before a full warning window", () => {
+    const base = { idle: idle(0), changedAt: t0, changedBy: null, keepUntil: null, dailyStop: null, maxLifetimeMinutes: null };
+    // A 2 h lifetime set at t0 + 10 h: the devbox is over it, so it stops 5 min after the setting, warned at once.
+    const late = computeStopDeadline({ ...base, maxLifetimeMinutes: 120, lifetimeSetAt: at(600) }, MIN, 5);
+    expect(late).toMatchObject({ stopAt: at(605), warnAt: at(600), cause: "lifetime", why: "the team's maximum lifetime (2 h), set just now (after the warning)" });
+    // Set long before its deadline: no change.
+    expect(computeStopDeadline({ ...base, maxLifetimeMinutes: 120, lifetimeSetAt: at(-60) }, MIN, 5)).toMatchObject({ stopAt: at(120), why: "the team's maximum lifetime (2 h)" });
+    // A daily stop at 11:00 Paris (t0) set at 11:03: at 11:08, not at once.
+    const daily = computeStopDeadline({ ...base, dailyStop: { time: "11:00", timeZone: "Europe/Paris" }, changedAt: at(-60), dailyStopSetAt: at(3) }, MIN, 5);
+    expect(daily.stopAt).toEqual(at(8));
+  });
+
   it("says why in the operation and in the warning", () => {
     const o = { timeoutMinutes: 60, maxLifetimeMinutes: 480, dailyStop: { time: "20:00", timeZone: "Europe/Paris" } };
     expect(autoStopMessage("lifetime", o)).toBe("stopped after 8 h: the team's maximum lifetime");

@@ -96,6 +96,9 @@ export interface StopInputs {
   maxLifetimeMinutes: number | null;
   dailyStop: DailyStop | null;
   keepUntil: { at: Date; by: string | null } | null;
+  /** When the lifetime / the daily stop in force was last set: neither stops a devbox before a full warning window after that. */
+  lifetimeSetAt?: Date | null;
+  dailyStopSetAt?: Date | null;
 }
 
 export interface StopDeadline extends Deadline {
@@ -120,15 +123,21 @@ export function formatDuration(minutes: number): string {
  */
 export function computeStopDeadline(i: StopInputs, unitMs = IDLE_UNIT_MS, warnMinutes = IDLE_WARN_MINUTES): StopDeadline {
   const start: Mover = { kind: "start", at: i.changedAt, by: i.changedBy };
+  // A setting made after its deadline (a lifetime of 8 h set on a devbox running for 10) stops only after the warning.
+  const graceEnd = (setAt: Date | null | undefined) => (setAt ? setAt.getTime() + warnMinutes * unitMs : -Infinity);
+  const graced = (at: number, setAt: Date | null | undefined) => new Date(Math.max(at, graceEnd(setAt)));
+  const justSet = (at: number, setAt: Date | null | undefined) => (graceEnd(setAt) > at ? ", set just now (after the warning)" : "");
   const candidates: StopDeadline[] = [];
   if (i.maxLifetimeMinutes && i.maxLifetimeMinutes > 0) {
-    const stopAt = new Date(i.changedAt.getTime() + i.maxLifetimeMinutes * unitMs);
-    candidates.push({ stopAt, warnAt: null, movedBy: start, cause: "lifetime", why: `the team's maximum lifetime (${formatDuration(i.maxLifetimeMinutes)})`, keepable: false });
+    const raw = i.changedAt.getTime() + i.maxLifetimeMinutes * unitMs;
+    const why = `the team's maximum lifetime (${formatDuration(i.maxLifetimeMinutes)})${justSet(raw, i.lifetimeSetAt)}`;
+    candidates.push({ stopAt: graced(raw, i.lifetimeSetAt), warnAt: null, movedBy: start, cause: "lifetime", why, keepable: false });
   }
   if (i.dailyStop) {
-    let stopAt = nextDailyStop(i.changedAt, i.dailyStop);
+    const raw = nextDailyStop(i.changedAt, i.dailyStop).getTime();
+    let stopAt = graced(raw, i.dailyStopSetAt);
     let movedBy = start;
-    let why = `daily stop at ${describeDailyStop(i.dailyStop)}`;
+    let why = `daily stop at ${describeDailyStop(i.dailyStop)}${justSet(raw, i.dailyStopSetAt)}`;
     if (i.keepUntil && i.keepUntil.at > stopAt) {
       stopAt = i.keepUntil.at;
       movedBy = { kind: "keep-running", at: new Date(i.keepUntil.at.getTime() - KEEP_RUNNING_MINUTES * unitMs), by: i.keepUntil.by };

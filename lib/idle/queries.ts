@@ -25,8 +25,11 @@ export interface IdleState {
   /** Display names of the people in `deadline.movedBy`. */
   movedByName: string | null;
   maxLifetimeMinutes: number | null;
-  /** The daily stop in force and where it comes from. */
+  /** When the team's lifetime was last set (it never stops a devbox before a warning window after that). */
+  lifetimeSetAt: Date | null;
+  /** The daily stop in force, where it comes from and when it was set. */
   dailyStop: (DailyStop & { source: "devbox" | "team" }) | null;
+  dailyStopSetAt: Date | null;
   devboxDailyStop: DailyStop | "never" | null;
   teamDailyStop: DailyStop | null;
 }
@@ -54,6 +57,8 @@ export async function loadIdleStates(db: Database, devboxIds?: string[]): Promis
       idle: devboxIdle,
       teamTimeout: teamIdleSettings.timeoutMinutes,
       teamLifetime: teamIdleSettings.maxLifetimeMinutes,
+      teamLifetimeSetAt: teamIdleSettings.maxLifetimeSetAt,
+      teamStopSetAt: teamIdleSettings.dailyStopSetAt,
       teamStopTime: teamIdleSettings.dailyStopTime,
       teamStopZone: teamIdleSettings.dailyStopZone,
       templateTimeout: templates.idleTimeoutMinutes,
@@ -83,7 +88,18 @@ export async function loadIdleStates(db: Database, devboxIds?: string[]): Promis
     const teamDailyStop = storedDailyStop(r.teamStopTime, r.teamStopZone);
     const dailyStop = devboxDailyStop === "never" ? null : devboxDailyStop ? { ...devboxDailyStop, source: "devbox" as const } : teamDailyStop ? { ...teamDailyStop, source: "team" as const } : null;
     const maxLifetimeMinutes = r.teamLifetime && r.teamLifetime > 0 ? r.teamLifetime : null;
-    const deadline = computeStopDeadline({ idle, changedAt: r.updatedAt, changedBy: null, maxLifetimeMinutes, dailyStop: dailyStop && { time: dailyStop.time, timeZone: dailyStop.timeZone }, keepUntil });
+    const lifetimeSetAt = r.teamLifetimeSetAt ?? null;
+    const dailyStopSetAt = (dailyStop?.source === "devbox" ? r.idle?.dailyStopSetAt : dailyStop ? r.teamStopSetAt : null) ?? null;
+    const deadline = computeStopDeadline({
+      idle,
+      changedAt: r.updatedAt,
+      changedBy: null,
+      maxLifetimeMinutes,
+      dailyStop: dailyStop && { time: dailyStop.time, timeZone: dailyStop.timeZone },
+      keepUntil,
+      lifetimeSetAt,
+      dailyStopSetAt,
+    });
     const movedByName = deadline.movedBy.kind === "keep-running" ? r.keepName : deadline.movedBy.kind === "start" ? null : r.activityName;
     return {
       devbox: { id: r.id, teamId: r.teamId, name: r.name, desiredState: r.desiredState, updatedAt: r.updatedAt, podGeneration: r.podGeneration },
@@ -96,7 +112,9 @@ export async function loadIdleStates(db: Database, devboxIds?: string[]): Promis
       deadline,
       movedByName,
       maxLifetimeMinutes,
+      lifetimeSetAt,
       dailyStop,
+      dailyStopSetAt,
       devboxDailyStop,
       teamDailyStop,
     };
@@ -124,18 +142,23 @@ export function stillIdle(s: IdleState): SQL {
 export function stillDue(s: IdleState): SQL {
   const cause = s.deadline.cause;
   if (cause === "idle" || cause === null) return stillIdle(s);
-  // updated_at only moves forward (now()); +1 ms covers the microseconds the Date read lost.
-  const unchanged = sql`${devboxes.updatedAt} < ${new Date(s.devbox.updatedAt.getTime() + 1).toISOString()}::timestamptz`;
+  // Timestamps only move forward (now()); +1 ms covers the microseconds the Date read lost.
+  const notAfter = (column: SQL, at: Date | null) =>
+    at ? sql`(${column} IS NULL OR ${column} < ${new Date(at.getTime() + 1).toISOString()}::timestamptz)` : sql`${column} IS NULL`;
+  const unchanged = notAfter(sql`${devboxes.updatedAt}`, s.devbox.updatedAt);
   if (cause === "lifetime") {
-    return sql`${unchanged} AND EXISTS (SELECT 1 FROM team_idle_settings t WHERE t.team_id = ${devboxes.teamId} AND t.max_lifetime_minutes = ${s.maxLifetimeMinutes}::integer)`;
+    return sql`${unchanged} AND EXISTS (SELECT 1 FROM team_idle_settings t WHERE t.team_id = ${devboxes.teamId}
+      AND t.max_lifetime_minutes = ${s.maxLifetimeMinutes}::integer AND ${notAfter(sql`t.max_lifetime_set_at`, s.lifetimeSetAt)})`;
   }
   const stop = s.dailyStop!;
   const notKept = sql`NOT EXISTS (SELECT 1 FROM devbox_idle k WHERE k.devbox_id = ${devboxes.id} AND k.keep_until > ${s.deadline.stopAt!.toISOString()}::timestamptz)`;
   const same =
     stop.source === "devbox"
-      ? sql`EXISTS (SELECT 1 FROM devbox_idle i WHERE i.devbox_id = ${devboxes.id} AND i.daily_stop_time = ${stop.time} AND i.daily_stop_zone = ${stop.timeZone})`
+      ? sql`EXISTS (SELECT 1 FROM devbox_idle i WHERE i.devbox_id = ${devboxes.id} AND i.daily_stop_time = ${stop.time} AND i.daily_stop_zone = ${stop.timeZone}
+          AND ${notAfter(sql`i.daily_stop_set_at`, s.dailyStopSetAt)})`
       : sql`NOT EXISTS (SELECT 1 FROM devbox_idle i WHERE i.devbox_id = ${devboxes.id} AND i.daily_stop_time IS NOT NULL)
-          AND EXISTS (SELECT 1 FROM team_idle_settings t WHERE t.team_id = ${devboxes.teamId} AND t.daily_stop_time = ${stop.time} AND t.daily_stop_zone = ${stop.timeZone})`;
+          AND EXISTS (SELECT 1 FROM team_idle_settings t WHERE t.team_id = ${devboxes.teamId} AND t.daily_stop_time = ${stop.time} AND t.daily_stop_zone = ${stop.timeZone}
+          AND ${notAfter(sql`t.daily_stop_set_at`, s.dailyStopSetAt)})`;
   return sql`${unchanged} AND ${notKept} AND ${same}`;
 }
 

@@ -62,8 +62,8 @@ export async function setDevboxIdleSettings(db: Database, team: Pick<Team, "id">
     const time = d === "never" ? "never" : (d?.time ?? null);
     const zone = d && d !== "never" ? d.timeZone : null;
     await db.execute(sql`
-      INSERT INTO devbox_idle (devbox_id, daily_stop_time, daily_stop_zone, updated_at) VALUES (${devbox.id}, ${time}, ${zone}, now())
-      ON CONFLICT (devbox_id) DO UPDATE SET daily_stop_time = excluded.daily_stop_time, daily_stop_zone = excluded.daily_stop_zone, updated_at = now()`);
+      INSERT INTO devbox_idle (devbox_id, daily_stop_time, daily_stop_zone, daily_stop_set_at, updated_at) VALUES (${devbox.id}, ${time}, ${zone}, now(), now())
+      ON CONFLICT (devbox_id) DO UPDATE SET daily_stop_time = excluded.daily_stop_time, daily_stop_zone = excluded.daily_stop_zone, daily_stop_set_at = now(), updated_at = now()`);
     await recordAudit(db, { actorId, teamId: team.id, action: "devbox.daily_stop", target: devbox.name, details: { dailyStop: d } });
   }
   announceDevboxChange(devbox.id);
@@ -84,13 +84,15 @@ export async function setTeamIdleSettings(db: Database, team: Pick<Team, "id" | 
   const cur = await teamAutoStop(db, team.id);
   const next = { ...cur, ...patch };
   await db.execute(sql`
-    INSERT INTO team_idle_settings (team_id, timeout_minutes, max_lifetime_minutes, daily_stop_time, daily_stop_zone, updated_at)
-    VALUES (${team.id}, ${next.timeoutMinutes}, ${next.maxLifetimeMinutes}, ${next.dailyStop?.time ?? null}, ${next.dailyStop?.timeZone ?? null}, now())
+    INSERT INTO team_idle_settings (team_id, timeout_minutes, max_lifetime_minutes, max_lifetime_set_at, daily_stop_time, daily_stop_zone, daily_stop_set_at, updated_at)
+    VALUES (${team.id}, ${next.timeoutMinutes}, ${next.maxLifetimeMinutes}, now(), ${next.dailyStop?.time ?? null}, ${next.dailyStop?.timeZone ?? null}, now(), now())
     ON CONFLICT (team_id) DO UPDATE SET
       timeout_minutes = ${patch.timeoutMinutes !== undefined ? sql`excluded.timeout_minutes` : sql`team_idle_settings.timeout_minutes`},
       max_lifetime_minutes = ${patch.maxLifetimeMinutes !== undefined ? sql`excluded.max_lifetime_minutes` : sql`team_idle_settings.max_lifetime_minutes`},
+      max_lifetime_set_at = ${patch.maxLifetimeMinutes !== undefined ? sql`now()` : sql`team_idle_settings.max_lifetime_set_at`},
       daily_stop_time = ${patch.dailyStop !== undefined ? sql`excluded.daily_stop_time` : sql`team_idle_settings.daily_stop_time`},
       daily_stop_zone = ${patch.dailyStop !== undefined ? sql`excluded.daily_stop_zone` : sql`team_idle_settings.daily_stop_zone`},
+      daily_stop_set_at = ${patch.dailyStop !== undefined ? sql`now()` : sql`team_idle_settings.daily_stop_set_at`},
       updated_at = now()`);
   const audit = (action: string, details: Record<string, unknown>) => recordAudit(db, { actorId, teamId: team.id, action, target: team.slug, details });
   if (patch.timeoutMinutes !== undefined) await audit("team.idle_timeout", { timeoutMinutes: patch.timeoutMinutes });
