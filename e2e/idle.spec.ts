@@ -80,7 +80,8 @@ test("daily stop and maximum lifetime: settings, the next stop and why, the warn
   await expect(deadline).toHaveAttribute("data-cause", "schedule");
   await expect(deadline).toContainText(`daily stop at ${soon} UTC`);
   const pageWarning = page.getByTestId("idle-warning");
-  await expect(pageWarning).toContainText(`Daily stop at ${soon} UTC: this devbox stops in`);
+  // Set 2–3 min before it: the warning window comes first (the stop waits for it).
+  await expect(pageWarning).toContainText(`Daily stop at ${soon} UTC, set just now (after the warning): this devbox stops in`);
   const dailyAt = Date.parse((await deadline.getAttribute("data-stop-at"))!);
   await pageWarning.getByTestId("idle-keep-running").click();
   await expect(pageWarning).toBeHidden();

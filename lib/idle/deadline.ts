@@ -137,12 +137,12 @@ export function computeStopDeadline(i: StopInputs, unitMs = IDLE_UNIT_MS, warnMi
     const raw = nextDailyStop(i.changedAt, i.dailyStop).getTime();
     let stopAt = graced(raw, i.dailyStopSetAt);
     let movedBy = start;
-    let why = `daily stop at ${describeDailyStop(i.dailyStop)}${justSet(raw, i.dailyStopSetAt)}`;
+    let why = `daily stop at ${describeDailyStop(i.dailyStop)}`;
     if (i.keepUntil && i.keepUntil.at > stopAt) {
       stopAt = i.keepUntil.at;
       movedBy = { kind: "keep-running", at: new Date(i.keepUntil.at.getTime() - KEEP_RUNNING_MINUTES * unitMs), by: i.keepUntil.by };
       why += ", postponed by “keep running”";
-    }
+    } else why += justSet(raw, i.dailyStopSetAt);
     candidates.push({ stopAt, warnAt: null, movedBy, cause: "schedule", why, keepable: true });
   }
   if (i.idle.stopAt) candidates.push({ ...i.idle, cause: "idle", why: "if idle", keepable: true });
