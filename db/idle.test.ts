@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { devboxIdle } from "./schema/devbox-idle";
 import { devboxOperations } from "./schema/devbox-operations";
@@ -12,8 +12,9 @@ import { ActivityCoalescer, writeActivity } from "@/lib/idle/activity";
 import { idlePass } from "@/lib/idle/enforce";
 import { stopIdleDevbox } from "@/lib/devboxes/service";
 import { idleVerdict } from "@/lib/idle/deadline";
-import { loadIdleStates, stillIdle } from "@/lib/idle/queries";
-import { devboxIdleState, keepRunning, setDevboxIdleTimeout, setTeamIdleTimeout } from "@/lib/idle/service";
+import { loadIdleStates, stillDue, stillIdle } from "@/lib/idle/queries";
+import { devboxIdleState, keepRunning, setDevboxIdleSettings, setDevboxIdleTimeout, setTeamIdleSettings, setTeamIdleTimeout } from "@/lib/idle/service";
+import { auditEvents } from "./schema/audit-events";
 
 const MIN = 60_000;
 const ago = (min: number) => new Date(Date.now() - min * MIN);
@@ -149,5 +150,142 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     expect(await stopIdleDevbox(db, s.devbox, { reason: "idle" }, stillIdle(s))).toBe(true);
     expect(await stopIdleDevbox(db, s.devbox, { reason: "idle" }, stillIdle(s))).toBe(false);
     expect((await db.select().from(devboxes).where(eq(devboxes.id, "m4")))[0].desiredState).toBe("stopped");
+  });
+
+  // Maximum lifetime and daily stop (teams of their own: their settings apply to every devbox of the team).
+  const opOf = async (id: string) => (await db.select().from(devboxOperations).where(and(eq(devboxOperations.devboxId, id), eq(devboxOperations.kind, "stop"))))[0];
+  const desired = async (id: string) => (await db.select().from(devboxes).where(eq(devboxes.id, id)))[0].desiredState;
+  /** The wall-clock "HH:MM" of an instant in a zone. */
+  const wall = (d: Date, timeZone: string) => new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
+
+  /** Settings made an hour ago: past the warning window a new setting gets (tested on its own below). */
+  const settled = async () => {
+    await db.execute(sql`UPDATE team_idle_settings SET max_lifetime_set_at = max_lifetime_set_at - interval '1 hour', daily_stop_set_at = daily_stop_set_at - interval '1 hour'`);
+    await db.execute(sql`UPDATE devbox_idle SET daily_stop_set_at = daily_stop_set_at - interval '1 hour'`);
+  };
+
+  it("stops a devbox at the team's maximum lifetime since its last start, saying so; keep running does not lift it; one started since is left alone", async () => {
+    const lt = { id: "t2", slug: "lt" };
+    await db.insert(teams).values({ id: "t2", slug: "lt", displayName: "LT", namespace: "devbox-lt" });
+    await setTeamIdleSettings(db, lt, "u1", { timeoutMinutes: 0, maxLifetimeMinutes: 120 });
+    await devbox("l1", 121, { teamId: "t2" });
+    // Just set: over the lifetime, but warned first (5 min), not stopped at once.
+    const fresh = (await devboxIdleState(db, "l1")).deadline;
+    expect(fresh).toMatchObject({ cause: "lifetime", why: "the team's maximum lifetime (2 h), set just now (after the warning)" });
+    expect(idleVerdict(fresh, new Date())).toBe("warn");
+    expect((await idlePass(db)).stopped).not.toContain("l1");
+    await settled();
+    const kept = await devbox("l2", 121, { teamId: "t2", name: "l2" });
+    await keepRunning(db, lt, "u1", kept);
+    await devbox("l3", 60, { teamId: "t2" });
+    const s = (await devboxIdleState(db, "l2")).deadline;
+    expect(s).toMatchObject({ cause: "lifetime", keepable: false, why: "the team's maximum lifetime (2 h)" });
+
+    const stopped = (await idlePass(db)).stopped;
+    expect(stopped).toEqual(expect.arrayContaining(["l1", "l2"]));
+    expect(stopped).not.toContain("l3");
+    expect(await desired("l3")).toBe("running");
+    expect((await opOf("l1")).details).toMatchObject({ reason: "lifetime", message: "stopped after 2 h: the team's maximum lifetime", maxLifetimeMinutes: 120 });
+    expect((await opOf("l1")).actorId).toBeNull();
+    const audit = await db.select().from(auditEvents).where(and(eq(auditEvents.teamId, "t2"), eq(auditEvents.action, "team.max_lifetime")));
+    expect(audit.map((a) => a.details)).toEqual([{ maxLifetimeMinutes: 120 }]);
+  });
+
+  it("does not stop at the lifetime when it changed since the deadline was computed (a start, the team's setting), and stops once when it did not", async () => {
+    const lt = { id: "t2", slug: "lt" };
+    await devbox("l4", 121, { teamId: "t2" });
+    const [s] = await loadIdleStates(db, ["l4"]);
+    expect(s.deadline.cause).toBe("lifetime");
+    await setTeamIdleSettings(db, lt, "u1", { maxLifetimeMinutes: 240 });
+    expect(await stopIdleDevbox(db, s.devbox, { reason: "lifetime" }, stillDue(s))).toBe(false);
+    await setTeamIdleSettings(db, lt, "u1", { maxLifetimeMinutes: 120 });
+    await settled();
+    const [again] = await loadIdleStates(db, ["l4"]);
+    await db.update(devboxes).set({ updatedAt: new Date() }).where(eq(devboxes.id, "l4")); // started again meanwhile
+    expect(await stopIdleDevbox(db, again.devbox, { reason: "lifetime" }, stillDue(again))).toBe(false);
+    expect(await desired("l4")).toBe("running");
+
+    await devbox("l5", 121, { teamId: "t2" });
+    const [x, y] = await Promise.all([idlePass(db), idlePass(db)]);
+    expect([...x.stopped, ...y.stopped].filter((id) => id === "l5")).toEqual(["l5"]);
+    expect(await db.select().from(devboxOperations).where(and(eq(devboxOperations.devboxId, "l5"), eq(devboxOperations.kind, "stop")))).toHaveLength(1);
+  });
+
+  it("stops a devbox at its daily stop (team default or its own time, in an IANA zone), not one that opted out, started after it, or was kept running", async () => {
+    const sc = { id: "t3", slug: "sc" };
+    await db.insert(teams).values({ id: "t3", slug: "sc", displayName: "SC", namespace: "devbox-sc" });
+    const zone = "Asia/Kolkata"; // UTC+05:30: a half-hour zone
+    const passed = wall(ago(2), zone); // today's stop was ~2 min ago
+    const ahead = wall(new Date(Date.now() + 60 * MIN), zone);
+    await setTeamIdleSettings(db, sc, "u2", { timeoutMinutes: 0, dailyStop: { time: passed, timeZone: zone } });
+    await devbox("d1", 10, { teamId: "t3" }); // running since before today's stop: stopped
+    const never = await devbox("d2", 10, { teamId: "t3" });
+    await setDevboxIdleSettings(db, sc, "u1", never, { dailyStop: "never" });
+    const own = await devbox("d3", 10, { teamId: "t3" });
+    await setDevboxIdleSettings(db, sc, "u1", own, { dailyStop: { time: ahead, timeZone: "Europe/Paris" } });
+    await devbox("d4", 1, { teamId: "t3" }); // started after it: tomorrow's
+    const kept = await devbox("d5", 10, { teamId: "t3" });
+    await keepRunning(db, sc, "u1", kept);
+    await settled();
+
+    expect((await devboxIdleState(db, "d1")).dailyStop).toEqual({ time: passed, timeZone: zone, source: "team" });
+    expect((await devboxIdleState(db, "d2")).deadline.cause).toBeNull();
+    const d3 = (await devboxIdleState(db, "d3")).deadline;
+    expect(d3).toMatchObject({ cause: "schedule", why: `daily stop at ${ahead} Europe/Paris` });
+    const d4 = (await devboxIdleState(db, "d4")).deadline.stopAt!.getTime();
+    expect(d4 - Date.now()).toBeGreaterThan(23 * 60 * MIN);
+
+    const stopped = (await idlePass(db)).stopped;
+    expect(stopped).toContain("d1");
+    for (const id of ["d2", "d3", "d4", "d5"]) {
+      expect(stopped, id).not.toContain(id);
+      expect(await desired(id), id).toBe("running");
+    }
+    expect((await opOf("d1")).details).toMatchObject({ reason: "schedule", message: `stopped by the daily stop at ${passed} ${zone}`, dailyStop: { time: passed, timeZone: zone, source: "team" } });
+    const audit = await db.select().from(auditEvents).where(and(eq(auditEvents.teamId, "t3"), eq(auditEvents.action, "devbox.daily_stop")));
+    expect(audit.map((a) => [a.target, a.details])).toEqual(
+      expect.arrayContaining([["d2", { dailyStop: "never" }], ["d3", { dailyStop: { time: ahead, timeZone: "Europe/Paris" } }]]),
+    );
+  });
+
+  it("does not stop at the daily stop when it moved since the deadline was computed (keep running, its own setting, the team's, a start), and stops once when it did not", async () => {
+    const sc = { id: "t3", slug: "sc" };
+    const zone = "Asia/Kolkata";
+    const stale = async (id: string, move: () => Promise<unknown>) => {
+      const d = await devbox(id, 10, { teamId: "t3" });
+      const [s] = await loadIdleStates(db, [id]);
+      expect(s.deadline.cause, id).toBe("schedule");
+      expect(idleVerdict(s.deadline, new Date()), id).toBe("stop");
+      await move();
+      expect(await stopIdleDevbox(db, s.devbox, { reason: "schedule" }, stillDue(s)), id).toBe(false);
+      expect(await desired(id), id).toBe("running");
+      return d;
+    };
+    await setTeamIdleSettings(db, sc, "u2", { dailyStop: { time: wall(ago(2), zone), timeZone: zone } });
+    await settled();
+    await stale("e1", () => keepRunning(db, sc, "u1", { id: "e1", name: "e1", desiredState: "running" }));
+    await stale("e2", () => setDevboxIdleSettings(db, sc, "u1", { id: "e2", name: "e2" }, { dailyStop: "never" }));
+    await stale("e3", () => db.update(devboxes).set({ updatedAt: new Date() }).where(eq(devboxes.id, "e3")));
+    const t4 = wall(ago(3), zone);
+    await stale("e4", () => setTeamIdleSettings(db, sc, "u2", { dailyStop: { time: t4, timeZone: zone } }));
+    // A re-save of the same setting moves it too (a new warning window): the stale decision loses.
+    await settled();
+    await stale("e6", () => setTeamIdleSettings(db, sc, "u2", { dailyStop: { time: t4, timeZone: zone } }));
+    // The allowed case: nothing in between stops it, once; an old state after it is a no-op.
+    await settled();
+    await devbox("e5", 10, { teamId: "t3" });
+    const [s] = await loadIdleStates(db, ["e5"]);
+    expect(await stopIdleDevbox(db, s.devbox, { reason: "schedule" }, stillDue(s))).toBe(true);
+    expect(await stopIdleDevbox(db, s.devbox, { reason: "schedule" }, stillDue(s))).toBe(false);
+    expect(await desired("e5")).toBe("stopped");
+  });
+
+  it("forgets “keep running” when the devbox stops: the next run is not postponed by it", async () => {
+    const d = await devbox("kx", 10);
+    await keepRunning(db, team, "u1", d);
+    expect((await db.select().from(devboxIdle).where(eq(devboxIdle.devboxId, "kx")))[0].keepUntil).not.toBeNull();
+    const [s] = await loadIdleStates(db, ["kx"]);
+    expect(await stopIdleDevbox(db, s.devbox, { reason: "test" }, sql`true`)).toBe(true);
+    expect((await db.select().from(devboxIdle).where(eq(devboxIdle.devboxId, "kx")))[0]).toMatchObject({ keepUntil: null, keepBy: null });
   });
 });

@@ -46,7 +46,7 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
   const [closeReason, setCloseReason] = useState<string | null>(null);
   // Closed because the devbox stopped (or was not running): reconnect once it runs again.
   const [waiting, setWaiting] = useState(false);
-  const [idleWarning, setIdleWarning] = useState<{ stopAt: string; message: string } | null>(null);
+  const [idleWarning, setIdleWarning] = useState<{ stopAt: string; message: string; cause?: string; keepable?: boolean } | null>(null);
   const onTitleRef = useRef(onTitle);
   onTitleRef.current = onTitle;
 
@@ -101,7 +101,7 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
       } else if (msg.type === "error") {
         lastError = msg.message;
       } else if (msg.type === "idle-warning") {
-        setIdleWarning({ stopAt: msg.stopAt, message: msg.message });
+        setIdleWarning({ stopAt: msg.stopAt, message: msg.message, cause: msg.cause, keepable: msg.keepable });
       }
     };
     sock.onclose = (ev) => {
@@ -160,8 +160,8 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
       Object.defineProperty(box.current, "xterm", { value: t, configurable: true });
       f.fit();
       const enc = new TextEncoder();
-      // Typing is activity: it moves the idle deadline, so the warning goes.
-      const input = t.onData((d) => ws.current?.readyState === WebSocket.OPEN && (setIdleWarning(null), ws.current.send(enc.encode(d))));
+      // Typing is activity: it moves the idle deadline, so an idle warning goes (not a daily stop's or the lifetime's).
+      const input = t.onData((d) => ws.current?.readyState === WebSocket.OPEN && (setIdleWarning((w) => (w && w.cause && w.cause !== "idle" ? w : null)), ws.current.send(enc.encode(d))));
       const binary = t.onBinary((d) => ws.current?.readyState === WebSocket.OPEN && ws.current.send(Uint8Array.from(d, (c) => c.charCodeAt(0))));
       // The owner's size rules a shared terminal: guests do not resize it.
       const resize = t.onResize(({ cols, rows }) => !shareId && send({ type: "resize", cols, rows }));
@@ -256,7 +256,7 @@ export function TerminalView({ teamSlug, devboxName, sessionId, active, onTitle,
           </Button>
         </span>
       </div>
-      {idleWarning && <IdleTerminalWarning team={teamSlug} devbox={devboxName} warning={idleWarning} canKeep={share?.mode !== "read"} onDone={() => setIdleWarning(null)} />}
+      {idleWarning && <IdleTerminalWarning team={teamSlug} devbox={devboxName} warning={idleWarning} canKeep={share?.mode !== "read" && idleWarning.keepable !== false} onDone={() => setIdleWarning(null)} />}
       <div ref={box} className="min-h-0 flex-1 bg-zinc-900 p-1" data-testid="terminal-screen" />
     </div>
   );

@@ -174,13 +174,14 @@ export async function deleteDevbox(db: Database, team: Team, actorId: string, na
 }
 
 /**
- * The idle auto-stop's stop (lib/idle/enforce.ts): the normal stop (snapshot first), by nobody,
- * in one conditional UPDATE: only if the devbox still runs the Pod generation the deadline was
- * computed for (a start, restart or update in between wins) and `stillIdle` holds (activity or
- * "keep running" in between wins). True when this call stopped it.
+ * The automatic stop's stop (idle, maximum lifetime, daily stop; lib/idle/enforce.ts): the normal
+ * stop (snapshot first), by nobody, in one conditional UPDATE: only if the devbox still runs the
+ * Pod generation the deadline was computed for (a start, restart or update in between wins) and
+ * `stillDue` (lib/idle/queries.ts) holds (activity, "keep running" or a settings
+ * change in between wins). True when this call stopped it.
  */
-export async function stopIdleDevbox(db: Database, d: Pick<Devbox, "id" | "teamId" | "name" | "podGeneration">, details: Record<string, unknown>, stillIdle: SQL): Promise<boolean> {
-  const guard = and(eq(devboxes.desiredState, "running"), eq(devboxes.podGeneration, d.podGeneration), stillIdle)!;
+export async function stopIdleDevbox(db: Database, d: Pick<Devbox, "id" | "teamId" | "name" | "podGeneration">, details: Record<string, unknown>, stillDue: SQL): Promise<boolean> {
+  const guard = and(eq(devboxes.desiredState, "running"), eq(devboxes.podGeneration, d.podGeneration), stillDue)!;
   return (await applyTransition(db, d, null, "stop", { desiredState: "stopped", lastError: null }, guard, details)) !== undefined;
 }
 
@@ -218,6 +219,8 @@ async function applyTransition(
     if (!row) return undefined;
     // A refusal decided under the row lock (throwing rolls the update back).
     await check?.(tx);
+    // "Keep running" belongs to the run it was clicked in: a stop ends it, so the next start is not postponed by it.
+    if (kind === "stop") await tx.execute(sql`UPDATE devbox_idle SET keep_until = NULL, keep_by = NULL WHERE devbox_id = ${d.id}`);
     await recordOperation(tx, row, kind, actorId, details);
     return row;
   });

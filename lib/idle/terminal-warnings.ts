@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
 import type { TerminalRegistry } from "@/lib/terminal/registry";
 import { IDLE_UNIT_MS } from "./clock";
-import { describeMover, idleVerdict } from "./deadline";
+import { autoStopWarning, describeMover, idleVerdict } from "./deadline";
 import { loadIdleStates } from "./queries";
 
 /** How often each replica looks for warnings to pass on to its open terminals. */
@@ -9,7 +9,7 @@ const CHECK_MS = Math.min(15_000, Math.max(500, IDLE_UNIT_MS / 4));
 
 /**
  * Warns the terminals open on this replica once per session and deadline, when their devbox's
- * deadline (computed from the DB, as the leader computes it) enters the warning window. Any
+ * next automatic stop (idle, maximum lifetime or daily stop) (computed from the DB, as the leader computes it) enters the warning window. Any
  * replica may hold terminals, so each one reads the DB (one query for all its devboxes) rather
  * than waiting for the leader's in-process event.
  */
@@ -34,7 +34,9 @@ export function startTerminalIdleWarnings(registry: () => TerminalRegistry): () 
         session.notify({
           type: "idle-warning",
           stopAt: new Date(stopAt).toISOString(),
-          message: `No activity since ${describeMover(s.deadline.movedBy, s.movedByName)}: this devbox stops in ${minutes} min (a snapshot is saved first). Type anything, or keep it running for 2 h.`,
+          cause: s.deadline.cause ?? "idle",
+          keepable: s.deadline.keepable,
+          message: autoStopWarning(s.deadline, minutes, describeMover(s.deadline.movedBy, s.movedByName)),
         });
       }
     })()

@@ -115,8 +115,11 @@ export type ServerMessage =
   | { type: "exit"; code: number | null; message: string }
   /** Sent just before a close with an application code, with a sentence for the user. */
   | { type: "error"; code: number; message: string }
-  /** The devbox is about to be stopped for inactivity (lib/idle/): typing moves the deadline, or "keep running". */
-  | { type: "idle-warning"; stopAt: string; message: string };
+  /**
+   * The devbox is about to be stopped by itself (lib/idle/): for inactivity (typing moves the deadline), its
+   * daily stop, or the team's maximum lifetime; "keep running" postpones the first two (`keepable`).
+   */
+  | { type: "idle-warning"; stopAt: string; message: string; cause?: "idle" | "lifetime" | "schedule"; keepable?: boolean };
 
 /** Parses a client control frame; anything malformed is null (and ignored). */
 export function parseClientMessage(text: string): ClientMessage | null {

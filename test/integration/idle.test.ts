@@ -7,10 +7,11 @@ import { devboxOperations } from "@/db/schema/devbox-operations";
 import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
 import { findDevbox } from "@/lib/devboxes/queries";
-import { createDevbox } from "@/lib/devboxes/service";
+import { createDevbox, startDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
 import { IDLE_CHECK_MS, IDLE_UNIT_MS } from "@/lib/idle/clock";
-import { devboxIdleState, keepRunning, setDevboxIdleTimeout } from "@/lib/idle/service";
+import { formatDuration } from "@/lib/idle/deadline";
+import { devboxIdleState, keepRunning, setDevboxIdleSettings, setDevboxIdleTimeout, setTeamIdleSettings } from "@/lib/idle/service";
 import { addMember, createTeam } from "@/lib/teams/service";
 import { listTeamsForUser } from "@/lib/teams/queries";
 import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
@@ -141,5 +142,65 @@ describe("idle auto-stop against the bundled cluster", () => {
     expect(s.deadline.movedBy.kind).toBe("keep-running");
     expect(Math.abs(s.deadline.stopAt!.getTime() - (Date.now() + 120 * IDLE_UNIT_MS))).toBeLessThan(2_000);
     await setDevboxIdleTimeout(db, team, owner.id, { id, name: "idle" }, 0);
+  });
+
+  /** The latest stop operation of the devbox whose reason is `reason`. */
+  const stopOp = async (id: string, reason: string) =>
+    (await db.select().from(devboxOperations).where(and(eq(devboxOperations.devboxId, id), eq(devboxOperations.kind, "stop"))).orderBy(desc(devboxOperations.requestedAt))).find(
+      (o) => (o.details as { reason?: string }).reason === reason,
+    );
+  // The leader passes every 2 s (RESYNC_MS) and checks deadlines every IDLE_CHECK_MS: one pass late at most.
+  const ONE_PASS = Math.max(IDLE_CHECK_MS, 2_000) + 1_000;
+
+  it("stops at the team's maximum lifetime since the last start, at the deadline ± one pass, after a warning without “keep running”", async () => {
+    const d = (await findDevbox(db, team.id, "idle"))!;
+    expect(d.desiredState).toBe("running");
+    // A lifetime (in shortened minutes = s) that ends ~12 s from now, counted from the last start.
+    const lifetime = Math.ceil((Date.now() - d.updatedAt.getTime()) / IDLE_UNIT_MS) + 12;
+    await setTeamIdleSettings(db, team, owner.id, { maxLifetimeMinutes: lifetime });
+    const s = await devboxIdleState(db, d.id);
+    expect(s.deadline).toMatchObject({ cause: "lifetime", keepable: false });
+    const deadline = s.deadline.stopAt!.getTime();
+    expect(deadline).toBe(d.updatedAt.getTime() + lifetime * IDLE_UNIT_MS);
+
+    const c = open(ownerCookie);
+    await c.waitForMessage("session");
+    // "Keep running" does not lift the team's cap.
+    expect((await keepRunning(db, team, owner.id, d)).deadline.stopAt!.getTime()).toBe(deadline);
+    const warning = await c.waitForMessage("idle-warning", 30_000);
+    expect(warning).toMatchObject({ cause: "lifetime", keepable: false, stopAt: new Date(deadline).toISOString() });
+    expect(warning.message).toMatch(/^The team's maximum lifetime is reached: this devbox stops in \d+ min/);
+
+    const op = await eventually("the lifetime stop", () => stopOp(d.id, "lifetime"), 40_000);
+    expect(op.details).toMatchObject({ reason: "lifetime", message: `stopped after ${formatDuration(lifetime)}: the team's maximum lifetime` });
+    expect(op.actorId).toBeNull();
+    const late = op.requestedAt.getTime() - deadline;
+    expect(late).toBeGreaterThanOrEqual(-50);
+    expect(late).toBeLessThanOrEqual(ONE_PASS);
+    expect((await c.closed).code).toBe(CloseCode.DevboxGone);
+    await waitForState(db, team, "idle", "Stopped");
+    expect((await db.select().from(devboxOperations).where(eq(devboxOperations.id, op.id)))[0].status).toBe("succeeded"); // snapshot first, then the Pod went
+    await setTeamIdleSettings(db, team, owner.id, { maxLifetimeMinutes: null });
+  });
+
+  it("stops at its daily stop (wall-clock time in an IANA zone) at the deadline ± one pass", async () => {
+    await startDevbox(db, team, owner.id, "idle");
+    await waitForState(db, team, "idle", "Running");
+    const d = (await findDevbox(db, team.id, "idle"))!;
+    // The next whole minute at least 15 s away, as the wall clock in Paris reads it.
+    const zone = "Europe/Paris";
+    const at = new Date(Math.ceil((Date.now() + 15_000) / 60_000) * 60_000);
+    const time = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at);
+    const s = await setDevboxIdleSettings(db, team, owner.id, d, { dailyStop: { time, timeZone: zone } });
+    expect(s.deadline).toMatchObject({ cause: "schedule", why: `daily stop at ${time} ${zone}`, keepable: true });
+    expect(s.deadline.stopAt).toEqual(at);
+
+    const op = await eventually("the daily stop", () => stopOp(d.id, "schedule"), 120_000);
+    expect(op.details).toMatchObject({ reason: "schedule", message: `stopped by the daily stop at ${time} ${zone}` });
+    const late = op.requestedAt.getTime() - at.getTime();
+    expect(late).toBeGreaterThanOrEqual(-50);
+    expect(late).toBeLessThanOrEqual(ONE_PASS);
+    await waitForState(db, team, "idle", "Stopped");
+    await setDevboxIdleSettings(db, team, owner.id, d, { dailyStop: null });
   });
 });

@@ -5,7 +5,7 @@ import { teamQuotaDefaults } from "@/lib/k8s/quota-defaults";
 import { formatBytes } from "@/lib/snapshots/format";
 import { teamSnapshotQuotaBytes } from "@/lib/snapshots/quota";
 import { PreviewMaxLevel } from "@/components/preview/preview-max-level";
-import { TeamIdleTimeout } from "@/components/idle/team-idle-timeout";
+import { TeamAutoStop } from "@/components/idle/team-auto-stop";
 import { roleAtLeast } from "@/lib/teams/roles";
 import { DeleteTeamForm } from "./delete-team-form";
 
@@ -36,7 +36,7 @@ export default async function TeamSettingsPage({ params }: { params: Promise<{ t
         </div>
       </Card>
       <PreviewMaxLevel team={team.slug} canEdit={roleAtLeast(team.role, "admin")} />
-      <TeamIdleTimeout team={team.slug} canEdit={roleAtLeast(team.role, "admin")} />
+      <TeamAutoStop team={team.slug} canEdit={roleAtLeast(team.role, "admin")} />
       {team.role === "owner" && !team.personal && (
         <Card title="Delete this team" description="Deletes the namespace and everything running in it. This cannot be undone.">
           <DeleteTeamForm slug={team.slug} />
