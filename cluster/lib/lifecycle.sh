@@ -32,6 +32,7 @@ cmd_up() {
   apply_rbac
   start_controller_manager
   start_scheduler
+  ensure_service_guard   # before any Pod runs: no ClusterIP connection leaves the machine (lib/network.sh)
   start_kubelet
   wait_node_ready
   start_netpol   # NetworkPolicy enforcer (lib/netpol.sh)

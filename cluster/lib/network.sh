@@ -68,6 +68,41 @@ remove_network() {
   if ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link del "$BRIDGE" && info "removed bridge $BRIDGE"
   fi
+  remove_service_guard
   sweep_iptables
   rm -rf "$STATE_DIR/cni/ipam"
+}
+
+# The service range is virtual: only kube-proxy's DNAT (nat PREROUTING for pods, nat OUTPUT for
+# the host) turns a ClusterIP into a Pod IP. A connection no Service rule matched would follow the
+# default route off this machine. These rules reject, in filter FORWARD and OUTPUT (after every
+# DNAT), whatever is still addressed to the service range. REJECT, not a silent DROP: nothing is
+# forwarded and the caller fails at once (ECONNREFUSED) instead of waiting for a timeout.
+# TCP gets a reset (ECONNREFUSED at the first SYN), the rest an ICMP port-unreachable.
+service_guard_rules() {
+  local c="-d $SERVICE_CIDR -m comment --comment devbox-service-guard:$CNI_NETWORK"
+  echo "-p tcp $c -j REJECT --reject-with tcp-reset"
+  echo "$c -j REJECT --reject-with icmp-port-unreachable"
+}
+
+ensure_service_guard() {
+  local chain rule
+  for chain in FORWARD OUTPUT; do
+    # inserted at the top in reverse, so the tcp-reset rule comes first
+    while IFS= read -r rule; do
+      # shellcheck disable=SC2086
+      iptables -w -C "$chain" $rule 2>/dev/null || iptables -w -I "$chain" 1 $rule ||
+        die "cannot add the service-range guard to iptables $chain"
+    done < <(service_guard_rules | tac)
+  done
+}
+
+remove_service_guard() {
+  local chain rule
+  for chain in FORWARD OUTPUT; do
+    while IFS= read -r rule; do
+      # shellcheck disable=SC2086
+      while iptables -w -D "$chain" $rule 2>/dev/null; do :; done
+    done < <(service_guard_rules)
+  done
 }
