@@ -35,6 +35,7 @@ cmd_up() {
   ensure_service_guard   # before any Pod runs: no ClusterIP connection leaves the machine (lib/network.sh)
   start_kubelet
   wait_node_ready
+  start_kube_proxy   # ClusterIPs and NodePorts (lib/kube-proxy.sh)
   start_netpol   # NetworkPolicy enforcer (lib/netpol.sh)
   ensure_dashboard_access   # non-root dashboard: kubeconfig group, registry GC socket (lib/dashboard-access.sh)
   if [[ ${DEVBOX_SKIP_AGENT:-} == 1 ]]; then
@@ -59,6 +60,7 @@ MSG
 teardown() {
   local c keep="${1:-}"
   stop_netpol   # NetworkPolicy enforcer (lib/netpol.sh), before its API goes away
+  stop_kube_proxy   # lib/kube-proxy.sh; removes its rules
   stop_component registry-gc-helper   # lib/dashboard-access.sh
   step "stopping kubelet and the control plane"
   for c in kubelet kube-scheduler kube-controller-manager kube-apiserver; do stop_component "$c"; done
@@ -302,6 +304,7 @@ cmd_status() {
     else health=FAILING; rc=1; fi
     printf '%-24s %-8s %-8s %s\n' "$c" "${pid:--}" "$health" "$LOGS/$c.log"
   done
+  kube_proxy_status || rc=1   # lib/kube-proxy.sh
   netpol_status || rc=1   # NetworkPolicy enforcer (lib/netpol.sh)
   dashboard_access_status || rc=1   # registry GC helper (lib/dashboard-access.sh)
   if apiserver_ok 2>/dev/null && [[ -x $BIN_DIR/kubectl ]]; then
@@ -318,8 +321,8 @@ cmd_status() {
 cmd_logs() {
   local c="${1:-}" follow=0
   [[ ${2:-} == -f ]] && follow=1
-  if [[ -z $c || " $COMPONENTS netpol images agent apt kubectl " != *" $c "* ]]; then
-    die "logs: name a component: $COMPONENTS netpol (or images, agent, apt, kubectl)"
+  if [[ -z $c || " $COMPONENTS kube-proxy netpol images agent apt kubectl " != *" $c "* ]]; then
+    die "logs: name a component: $COMPONENTS kube-proxy netpol (or images, agent, apt, kubectl)"
   fi
   local f="$LOGS/$c.log"
   [[ -f $f ]] || die "no log yet for $c ($f)"
