@@ -7,6 +7,7 @@ import (
 	"github.com/coredns/coredns/core/dnsserver"
 	"github.com/coredns/coredns/coremain"
 
+	_ "github.com/coredns/coredns/plugin/bind"
 	_ "github.com/coredns/coredns/plugin/cache"
 	_ "github.com/coredns/coredns/plugin/errors"
 	_ "github.com/coredns/coredns/plugin/health"
@@ -19,7 +20,7 @@ import (
 )
 
 // The order in which the plugins handle a query: CoreDNS' plugin.cfg, cut to the ones above.
-var directives = []string{"reload", "ready", "health", "errors", "log", "loadbalance", "cache", "template", "kubernetes"}
+var directives = []string{"reload", "bind", "ready", "health", "errors", "log", "loadbalance", "cache", "template", "kubernetes"}
 
 func init() { dnsserver.Directives = directives }
 

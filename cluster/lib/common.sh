@@ -102,6 +102,11 @@ foreign_pid() {
   return 1
 }
 
+proc_start_epoch() { # pid -> start time, seconds since the epoch
+  local ticks; ticks=$(sed 's/.*) //' "/proc/$1/stat" | awk '{print $20}')
+  echo $(($(awk '/^btime/ {print $2}' /proc/stat) + ticks / $(getconf CLK_TCK)))
+}
+
 # start_bg component binary args... : detached (own session), logs to $LOGS/<component>.log
 start_bg() {
   local name="$1"; shift

@@ -37,6 +37,7 @@ cmd_up() {
   wait_node_ready
   start_kube_proxy   # ClusterIPs and NodePorts (lib/kube-proxy.sh)
   start_netpol   # NetworkPolicy enforcer (lib/netpol.sh)
+  ensure_coredns   # cluster DNS (lib/coredns.sh)
   ensure_dashboard_access   # non-root dashboard: kubeconfig group, registry GC socket (lib/dashboard-access.sh)
   if [[ ${DEVBOX_SKIP_AGENT:-} == 1 ]]; then
     step "node agent skipped (DEVBOX_SKIP_AGENT=1)"
@@ -305,7 +306,8 @@ cmd_status() {
     printf '%-24s %-8s %-8s %s\n' "$c" "${pid:--}" "$health" "$LOGS/$c.log"
   done
   kube_proxy_status || rc=1   # lib/kube-proxy.sh
-  netpol_status || rc=1   # NetworkPolicy enforcer (lib/netpol.sh)
+  netpol_status || rc=1
+  coredns_status || rc=1   # lib/coredns.sh   # NetworkPolicy enforcer (lib/netpol.sh)
   dashboard_access_status || rc=1   # registry GC helper (lib/dashboard-access.sh)
   if apiserver_ok 2>/dev/null && [[ -x $BIN_DIR/kubectl ]]; then
     echo; kubectl_admin get nodes -o wide 2>&1 || true
