@@ -3,9 +3,13 @@
 # its own module (cluster/kube-proxy/go.mod: it needs sigs.k8s.io/knftables and moby/ipvs, which
 # ../go.mod does not list; adding them there would change every other binary's recipe hash).
 # Identity: user system:kube-proxy, bound to system:node-proxier by Kubernetes' bootstrap RBAC.
-# Mode: see cluster/README.md ("Services") for the measurement behind the default.
+# Mode: nftables. Measured (cluster/kube-proxy/measure.sh, figures in cluster/README.md
+# "Services"): iptables mode walks the KUBE-SERVICES list for every new connection, so even
+# connections to a Pod IP got slower as Services grew; nftables looks ClusterIPs up in a map, and
+# synced 1000 Services faster. `DEVBOX_KUBE_PROXY_MODE=iptables` switches back.
 
-KUBE_PROXY_MODE="${DEVBOX_KUBE_PROXY_MODE:-iptables}"
+DEB_PKGS[nft]=nftables   # knftables runs the nft command (preflight installs it)
+KUBE_PROXY_MODE="${DEVBOX_KUBE_PROXY_MODE:-nftables}"
 KUBE_PROXY_HEALTHZ_PORT="${DEVBOX_KUBE_PROXY_HEALTHZ_PORT:-10256}"
 KUBE_PROXY_METRICS_PORT="${DEVBOX_KUBE_PROXY_METRICS_PORT:-10249}"
 KUBE_PROXY_BIN_DIR="$CACHE_DIR/bin/kube-proxy-$K8S_VERSION"
