@@ -18,14 +18,7 @@ COREDNS_HEALTH_PORT="${DEVBOX_COREDNS_HEALTH_PORT:-10054}"
 COREDNS_READY_PORT="${DEVBOX_COREDNS_READY_PORT:-10055}"
 CLUSTER_DOMAIN="cluster.local"
 
-cidr_host() { # 10.96.0.0/16 10 -> 10.96.0.10 (host number added to the network address)
-  local net=${1%/*} a b c d n
-  IFS=. read -r a b c d <<<"$net"
-  n=$(((a << 24 | b << 16 | c << 8 | d) + $2))
-  echo "$((n >> 24 & 255)).$((n >> 16 & 255)).$((n >> 8 & 255)).$((n & 255))"
-}
 CLUSTER_DNS_IP="${DEVBOX_CLUSTER_DNS_IP:-$(cidr_host "$SERVICE_CIDR" 10)}"
-POD_GATEWAY="$(cidr_host "$POD_CIDR" 1)"   # the CNI bridge's address (host-local's default gateway)
 
 coredns_recipe_hash() {
   { cat "$CLUSTER_SRC/coredns/go.mod" "$CLUSTER_SRC/coredns/go.sum" "$CLUSTER_SRC/coredns/main.go"; echo "$COREDNS_VERSION"; } | sha256sum | cut -c1-16
@@ -155,16 +148,6 @@ endpoints:
 YAML
 }
 
-# The bridge normally appears with the first Pod on the pod network; CoreDNS binds its address,
-# so create it (the CNI bridge plugin adopts an existing bridge and its gateway address).
-ensure_pod_bridge() {
-  local prefix=${POD_CIDR#*/}
-  ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge || die "cannot create bridge $BRIDGE"
-  ip -4 addr show dev "$BRIDGE" | grep -qF " $POD_GATEWAY/" || ip addr add "$POD_GATEWAY/$prefix" dev "$BRIDGE" ||
-    die "cannot give bridge $BRIDGE the address $POD_GATEWAY/$prefix"
-  ip link set "$BRIDGE" up
-}
-
 coredns_answers() { # the Service (DNS over TCP) answers through kube-proxy, from the host
   timeout 2 bash -c "exec 3<>/dev/tcp/$CLUSTER_DNS_IP/53" 2>/dev/null
 }
@@ -176,7 +159,6 @@ ensure_coredns() {
   local ref="$REGISTRY/devbox/coredns:$COREDNS_VERSION-$(coredns_recipe_hash)"
   push_binary_image "$COREDNS_BIN_DIR/coredns" "$ref" /coredns >>"$LOGS/coredns.log" 2>&1 ||
     die "packaging the CoreDNS image failed; see $LOGS/coredns.log"
-  ensure_pod_bridge
   coredns_manifests "$ref" | kubectl_admin apply -f - >>"$LOGS/coredns.log" 2>&1 ||
     die "applying the CoreDNS manifests failed; see $LOGS/coredns.log"
   wait_for kubelet "running CoreDNS (kube-system/coredns ready)" \

@@ -33,6 +33,7 @@ cmd_up() {
   start_controller_manager
   start_scheduler
   ensure_service_guard   # before any Pod runs: no ClusterIP connection leaves the machine (lib/network.sh)
+  ensure_pod_bridge   # lib/network.sh
   start_kubelet
   wait_node_ready
   start_kube_proxy   # ClusterIPs and NodePorts (lib/kube-proxy.sh)

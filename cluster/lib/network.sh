@@ -3,6 +3,25 @@
 # named/tagged so down can remove exactly it: bridge $BRIDGE, IPAM state under
 # the state dir, iptables rules carrying the comment 'name: "devbox"'.
 
+cidr_host() { # 10.96.0.0/16 10 -> 10.96.0.10 (host number added to the network address)
+  local net=${1%/*} a b c d n
+  IFS=. read -r a b c d <<<"$net"
+  n=$(((a << 24 | b << 16 | c << 8 | d) + $2))
+  echo "$((n >> 24 & 255)).$((n >> 16 & 255)).$((n >> 8 & 255)).$((n & 255))"
+}
+POD_GATEWAY="$(cidr_host "$POD_CIDR" 1)"   # the CNI bridge's address (host-local's default gateway)
+
+# The bridge normally appears with the first Pod on the pod network; CoreDNS (host network, lib/coredns.sh) binds its
+# address, and kubelet may restart it before any Pod on the pod network exists,
+# so create it (the CNI bridge plugin adopts an existing bridge and its gateway address).
+ensure_pod_bridge() {
+  local prefix=${POD_CIDR#*/}
+  ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge || die "cannot create bridge $BRIDGE"
+  ip -4 addr show dev "$BRIDGE" | grep -qF " $POD_GATEWAY/" || ip addr add "$POD_GATEWAY/$prefix" dev "$BRIDGE" ||
+    die "cannot give bridge $BRIDGE the address $POD_GATEWAY/$prefix"
+  ip link set "$BRIDGE" up
+}
+
 write_cni_config() {
   mkdir -p "$STATE_DIR/cni/net.d" "$STATE_DIR/cni/ipam"
   cat >"$STATE_DIR/cni/net.d/10-devbox.conflist" <<JSON
