@@ -39,6 +39,7 @@ cmd_up() {
   start_kube_proxy   # ClusterIPs and NodePorts (lib/kube-proxy.sh)
   start_netpol   # NetworkPolicy enforcer (lib/netpol.sh)
   ensure_coredns   # cluster DNS (lib/coredns.sh)
+  ensure_metrics_server   # Metrics API (lib/metrics-server.sh)
   ensure_dashboard_access   # non-root dashboard: kubeconfig group, registry GC socket (lib/dashboard-access.sh)
   if [[ ${DEVBOX_SKIP_AGENT:-} == 1 ]]; then
     step "node agent skipped (DEVBOX_SKIP_AGENT=1)"
@@ -308,7 +309,8 @@ cmd_status() {
   done
   kube_proxy_status || rc=1   # lib/kube-proxy.sh
   netpol_status || rc=1
-  coredns_status || rc=1   # lib/coredns.sh   # NetworkPolicy enforcer (lib/netpol.sh)
+  coredns_status || rc=1   # lib/coredns.sh
+  metrics_server_status || rc=1   # lib/metrics-server.sh   # NetworkPolicy enforcer (lib/netpol.sh)
   dashboard_access_status || rc=1   # registry GC helper (lib/dashboard-access.sh)
   if apiserver_ok 2>/dev/null && [[ -x $BIN_DIR/kubectl ]]; then
     echo; kubectl_admin get nodes -o wide 2>&1 || true
