@@ -153,6 +153,9 @@ ensure_metrics_server() {
 
 metrics_server_status() { # one line for `status`
   [[ ${DEVBOX_SKIP_METRICS_SERVER:-} == 1 ]] && { printf '%-24s %-8s %-8s %s\n' metrics-server - skipped "$LOGS/metrics-server.log"; return 0; }
+  if [[ -n $(pid_of kube-apiserver 2>/dev/null) ]] && ! apiserver_aggregates; then
+    printf '%-24s %-8s %-8s %s\n' metrics-server - off "(kube-apiserver started without the aggregation layer; restart it, then up)"; return 0
+  fi
   if apiserver_ok 2>/dev/null && metrics_api_ok; then printf '%-24s %-8s %-8s %s\n' metrics-server - ok "kube-system/metrics-server (Metrics API)"; return 0; fi
   printf '%-24s %-8s %-8s %s\n' metrics-server - FAILING "kube-system/metrics-server (Metrics API not served)"; return 1
 }

@@ -45,6 +45,7 @@ const env = {
   // network with fixed health ports the main cluster's CoreDNS holds
   DEVBOX_SKIP_KUBE_PROXY: '1',
   DEVBOX_SKIP_COREDNS: '1',
+  DEVBOX_SKIP_METRICS_SERVER: '1',
 };
 const PAUSE = `${REGISTRY}/devbox/pause:3.10`;
 const isRoot = process.getuid?.() === 0;
