@@ -3,13 +3,15 @@
 # its own module (cluster/kube-proxy/go.mod: it needs sigs.k8s.io/knftables and moby/ipvs, which
 # ../go.mod does not list; adding them there would change every other binary's recipe hash).
 # Identity: user system:kube-proxy, bound to system:node-proxier by Kubernetes' bootstrap RBAC.
-# Mode: nftables. Measured (cluster/kube-proxy/measure.sh, figures in cluster/README.md
-# "Services"): iptables mode walks the KUBE-SERVICES list for every new connection, so even
-# connections to a Pod IP got slower as Services grew; nftables looks ClusterIPs up in a map, and
-# synced 1000 Services faster. `DEVBOX_KUBE_PROXY_MODE=iptables` switches back.
+# Mode: iptables. Measured (cluster/kube-proxy/measure.sh, figures in cluster/README.md
+# "Services"): nftables costs less per connection once there are hundreds of Services, but it
+# silently drops connections to unallocated ClusterIPs (they hang until the client times out),
+# where iptables mode lets them reach the service-range guard (lib/network.sh), which refuses them
+# at once. At this cluster's size the per-connection difference is microseconds.
+# `DEVBOX_KUBE_PROXY_MODE=nftables` switches.
 
-DEB_PKGS[nft]=nftables   # knftables runs the nft command (preflight installs it)
-KUBE_PROXY_MODE="${DEVBOX_KUBE_PROXY_MODE:-nftables}"
+DEB_PKGS[nft]=nftables   # nftables mode: knftables runs the nft command (preflight installs it)
+KUBE_PROXY_MODE="${DEVBOX_KUBE_PROXY_MODE:-iptables}"
 KUBE_PROXY_HEALTHZ_PORT="${DEVBOX_KUBE_PROXY_HEALTHZ_PORT:-10256}"
 KUBE_PROXY_METRICS_PORT="${DEVBOX_KUBE_PROXY_METRICS_PORT:-10249}"
 KUBE_PROXY_BIN_DIR="$CACHE_DIR/bin/kube-proxy-$K8S_VERSION"
