@@ -5,12 +5,13 @@
 //   host, a NodePort from the host;
 // - CoreDNS (cluster/lib/coredns.sh): <service>.<namespace>.svc.cluster.local resolves in a Pod,
 //   names outside the cluster fail at once, and no Pod gets a MissingClusterDNS event.
+// - metrics-server (cluster/lib/metrics-server.sh): `kubectl top pods` shows the Pods' CPU and memory.
 // Needs a running cluster: sudo npm run cluster -- up
 import * as k8s from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REGISTRY, adminConfig, devboxPod, execIn, waitFor, waitRunning } from './cluster-helpers';
+import { ADMIN_KUBECONFIG, REGISTRY, adminConfig, devboxPod, execIn, waitFor, waitRunning } from './cluster-helpers';
 
 const kc = adminConfig();
 const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -18,6 +19,7 @@ const ns = `svc-test-${process.pid}-${Date.now().toString(36)}`;
 const SERVICE_CIDR = process.env.DEVBOX_SERVICE_CIDR ?? '10.96.0.0/16';
 const CNI_NETWORK = process.env.DEVBOX_CNI_NETWORK ?? 'devbox';
 const PYTHON_IMAGE = `${REGISTRY}/devbox/python:bookworm`;
+const KUBECTL = process.env.DEVBOX_KUBECTL ?? `${process.env.HOME ?? '/root'}/.cache/devbox/bin/v1.34.4/kubectl`;
 
 async function sh(pod: string, script: string): Promise<string> {
   const r = await execIn(kc, ns, pod, 'main', ['bash', '-c', script]);
@@ -141,5 +143,17 @@ describe('services and cluster DNS', () => {
     expect(events.items.filter((e) => e.reason === 'MissingClusterDNS')).toEqual([]);
     // the positive: the same list does hold the Pods' other events
     expect(events.items.some((e) => e.involvedObject.name === 'client' && e.reason === 'Started')).toBe(true);
+  });
+
+  it('serves the Pods\' CPU and memory through the Metrics API (kubectl top pods)', { timeout: 150_000 }, async () => {
+    // metrics-server scrapes every 15 s; a new Pod shows up after one or two scrapes
+    const rows = await waitFor('kubectl top pods to list client and web', 140_000, async () => {
+      const out = execFileSync(KUBECTL, ['--kubeconfig', ADMIN_KUBECONFIG, 'top', 'pods', '-n', ns, '--no-headers'], { encoding: 'utf8' });
+      const names = out.split('\n').filter(Boolean).map((l) => l.split(/\s+/));
+      return names.some((r) => r[0] === 'client') && names.some((r) => r[0] === 'web') ? names : undefined;
+    }, 3000);
+    const web = rows.find((r) => r[0] === 'web')!;
+    expect(web[1]).toMatch(/^\d+m$/); // CPU in millicores
+    expect(web[2]).toMatch(/^[1-9]\d*Mi$/); // a Python web server uses some MiB
   });
 });
