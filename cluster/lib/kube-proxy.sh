@@ -37,8 +37,10 @@ ensure_kube_proxy_binary() {
   echo "$hash" >"$KUBE_PROXY_BIN_DIR/.recipe"
 }
 
+# Rewritten only when it changes: kube-proxy watches the file and exits when it is written to.
 write_kube_proxy_config() {
-  cat >"$STATE_DIR/kube-proxy-config.yaml" <<YAML
+  local f="$STATE_DIR/kube-proxy-config.yaml"
+  cat >"$f.tmp" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection:
@@ -60,6 +62,7 @@ conntrack:
   tcpEstablishedTimeout: 0s
   tcpCloseWaitTimeout: 0s
 YAML
+  if cmp -s "$f.tmp" "$f"; then rm -f "$f.tmp"; else mv "$f.tmp" "$f"; fi
 }
 
 start_kube_proxy() {
