@@ -62,7 +62,8 @@ conntrack:
   tcpEstablishedTimeout: 0s
   tcpCloseWaitTimeout: 0s
 YAML
-  if cmp -s "$f.tmp" "$f"; then rm -f "$f.tmp"; else mv "$f.tmp" "$f"; fi
+  if cmp -s "$f.tmp" "$f"; then rm -f "$f.tmp"; return 1; fi
+  mv "$f.tmp" "$f"
 }
 
 start_kube_proxy() {
@@ -76,7 +77,13 @@ start_kube_proxy() {
   ensure_kube_proxy_binary
   gen_cert kube-proxy "/CN=system:kube-proxy" client
   write_kubeconfig kube-proxy kube-proxy
-  write_kube_proxy_config
+  local pid
+  if write_kube_proxy_config && pid=$(pid_of kube-proxy); then
+    # it exits by itself on a config change (a newer up's settings); let it, then start it below
+    info "kube-proxy (pid $pid) exits on its config change; starting it again"
+    for _ in {1..50}; do alive "$pid" || break; sleep 0.2; done
+    alive "$pid" && stop_component kube-proxy
+  fi
   # replies of a Pod behind a ClusterIP to a Pod on the same bridge must pass conntrack
   [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]] || modprobe br_netfilter 2>/dev/null || true
   sysctl -qw net.bridge.bridge-nf-call-iptables=1 || die "cannot enable net.bridge.bridge-nf-call-iptables (br_netfilter); ClusterIPs between pods would not work"
