@@ -28,6 +28,18 @@ bin_recipe_hash() {
   { cat "$CLUSTER_SRC/go.mod" "$CLUSTER_SRC/go.sum" "$CLUSTER_SRC"/cmd/*/*.go; echo "$BUILD_FLAGS_REV $BINARIES"; } | sha256sum | cut -c1-16
 }
 
+# -ldflags of every Kubernetes binary: stripped, version-stamped like a release build.
+k8s_ldflags() {
+  local date p ldflags="-s -w"
+  date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  local minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
+    ldflags+=" -X $p.gitTreeState=clean -X $p.buildDate=$date -X $p.gitCommit=devbox-module-build"
+  done
+  echo "$ldflags"
+}
+
 ensure_binaries() {
   if [[ -n ${KUBE_BIN_DIR:-} ]]; then
     BIN_DIR="$KUBE_BIN_DIR"
@@ -55,15 +67,8 @@ ensure_binaries() {
   rm -f "$BIN_DIR/.recipe"
   step "building ${todo[*]} ($K8S_VERSION, etcd $ETCD_VERSION) into $BIN_DIR"
   info "a cold build takes 20-40 min on 2 cores; the Go build cache makes rebuilds fast"
-  local date ldflags i=0
-  date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  local minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
-  ldflags="-s -w"
-  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ldflags+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
-    ldflags+=" -X $p.gitTreeState=clean -X $p.buildDate=$date -X $p.gitCommit=devbox-module-build"
-  done
-  ldflags+=" -X go.etcd.io/etcd/api/v3/version.GitSHA=module-$ETCD_VERSION"
+  local ldflags i=0
+  ldflags="$(k8s_ldflags) -X go.etcd.io/etcd/api/v3/version.GitSHA=module-$ETCD_VERSION"
   for b in "${todo[@]}"; do
     i=$((i + 1))
     local log="$CACHE_DIR/logs/build-$b.log" start=$SECONDS

@@ -49,6 +49,9 @@ ensure_certs() {
   gen_cert kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" client
   gen_cert kubelet-serving "/O=system:nodes/CN=system:node:$NODE_NAME" server "IP:$ip,IP:127.0.0.1,DNS:$NODE_NAME,DNS:localhost"
   gen_cert dashboard "/O=devbox:dashboards/CN=devbox:dashboard" client
+  # the aggregation layer: the apiserver's client cert towards metrics-server (lib/metrics-server.sh);
+  # only this CN may assert a user in request headers (--requestheader-allowed-names)
+  gen_cert front-proxy-client "/CN=front-proxy-client" client
   gen_key "$PKI/sa.key"
   [[ -f $PKI/sa.pub ]] || openssl pkey -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
 

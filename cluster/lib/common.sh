@@ -93,6 +93,20 @@ find_ours() {
   done
 }
 
+# pid of a running <program> that is not ours (another cluster on this host), if any
+foreign_pid() {
+  local pid
+  for pid in $(pgrep -x "$1" 2>/dev/null); do
+    grep -qaF -- "$STATE_DIR/" "/proc/$pid/cmdline" 2>/dev/null || { echo "$pid"; return 0; }
+  done
+  return 1
+}
+
+proc_start_epoch() { # pid -> start time, seconds since the epoch
+  local ticks; ticks=$(sed 's/.*) //' "/proc/$1/stat" | awk '{print $20}')
+  echo $(($(awk '/^btime/ {print $2}' /proc/stat) + ticks / $(getconf CLK_TCK)))
+}
+
 # start_bg component binary args... : detached (own session), logs to $LOGS/<component>.log
 start_bg() {
   local name="$1"; shift

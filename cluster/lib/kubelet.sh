@@ -3,9 +3,16 @@
 
 kubelet_ok() { curl -sf --max-time 2 "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz" >/dev/null; }
 
+# Cluster DNS (lib/coredns.sh): Pods with dnsPolicy ClusterFirst get $CLUSTER_DNS_IP and the
+# <ns>.svc.cluster.local search path; hostNetwork Pods with dnsPolicy Default keep resolvConf.
+kubelet_dns_config() {
+  [[ ${DEVBOX_SKIP_COREDNS:-} == 1 ]] && return
+  printf 'clusterDomain: %s\nclusterDNS: [%s]\n' "$CLUSTER_DOMAIN" "$CLUSTER_DNS_IP"
+}
+
 write_kubelet_config() {
   mkdir -p "$STATE_DIR/kubelet" "$STATE_DIR/pod-logs"
-  cat >"$STATE_DIR/kubelet-config.yaml" <<YAML
+  cat >"$STATE_DIR/kubelet-config.yaml.tmp" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: $(node_ip)
@@ -30,7 +37,7 @@ cgroupRoot: $CGROUP_ROOT
 failSwapOn: false
 podLogsDir: $STATE_DIR/pod-logs
 resolvConf: /etc/resolv.conf
-# No cluster DNS: devbox pods use the host's resolvers.
+$(kubelet_dns_config)
 # Small machines and CI disks: only evict when really out of space/memory.
 evictionHard:
   memory.available: "100Mi"
@@ -42,12 +49,25 @@ imageGCLowThresholdPercent: 90
 serializeImagePulls: false
 maxPods: 110
 YAML
+  # rewritten only when it changes: its mtime tells whether the running kubelet has read it
+  if cmp -s "$STATE_DIR/kubelet-config.yaml.tmp" "$STATE_DIR/kubelet-config.yaml"; then
+    rm -f "$STATE_DIR/kubelet-config.yaml.tmp"
+  else
+    mv "$STATE_DIR/kubelet-config.yaml.tmp" "$STATE_DIR/kubelet-config.yaml"
+  fi
 }
 
 start_kubelet() {
   write_kubelet_config
   ensure_cgroup_root
-  already_running kubelet kubelet_ok && return
+  if already_running kubelet kubelet_ok; then
+    # up does not restart what runs; a kubelet restart keeps every Pod running, so say how
+    local pid; pid=$(pid_of kubelet)
+    if (($(stat -c %Y "$STATE_DIR/kubelet-config.yaml") > $(proc_start_epoch "$pid"))); then
+      warn "kubelet (pid $(pid_of kubelet)) started before $STATE_DIR/kubelet-config.yaml changed (e.g. no cluster DNS yet: new Pods log MissingClusterDNS). Pods keep running across a kubelet restart: kill $pid, then run up."
+    fi
+    return
+  fi
   stop_component kubelet >/dev/null
   step "starting kubelet (node $NODE_NAME, $(node_ip))"
   start_bg kubelet "$BIN_DIR/kubelet" \

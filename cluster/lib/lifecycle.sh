@@ -32,9 +32,14 @@ cmd_up() {
   apply_rbac
   start_controller_manager
   start_scheduler
+  ensure_service_guard   # before any Pod runs: no ClusterIP connection leaves the machine (lib/network.sh)
+  ensure_pod_bridge   # lib/network.sh
   start_kubelet
   wait_node_ready
+  start_kube_proxy   # ClusterIPs and NodePorts (lib/kube-proxy.sh)
   start_netpol   # NetworkPolicy enforcer (lib/netpol.sh)
+  ensure_coredns   # cluster DNS (lib/coredns.sh)
+  ensure_metrics_server   # Metrics API (lib/metrics-server.sh)
   ensure_dashboard_access   # non-root dashboard: kubeconfig group, registry GC socket (lib/dashboard-access.sh)
   if [[ ${DEVBOX_SKIP_AGENT:-} == 1 ]]; then
     step "node agent skipped (DEVBOX_SKIP_AGENT=1)"
@@ -58,6 +63,7 @@ MSG
 teardown() {
   local c keep="${1:-}"
   stop_netpol   # NetworkPolicy enforcer (lib/netpol.sh), before its API goes away
+  stop_kube_proxy   # lib/kube-proxy.sh; removes its rules
   stop_component registry-gc-helper   # lib/dashboard-access.sh
   step "stopping kubelet and the control plane"
   for c in kubelet kube-scheduler kube-controller-manager kube-apiserver; do stop_component "$c"; done
@@ -301,7 +307,10 @@ cmd_status() {
     else health=FAILING; rc=1; fi
     printf '%-24s %-8s %-8s %s\n' "$c" "${pid:--}" "$health" "$LOGS/$c.log"
   done
-  netpol_status || rc=1   # NetworkPolicy enforcer (lib/netpol.sh)
+  kube_proxy_status || rc=1   # lib/kube-proxy.sh
+  netpol_status || rc=1
+  coredns_status || rc=1   # lib/coredns.sh
+  metrics_server_status || rc=1   # lib/metrics-server.sh   # NetworkPolicy enforcer (lib/netpol.sh)
   dashboard_access_status || rc=1   # registry GC helper (lib/dashboard-access.sh)
   if apiserver_ok 2>/dev/null && [[ -x $BIN_DIR/kubectl ]]; then
     echo; kubectl_admin get nodes -o wide 2>&1 || true
@@ -317,8 +326,8 @@ cmd_status() {
 cmd_logs() {
   local c="${1:-}" follow=0
   [[ ${2:-} == -f ]] && follow=1
-  if [[ -z $c || " $COMPONENTS netpol images agent apt kubectl " != *" $c "* ]]; then
-    die "logs: name a component: $COMPONENTS netpol (or images, agent, apt, kubectl)"
+  if [[ -z $c || " $COMPONENTS kube-proxy netpol images agent apt kubectl " != *" $c "* ]]; then
+    die "logs: name a component: $COMPONENTS kube-proxy netpol (or images, agent, apt, kubectl)"
   fi
   local f="$LOGS/$c.log"
   [[ -f $f ]] || die "no log yet for $c ($f)"

@@ -41,13 +41,7 @@ ensure_netpol_binary() {
 
 # A kube-router that is not ours (another cluster on this host) owns the same global chain
 # names (KUBE-ROUTER-*); two would delete each other's rules.
-foreign_kube_router() {
-  local pid
-  for pid in $(pgrep -x kube-router 2>/dev/null); do
-    grep -qaF -- "$STATE_DIR/" "/proc/$pid/cmdline" 2>/dev/null || { echo "$pid"; return 0; }
-  done
-  return 1
-}
+foreign_kube_router() { foreign_pid kube-router; }
 
 start_netpol() {
   if [[ ${DEVBOX_SKIP_NETPOL:-} == 1 ]]; then step "NetworkPolicy enforcer skipped (DEVBOX_SKIP_NETPOL=1)"; return; fi

@@ -3,6 +3,25 @@
 # named/tagged so down can remove exactly it: bridge $BRIDGE, IPAM state under
 # the state dir, iptables rules carrying the comment 'name: "devbox"'.
 
+cidr_host() { # 10.96.0.0/16 10 -> 10.96.0.10 (host number added to the network address)
+  local net=${1%/*} a b c d n
+  IFS=. read -r a b c d <<<"$net"
+  n=$(((a << 24 | b << 16 | c << 8 | d) + $2))
+  echo "$((n >> 24 & 255)).$((n >> 16 & 255)).$((n >> 8 & 255)).$((n & 255))"
+}
+POD_GATEWAY="$(cidr_host "$POD_CIDR" 1)"   # the CNI bridge's address (host-local's default gateway)
+
+# The bridge normally appears with the first Pod on the pod network; CoreDNS (host network, lib/coredns.sh) binds its
+# address, and kubelet may restart it before any Pod on the pod network exists,
+# so create it (the CNI bridge plugin adopts an existing bridge and its gateway address).
+ensure_pod_bridge() {
+  local prefix=${POD_CIDR#*/}
+  ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge || die "cannot create bridge $BRIDGE"
+  ip -4 addr show dev "$BRIDGE" | grep -qF " $POD_GATEWAY/" || ip addr add "$POD_GATEWAY/$prefix" dev "$BRIDGE" ||
+    die "cannot give bridge $BRIDGE the address $POD_GATEWAY/$prefix"
+  ip link set "$BRIDGE" up
+}
+
 write_cni_config() {
   mkdir -p "$STATE_DIR/cni/net.d" "$STATE_DIR/cni/ipam"
   cat >"$STATE_DIR/cni/net.d/10-devbox.conflist" <<JSON
@@ -68,6 +87,41 @@ remove_network() {
   if ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link del "$BRIDGE" && info "removed bridge $BRIDGE"
   fi
+  remove_service_guard
   sweep_iptables
   rm -rf "$STATE_DIR/cni/ipam"
+}
+
+# The service range is virtual: only kube-proxy's DNAT (nat PREROUTING for pods, nat OUTPUT for
+# the host) turns a ClusterIP into a Pod IP. A connection no Service rule matched would follow the
+# default route off this machine. These rules reject, in filter FORWARD and OUTPUT (after every
+# DNAT), whatever is still addressed to the service range. REJECT, not a silent DROP: nothing is
+# forwarded and the caller fails at once (ECONNREFUSED) instead of waiting for a timeout.
+# TCP gets a reset (ECONNREFUSED at the first SYN), the rest an ICMP port-unreachable.
+service_guard_rules() {
+  local c="-d $SERVICE_CIDR -m comment --comment devbox-service-guard:$CNI_NETWORK"
+  echo "-p tcp $c -j REJECT --reject-with tcp-reset"
+  echo "$c -j REJECT --reject-with icmp-port-unreachable"
+}
+
+ensure_service_guard() {
+  local chain rule
+  for chain in FORWARD OUTPUT; do
+    # inserted at the top in reverse, so the tcp-reset rule comes first
+    while IFS= read -r rule; do
+      # shellcheck disable=SC2086
+      iptables -w -C "$chain" $rule 2>/dev/null || iptables -w -I "$chain" 1 $rule ||
+        die "cannot add the service-range guard to iptables $chain"
+    done < <(service_guard_rules | tac)
+  done
+}
+
+remove_service_guard() {
+  local chain rule
+  for chain in FORWARD OUTPUT; do
+    while IFS= read -r rule; do
+      # shellcheck disable=SC2086
+      while iptables -w -D "$chain" $rule 2>/dev/null; do :; done
+    done < <(service_guard_rules)
+  done
 }

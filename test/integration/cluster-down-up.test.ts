@@ -41,6 +41,11 @@ const env = {
   // the node agent is packaged on devbox/base (not in this instance's registry)
   // and listens on a fixed host port the main cluster's agent already holds
   DEVBOX_SKIP_AGENT: '1',
+  // kube-proxy's tables are global (the main cluster's already runs), and CoreDNS runs on the host
+  // network with fixed health ports the main cluster's CoreDNS holds
+  DEVBOX_SKIP_KUBE_PROXY: '1',
+  DEVBOX_SKIP_COREDNS: '1',
+  DEVBOX_SKIP_METRICS_SERVER: '1',
 };
 const PAUSE = `${REGISTRY}/devbox/pause:3.10`;
 const isRoot = process.getuid?.() === 0;

@@ -1,0 +1,177 @@
+# Cluster DNS: CoreDNS (github.com/coredns/coredns, pinned, built from the Go module proxy in its
+# own module cluster/coredns/ with only the plugins the Corefile below uses), packaged as a
+# one-layer image (cluster/lib/images.sh push_binary_image) in the local registry, and run as the
+# Deployment kube-system/coredns behind the Service kube-system/kube-dns ($CLUSTER_DNS_IP).
+#
+# Why hostNetwork, and why the Service has a hand-made EndpointSlice: the apiserver listens on
+# 127.0.0.1 only, so a Pod on the pod network cannot reach it; CoreDNS on the host network talks to
+# 127.0.0.1 (KUBERNETES_SERVICE_HOST is overridden; its ServiceAccount token authenticates). It
+# answers on the bridge gateway ($POD_GATEWAY:53, which Pods reach and the team egress policies
+# allow on port 53), not on the node IP's port 53, which stays free. A selector Service would
+# point at the node IP (a hostNetwork Pod's IP), so `up` writes the EndpointSlice itself.
+#
+# Names outside the cluster get NXDOMAIN at once: there is no upstream to forward to here.
+
+COREDNS_VERSION="v1.14.7"
+COREDNS_BIN_DIR="$CACHE_DIR/bin/coredns-$COREDNS_VERSION"
+COREDNS_HEALTH_PORT="${DEVBOX_COREDNS_HEALTH_PORT:-10054}"
+COREDNS_READY_PORT="${DEVBOX_COREDNS_READY_PORT:-10055}"
+CLUSTER_DOMAIN="cluster.local"
+
+CLUSTER_DNS_IP="${DEVBOX_CLUSTER_DNS_IP:-$(cidr_host "$SERVICE_CIDR" 10)}"
+
+coredns_recipe_hash() {
+  { cat "$CLUSTER_SRC/coredns/go.mod" "$CLUSTER_SRC/coredns/go.sum" "$CLUSTER_SRC/coredns/main.go"; echo "$COREDNS_VERSION"; } | sha256sum | cut -c1-16
+}
+
+ensure_coredns_binary() {
+  local hash; hash=$(coredns_recipe_hash)
+  if [[ -x $COREDNS_BIN_DIR/coredns && $(cat "$COREDNS_BIN_DIR/.recipe" 2>/dev/null) == "$hash" ]]; then return; fi
+  local go; go=$(go_bin)
+  mkdir -p "$COREDNS_BIN_DIR" "$CACHE_DIR/logs"
+  step "building CoreDNS $COREDNS_VERSION into $COREDNS_BIN_DIR"
+  local log="$CACHE_DIR/logs/build-coredns.log"
+  (cd "$CLUSTER_SRC/coredns" && CGO_ENABLED=0 "$go" build -trimpath \
+    -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=module-$COREDNS_VERSION" \
+    -o "$COREDNS_BIN_DIR/coredns.tmp" .) >"$log" 2>&1 ||
+    { tail -n 20 "$log" >&2; die "building CoreDNS failed; full log: $log"; }
+  mv "$COREDNS_BIN_DIR/coredns.tmp" "$COREDNS_BIN_DIR/coredns"
+  echo "$hash" >"$COREDNS_BIN_DIR/.recipe"
+}
+
+coredns_manifests() { # image
+  cat <<YAML
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: coredns, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "devbox:coredns"}
+rules:
+- apiGroups: [""]
+  resources: [services, pods, namespaces]
+  verbs: [list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "devbox:coredns"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "devbox:coredns"}
+subjects: [{kind: ServiceAccount, name: coredns, namespace: kube-system}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: coredns, namespace: kube-system}
+data:
+  Corefile: |
+    $CLUSTER_DOMAIN:53 in-addr.arpa:53 ip6.arpa:53 {
+        bind $POD_GATEWAY
+        errors
+        health 127.0.0.1:$COREDNS_HEALTH_PORT
+        ready 127.0.0.1:$COREDNS_READY_PORT
+        kubernetes $CLUSTER_DOMAIN in-addr.arpa ip6.arpa {
+            pods insecure
+            ttl 30
+        }
+        cache 30
+        loadbalance
+        reload
+    }
+    # everything else: no upstream on this machine, so NXDOMAIN at once instead of a timeout
+    .:53 {
+        bind $POD_GATEWAY
+        errors
+        template ANY ANY {
+            rcode NXDOMAIN
+        }
+    }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+spec:
+  replicas: 1
+  strategy: {type: Recreate}   # host network: two copies cannot bind the same address
+  selector: {matchLabels: {k8s-app: kube-dns}}
+  template:
+    metadata: {labels: {k8s-app: kube-dns}}
+    spec:
+      serviceAccountName: coredns
+      priorityClassName: system-cluster-critical
+      hostNetwork: true
+      dnsPolicy: Default
+      containers:
+      - name: coredns
+        image: $1
+        args: [-conf, /etc/coredns/Corefile]
+        env:   # the apiserver listens on loopback only (see cluster/lib/coredns.sh)
+        - {name: KUBERNETES_SERVICE_HOST, value: 127.0.0.1}
+        - {name: KUBERNETES_SERVICE_PORT, value: "$APISERVER_PORT"}
+        resources:
+          requests: {cpu: 50m, memory: 32Mi}
+          limits: {memory: 128Mi}
+        readinessProbe:
+          httpGet: {host: 127.0.0.1, path: /ready, port: $COREDNS_READY_PORT}
+          periodSeconds: 2
+        livenessProbe:
+          httpGet: {host: 127.0.0.1, path: /health, port: $COREDNS_HEALTH_PORT}
+          periodSeconds: 10
+          failureThreshold: 5
+        volumeMounts: [{name: config, mountPath: /etc/coredns, readOnly: true}]
+      volumes: [{name: config, configMap: {name: coredns}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: kube-dns, namespace: kube-system, labels: {k8s-app: kube-dns}}
+spec:
+  clusterIP: $CLUSTER_DNS_IP
+  ports:
+  - {name: dns, port: 53, targetPort: 53, protocol: UDP}
+  - {name: dns-tcp, port: 53, targetPort: 53, protocol: TCP}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: kube-dns-gateway
+  namespace: kube-system
+  labels: {kubernetes.io/service-name: kube-dns, endpointslice.kubernetes.io/managed-by: devbox-cluster}
+addressType: IPv4
+ports:
+- {name: dns, port: 53, protocol: UDP}
+- {name: dns-tcp, port: 53, protocol: TCP}
+endpoints:
+- addresses: [$POD_GATEWAY]
+  nodeName: $NODE_NAME
+YAML
+}
+
+coredns_answers() { # the Service (DNS over TCP) answers through kube-proxy, from the host
+  timeout 2 bash -c "exec 3<>/dev/tcp/$CLUSTER_DNS_IP/53" 2>/dev/null
+}
+
+ensure_coredns() {
+  if [[ ${DEVBOX_SKIP_COREDNS:-} == 1 ]]; then step "cluster DNS skipped (DEVBOX_SKIP_COREDNS=1)"; return; fi
+  step "cluster DNS (CoreDNS $COREDNS_VERSION, kube-system/coredns, Service $CLUSTER_DNS_IP)"
+  ensure_coredns_binary
+  local ref="$REGISTRY/devbox/coredns:$COREDNS_VERSION-$(coredns_recipe_hash)"
+  push_binary_image "$COREDNS_BIN_DIR/coredns" "$ref" /coredns >>"$LOGS/coredns.log" 2>&1 ||
+    die "packaging the CoreDNS image failed; see $LOGS/coredns.log"
+  coredns_manifests "$ref" | kubectl_admin apply -f - >>"$LOGS/coredns.log" 2>&1 ||
+    die "applying the CoreDNS manifests failed; see $LOGS/coredns.log"
+  wait_for kubelet "running CoreDNS (kube-system/coredns ready)" \
+    kubectl_admin -n kube-system rollout status deploy/coredns --timeout=2s
+  if [[ -n $(pid_of kube-proxy 2>/dev/null) ]]; then
+    wait_for kube-proxy "routing the cluster DNS Service $CLUSTER_DNS_IP:53" coredns_answers
+  fi
+}
+
+coredns_status() { # one line for `status`
+  [[ ${DEVBOX_SKIP_COREDNS:-} == 1 ]] && { printf '%-24s %-8s %-8s %s\n' coredns - skipped "$LOGS/coredns.log"; return 0; }
+  apiserver_ok 2>/dev/null || { printf '%-24s %-8s %-8s %s\n' coredns - unknown "(apiserver down)"; return 1; }
+  local ready; ready=$(kubectl_admin -n kube-system get deploy coredns -o 'jsonpath={.status.readyReplicas}' 2>/dev/null || true)
+  if [[ ${ready:-0} -ge 1 ]] && coredns_answers; then printf '%-24s %-8s %-8s %s\n' coredns - ok "kube-system/coredns, $CLUSTER_DNS_IP:53"; return 0; fi
+  printf '%-24s %-8s %-8s %s\n' coredns - FAILING "kube-system/coredns (ready: ${ready:-0}), $CLUSTER_DNS_IP:53"; return 1
+}

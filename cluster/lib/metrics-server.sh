@@ -1,0 +1,161 @@
+# Resource metrics: metrics-server (sigs.k8s.io/metrics-server, pinned, built from the Go module
+# proxy in its own module cluster/metrics-server/), a one-layer image like CoreDNS's, as the
+# Deployment kube-system/metrics-server behind the APIService v1beta1.metrics.k8s.io, so
+# `kubectl top` and the Metrics API work.
+#
+# The aggregation layer: the apiserver proxies /apis/metrics.k8s.io to it with the client cert
+# front-proxy-client (certs.sh) and --requestheader-* flags (control-plane.sh), and dials its
+# endpoint directly (--enable-aggregator-routing: the apiserver is a host process). Host network,
+# like CoreDNS, because the apiserver listens on 127.0.0.1 only; it serves on the node address,
+# which team egress policies keep devboxes away from.
+
+METRICS_SERVER_VERSION="v0.8.0"
+METRICS_SERVER_BIN_DIR="$CACHE_DIR/bin/metrics-server-$METRICS_SERVER_VERSION"
+METRICS_SERVER_PORT="${DEVBOX_METRICS_SERVER_PORT:-10260}"
+
+metrics_server_recipe_hash() {
+  { cat "$CLUSTER_SRC/metrics-server/go.mod" "$CLUSTER_SRC/metrics-server/go.sum"; echo "$METRICS_SERVER_VERSION"; } | sha256sum | cut -c1-16
+}
+
+ensure_metrics_server_binary() {
+  local hash; hash=$(metrics_server_recipe_hash)
+  if [[ -x $METRICS_SERVER_BIN_DIR/metrics-server && $(cat "$METRICS_SERVER_BIN_DIR/.recipe" 2>/dev/null) == "$hash" ]]; then return; fi
+  local go; go=$(go_bin)
+  mkdir -p "$METRICS_SERVER_BIN_DIR" "$CACHE_DIR/logs"
+  step "building metrics-server $METRICS_SERVER_VERSION into $METRICS_SERVER_BIN_DIR"
+  local log="$CACHE_DIR/logs/build-metrics-server.log"
+  (cd "$CLUSTER_SRC/metrics-server" && CGO_ENABLED=0 "$go" build -trimpath \
+    -ldflags "-s -w -X sigs.k8s.io/metrics-server/pkg/version.gitVersion=$METRICS_SERVER_VERSION" \
+    -o "$METRICS_SERVER_BIN_DIR/metrics-server.tmp" sigs.k8s.io/metrics-server/cmd/metrics-server) >"$log" 2>&1 ||
+    { tail -n 20 "$log" >&2; die "building metrics-server failed; full log: $log"; }
+  mv "$METRICS_SERVER_BIN_DIR/metrics-server.tmp" "$METRICS_SERVER_BIN_DIR/metrics-server"
+  echo "$hash" >"$METRICS_SERVER_BIN_DIR/.recipe"
+}
+
+metrics_server_manifests() { # image
+  cat <<YAML
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: metrics-server, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "devbox:metrics-server"}
+rules:
+- apiGroups: [""]
+  resources: [nodes/metrics]
+  verbs: [get]
+- apiGroups: [""]
+  resources: [pods, nodes]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "devbox:metrics-server"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "devbox:metrics-server"}
+subjects: [{kind: ServiceAccount, name: metrics-server, namespace: kube-system}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "devbox:metrics-server:auth-delegator"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:auth-delegator"}
+subjects: [{kind: ServiceAccount, name: metrics-server, namespace: kube-system}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: "devbox:metrics-server:auth-reader", namespace: kube-system}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: extension-apiserver-authentication-reader}
+subjects: [{kind: ServiceAccount, name: metrics-server, namespace: kube-system}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: metrics-server, namespace: kube-system, labels: {k8s-app: metrics-server}}
+spec:
+  replicas: 1
+  strategy: {type: Recreate}   # host network: two copies cannot bind the same port
+  selector: {matchLabels: {k8s-app: metrics-server}}
+  template:
+    metadata: {labels: {k8s-app: metrics-server}}
+    spec:
+      serviceAccountName: metrics-server
+      priorityClassName: system-cluster-critical
+      hostNetwork: true
+      dnsPolicy: Default
+      containers:
+      - name: metrics-server
+        image: $1
+        args:
+        - --secure-port=$METRICS_SERVER_PORT
+        - --bind-address=\$(HOST_IP)
+        - --cert-dir=/tmp
+        - --kubelet-preferred-address-types=InternalIP
+        - --kubelet-use-node-status-port
+        - --kubelet-certificate-authority=/var/run/secrets/kubernetes.io/serviceaccount/ca.crt
+        - --metric-resolution=15s
+        env:   # the apiserver listens on loopback only (see cluster/lib/metrics-server.sh)
+        - {name: KUBERNETES_SERVICE_HOST, value: 127.0.0.1}
+        - {name: KUBERNETES_SERVICE_PORT, value: "$APISERVER_PORT"}
+        - name: HOST_IP
+          valueFrom: {fieldRef: {fieldPath: status.hostIP}}
+        resources:
+          requests: {cpu: 50m, memory: 64Mi}
+          limits: {memory: 256Mi}
+        readinessProbe:
+          httpGet: {scheme: HTTPS, path: /readyz, port: $METRICS_SERVER_PORT}
+          periodSeconds: 5
+        volumeMounts: [{name: tmp, mountPath: /tmp}]
+      volumes: [{name: tmp, emptyDir: {}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: metrics-server, namespace: kube-system, labels: {k8s-app: metrics-server}}
+spec:
+  selector: {k8s-app: metrics-server}
+  ports: [{name: https, port: 443, targetPort: $METRICS_SERVER_PORT, protocol: TCP}]
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.metrics.k8s.io}
+spec:
+  group: metrics.k8s.io
+  version: v1beta1
+  service: {name: metrics-server, namespace: kube-system, port: 443}
+  # its serving cert is self-signed (--cert-dir); the apiserver reaches it on this host only
+  insecureSkipTLSVerify: true
+  groupPriorityMinimum: 100
+  versionPriority: 100
+YAML
+}
+
+apiserver_aggregates() { # the running apiserver has the front-proxy client cert
+  local pid; pid=$(pid_of kube-apiserver 2>/dev/null) || return 1
+  grep -qaF -- "--proxy-client-cert-file=" "/proc/$pid/cmdline"
+}
+
+metrics_api_ok() { kubectl_admin get --raw /apis/metrics.k8s.io/v1beta1/nodes >/dev/null 2>&1; }
+
+ensure_metrics_server() {
+  if [[ ${DEVBOX_SKIP_METRICS_SERVER:-} == 1 ]]; then step "metrics-server skipped (DEVBOX_SKIP_METRICS_SERVER=1)"; return; fi
+  step "resource metrics (metrics-server $METRICS_SERVER_VERSION, kube-system/metrics-server)"
+  if ! apiserver_aggregates; then
+    # up does not restart what runs
+    warn "kube-apiserver (pid $(pid_of kube-apiserver)) was started without the aggregation layer (--proxy-client-cert-file …), so the Metrics API cannot work; restart it (kill $(pid_of kube-apiserver), then run up: Pods keep running, the API is away for ≈ 10 s). metrics-server not deployed."
+    return 0
+  fi
+  ensure_metrics_server_binary
+  local ref; ref="$REGISTRY/devbox/metrics-server:$METRICS_SERVER_VERSION-$(metrics_server_recipe_hash)"
+  push_binary_image "$METRICS_SERVER_BIN_DIR/metrics-server" "$ref" /metrics-server >>"$LOGS/metrics-server.log" 2>&1 ||
+    die "packaging the metrics-server image failed; see $LOGS/metrics-server.log"
+  metrics_server_manifests "$ref" | kubectl_admin apply -f - >>"$LOGS/metrics-server.log" 2>&1 ||
+    die "applying the metrics-server manifests failed; see $LOGS/metrics-server.log"
+  wait_for kube-apiserver "serving the Metrics API (/apis/metrics.k8s.io through kube-system/metrics-server)" metrics_api_ok
+}
+
+metrics_server_status() { # one line for `status`
+  [[ ${DEVBOX_SKIP_METRICS_SERVER:-} == 1 ]] && { printf '%-24s %-8s %-8s %s\n' metrics-server - skipped "$LOGS/metrics-server.log"; return 0; }
+  if [[ -n $(pid_of kube-apiserver 2>/dev/null) ]] && ! apiserver_aggregates; then
+    printf '%-24s %-8s %-8s %s\n' metrics-server - off "(kube-apiserver started without the aggregation layer; restart it, then up)"; return 0
+  fi
+  if apiserver_ok 2>/dev/null && metrics_api_ok; then printf '%-24s %-8s %-8s %s\n' metrics-server - ok "kube-system/metrics-server (Metrics API)"; return 0; fi
+  printf '%-24s %-8s %-8s %s\n' metrics-server - FAILING "kube-system/metrics-server (Metrics API not served)"; return 1
+}

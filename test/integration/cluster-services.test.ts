@@ -1,0 +1,159 @@
+// Services and cluster DNS on the bundled cluster, seen from inside real Pods:
+// - the service-range guard (cluster/lib/network.sh): a connection to a ClusterIP no Service owns
+//   is refused at once and rejected on this machine (the guard's counter grows), not routed out;
+// - kube-proxy (cluster/lib/kube-proxy.sh): a ClusterIP reaches its Pod from a Pod and from the
+//   host, a NodePort from the host;
+// - CoreDNS (cluster/lib/coredns.sh): <service>.<namespace>.svc.cluster.local resolves in a Pod,
+//   names outside the cluster fail at once, and no Pod gets a MissingClusterDNS event.
+// - metrics-server (cluster/lib/metrics-server.sh): `kubectl top pods` shows the Pods' CPU and memory.
+// Needs a running cluster: sudo npm run cluster -- up
+import * as k8s from '@kubernetes/client-node';
+import { execFileSync } from 'node:child_process';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_KUBECONFIG, REGISTRY, adminConfig, devboxPod, execIn, waitFor, waitRunning } from './cluster-helpers';
+
+const kc = adminConfig();
+const core = kc.makeApiClient(k8s.CoreV1Api);
+const ns = `svc-test-${process.pid}-${Date.now().toString(36)}`;
+const SERVICE_CIDR = process.env.DEVBOX_SERVICE_CIDR ?? '10.96.0.0/16';
+const CNI_NETWORK = process.env.DEVBOX_CNI_NETWORK ?? 'devbox';
+const PYTHON_IMAGE = `${REGISTRY}/devbox/python:bookworm`;
+const KUBECTL = process.env.DEVBOX_KUBECTL ?? `${process.env.HOME ?? '/root'}/.cache/devbox/bin/v1.34.4/kubectl`;
+
+async function sh(pod: string, script: string): Promise<string> {
+  const r = await execIn(kc, ns, pod, 'main', ['bash', '-c', script]);
+  return (r.stdout + r.stderr).trim();
+}
+
+/** Packets the guard's TCP rule in FORWARD has rejected so far. */
+function guardRejected(): number {
+  const out = execFileSync('iptables', ['-w', '-L', 'FORWARD', '-v', '-x', '-n'], { encoding: 'utf8' });
+  const line = out.split('\n').find((l) => l.includes(`devbox-service-guard:${CNI_NETWORK}`) && l.includes('tcp-reset'));
+  if (!line) throw new Error(`no service-range guard rule in FORWARD:\n${out}`);
+  return Number(line.trim().split(/\s+/)[0]);
+}
+
+function hostConnect(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const c = net.connect({ host, port, timeout: 3000 });
+    let got = '';
+    c.on('connect', () => c.write('GET / HTTP/1.0\r\n\r\n'));
+    c.on('data', (d) => (got += d.toString()));
+    c.on('end', () => resolve(got));
+    c.on('error', (e) => resolve(`error: ${e.message}`));
+    c.on('timeout', () => (c.destroy(), resolve('timeout')));
+  });
+}
+
+/** An address in the service range no Service owns. */
+async function unusedClusterIP(): Promise<string> {
+  const used = new Set((await core.listServiceForAllNamespaces()).items.map((s) => s.spec?.clusterIP));
+  const [a, b] = SERVICE_CIDR.split('/')[0].split('.');
+  for (let i = 250; i > 0; i--) {
+    const ip = `${a}.${b}.255.${i}`;
+    if (!used.has(ip)) return ip;
+  }
+  throw new Error('no unused ClusterIP found');
+}
+
+describe('services and cluster DNS', () => {
+  let webIP = '';
+  let nodePort = 0;
+  let nodeIP = '';
+
+  beforeAll(async () => {
+    await core.createNamespace({ body: { metadata: { name: ns, labels: { 'devbox.test': 'cluster' } } } });
+    const web = devboxPod('web', PYTHON_IMAGE);
+    web.metadata!.labels = { ...web.metadata!.labels, app: 'web' };
+    web.spec!.containers[0].command = ['python3', '-m', 'http.server', '8080'];
+    web.spec!.containers[0].readinessProbe = { tcpSocket: { port: 8080 }, periodSeconds: 1 };
+    await Promise.all([
+      core.createNamespacedPod({ namespace: ns, body: devboxPod('client') }),
+      core.createNamespacedPod({ namespace: ns, body: web }),
+    ]);
+    const svc = await core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
+    });
+    webIP = svc.spec!.clusterIP!;
+    const np = await core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'web-np' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
+    });
+    nodePort = np.spec!.ports![0].nodePort!;
+    await waitRunning(core, ns, 'client', 170_000);
+    const w = await waitFor('web ready', 170_000, async () => {
+      const p = await core.readNamespacedPod({ namespace: ns, name: 'web' });
+      return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
+    });
+    nodeIP = w.status!.hostIP!;
+  }, 240_000);
+
+  afterAll(async () => {
+    await core.deleteNamespace({ name: ns }).catch(() => undefined);
+  });
+
+  it('refuses at once a connection to a ClusterIP no Service owns, and rejects it on this machine', { timeout: 30_000 }, async () => {
+    const ip = await unusedClusterIP();
+    const before = guardRejected();
+    const out = await sh('client', `s=$(date +%s%N); timeout 5 bash -c 'exec 3<>/dev/tcp/${ip}/443' 2>&1; echo "rc=$? ms=$(( ($(date +%s%N) - s) / 1000000 ))"`);
+    expect(out).toMatch(/Connection refused/);
+    const ms = Number(/ms=(\d+)/.exec(out)![1]);
+    expect(ms).toBeLessThan(1000);
+    // the SYN stopped at the guard (REJECT with a reset), so nothing went out of the default route
+    expect(guardRejected()).toBeGreaterThan(before);
+  });
+
+  it('routes a ClusterIP to its Pod from inside a Pod', { timeout: 60_000 }, async () => {
+    const out = await waitFor('ClusterIP answering from the client pod', 30_000, async () => {
+      const o = await sh('client', `timeout 3 bash -c 'exec 3<>/dev/tcp/${webIP}/80; printf "GET / HTTP/1.0\\r\\n\\r\\n" >&3; head -1 <&3'`);
+      return o.includes('HTTP/1.0 200') ? o : undefined;
+    });
+    expect(out).toContain('200 OK');
+  });
+
+  it('routes a ClusterIP from the host, and a NodePort on the node address', { timeout: 60_000 }, async () => {
+    expect(await waitFor('ClusterIP from the host', 30_000, async () => ((await hostConnect(webIP, 80)).startsWith('HTTP/1.0 200') ? true : undefined))).toBe(true);
+    expect(await waitFor('NodePort from the host', 30_000, async () => ((await hostConnect(nodeIP, nodePort)).startsWith('HTTP/1.0 200') ? true : undefined))).toBe(true);
+  });
+
+  it('resolves <service>.<namespace>.svc.cluster.local and short names inside a Pod', { timeout: 60_000 }, async () => {
+    expect(await sh('client', 'grep ^nameserver /etc/resolv.conf')).toBe(`nameserver ${SERVICE_CIDR.split('/')[0].replace(/\.0$/, '.10')}`);
+    const full = await waitFor('the service name to resolve', 30_000, async () => {
+      const o = await sh('client', `getent hosts web.${ns}.svc.cluster.local`);
+      return o.startsWith(webIP) ? o : undefined;
+    });
+    expect(full.split(/\s+/)[0]).toBe(webIP);
+    expect((await sh('client', 'getent hosts web')).split(/\s+/)[0]).toBe(webIP);
+    expect((await sh('client', 'getent hosts kubernetes.default')).split(/\s+/)[0]).toBe(SERVICE_CIDR.split('/')[0].replace(/\.0$/, '.1'));
+    // and connects by name through kube-proxy
+    const o = await sh('client', `timeout 3 bash -c 'exec 3<>/dev/tcp/web/80; printf "GET / HTTP/1.0\\r\\n\\r\\n" >&3; head -1 <&3'`);
+    expect(o).toContain('200 OK');
+  });
+
+  it('fails names outside the cluster at once (no upstream here)', { timeout: 30_000 }, async () => {
+    const out = await sh('client', `s=$(date +%s%N); getent hosts example.com; echo "rc=$? ms=$(( ($(date +%s%N) - s) / 1000000 ))"`);
+    expect(out).toMatch(/^rc=2 /); // getent: key not found
+    expect(Number(/ms=(\d+)/.exec(out)![1])).toBeLessThan(1000);
+  });
+
+  it('gives no Pod a MissingClusterDNS event', { timeout: 30_000 }, async () => {
+    const events = await core.listNamespacedEvent({ namespace: ns });
+    expect(events.items.filter((e) => e.reason === 'MissingClusterDNS')).toEqual([]);
+    // the positive: the same list does hold the Pods' other events
+    expect(events.items.some((e) => e.involvedObject.name === 'client' && e.reason === 'Started')).toBe(true);
+  });
+
+  it('serves the Pods\' CPU and memory through the Metrics API (kubectl top pods)', { timeout: 150_000 }, async () => {
+    // metrics-server scrapes every 15 s; a new Pod shows up after one or two scrapes
+    const rows = await waitFor('kubectl top pods to list client and web', 140_000, async () => {
+      const out = execFileSync(KUBECTL, ['--kubeconfig', ADMIN_KUBECONFIG, 'top', 'pods', '-n', ns, '--no-headers'], { encoding: 'utf8' });
+      const names = out.split('\n').filter(Boolean).map((l) => l.split(/\s+/));
+      return names.some((r) => r[0] === 'client') && names.some((r) => r[0] === 'web') ? names : undefined;
+    }, 3000);
+    const web = rows.find((r) => r[0] === 'web')!;
+    expect(web[1]).toMatch(/^\d+m$/); // CPU in millicores
+    expect(web[2]).toMatch(/^[1-9]\d*Mi$/); // a Python web server uses some MiB
+  });
+});
