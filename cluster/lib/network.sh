@@ -94,34 +94,49 @@ remove_network() {
 
 # The service range is virtual: only kube-proxy's DNAT (nat PREROUTING for pods, nat OUTPUT for
 # the host) turns a ClusterIP into a Pod IP. A connection no Service rule matched would follow the
-# default route off this machine. These rules reject, in filter FORWARD and OUTPUT (after every
-# DNAT), whatever is still addressed to the service range. REJECT, not a silent DROP: nothing is
-# forwarded and the caller fails at once (ECONNREFUSED) instead of waiting for a timeout.
-# TCP gets a reset (ECONNREFUSED at the first SYN), the rest an ICMP port-unreachable.
-service_guard_rules() {
-  local c="-d $SERVICE_CIDR -m comment --comment devbox-service-guard:$CNI_NETWORK"
-  echo "-p tcp $c -j REJECT --reject-with tcp-reset"
-  echo "$c -j REJECT --reject-with icmp-port-unreachable"
-}
+# default route off this machine. The guard rejects whatever is still addressed to the service
+# range after every DNAT, for forwarded (Pod) and local (host) traffic.
+# Its own nftables table, not rules in iptables' FORWARD: the NetworkPolicy enforcer and kube-proxy
+# put their jumps at the top of FORWARD whenever they restart, and the enforcer ACCEPTs what a
+# policy allows there, so a rule below it never sees that traffic. A reject in a separate base chain
+# is final whatever another chain accepted.
+# REJECT, not a silent DROP: nothing is forwarded and the caller fails at once (TCP gets a reset,
+# ECONNREFUSED at the first SYN; the rest an ICMP port-unreachable) instead of waiting for a timeout.
+SERVICE_GUARD_TABLE="devbox_service_guard_${CNI_NETWORK//[^A-Za-z0-9_]/_}"
 
 ensure_service_guard() {
-  local chain rule
-  for chain in FORWARD OUTPUT; do
-    # inserted at the top in reverse, so the tcp-reset rule comes first
-    while IFS= read -r rule; do
-      # shellcheck disable=SC2086
-      iptables -w -C "$chain" $rule 2>/dev/null || iptables -w -I "$chain" 1 $rule ||
-        die "cannot add the service-range guard to iptables $chain"
-    done < <(service_guard_rules | tac)
-  done
+  local rules="ip daddr $SERVICE_CIDR meta l4proto tcp counter reject with tcp reset
+    ip daddr $SERVICE_CIDR counter reject with icmpx type port-unreachable"
+  # priority -10: after the DNATs (nat output -100, prerouting before routing), before the filter chains
+  nft -f - <<NFT || die "cannot add the service-range guard (nftables table inet $SERVICE_GUARD_TABLE)"
+table inet $SERVICE_GUARD_TABLE {}
+delete table inet $SERVICE_GUARD_TABLE
+table inet $SERVICE_GUARD_TABLE {
+  chain forward {
+    type filter hook forward priority -10; policy accept;
+    $rules
+  }
+  chain output {
+    type filter hook output priority -10; policy accept;
+    $rules
+  }
+}
+NFT
+  remove_iptables_service_guard
 }
 
 remove_service_guard() {
-  local chain rule
+  nft delete table inet "$SERVICE_GUARD_TABLE" 2>/dev/null || true
+  remove_iptables_service_guard
+}
+
+# An earlier version of the guard lived in iptables FORWARD/OUTPUT, tagged with this comment.
+remove_iptables_service_guard() {
+  local chain c="-d $SERVICE_CIDR -m comment --comment devbox-service-guard:$CNI_NETWORK"
   for chain in FORWARD OUTPUT; do
-    while IFS= read -r rule; do
-      # shellcheck disable=SC2086
-      while iptables -w -D "$chain" $rule 2>/dev/null; do :; done
-    done < <(service_guard_rules)
+    # shellcheck disable=SC2086
+    while iptables -w -D "$chain" -p tcp $c -j REJECT --reject-with tcp-reset 2>/dev/null; do :; done
+    # shellcheck disable=SC2086
+    while iptables -w -D "$chain" $c -j REJECT --reject-with icmp-port-unreachable 2>/dev/null; do :; done
   done
 }

@@ -100,6 +100,8 @@ const ourMounts = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
 const sh = async (cmd: string) => (await run('bash', ['-c', cmd])).stdout;
 const links = async () => (await sh('ip -o link show')).split('\n').filter(Boolean).map((l) => l.split(': ')[1].split('@')[0]);
 const taggedIptablesRules = async () => (await sh(`(iptables-save; ip6tables-save) 2>/dev/null | grep -F '${CNI_NETWORK}' || true`)).trim();
+// The service-range guard's own nftables table (cluster/lib/network.sh).
+const guardTable = async () => (await sh(`nft list tables | grep -F 'devbox_service_guard_${CNI_NETWORK.replace(/[^A-Za-z0-9_]/g, '_')}' || true`)).trim();
 const podCgroups = () => existsSync(`/sys/fs/cgroup/memory${CGROUP_ROOT}/kubepods`);
 
 async function podVeths(): Promise<string[]> {
@@ -113,6 +115,7 @@ async function expectNothingLeft(veths: string[]) {
   expect(now).not.toContain(BRIDGE);
   for (const v of veths) expect(now).not.toContain(v);
   expect(await taggedIptablesRules()).toBe('');
+  expect(await guardTable()).toBe('');
   expect(podCgroups()).toBe(false);
   // kubelet's /var/log/containers symlinks into our pod logs
   const logLinks = existsSync('/var/log/containers')
@@ -163,6 +166,7 @@ describe.runIf(isRoot)('devbox-cluster down/up (isolated instance)', () => {
     veths = await podVeths();
     expect(veths.length).toBe(1);
     expect(await taggedIptablesRules()).not.toBe('');
+    expect(await guardTable()).not.toBe('');
     expect(ourMounts().length).toBeGreaterThan(0);
   });
 

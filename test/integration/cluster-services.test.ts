@@ -26,12 +26,13 @@ async function sh(pod: string, script: string): Promise<string> {
   return (r.stdout + r.stderr).trim();
 }
 
-/** Packets the guard's TCP rule in FORWARD has rejected so far. */
+/** Packets the guard's TCP rule for forwarded (Pod) traffic has rejected so far (cluster/lib/network.sh). */
 function guardRejected(): number {
-  const out = execFileSync('iptables', ['-w', '-L', 'FORWARD', '-v', '-x', '-n'], { encoding: 'utf8' });
-  const line = out.split('\n').find((l) => l.includes(`devbox-service-guard:${CNI_NETWORK}`) && l.includes('tcp-reset'));
-  if (!line) throw new Error(`no service-range guard rule in FORWARD:\n${out}`);
-  return Number(line.trim().split(/\s+/)[0]);
+  const table = `devbox_service_guard_${CNI_NETWORK.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  const out = execFileSync('nft', ['list', 'chain', 'inet', table, 'forward'], { encoding: 'utf8' });
+  const m = /tcp counter packets (\d+) bytes \d+ reject with tcp reset/.exec(out);
+  if (!m) throw new Error(`no service-range guard rule in nftables table inet ${table}:\n${out}`);
+  return Number(m[1]);
 }
 
 function hostConnect(host: string, port: number): Promise<string> {
