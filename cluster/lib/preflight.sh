@@ -5,7 +5,7 @@ declare -A DEB_PKGS=(
   [containerd]=containerd [ctr]=containerd [runc]=runc
   [/usr/lib/cni/bridge]=containernetworking-plugins
   [docker-registry]=docker-registry [skopeo]=skopeo [openssl]=openssl
-  [iptables]=iptables [conntrack]=conntrack [socat]=socat [ip]=iproute2 [ss]=iproute2
+  [iptables]=iptables [nft]=nftables [conntrack]=conntrack [socat]=socat [ip]=iproute2 [ss]=iproute2
   [curl]=curl [jq]=jq [gcc]=gcc [/usr/lib/x86_64-linux-gnu/libc.a]=libc6-dev
   [mount]=mount [nsenter]=util-linux [flock]=util-linux [setsid]=util-linux [mountpoint]=util-linux
   [pgrep]=procps [strip]=binutils [gzip]=gzip [tar]=tar [sha256sum]=coreutils
