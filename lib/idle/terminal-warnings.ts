@@ -8,13 +8,13 @@ import { loadIdleStates } from "./queries";
 const CHECK_MS = Math.min(15_000, Math.max(500, IDLE_UNIT_MS / 4));
 
 /**
- * Warns the terminals open on this replica once per session and deadline, when their devbox's
+ * Warns the terminals open on this replica once per session, deadline and attachment, when their devbox's
  * next automatic stop (idle, maximum lifetime or daily stop) (computed from the DB, as the leader computes it) enters the warning window. Any
  * replica may hold terminals, so each one reads the DB (one query for all its devboxes) rather
  * than waiting for the leader's in-process event.
  */
 export function startTerminalIdleWarnings(registry: () => TerminalRegistry): () => void {
-  const sent = new WeakMap<object, number>();
+  const sent = new WeakMap<object, string>();
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
@@ -28,8 +28,11 @@ export function startTerminalIdleWarnings(registry: () => TerminalRegistry): () 
       for (const session of sessions) {
         const s = states.get(session.owner.devbox.id);
         const stopAt = s?.deadline.stopAt?.getTime();
-        if (!s || !stopAt || idleVerdict(s.deadline, new Date(now)) !== "warn" || sent.get(session) === stopAt) continue;
-        sent.set(session, stopAt);
+        // Once per deadline and attachment: a tab reloaded (or a guest joining) after the warning
+        // went out gets it again, while the DB still says it holds.
+        const key = `${stopAt}:${session.attachCount}`;
+        if (!s || !stopAt || idleVerdict(s.deadline, new Date(now)) !== "warn" || sent.get(session) === key) continue;
+        sent.set(session, key);
         const minutes = Math.max(1, Math.round((stopAt - now) / IDLE_UNIT_MS));
         session.notify({
           type: "idle-warning",

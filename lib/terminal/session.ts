@@ -41,6 +41,7 @@ export type GuestMode = "read" | "write";
 export class TerminalSession {
   readonly replay = new ReplayBuffer(REPLAY_BYTES);
   private client: WebSocket | null = null;
+  private attachments = 0;
   /** Teammates watching (read) or typing too (write): lib/terminal/shares.ts. Output flow follows the owner only. */
   private guests = new Map<WebSocket, { mode: GuestMode; shareId: string }>();
   private sent = 0;
@@ -74,12 +75,18 @@ export class TerminalSession {
     return this.client !== null;
   }
 
+  /** Moves on every owner or guest attach: a notice sent before (e.g. to a tab being reloaded) is sent again. */
+  get attachCount(): number {
+    return this.attachments;
+  }
+
   /** Attaches a browser socket, replacing (and closing) any previous one. */
   attach(ws: WebSocket, resumed: boolean): void {
     if (this.client) this.closeClient(this.client, CloseCode.TakenOver, "Opened in another tab.");
     if (this.detachedTimer) clearTimeout(this.detachedTimer);
     this.detachedTimer = null;
     this.client = ws;
+    this.attachments++;
     this.sent = this.acked = 0;
     const replay = resumed ? this.replay.snapshot() : Buffer.alloc(0);
     this.sendJson({ type: "session", id: this.id, resumed, replayBytes: replay.length });
@@ -104,6 +111,7 @@ export class TerminalSession {
   /** Attaches a guest of a shared terminal: the recent output, then everything live. */
   addGuest(ws: WebSocket, shareId: string, mode: GuestMode): void {
     this.guests.set(ws, { mode, shareId });
+    this.attachments++;
     const replay = this.replay.snapshot();
     ws.send(JSON.stringify({ type: "session", id: this.id, resumed: true, replayBytes: replay.length, mode } satisfies ServerMessage));
     if (replay.length) ws.send(replay, { binary: true });
