@@ -10,7 +10,6 @@
 # at once. At this cluster's size the per-connection difference is microseconds.
 # `DEVBOX_KUBE_PROXY_MODE=nftables` switches.
 
-DEB_PKGS[nft]=nftables   # nftables mode: knftables runs the nft command (preflight installs it)
 KUBE_PROXY_MODE="${DEVBOX_KUBE_PROXY_MODE:-iptables}"
 KUBE_PROXY_HEALTHZ_PORT="${DEVBOX_KUBE_PROXY_HEALTHZ_PORT:-10256}"
 KUBE_PROXY_METRICS_PORT="${DEVBOX_KUBE_PROXY_METRICS_PORT:-10249}"
