@@ -1,6 +1,6 @@
 import { AppsV1Api, CoreV1Api, type V1Deployment } from "@kubernetes/client-node";
 import { and, asc, eq } from "drizzle-orm";
-import type { Database } from "@/db/client";
+import type { Database, Tx } from "@/db/client";
 import { apps, type App } from "@/db/schema/apps";
 import { devboxes } from "@/db/schema/devboxes";
 import { releases, type Release } from "@/db/schema/releases";
@@ -46,7 +46,6 @@ async function readyRelease(db: Database, team: Team, ref: { devbox: string; tag
   return r;
 }
 
-type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /**
  * Inside the transaction that points an app at a release: the release's devbox row locked (shared)

@@ -1,6 +1,6 @@
 import { and, eq, ne, sql, type SQL } from "drizzle-orm";
 import { assertNoAppRunsReleasesOf } from "@/lib/apps/service";
-import type { Database } from "@/db/client";
+import type { Database, Tx } from "@/db/client";
 import { devboxOperations, type OperationKind } from "@/db/schema/devbox-operations";
 import { devboxes, type Devbox, type EnvVar } from "@/db/schema/devboxes";
 import type { Team } from "@/db/schema/teams";
@@ -14,7 +14,6 @@ import { findDevbox } from "./queries";
 import { assertFitsTeamQuota } from "./quota";
 import { validateDevboxName, validateEnv, validatePorts, validateResources } from "./spec-input";
 
-type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 export interface CreateDevboxInput {
   name: string;

@@ -1,5 +1,5 @@
 import { and, count, eq, inArray, or, sql } from "drizzle-orm";
-import type { Database } from "@/db/client";
+import type { Database, Tx } from "@/db/client";
 import { memberships, type TeamRole } from "@/db/schema/memberships";
 import { teams, type Team } from "@/db/schema/teams";
 import { users } from "@/db/schema/users";
@@ -15,7 +15,6 @@ import { namespaceForTeam } from "./namespace-name";
 import { findTeamBySlug } from "./queries";
 import { roleAtLeast } from "./roles";
 
-export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /**
  * Inserts a team and its owner inside `tx`, then provisions its namespace. Called inside a

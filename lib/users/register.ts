@@ -1,11 +1,11 @@
 import { count, eq, sql } from "drizzle-orm";
-import type { Database } from "@/db/client";
+import type { Database, Tx } from "@/db/client";
 import { users, type User } from "@/db/schema/users";
 import { recordAudit } from "@/lib/audit/record";
 import { checkPasswordStrength, hashPassword } from "@/lib/auth/password";
 import { AppError } from "@/lib/errors";
 import { newId, randomSuffix } from "@/lib/ids";
-import { insertTeamWithNamespace, withNamespaceCompensation, type Tx } from "@/lib/teams/service";
+import { insertTeamWithNamespace, withNamespaceCompensation } from "@/lib/teams/service";
 import { isSignupOpen } from "@/lib/settings/instance";
 import { normalizeEmail } from "@/lib/validation/email";
 import { slugify } from "@/lib/validation/names";
