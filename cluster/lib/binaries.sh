@@ -24,6 +24,28 @@ go_bin() {
 BUILD_FLAGS_REV=1
 
 # Recipe hash: a change to the module, our commands or the build flags rebuilds everything.
+# What a binary built from its own Go module under cluster/<dir>/ depends on: go.mod, go.sum, any
+# extra source files there, and what else its caller names (version, build flags).
+module_recipe_hash() { # dir extra [file ...]
+  local dir=$1 extra=$2; shift 2
+  { cat "$CLUSTER_SRC/$dir/go.mod" "$CLUSTER_SRC/$dir/go.sum" "${@/#/$CLUSTER_SRC/$dir/}"; echo "$extra"; } | sha256sum | cut -c1-16
+}
+
+# Builds <package> of the module in cluster/<dir>/ into <bin dir>/<name>, unless the binary there
+# was built from the same recipe (its .recipe file holds the hash).
+build_module_binary() { # name dir bin_dir hash ldflags package what
+  local name=$1 dir=$2 bin_dir=$3 hash=$4 ldflags=$5 pkg=$6 what=$7
+  if [[ -x $bin_dir/$name && $(cat "$bin_dir/.recipe" 2>/dev/null) == "$hash" ]]; then return; fi
+  local go; go=$(go_bin)
+  mkdir -p "$bin_dir" "$CACHE_DIR/logs"
+  step "building $what into $bin_dir"
+  local log="$CACHE_DIR/logs/build-$name.log"
+  (cd "$CLUSTER_SRC/$dir" && CGO_ENABLED=0 "$go" build -trimpath -ldflags "$ldflags" -o "$bin_dir/$name.tmp" "$pkg") >"$log" 2>&1 ||
+    { tail -n 20 "$log" >&2; die "building $what failed; full log: $log"; }
+  mv "$bin_dir/$name.tmp" "$bin_dir/$name"
+  echo "$hash" >"$bin_dir/.recipe"
+}
+
 bin_recipe_hash() {
   { cat "$CLUSTER_SRC/go.mod" "$CLUSTER_SRC/go.sum" "$CLUSTER_SRC"/cmd/*/*.go; echo "$BUILD_FLAGS_REV $BINARIES"; } | sha256sum | cut -c1-16
 }

@@ -20,23 +20,11 @@ CLUSTER_DOMAIN="cluster.local"
 
 CLUSTER_DNS_IP="${DEVBOX_CLUSTER_DNS_IP:-$(cidr_host "$SERVICE_CIDR" 10)}"
 
-coredns_recipe_hash() {
-  { cat "$CLUSTER_SRC/coredns/go.mod" "$CLUSTER_SRC/coredns/go.sum" "$CLUSTER_SRC/coredns/main.go"; echo "$COREDNS_VERSION"; } | sha256sum | cut -c1-16
-}
+coredns_recipe_hash() { module_recipe_hash coredns "$COREDNS_VERSION" main.go; }
 
 ensure_coredns_binary() {
-  local hash; hash=$(coredns_recipe_hash)
-  if [[ -x $COREDNS_BIN_DIR/coredns && $(cat "$COREDNS_BIN_DIR/.recipe" 2>/dev/null) == "$hash" ]]; then return; fi
-  local go; go=$(go_bin)
-  mkdir -p "$COREDNS_BIN_DIR" "$CACHE_DIR/logs"
-  step "building CoreDNS $COREDNS_VERSION into $COREDNS_BIN_DIR"
-  local log="$CACHE_DIR/logs/build-coredns.log"
-  (cd "$CLUSTER_SRC/coredns" && CGO_ENABLED=0 "$go" build -trimpath \
-    -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=module-$COREDNS_VERSION" \
-    -o "$COREDNS_BIN_DIR/coredns.tmp" .) >"$log" 2>&1 ||
-    { tail -n 20 "$log" >&2; die "building CoreDNS failed; full log: $log"; }
-  mv "$COREDNS_BIN_DIR/coredns.tmp" "$COREDNS_BIN_DIR/coredns"
-  echo "$hash" >"$COREDNS_BIN_DIR/.recipe"
+  build_module_binary coredns coredns "$COREDNS_BIN_DIR" "$(coredns_recipe_hash)" \
+    "-s -w -X github.com/coredns/coredns/coremain.GitCommit=module-$COREDNS_VERSION" . "CoreDNS $COREDNS_VERSION"
 }
 
 coredns_manifests() { # image

@@ -17,23 +17,12 @@ KUBE_PROXY_BIN_DIR="$CACHE_DIR/bin/kube-proxy-$K8S_VERSION"
 
 kube_proxy_ok() { curl -sf --max-time 2 "http://127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT/healthz" >/dev/null; }
 
-kube_proxy_recipe_hash() {
-  { cat "$CLUSTER_SRC/kube-proxy/go.mod" "$CLUSTER_SRC/kube-proxy/go.sum"; echo "$BUILD_FLAGS_REV $K8S_VERSION"; } | sha256sum | cut -c1-16
-}
+kube_proxy_recipe_hash() { module_recipe_hash kube-proxy "$BUILD_FLAGS_REV $K8S_VERSION"; }
 
 ensure_kube_proxy_binary() {
-  local hash; hash=$(kube_proxy_recipe_hash)
   if [[ -n ${KUBE_BIN_DIR:-} && -x $KUBE_BIN_DIR/kube-proxy ]]; then KUBE_PROXY_BIN_DIR="$KUBE_BIN_DIR"; return; fi
-  if [[ -x $KUBE_PROXY_BIN_DIR/kube-proxy && $(cat "$KUBE_PROXY_BIN_DIR/.recipe" 2>/dev/null) == "$hash" ]]; then return; fi
-  local go; go=$(go_bin)
-  mkdir -p "$KUBE_PROXY_BIN_DIR" "$CACHE_DIR/logs"
-  step "building kube-proxy $K8S_VERSION into $KUBE_PROXY_BIN_DIR"
-  local log="$CACHE_DIR/logs/build-kube-proxy.log"
-  (cd "$CLUSTER_SRC/kube-proxy" && CGO_ENABLED=0 "$go" build -trimpath -ldflags "$(k8s_ldflags)" \
-    -o "$KUBE_PROXY_BIN_DIR/kube-proxy.tmp" k8s.io/kubernetes/cmd/kube-proxy) >"$log" 2>&1 ||
-    { tail -n 20 "$log" >&2; die "building kube-proxy failed; full log: $log"; }
-  mv "$KUBE_PROXY_BIN_DIR/kube-proxy.tmp" "$KUBE_PROXY_BIN_DIR/kube-proxy"
-  echo "$hash" >"$KUBE_PROXY_BIN_DIR/.recipe"
+  build_module_binary kube-proxy kube-proxy "$KUBE_PROXY_BIN_DIR" "$(kube_proxy_recipe_hash)" "$(k8s_ldflags)" \
+    k8s.io/kubernetes/cmd/kube-proxy "kube-proxy $K8S_VERSION"
 }
 
 # Rewritten only when it changes: kube-proxy watches the file and exits when it is written to.

@@ -13,23 +13,12 @@ METRICS_SERVER_VERSION="v0.8.0"
 METRICS_SERVER_BIN_DIR="$CACHE_DIR/bin/metrics-server-$METRICS_SERVER_VERSION"
 METRICS_SERVER_PORT="${DEVBOX_METRICS_SERVER_PORT:-10260}"
 
-metrics_server_recipe_hash() {
-  { cat "$CLUSTER_SRC/metrics-server/go.mod" "$CLUSTER_SRC/metrics-server/go.sum"; echo "$METRICS_SERVER_VERSION"; } | sha256sum | cut -c1-16
-}
+metrics_server_recipe_hash() { module_recipe_hash metrics-server "$METRICS_SERVER_VERSION"; }
 
 ensure_metrics_server_binary() {
-  local hash; hash=$(metrics_server_recipe_hash)
-  if [[ -x $METRICS_SERVER_BIN_DIR/metrics-server && $(cat "$METRICS_SERVER_BIN_DIR/.recipe" 2>/dev/null) == "$hash" ]]; then return; fi
-  local go; go=$(go_bin)
-  mkdir -p "$METRICS_SERVER_BIN_DIR" "$CACHE_DIR/logs"
-  step "building metrics-server $METRICS_SERVER_VERSION into $METRICS_SERVER_BIN_DIR"
-  local log="$CACHE_DIR/logs/build-metrics-server.log"
-  (cd "$CLUSTER_SRC/metrics-server" && CGO_ENABLED=0 "$go" build -trimpath \
-    -ldflags "-s -w -X sigs.k8s.io/metrics-server/pkg/version.gitVersion=$METRICS_SERVER_VERSION" \
-    -o "$METRICS_SERVER_BIN_DIR/metrics-server.tmp" sigs.k8s.io/metrics-server/cmd/metrics-server) >"$log" 2>&1 ||
-    { tail -n 20 "$log" >&2; die "building metrics-server failed; full log: $log"; }
-  mv "$METRICS_SERVER_BIN_DIR/metrics-server.tmp" "$METRICS_SERVER_BIN_DIR/metrics-server"
-  echo "$hash" >"$METRICS_SERVER_BIN_DIR/.recipe"
+  build_module_binary metrics-server metrics-server "$METRICS_SERVER_BIN_DIR" "$(metrics_server_recipe_hash)" \
+    "-s -w -X sigs.k8s.io/metrics-server/pkg/version.gitVersion=$METRICS_SERVER_VERSION" \
+    sigs.k8s.io/metrics-server/cmd/metrics-server "metrics-server $METRICS_SERVER_VERSION"
 }
 
 metrics_server_manifests() { # image

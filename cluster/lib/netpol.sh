@@ -20,23 +20,12 @@ NETPOL_BIN_DIR="$CACHE_DIR/bin/kube-router-$NETPOL_VERSION"
 
 netpol_ok() { curl -sf --max-time 2 "http://127.0.0.1:$NETPOL_HEALTH_PORT/healthz" >/dev/null; }
 
-netpol_recipe_hash() {
-  { cat "$CLUSTER_SRC/netpol/go.mod" "$CLUSTER_SRC/netpol/go.sum"; echo "$NETPOL_VERSION"; } | sha256sum | cut -c1-16
-}
+netpol_recipe_hash() { module_recipe_hash netpol "$NETPOL_VERSION"; }
 
 ensure_netpol_binary() {
-  local hash; hash=$(netpol_recipe_hash)
-  if [[ -x $NETPOL_BIN_DIR/kube-router && $(cat "$NETPOL_BIN_DIR/.recipe" 2>/dev/null) == "$hash" ]]; then return; fi
-  local go; go=$(go_bin)
-  mkdir -p "$NETPOL_BIN_DIR" "$CACHE_DIR/logs"
-  step "building kube-router $NETPOL_VERSION (NetworkPolicy enforcer) into $NETPOL_BIN_DIR"
-  local log="$CACHE_DIR/logs/build-kube-router.log"
-  (cd "$CLUSTER_SRC/netpol" && CGO_ENABLED=0 "$go" build -trimpath \
-    -ldflags "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$NETPOL_VERSION" \
-    -o "$NETPOL_BIN_DIR/kube-router.tmp" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router) >"$log" 2>&1 ||
-    { tail -n 20 "$log" >&2; die "building kube-router failed; full log: $log"; }
-  mv "$NETPOL_BIN_DIR/kube-router.tmp" "$NETPOL_BIN_DIR/kube-router"
-  echo "$hash" >"$NETPOL_BIN_DIR/.recipe"
+  build_module_binary kube-router netpol "$NETPOL_BIN_DIR" "$(netpol_recipe_hash)" \
+    "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$NETPOL_VERSION" \
+    github.com/cloudnativelabs/kube-router/v2/cmd/kube-router "kube-router $NETPOL_VERSION (NetworkPolicy enforcer)"
 }
 
 # A kube-router that is not ours (another cluster on this host) owns the same global chain
