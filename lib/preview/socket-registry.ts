@@ -46,7 +46,9 @@ export class PreviewSockets {
       for (const s of this.open) {
         if (devboxId && s.devboxId !== devboxId) continue;
         const key = grantKey(s);
-        grants.set(key, [...(grants.get(key) ?? []), s]);
+        const group = grants.get(key);
+        if (group) group.push(s);
+        else grants.set(key, [s]);
       }
       for (const sockets of grants.values()) {
         try {
