@@ -45,12 +45,16 @@ export function freshBundle(dir = cacheDir()) {
   return bundle;
 }
 
-/** Bundles cli/ssh-stdio.ts with esbuild (tsx's own compiler) and writes it with its manifest. */
+const MTIME_MARGIN_MS = 2000;
+
+/** Bundles cli/ssh-stdio.ts with esbuild (tsx's own compiler) and writes it with its manifest; null when an input changed meanwhile. */
 export async function buildBundle(dir = cacheDir()) {
   const { build } = await import("esbuild");
   const { bundle, manifest } = files(dir);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  // Inputs are stat'ed before the build: an edit during it leaves the bundle stale, not wrong.
+  // Inputs are known only after the build: one changed since it started (with a margin for coarse
+  // file clocks) may be in the bundle at its old content, so nothing is written and it stays stale.
+  const started = Date.now();
   const result = await build({
     entryPoints: [path.join(here, "ssh-stdio.ts")],
     bundle: true,
@@ -69,6 +73,7 @@ export async function buildBundle(dir = cacheDir()) {
   for (const rel of Object.keys(result.metafile.inputs)) {
     const file = path.resolve(root, rel);
     const st = fs.statSync(file);
+    if (st.mtimeMs >= started - MTIME_MARGIN_MS) return null;
     inputs[file] = { size: st.size, mtimeMs: st.mtimeMs };
   }
   const tmp = `.${process.pid}.tmp`;

@@ -79,6 +79,24 @@ describe.each(testBackends())("preview access cache on $name", (backend) => {
     }
   });
 
+  it("an answer kept for one viewer is never another's: other users, an old session, no session, another link", async () => {
+    await changePortLevel(db, owner, asOwner(), devbox, 3000, "private");
+    const [stranger] = await db.insert(users).values({ id: `stranger${n}`, email: `stranger${n}@example.com`, name: "s" }).returning();
+    for (const d of dashboards()) {
+      // Kept for the owner (the same answer object twice)...
+      expect(await decision(d, who(owner))).toBe("allow");
+      expect(await previewAccessCache(d).facts(target, owner.id, null)).toBe(await previewAccessCache(d).facts(target, owner.id, null));
+      expect(await decision(d, who(owner))).toBe("allow");
+      // ...and nobody else gets it: nothing changed in the DB in between.
+      expect(await decision(d, who(owner, owner.sessionVersion + 1))).toBe("signin");
+      expect(await decision(d, who(member))).toBe("forbidden");
+      expect(await decision(d, who(stranger))).toBe("not_found");
+      expect(await decision(d, { session: null, linkId: null })).toBe("signin");
+      expect(await decision(d, { session: null, linkId: crypto.randomUUID() })).toBe("signin");
+      expect(await decision(d, who(owner))).toBe("allow");
+    }
+  });
+
   it("a lowered level refuses the next request", async () => {
     await changePortLevel(db, owner, asOwner(), devbox, 3000, "private");
     for (const d of dashboards()) {

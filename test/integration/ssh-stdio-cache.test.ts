@@ -30,9 +30,9 @@ describe("devbox ssh --stdio from its cached bundle", () => {
       child.stdin.end();
       child.on("exit", (code) => resolve({ code, stderr }));
     });
-  const build = () =>
+  const build = (into = cache) =>
     new Promise<void>((resolve, reject) =>
-      spawn(process.execPath, [path.join(ROOT, "cli/ssh-stdio-cache.mjs"), "build"], { env: { ...process.env, DEVBOX_CLI_CACHE: cache }, stdio: "inherit" }).on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`build exited ${c}`)))),
+      spawn(process.execPath, [path.join(ROOT, "cli/ssh-stdio-cache.mjs"), "build"], { env: { ...process.env, DEVBOX_CLI_CACHE: into }, stdio: "inherit" }).on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`build exited ${c}`)))),
     );
   const closedPort = () =>
     new Promise<number>((resolve) => {
@@ -88,5 +88,23 @@ describe("devbox ssh --stdio from its cached bundle", () => {
     // Current again, and the build's lock released.
     const rebuilt = await eventually("the rebuilt bundle", async () => (fs.existsSync(path.join(cache, "building")) ? undefined : (freshBundle(cache) ?? undefined)), 60_000);
     expect(fs.readFileSync(rebuilt, "utf8")).not.toContain(MARK);
+  }, 120_000);
+
+  it("an input changed while the build runs leaves no current bundle (not one built from its old content)", async () => {
+    const other = path.join(dir, "cache-during-edit");
+    // Content unchanged; only the mtime says "edited after the build started" (restored after).
+    const input = path.join(ROOT, "cli/ssh-stdio.ts");
+    const { atime, mtime } = fs.statSync(input);
+    fs.utimesSync(input, atime, new Date(Date.now() + 60_000));
+    try {
+      await build(other);
+      expect(fs.existsSync(path.join(other, "manifest.json"))).toBe(false);
+      expect(freshBundle(other)).toBeNull();
+    } finally {
+      fs.utimesSync(input, atime, mtime);
+    }
+    // The same inputs unedited: built and current.
+    await build(other);
+    expect(freshBundle(other)).toBe(path.join(other, "ssh-stdio.mjs"));
   }, 120_000);
 });

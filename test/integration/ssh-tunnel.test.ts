@@ -66,9 +66,11 @@ describe("ssh tunnel: the port-forward pipe", () => {
     const chunk = 64 * 1024;
     let sent = 0;
     let most = 0;
+    let pauses = 0;
     try {
       while (sent < total) {
         if (pipe.buffered >= HIGH_WATER) {
+          pauses++;
           // Like server/ws/ssh.ts: paused until a write completes with less than the mark queued.
           await new Promise<void>((resolve) => {
             const tick = setInterval(() => pipe.buffered < HIGH_WATER && (clearInterval(tick), resolve()), 5);
@@ -80,6 +82,9 @@ describe("ssh tunnel: the port-forward pipe", () => {
         most = Math.max(most, pipe.buffered);
         if (sent >= total) await p;
       }
+      // The mark was reached (so `buffered` sees the backlog; a count that missed it would never pause)...
+      expect(pauses).toBeGreaterThan(0);
+      // ...and never passed by more than one write.
       expect(most).toBeLessThanOrEqual(HIGH_WATER + chunk);
       // The sink reads slowly (≈6 MB/s): had the writes not been held back, `most` would be ~12 MiB.
       const count = () => sh(w.team.namespace, pod, "cat /tmp/sink.count 2>/dev/null || echo 0").then((s) => Number(s.trim()));
