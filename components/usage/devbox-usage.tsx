@@ -11,15 +11,26 @@ import { UplotChart, type ChartSeries } from "./uplot-chart";
 
 const POLL_MS = 30_000;
 
+// One poll feeds both: the charts' GET …/usage carries the warnings (whatever the window), and the
+// banner listens for them here instead of fetching the same route on its own timer.
+const warningsFeed = new EventTarget();
+type WarningsEvent = CustomEvent<{ key: string; warnings: UsageWarning[] }>;
+const feedKey = (team: string, devbox: string) => `${team}/${devbox}`;
+
 /**
  * Memory or disk near its limit: a banner at the top of the devbox's page, first from the server,
- * then refreshed every 30 s (the warnings of GET …/usage).
+ * then refreshed by DevboxUsage's poll (the warnings of GET …/usage, every 30 s).
  */
 export function UsageWarnings({ team, devbox, initial }: { team: string; devbox: string; initial: UsageWarning[] }) {
   const [warnings, setWarnings] = useState(initial);
   useEffect(() => {
-    const poll = setInterval(() => fetchDevboxUsage(team, devbox, "hour").then((d) => setWarnings(d.warnings), () => {}), POLL_MS);
-    return () => clearInterval(poll);
+    const key = feedKey(team, devbox);
+    const onWarnings = (e: Event) => {
+      const { detail } = e as WarningsEvent;
+      if (detail.key === key) setWarnings(detail.warnings);
+    };
+    warningsFeed.addEventListener("warnings", onWarnings);
+    return () => warningsFeed.removeEventListener("warnings", onWarnings);
   }, [team, devbox]);
   if (warnings.length === 0) return null;
   return (
@@ -44,7 +55,11 @@ export function DevboxUsage({ team, devbox }: { team: string; devbox: string }) 
   const load = useCallback(
     () =>
       fetchDevboxUsage(team, devbox, span).then(
-        (d) => (setData(d), setError(null)),
+        (d) => {
+          setData(d);
+          setError(null);
+          warningsFeed.dispatchEvent(new CustomEvent("warnings", { detail: { key: feedKey(team, devbox), warnings: d.warnings } }));
+        },
         (e: Error) => setError(e.message),
       ),
     [team, devbox, span],
