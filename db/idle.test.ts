@@ -251,7 +251,7 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     );
   });
 
-  it("does not stop at the daily stop when it moved since the deadline was computed (keep running, its own setting, the team's, a start), and stops once when it did not", async () => {
+  it("does not stop at the daily stop when it moved since the deadline was computed (keep running, its own setting or time, the team's, a start), and stops once when it did not", async () => {
     const sc = { id: "t3", slug: "sc" };
     const zone = "Asia/Kolkata";
     const stale = async (id: string, move: () => Promise<unknown>) => {
@@ -274,6 +274,16 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     // A re-save of the same setting moves it too (a new warning window): the stale decision loses.
     await settled();
     await stale("e6", () => setTeamIdleSettings(db, sc, "u2", { dailyStop: { time: t4, timeZone: zone } }));
+    // Its own daily stop, moved to another time.
+    await devbox("e7", 10, { teamId: "t3" });
+    await setDevboxIdleSettings(db, sc, "u1", { id: "e7", name: "e7" }, { dailyStop: { time: wall(ago(4), zone), timeZone: zone } });
+    await settled();
+    const [s7] = await loadIdleStates(db, ["e7"]);
+    expect(s7.dailyStop?.source).toBe("devbox");
+    expect(idleVerdict(s7.deadline, new Date())).toBe("stop");
+    await setDevboxIdleSettings(db, sc, "u1", { id: "e7", name: "e7" }, { dailyStop: { time: wall(ago(5), zone), timeZone: zone } });
+    expect(await stopIdleDevbox(db, s7.devbox, { reason: "schedule" }, stillDue(s7))).toBe(false);
+    expect(await desired("e7")).toBe("running");
     // The allowed case: nothing in between stops it, once; an old state after it is a no-op.
     await settled();
     await devbox("e5", 10, { teamId: "t3" });
