@@ -130,9 +130,9 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     expect((await db.select().from(devboxes).where(eq(devboxes.id, "g1")))[0].desiredState).toBe("running");
   });
 
-  it("does not stop a devbox whose deadline moved after it was computed (keep running, activity, its timeout), and does stop one whose deadline did not", async () => {
-    const stale = async (id: string, move: () => Promise<unknown>) => {
-      const d = await devbox(id, 61);
+  it("does not stop a devbox whose deadline moved after it was computed (keep running, activity, its timeout, its team's timeout), and does stop one whose deadline did not", async () => {
+    const stale = async (id: string, move: () => Promise<unknown>, extra: Partial<typeof devboxes.$inferInsert> = {}) => {
+      const d = await devbox(id, 61, extra);
       const [s] = await loadIdleStates(db, [id]);
       expect(idleVerdict(s.deadline, new Date())).toBe("stop");
       await move();
@@ -143,6 +143,9 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     await stale("m1", () => keepRunning(db, team, "u1", { id: "m1", name: "m1", desiredState: "running" }));
     await stale("m2", () => writeActivity(db, "m2", { at: Date.now(), kind: "terminal-input", by: "u1" }));
     await stale("m3", () => setDevboxIdleTimeout(db, team, "u1", { id: "m3", name: "m3" }, 0));
+    // The team's timeout (its own team: the others' devboxes keep the default).
+    await db.insert(teams).values({ id: "t-m5", slug: "t-m5", displayName: "M5", namespace: "devbox-t-m5" });
+    await stale("m5", () => setTeamIdleTimeout(db, { id: "t-m5", slug: "t-m5" }, "u1", 0), { teamId: "t-m5" });
     // The allowed case: the same call with nothing in between stops it, once.
     await devbox("m4", 61);
     await writeActivity(db, "m4", { at: ago(62).getTime(), kind: "ssh", by: "u1" });
@@ -248,7 +251,7 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     );
   });
 
-  it("does not stop at the daily stop when it moved since the deadline was computed (keep running, its own setting, the team's, a start), and stops once when it did not", async () => {
+  it("does not stop at the daily stop when it moved since the deadline was computed (keep running, its own setting or time, the team's, a start), and stops once when it did not", async () => {
     const sc = { id: "t3", slug: "sc" };
     const zone = "Asia/Kolkata";
     const stale = async (id: string, move: () => Promise<unknown>) => {
@@ -271,6 +274,16 @@ describe.each(testBackends())("idle auto-stop state on $name", (backend) => {
     // A re-save of the same setting moves it too (a new warning window): the stale decision loses.
     await settled();
     await stale("e6", () => setTeamIdleSettings(db, sc, "u2", { dailyStop: { time: t4, timeZone: zone } }));
+    // Its own daily stop, moved to another time.
+    await devbox("e7", 10, { teamId: "t3" });
+    await setDevboxIdleSettings(db, sc, "u1", { id: "e7", name: "e7" }, { dailyStop: { time: wall(ago(4), zone), timeZone: zone } });
+    await settled();
+    const [s7] = await loadIdleStates(db, ["e7"]);
+    expect(s7.dailyStop?.source).toBe("devbox");
+    expect(idleVerdict(s7.deadline, new Date())).toBe("stop");
+    await setDevboxIdleSettings(db, sc, "u1", { id: "e7", name: "e7" }, { dailyStop: { time: wall(ago(5), zone), timeZone: zone } });
+    expect(await stopIdleDevbox(db, s7.devbox, { reason: "schedule" }, stillDue(s7))).toBe(false);
+    expect(await desired("e7")).toBe("running");
     // The allowed case: nothing in between stops it, once; an old state after it is a no-op.
     await settled();
     await devbox("e5", 10, { teamId: "t3" });

@@ -42,13 +42,15 @@ export function computeDeadline(i: DeadlineInputs, unitMs = IDLE_UNIT_MS, warnMi
   const change: Mover = { kind: "start", at: i.changedAt, by: i.changedBy };
   const base = i.lastActivity && i.lastActivity.at > i.changedAt ? i.lastActivity : change;
   if (i.timeoutMinutes <= 0) return { stopAt: null, warnAt: null, movedBy: base };
-  let stopAt = new Date(base.at.getTime() + i.timeoutMinutes * unitMs);
-  let movedBy = base;
-  if (i.keepUntil && i.keepUntil.at > stopAt) {
-    stopAt = i.keepUntil.at;
-    movedBy = { kind: "keep-running", at: new Date(i.keepUntil.at.getTime() - KEEP_RUNNING_MINUTES * unitMs), by: i.keepUntil.by };
-  }
+  const { stopAt, movedBy } = keptRunning(new Date(base.at.getTime() + i.timeoutMinutes * unitMs), base, i.keepUntil, unitMs);
   return { stopAt, warnAt: new Date(stopAt.getTime() - warnMinutes * unitMs), movedBy };
+}
+
+/** A "keep running until" later than stopAt postpones it; the mover is then the click (keep-until minus the keep span). */
+function keptRunning(stopAt: Date, movedBy: Mover, keepUntil: DeadlineInputs["keepUntil"], unitMs: number): { stopAt: Date; movedBy: Mover; kept: boolean } {
+  if (!keepUntil || keepUntil.at <= stopAt) return { stopAt, movedBy, kept: false };
+  const at = new Date(keepUntil.at.getTime() - KEEP_RUNNING_MINUTES * unitMs);
+  return { stopAt: keepUntil.at, movedBy: { kind: "keep-running", at, by: keepUntil.by }, kept: true };
 }
 
 export type IdleVerdict = "never" | "fine" | "warn" | "stop";
@@ -135,14 +137,8 @@ export function computeStopDeadline(i: StopInputs, unitMs = IDLE_UNIT_MS, warnMi
   }
   if (i.dailyStop) {
     const raw = nextDailyStop(i.changedAt, i.dailyStop).getTime();
-    let stopAt = graced(raw, i.dailyStopSetAt);
-    let movedBy = start;
-    let why = `daily stop at ${describeDailyStop(i.dailyStop)}`;
-    if (i.keepUntil && i.keepUntil.at > stopAt) {
-      stopAt = i.keepUntil.at;
-      movedBy = { kind: "keep-running", at: new Date(i.keepUntil.at.getTime() - KEEP_RUNNING_MINUTES * unitMs), by: i.keepUntil.by };
-      why += ", postponed by “keep running”";
-    } else why += justSet(raw, i.dailyStopSetAt);
+    const { stopAt, movedBy, kept } = keptRunning(graced(raw, i.dailyStopSetAt), start, i.keepUntil, unitMs);
+    const why = `daily stop at ${describeDailyStop(i.dailyStop)}${kept ? ", postponed by “keep running”" : justSet(raw, i.dailyStopSetAt)}`;
     candidates.push({ stopAt, warnAt: null, movedBy, cause: "schedule", why, keepable: true });
   }
   if (i.idle.stopAt) candidates.push({ ...i.idle, cause: "idle", why: "if idle", keepable: true });

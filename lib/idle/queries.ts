@@ -124,13 +124,14 @@ export async function loadIdleStates(db: Database, devboxIds?: string[]): Promis
 /**
  * The condition, for the stop's conditional UPDATE of `devboxes`, that nothing moved the deadline
  * since `s` was loaded: no activity after the one it was computed from, no "keep running" still
- * ahead, the same own timeout. A change in between makes the stop a no-op; the next pass decides
+ * ahead, the same own and team timeout. A change in between makes the stop a no-op; the next pass decides
  * again from the new state.
  */
 export function stillIdle(s: IdleState): SQL {
   const since = new Date(s.idle.stopAt!.getTime() - s.timeoutMinutes * IDLE_UNIT_MS).toISOString();
   return sql`NOT EXISTS (SELECT 1 FROM devbox_idle i WHERE i.devbox_id = ${devboxes.id} AND (
-    i.last_activity_at > ${since}::timestamptz OR i.keep_until > now() OR i.timeout_minutes IS DISTINCT FROM ${s.devboxTimeout}::integer))`;
+    i.last_activity_at > ${since}::timestamptz OR i.keep_until > now() OR i.timeout_minutes IS DISTINCT FROM ${s.devboxTimeout}::integer))
+    AND NOT EXISTS (SELECT 1 FROM team_idle_settings t WHERE t.team_id = ${devboxes.teamId} AND t.timeout_minutes IS DISTINCT FROM ${s.teamTimeout}::integer)`;
 }
 
 /**
