@@ -303,7 +303,8 @@ describe("releases and apps", () => {
     expect(snaps[0].ownLayerCount).toBeLessThanOrEqual(2);
     expect(snaps.filter((s) => !s.pinned).length).toBeLessThanOrEqual(2);
     expect(snaps.filter((s) => s.pinned).length).toBeGreaterThanOrEqual(2);
-    fs.appendFileSync("/work/wt/notes/CLUSTER.log", `${new Date().toISOString()} rel test (releases.test.ts): registry GC (registry stops for the sweep)\n`);
+    // Developers sharing one cluster log its restarts there; CI machines have no such file.
+    if (fs.existsSync("/work/wt/notes")) fs.appendFileSync("/work/wt/notes/CLUSTER.log", `${new Date().toISOString()} rel test (releases.test.ts): registry GC (registry stops for the sweep)\n`);
     const gc = await runRegistryGcSafely(db);
     expect(gc).toBeDefined();
     const rows = await db.select().from(releases).where(eq(releases.devboxId, d.id));
