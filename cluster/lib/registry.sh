@@ -260,7 +260,8 @@ registry_storage_bytes() {
 #                                         settings (no state, no keys; default :5000, /var/lib/registry)
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   if [[ ${1:-} == config ]]; then
-    registry_config_yaml "$(registry_settings_from_env)" "${3:-/var/lib/registry}" "${2:-:5000}"
+    settings=$(registry_settings_from_env)   # its own line: a refusal must stop here
+    registry_config_yaml "$settings" "${3:-/var/lib/registry}" "${2:-:5000}"
     exit 0
   fi
   ensure_dirs
