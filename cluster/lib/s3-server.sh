@@ -41,6 +41,7 @@ s3_server_keys() {
   [[ -n ${DEVBOX_S3_ACCESS_KEY:-} && -n ${DEVBOX_S3_SECRET_KEY:-} ]] ||
     die "set DEVBOX_S3_ACCESS_KEY and DEVBOX_S3_SECRET_KEY (the server's root key pair)"
   ((${#DEVBOX_S3_SECRET_KEY} >= 8)) || die "DEVBOX_S3_SECRET_KEY must have at least 8 characters"
+  [[ $DEVBOX_S3_ACCESS_KEY$DEVBOX_S3_SECRET_KEY != *[\"\\[:space:]]* ]] || die "the S3 keys may not hold quotes, backslashes or spaces"
 }
 
 # Test traffic stays on this machine: only loopback addresses are served.
@@ -58,11 +59,14 @@ s3_server_pid() { # dir -> pid of the server started there, if it runs
 s3_server_start() { # dir listen bucket...
   local dir="$1" listen="$2" pid i; shift 2
   s3_server_listen_ok "$listen"
+  local b; for b in "$@"; do [[ $b =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || die "'$b' is not an S3 bucket name"; done
   s3_server_keys
   ensure_s3_server_binary >&2
   mkdir -p "$dir/data"
   dir=$(cd "$dir" && pwd)
   if pid=$(s3_server_pid "$dir"); then die "an S3 server already runs from $dir (pid $pid)"; fi
+  # an answer now would be another server's, and ours would fail to bind
+  [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://$listen/" || true) == 000 ]] || die "something already answers on $listen"
   printf '\n===== %s starting versitygw on %s =====\n' "$(date -Is)" "$listen" >>"$dir/server.log"
   (
     cd /
@@ -83,14 +87,16 @@ s3_server_start() { # dir listen bucket...
     alive "$pid" || { tail -n 15 "$dir/server.log" >&2; die "the S3 server exited; log: $dir/server.log"; }
     sleep 0.1
   done
-  ((i < 100)) || die "the S3 server did not answer on $listen within 10 s; log: $dir/server.log"
+  ((i < 100)) || { s3_server_stop "$dir"; die "the S3 server did not answer on $listen within 10 s; log: $dir/server.log"; }
   local bucket code
   for bucket in "$@"; do
     code=$(printf 'user = "%s:%s"\n' "$DEVBOX_S3_ACCESS_KEY" "$DEVBOX_S3_SECRET_KEY" |
       curl -s -o "$dir/create-bucket.out" -w '%{http_code}' -K - --aws-sigv4 "aws:amz:us-east-1:s3" -X PUT \
         -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "http://$listen/$bucket")
     # 409 BucketAlreadyOwnedByYou: made by an earlier start on the same data dir
-    [[ $code == 200 ]] || { [[ $code == 409 ]] && grep -q BucketAlreadyOwnedByYou "$dir/create-bucket.out"; } || die "creating bucket $bucket failed (HTTP $code): $(cat "$dir/create-bucket.out")"
+    [[ $code == 200 ]] || { [[ $code == 409 ]] && grep -q BucketAlreadyOwnedByYou "$dir/create-bucket.out"; } || {
+      s3_server_stop "$dir"; die "creating bucket $bucket failed (HTTP $code): $(cat "$dir/create-bucket.out")"
+    }
   done
   echo "S3 server (versitygw $S3_SERVER_VERSION) on http://$listen, pid $(cat "$dir/server.pid"), data $dir/data${*:+, buckets: $*}"
 }
