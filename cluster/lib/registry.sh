@@ -76,7 +76,7 @@ registry_settings() {
 
 # DEVBOX_REGISTRY_S3_<NAME> or the file named by DEVBOX_REGISTRY_S3_<NAME>_FILE
 s3_secret_from_env() { # NAME
-  local var="DEVBOX_REGISTRY_S3_$1" file_var="DEVBOX_REGISTRY_S3_$1_FILE" v
+  local var="DEVBOX_REGISTRY_S3_$1" file_var="DEVBOX_REGISTRY_S3_$1_FILE" v=""
   if [[ -n ${!var:-} ]]; then v=${!var}
   elif [[ -n ${!file_var:-} ]]; then
     [[ -r ${!file_var} ]] || die "$file_var=${!file_var} is not a readable file"
