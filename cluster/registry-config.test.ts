@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 const script = path.join(import.meta.dirname, "lib/registry.sh");
 
 function render(env: Record<string, string>, ...args: string[]) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DEVBOX_REGISTRY")));
+  const clean: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(clean)) if (k.startsWith("DEVBOX_REGISTRY")) delete clean[k];
   const r = spawnSync("bash", [script, "config", ...args], { env: { ...clean, ...env }, encoding: "utf8" });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }

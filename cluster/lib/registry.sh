@@ -64,7 +64,8 @@ registry_settings() {
   # a cluster from before storage.env existed: its images are on the filesystem
   [[ -z $saved && -d $REGISTRY_FS_ROOT/docker ]] && saved="storage=filesystem"
   if [[ -z ${DEVBOX_REGISTRY_STORAGE:-} && -n $saved ]]; then echo "$saved"; return; fi
-  want=$(registry_settings_from_env)
+  # `|| exit`: a command substitution does not inherit set -e, so a refusal must be passed on by hand
+  want=$(registry_settings_from_env) || exit 1
   if [[ -n $saved && $(registry_store_id "$saved") != "$(registry_store_id "$want")" ]]; then
     die "the registry of $STATE_DIR keeps its images in '$(registry_store_id "$saved")'; this up asks for '$(registry_store_id "$want")'.
     Switching would leave every runtime image and devbox snapshot behind. Set DEVBOX_REGISTRY_* as before
@@ -159,7 +160,7 @@ YML
 write_registry_config() {
   local settings
   mkdir -p "$REGISTRY_DIR"
-  settings=$(registry_settings)
+  settings=$(registry_settings) || exit 1
   if [[ $(setting storage <<<"$settings") == s3 ]]; then ensure_s3_credentials; else mkdir -p "$REGISTRY_FS_ROOT"; fi
   echo "$settings" >"$REGISTRY_SETTINGS"
   registry_config_yaml "$settings" "$REGISTRY_FS_ROOT" "$REGISTRY" >"$REGISTRY_CONFIG.tmp"

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyImage, deleteManifest, getManifest, putBlob, putManifest } from "@/lib/snapshots/registry";
 import { runRegistryGc } from "@/lib/snapshots/registry-gc";
 import { listObjects, type S3Endpoint } from "../support/s3-client";
-import { CONTAINERD_SOCKET, REGISTRY as SHARED_REGISTRY, STATE_DIR, adminConfig, devboxPod, execIn, exitCodeOf, waitRunning } from "./cluster-helpers";
+import { CONTAINERD_SOCKET, REGISTRY as SHARED_REGISTRY, STATE_DIR, adminConfig, devboxPod, execIn, exitCodeOf, waitFor, waitRunning } from "./cluster-helpers";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -81,6 +81,20 @@ const skopeo = (...args: string[]) => run("skopeo", args, { maxBuffer: 64 << 20 
 const rawManifest = async (ref: string) => (await skopeo("inspect", "--raw", "--tls-verify=false", `docker://${ref}`)).stdout;
 const sha256 = (b: Buffer | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
+function pullAlways(pod: k8s.V1Pod): k8s.V1Pod {
+  pod.spec!.containers[0].imagePullPolicy = "Always";
+  return pod;
+}
+
+/** Images kubelet reports it pulled for a Pod (its "Pulled" events; they are sent asynchronously). */
+function pulledImages(pod: string): Promise<string[]> {
+  return waitFor(`a Pulled event of ${pod}`, 15_000, async () => {
+    const events = await core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${pod},reason=Pulled` });
+    const images = events.items.map((e) => /^Successfully pulled image "([^"]+)"/.exec(e.message ?? "")?.[1] ?? `? ${e.message}`);
+    return images.length ? images : undefined;
+  });
+}
+
 function note(line: string) {
   if (fs.existsSync(path.dirname(NOTES))) fs.appendFileSync(NOTES, `${new Date().toISOString()} s3 test (registry-s3.test.ts): ${line}\n`);
 }
@@ -116,7 +130,12 @@ describe("registry on S3 object storage", () => {
     if (savedRegistryUrl === undefined) delete process.env.DEVBOX_REGISTRY_URL;
     else process.env.DEVBOX_REGISTRY_URL = savedRegistryUrl;
     await core.deleteNamespace({ name: ns }).catch(() => undefined);
-    // images the node pulled from the test registry: drop their names (containerd GCs the content)
+    // images the node pulled from the test registry: drop their names once no Pod uses them
+    // (containerd GCs the content; a name left behind would outlive the registry it names)
+    for (let i = 0; i < 120; i++) {
+      if (!(await core.readNamespace({ name: ns }).then(() => true, () => false))) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
     if (registry) {
       const { stdout } = await run("ctr", ["--address", CONTAINERD_SOCKET, "-n", "k8s.io", "images", "ls", "-q"]).catch(() => ({ stdout: "" }));
       const refs = stdout.split("\n").filter((r) => r.startsWith(`${registry}/`));
@@ -126,7 +145,9 @@ describe("registry on S3 object storage", () => {
       fs.rmSync(hostsDir, { recursive: true, force: true });
       note(`removed the containerd hosts.toml for ${registry}`);
     }
-    await run("bash", [`${ROOT}/cluster/lib/registry.sh`, "stop"], { env: registryEnv(registryState()) }).catch(() => undefined);
+    // the test registry, and one a refused start must not have started (stopped all the same if it did)
+    for (const state of [registryState(), path.join(work, "fresh")])
+      await run("bash", [`${ROOT}/cluster/lib/registry.sh`, "stop"], { env: registryEnv(state) }).catch(() => undefined);
     await run("bash", [`${ROOT}/cluster/lib/s3-server.sh`, "stop", path.join(work, "s3")]).catch(() => undefined);
     fs.rmSync(work, { recursive: true, force: true });
   }, 120_000);
@@ -182,9 +203,11 @@ describe("registry on S3 object storage", () => {
 
   it("takes the node agent's commit of a Pod's container, and a Pod starts from that snapshot", { timeout: 600_000 }, async () => {
     const base = `${registry}/devbox/base:bookworm`;
-    await core.createNamespacedPod({ namespace: ns, body: devboxPod("before", base) });
-    const p1 = await waitRunning(core, ns, "before", 240_000);
-    expect(p1.status!.containerStatuses![0].image).toBe(base);
+    // pulled with Always: kubelet resolves it in the S3-backed registry even though the node holds
+    // the same layers under the :5000 name
+    await core.createNamespacedPod({ namespace: ns, body: pullAlways(devboxPod("before", base)) });
+    await waitRunning(core, ns, "before", 240_000);
+    expect(await pulledImages("before")).toEqual([base]);
     const proof = randomBytes(16).toString("hex");
     // a new file and a deleted one of the base image (a whiteout in the snapshot's layer)
     const w = await execIn(kc, ns, "before", "main", ["sh", "-c", `test -e ~/.bashrc && echo ${proof} > ~/s3-proof.txt && rm ~/.bashrc`]);
@@ -201,10 +224,9 @@ describe("registry on S3 object storage", () => {
     // the new layer is an object in the bucket, of the size the agent pushed
     expect((await bucketBlobs()).get(done.layerDigest)).toBe(done.layerSize);
 
-    const after = devboxPod("after", done.image);
-    after.spec!.containers[0].imagePullPolicy = "Always"; // pulled from the S3-backed registry, whatever the node has
-    await core.createNamespacedPod({ namespace: ns, body: after });
+    await core.createNamespacedPod({ namespace: ns, body: pullAlways(devboxPod("after", done.image)) });
     const p2 = await waitRunning(core, ns, "after", 240_000);
+    expect(await pulledImages("after")).toEqual([done.image]);
     expect(p2.status!.containerStatuses![0].imageID).toContain(done.digest);
     const r = await execIn(kc, ns, "after", "main", ["sh", "-c", "cat ~/s3-proof.txt; test -e ~/.bashrc && echo bashrc-present || echo bashrc-gone"]);
     expect(r.stdout).toBe(`${proof}\nbashrc-gone\n`);
