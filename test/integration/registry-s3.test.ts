@@ -123,7 +123,7 @@ describe("registry on S3 object storage", () => {
     fs.mkdirSync(hostsDir, { recursive: true });
     fs.writeFileSync(path.join(hostsDir, "hosts.toml"), `server = "http://${registry}"\n\n[host."http://${registry}"]\n  capabilities = ["pull", "resolve"]\n`);
     note(`added containerd hosts.toml for the test registry ${registry} (${hostsDir}); removed at the end`);
-    await core.createNamespace({ body: { metadata: { name: ns, labels: { "devbox.test": "registry-s3" } } } });
+    await core.createNamespace({ body: { metadata: { name: ns, labels: { "devbox.test": "registry-s3", "devbox.dev/test-run": "true" } } } });
   }, 1_600_000);
 
   afterAll(async () => {
