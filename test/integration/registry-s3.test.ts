@@ -301,6 +301,47 @@ describe("registry on S3 object storage", () => {
     expect(Number(bytes.stdout.trim())).toBe(total); // paged by 3 keys: the continuation tokens are signed right
   });
 
+  it("keeps the default filesystem store as it was: config, and GC with sizes from the disk", async () => {
+    const state = path.join(work, "fs");
+    const fsRegistry = `127.0.0.1:${await freePort()}`;
+    const env = registryEnv(state, { DEVBOX_REGISTRY: fsRegistry });
+    const saved = process.env.DEVBOX_REGISTRY_URL;
+    try {
+      await run("bash", [`${ROOT}/cluster/lib/registry.sh`, "start"], { env });
+      expect(fs.readFileSync(path.join(state, "registry/config.yml"), "utf8")).toContain(`storage:\n  filesystem:\n    rootdirectory: ${state}/registry/storage\n`);
+      expect(fs.readFileSync(path.join(state, "registry/storage.env"), "utf8")).toBe("storage=filesystem\n");
+      expect(fs.existsSync(path.join(state, "registry/s3-credentials"))).toBe(false);
+      process.env.DEVBOX_REGISTRY_URL = `http://${fsRegistry}`;
+      const image = async (repo: string, bytes: number) => {
+        const layer = randomBytes(bytes);
+        const config = Buffer.from(JSON.stringify({ os: "linux", rootfs: { type: "layers", diff_ids: [sha256(layer)] } }));
+        const [l, c] = [await putBlob(repo, layer), await putBlob(repo, config)];
+        const raw = JSON.stringify({
+          schemaVersion: 2,
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: c, size: config.length },
+          layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: l, size: layer.length }],
+        });
+        return { layer: l, manifest: await putManifest(repo, "t", "application/vnd.oci.image.manifest.v1+json", raw) };
+      };
+      const kept = await image("fs-test/kept", 100_000);
+      const junk = await image("fs-test/junk", 2 << 20);
+      await deleteManifest("fs-test/junk", junk.manifest);
+      const blobFile = (d: string) => path.join(state, "registry/storage/docker/registry/v2/blobs/sha256", d.slice(7, 9), d.slice(7), "data");
+      expect(fs.existsSync(blobFile(junk.layer))).toBe(true);
+      const { stdout } = await run("bash", [`${ROOT}/cluster/lib/agent.sh`, "registry-gc"], { env });
+      const gc = JSON.parse(stdout.trim().split("\n").pop()!) as { bytesBefore: number; bytesAfter: number };
+      expect(gc.bytesBefore - gc.bytesAfter).toBeGreaterThanOrEqual(2 << 20);
+      expect(fs.existsSync(blobFile(junk.layer))).toBe(false);
+      expect(fs.existsSync(blobFile(kept.layer))).toBe(true);
+      expect((await getManifest("fs-test/kept", "t"))?.digest).toBe(kept.manifest);
+    } finally {
+      if (saved === undefined) delete process.env.DEVBOX_REGISTRY_URL;
+      else process.env.DEVBOX_REGISTRY_URL = saved;
+      await run("bash", [`${ROOT}/cluster/lib/registry.sh`, "stop"], { env }).catch(() => undefined);
+    }
+  });
+
   it("refuses S3 storage without keys or with a bad endpoint, and starts nothing", async () => {
     const fresh = path.join(work, "fresh");
     const attempt = (extra: Record<string, string>) =>
