@@ -97,22 +97,23 @@ wait_agent_ready() {
   exit 1
 }
 
-# Deletes unreferenced blobs. The registry is stopped for the sweep and started again; pushes
-# during that window fail and are retried by their callers (the agent's commits are retried by
-# the dashboard's reconciler). Prints the storage size before and after.
+# Deletes unreferenced blobs, on the filesystem or in the S3 bucket (lib/registry.sh: the same
+# config and keys as the registry). The registry is stopped for the sweep and started again; pushes
+# during that window fail and are retried by their callers (the agent's commits are retried by the
+# dashboard's reconciler). Prints the storage size before and after (S3: the bucket listing).
 registry_gc() {
-  local cfg="$STATE_DIR/registry/config.yml" store="$STATE_DIR/registry/storage" before after rc=0
-  [[ -f $cfg ]] || die "no registry config at $cfg (is the cluster set up?)"
+  local before after rc=0
+  [[ -f $REGISTRY_CONFIG ]] || die "no registry config at $REGISTRY_CONFIG (is the cluster set up?)"
   exec 8>"$RUN/registry-gc.flock"
   flock -w 300 8 || die "another registry GC is running"
-  before=$(du -sb "$store" | cut -f1)
+  before=$(registry_storage_bytes) || die "cannot measure the registry's storage ($(registry_storage_desc))"
   stop_component registry >/dev/null
-  docker-registry garbage-collect --delete-untagged "$cfg" >>"$LOGS/registry-gc.log" 2>&1 || rc=$?
-  start_bg registry docker-registry serve "$cfg" 8>&-   # the registry must not hold our lock
+  with_registry_env env -u AWS_CA_BUNDLE docker-registry garbage-collect --delete-untagged "$REGISTRY_CONFIG" >>"$LOGS/registry-gc.log" 2>&1 || rc=$?
+  registry_start_bg 8>&-   # the registry must not hold our lock
   local i; for ((i = 0; i < 100; i++)); do registry_ok && break; sleep 0.1; done
   registry_ok || die "the registry did not come back after garbage collection; see $LOGS/registry.log"
-  after=$(du -sb "$store" | cut -f1)
   ((rc == 0)) || die "garbage-collect failed (exit $rc); see $LOGS/registry-gc.log"
+  after=$(registry_storage_bytes) || die "cannot measure the registry's storage ($(registry_storage_desc))"
   printf '{"bytesBefore":%s,"bytesAfter":%s}\n' "$before" "$after"
 }
 

@@ -239,7 +239,12 @@ confirm_purge() {
   [[ -d $store ]] && size=$(du -sm "$store" 2>/dev/null | cut -f1)
   {
     printf '%sdown --purge deletes %s%s: Kubernetes state (etcd), certificates and kubeconfigs, containers,\n' "$C_B" "$STATE_DIR" "$C_0"
-    printf '    and the registry (%s MiB): every devbox snapshot, so no devbox can start again, stopped ones included.\n' "$size"
+    if registry_uses_s3; then
+      printf '    and the registry'"'"'s settings and S3 keys. The images, every devbox snapshot among them, stay in %s:\n' "$(registry_storage_desc)"
+      printf '    an up with the same DEVBOX_REGISTRY_S3_* settings finds them again; nothing in the bucket is deleted.\n'
+    else
+      printf '    and the registry (%s MiB): every devbox snapshot, so no devbox can start again, stopped ones included.\n' "$size"
+    fi
     if [[ -n $boxes ]]; then
       printf '    Running devboxes, whose unsaved changes are lost too:\n'
       sed 's/^/      /' <<<"$boxes"
@@ -317,7 +322,7 @@ cmd_status() {
     echo; kubectl_admin get pods -A 2>&1 | head -30 || true
   fi
   if registry_ok 2>/dev/null; then
-    echo; echo "registry $REGISTRY: $(curl -s "http://$REGISTRY/v2/_catalog?n=1000" | jq -r '.repositories | join(" ")')"
+    echo; echo "registry $REGISTRY ($(registry_storage_desc)): $(curl -s "http://$REGISTRY/v2/_catalog?n=1000" | jq -r '.repositories | join(" ")')"
   fi
   echo; echo "kubeconfigs: $ADMIN_KUBECONFIG  $DASHBOARD_KUBECONFIG"
   return $rc
