@@ -31,4 +31,4 @@ export function parseNodeSelector(text: string): Record<string, string> | undefi
   return out;
 }
 
-export const devboxNodeSelector = (env: { DEVBOX_NODE_SELECTOR?: string } = process.env) => parseNodeSelector(env.DEVBOX_NODE_SELECTOR ?? "");
+export const devboxNodeSelector = (env: Record<string, string | undefined> = process.env) => parseNodeSelector(env.DEVBOX_NODE_SELECTOR ?? "");
