@@ -274,8 +274,10 @@ ensure_node2() {
   n2_start node2-kubelet n2_kubelet_ok "healthy (127.0.0.1:$KUBELET_HEALTHZ_PORT inside $N2_NETNS)" \
     nsenter --net="/run/netns/$N2_NETNS" --mount="$N2_MNT" -- "$BIN_DIR/kubelet" \
     --config="$N2_DIR/kubelet-config.yaml" --kubeconfig="$N2_KCFG/kubelet.kubeconfig" \
-    --root-dir="$N2_DIR/kubelet" --hostname-override="$N2_NAME" --node-ip="$N2_IP" --v=1
-  # a taint given by hand (devbox.dev/node2-dev) while node 2 was being built stays until removed
+    --root-dir="$N2_DIR/kubelet" --hostname-override="$N2_NAME" --node-ip="$N2_IP" --v=1 \
+    ${DEVBOX_NODE2_REGISTER_TAINTS:+--register-with-taints="$DEVBOX_NODE2_REGISTER_TAINTS"}
+  # DEVBOX_NODE2_REGISTER_TAINTS (e.g. devbox.dev/node2-dev=true:NoSchedule) applies when the Node
+  # object is created: keeps other Pods off a node under test; node remove 2 drops it again
   wait_for node2-kubelet "Ready as node $N2_NAME" n2_node_ready
   if [[ ${DEVBOX_SKIP_KUBE_PROXY:-} != 1 ]]; then
     ensure_kube_proxy_binary
