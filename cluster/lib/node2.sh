@@ -279,6 +279,12 @@ ensure_node2() {
   # DEVBOX_NODE2_REGISTER_TAINTS (e.g. devbox.dev/node2-dev=true:NoSchedule) applies when the Node
   # object is created: keeps other Pods off a node under test; node remove 2 drops it again
   wait_for node2-kubelet "Ready as node $N2_NAME" n2_node_ready
+  # the Node records its pod CIDR (settable once): the dashboard's team egress policies treat every
+  # node's podCIDR like DEVBOX_POD_CIDR (lib/k8s/team-network-policy.ts)
+  if [[ -z $(kubectl_admin get node "$N2_NAME" -o 'jsonpath={.spec.podCIDR}') ]]; then
+    kubectl_admin patch node "$N2_NAME" --type merge -p "{\"spec\":{\"podCIDR\":\"$N2_POD_CIDR\",\"podCIDRs\":[\"$N2_POD_CIDR\"]}}" >>"$LOGS/kubectl.log" 2>&1 ||
+      die "could not record $N2_POD_CIDR as node $N2_NAME's pod CIDR; see $LOGS/kubectl.log"
+  fi
   if [[ ${DEVBOX_SKIP_KUBE_PROXY:-} != 1 ]]; then
     ensure_kube_proxy_binary
     local pid
