@@ -94,6 +94,7 @@ describe("two nodes", () => {
     const node = await adminCore.readNode({ name: NODE2 });
     expect(node.status?.addresses?.find((a) => a.type === "InternalIP")?.address).toBe(NODE2_IP);
     expect(node.spec?.taints ?? []).toEqual([]);
+    expect(node.spec?.podCIDR).toBe(`${NODE2_POD_CIDR_PREFIX}0.0/16`);
     expect(await agentHealthy(NODE2_IP)).toBe(true);
     const status = await cluster(["status"]);
     for (const part of ["node2-containerd", "node2-kubelet", "node2-kube-proxy", "node2-netpol", "node2-registry", "node2-apiserver", "node2-agent"])
