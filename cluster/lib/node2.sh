@@ -115,7 +115,7 @@ n2_remove_host_nat() {
   local line
   while IFS= read -r line; do
     eval "iptables -w -t nat -D ${line#-A }" 2>/dev/null || true
-  done < <(iptables-save -t nat 2>/dev/null | grep -- '^-A ' | grep -F -- "--comment $N2_NAT_COMMENT " || true)
+  done < <(iptables-save -t nat 2>/dev/null | grep -- '^-A ' | grep -F -- "--comment \"$N2_NAT_COMMENT\"" || true)
 }
 
 n2_remove_network() {
