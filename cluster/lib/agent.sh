@@ -48,8 +48,9 @@ agent_answers() { curl -sf --max-time 2 "http://$(node_ip):$AGENT_PORT/healthz" 
 
 # The agent's Pod as one line: name, ready, waiting reason, restarts, back-off, last exit.
 agent_pod_state() {
-  kubectl_admin -n "$AGENT_NAMESPACE" get pods -l app.kubernetes.io/name=devbox-agent -o json 2>/dev/null | jq -r '
-    .items | map(select(.metadata.deletionTimestamp == null)) | first // empty |
+  # node 1's (with a second node, lib/node2.sh, the DaemonSet has a Pod there too)
+  kubectl_admin -n "$AGENT_NAMESPACE" get pods -l app.kubernetes.io/name=devbox-agent -o json 2>/dev/null | jq -r --arg node "$NODE_NAME" '
+    .items | map(select(.metadata.deletionTimestamp == null and (.spec.nodeName // $node) == $node)) | first // empty |
     (.status.containerStatuses // [] | map(select(.name == "agent")) | first // {}) as $c |
     [ .metadata.name, ($c.ready // false | tostring), ($c.state.waiting.reason // ((($c.state // {}) | keys | first) // "pending")),
       ($c.restartCount // 0 | tostring),
