@@ -254,6 +254,12 @@ n2_pin_node1_deployments() {
     kubectl_admin -n kube-system patch deploy "$d" --type merge \
       -p "{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"kubernetes.io/hostname\":\"$NODE_NAME\"}}}}}" >>"$LOGS/kubectl.log" 2>&1 ||
       die "pinning kube-system/$d to $NODE_NAME failed; see $LOGS/kubectl.log"
+    # the patch replaces the Pod: up returns once it serves again (status checks it)
+    wait_for kubelet "running kube-system/$d again on $NODE_NAME" kubectl_admin -n kube-system rollout status deploy/"$d" --timeout=2s
+    case $d in
+      coredns) [[ -n $(pid_of kube-proxy 2>/dev/null) ]] && wait_for kube-proxy "routing the cluster DNS Service again" coredns_answers ;;
+      metrics-server) wait_for kube-apiserver "serving the Metrics API again" metrics_api_ok ;;
+    esac
   done
 }
 

@@ -99,7 +99,7 @@ describe("two nodes", () => {
     const status = await cluster(["status"]);
     for (const part of ["node2-containerd", "node2-kubelet", "node2-kube-proxy", "node2-netpol", "node2-registry", "node2-apiserver", "node2-agent"])
       expect(status.out).toMatch(new RegExp(`^${part} +\\S+ +ok `, "m"));
-    expect(status.code).toBe(0);
+    expect(status.code, status.out).toBe(0);
   });
 
   it("a devbox stopped on node 1 starts on node 2 from its snapshot, and back: each commit by its node's agent", { timeout: 600_000 }, async () => {
@@ -145,6 +145,7 @@ describe("two nodes", () => {
   it("node 2's Pods: cluster DNS and Services work; another team's devbox is unreachable in both directions, the same team's is reachable across nodes", { timeout: 300_000 }, async () => {
     onNode(NODE2);
     await createDevbox(world.db, team, world.owner.id, { name: "a1", ...spec() });
+    await waitForState(world.db, team, "a1", "Running"); // its Pod is built (with this selector) asynchronously
     onNode(NODE1);
     await createDevbox(world.db, team, world.owner.id, { name: "a2", ...spec() });
     await createDevbox(world.db, teamB, ownerB.id, { name: "b1", ...spec() });
