@@ -142,19 +142,22 @@ describe("two nodes", () => {
     expect(await sh(team.namespace, third.metadata!.name!, "cat ~/proj/one.txt ~/proj/two.txt /opt/one")).toBe("written-on-node-1\nwritten-on-node-2\nopt\n");
   });
 
-  it("node 2's Pods: cluster DNS and Services work; another team's devbox is unreachable in both directions, the same team's is reachable across nodes", { timeout: 300_000 }, async () => {
+  it("node 2's Pods: cluster DNS and Services work; another team's devbox is unreachable in both directions, on node 2 and across nodes; the same team's is reachable across nodes", { timeout: 300_000 }, async () => {
     onNode(NODE2);
     await createDevbox(world.db, team, world.owner.id, { name: "a1", ...spec() });
     await waitForState(world.db, team, "a1", "Running"); // its Pod is built (with this selector) asynchronously
     onNode(NODE1);
     await createDevbox(world.db, team, world.owner.id, { name: "a2", ...spec() });
     await createDevbox(world.db, teamB, ownerB.id, { name: "b1", ...spec() });
-    for (const [t, name] of [[team, "a1"], [team, "a2"], [teamB, "b1"]] as const) await waitForState(world.db, t, name, "Running");
-    const [a1, a2, b1] = await Promise.all([podOf(team, "a1"), podOf(team, "a2"), podOf(teamB, "b1")]);
-    expect([a1.spec!.nodeName, a2.spec!.nodeName, b1.spec!.nodeName]).toEqual([NODE2, NODE1, NODE1]);
+    for (const [t, name] of [[team, "a2"], [teamB, "b1"]] as const) await waitForState(world.db, t, name, "Running");
+    onNode(NODE2);
+    await createDevbox(world.db, teamB, ownerB.id, { name: "b2", ...spec() });
+    await waitForState(world.db, teamB, "b2", "Running");
+    const [a1, a2, b1, b2] = await Promise.all([podOf(team, "a1"), podOf(team, "a2"), podOf(teamB, "b1"), podOf(teamB, "b2")]);
+    expect([a1.spec!.nodeName, a2.spec!.nodeName, b1.spec!.nodeName, b2.spec!.nodeName]).toEqual([NODE2, NODE1, NODE1, NODE2]);
     const where = (t: Team, p: typeof a1) => ({ ns: t.namespace, pod: p.metadata!.name!, ip: p.status!.podIP! });
-    const A1 = where(team, a1), A2 = where(team, a2), B1 = where(teamB, b1);
-    for (const w of [A1, A2, B1])
+    const A1 = where(team, a1), A2 = where(team, a2), B1 = where(teamB, b1), B2 = where(teamB, b2);
+    for (const w of [A1, A2, B1, B2])
       await sh(w.ns, w.pod, `echo from-${w.pod} > /tmp/secret.txt; setsid nohup python3 -m http.server 8000 --directory /tmp >/dev/null 2>&1 & sleep 0.5`);
 
     // ClusterIP of the DNS Service, translated by node 2's kube-proxy, answered by CoreDNS on node 1
@@ -164,7 +167,10 @@ describe("two nodes", () => {
     // same team across nodes: open both ways (Pod addresses are kept between the nodes)
     await eventually("a1 (node 2) → a2 (node 1)", async () => ((await fetchFrom(A1, A2)) === `from-${A2.pod}\n` ? true : undefined), 30_000);
     await eventually("a2 (node 1) → a1 (node 2)", async () => ((await fetchFrom(A2, A1)) === `from-${A1.pod}\n` ? true : undefined), 30_000);
-    // another team: shut both ways (node 2's enforcer: a1's egress; node 2's ingress to a1)
+    // another team on the same node 2: only node 2's enforcer stands between them
+    expect(await fetchFrom(A1, B2)).toBe("shut\n");
+    expect(await fetchFrom(B2, A1)).toBe("shut\n");
+    // another team across the nodes: shut both ways
     expect(await fetchFrom(A1, B1)).toBe("shut\n");
     expect(await fetchFrom(B1, A1)).toBe("shut\n");
     // and b1 reaches nothing of team A on node 1 either (node 1's enforcer, unchanged)
