@@ -1,6 +1,9 @@
 // Pod startup latency on the bundled cluster: Pod create -> Running and ->
 // first exec output, one at a time and five at a time, against `ctr run` of
-// the same image on the same containerd (no scheduler, kubelet, CNI: the floor).
+// the same image on the same containerd (no scheduler, kubelet, CNI: the floor). With a second
+// node (`cluster up --nodes 2`) the Kubernetes runs are repeated with the Pods on node 2 (its own
+// kubelet and containerd in a network namespace; images through the registry relay), node 1's
+// runs pinned to node 1 as the baseline.
 //   npm run bench -- pod-startup [--json] [--pods 20] [--image ref]
 import * as k8s from '@kubernetes/client-node';
 import { spawn, execFileSync } from 'node:child_process';
@@ -18,7 +21,12 @@ interface Result {
   kubernetes: { sequential: Run; parallel5: Run };
   ctrRun: { sequential: Run; parallel5: Run };
   ratio: { sequential: { running: number; firstExec: number }; parallel5: { running: number; firstExec: number } };
+  /** present when the cluster has a second node: the same runs on node 2, and node 2 / node 1 */
+  node2?: { node: string; sequential: Run; parallel5: Run; ratioToNode1: { sequential: { running: number; firstExec: number }; parallel5: { running: number; firstExec: number } } };
 }
+
+const NODE1 = process.env.DEVBOX_NODE_NAME ?? 'devbox-node';
+const NODE2 = `${NODE1}-2`;
 
 const ctrArgs = ['--address', CONTAINERD_SOCKET, '-n', 'k8s.io'];
 // keep ctr's FIFOs and runc state under the cluster's state dir (not /run/containerd)
@@ -68,10 +76,16 @@ const benchmark: Benchmark<Result> = {
       }
     }, (err) => err && (err as Error).name !== 'AbortError' && log(`watch ended: ${err}`));
 
-    const k8sPod = async (name: string) => {
+    const node2 = await core.readNode({ name: NODE2 }).then(
+      (n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      () => false,
+    );
+    const k8sPod = async (name: string, node?: string) => {
       const running = new Promise<void>((r) => waiters.set(name, r));
+      const body = devboxPod(name, image);
+      if (node) body.spec!.nodeSelector = { 'kubernetes.io/hostname': node };
       const t0 = performance.now();
-      await core.createNamespacedPod({ namespace: ns, body: devboxPod(name, image) });
+      await core.createNamespacedPod({ namespace: ns, body });
       await Promise.race([running, new Promise((_, rej) => setTimeout(() => rej(new Error(`${name} not Running after 120 s`)), 120_000))]);
       let first = -1;
       await execIn(kc, ns, name, 'main', ['echo', 'ready'], () => (first = performance.now()));
@@ -94,12 +108,23 @@ const benchmark: Benchmark<Result> = {
     const summarize = (rs: { running: number; firstExec: number }[]): Run => ({ running: stats(rs.map((r) => r.running)), firstExec: stats(rs.map((r) => r.firstExec)) });
     const tag = Date.now().toString(36);
     try {
+      // with two nodes, node 1's runs are pinned to it (the baseline); otherwise any (the one) node
+      const on1 = node2 ? NODE1 : undefined;
       log(`warm-up: one pod so ${image} is pulled and unpacked before timing`);
-      await k8sPod('warmup');
+      await k8sPod('warmup', on1);
       log(`kubernetes: ${pods} pods one at a time`);
-      const kSeq = summarize(await inBatches(pods, 1, (i) => k8sPod(`seq-${i}`)));
+      const kSeq = summarize(await inBatches(pods, 1, (i) => k8sPod(`seq-${i}`, on1)));
       log(`kubernetes: ${pods} pods five at a time`);
-      const kPar = summarize(await inBatches(pods, 5, (i) => k8sPod(`par-${i}`)));
+      const kPar = summarize(await inBatches(pods, 5, (i) => k8sPod(`par-${i}`, on1)));
+      let n2: Result['node2'];
+      if (node2) {
+        log(`node ${NODE2}: warm-up, then ${pods} pods one at a time and five at a time`);
+        await k8sPod('warmup-2', NODE2);
+        const seq = summarize(await inBatches(pods, 1, (i) => k8sPod(`n2-seq-${i}`, NODE2)));
+        const par = summarize(await inBatches(pods, 5, (i) => k8sPod(`n2-par-${i}`, NODE2)));
+        const r = (a: Run, b: Run) => ({ running: +(a.running.median / b.running.median).toFixed(2), firstExec: +(a.firstExec.median / b.firstExec.median).toFixed(2) });
+        n2 = { node: NODE2, sequential: seq, parallel5: par, ratioToNode1: { sequential: r(seq, kSeq), parallel5: r(par, kPar) } };
+      }
       log(`ctr run (floor): ${pods} containers one at a time, then five at a time`);
       const cSeq = summarize(await inBatches(pods, 1, (i) => ctrContainer(`bench-${tag}-seq-${i}`)));
       const cPar = summarize(await inBatches(pods, 5, (i) => ctrContainer(`bench-${tag}-par-${i}`)));
@@ -110,6 +135,7 @@ const benchmark: Benchmark<Result> = {
         kubernetes: { sequential: kSeq, parallel5: kPar },
         ctrRun: { sequential: cSeq, parallel5: cPar },
         ratio: { sequential: ratio(kSeq, cSeq), parallel5: ratio(kPar, cPar) },
+        ...(n2 ? { node2: n2 } : {}),
       };
     } finally {
       watch.abort();
@@ -130,6 +156,14 @@ const benchmark: Benchmark<Result> = {
       row('ctr run,    5 at a time', r.ctrRun.parallel5),
       `ratio kubernetes/ctr (median): 1 at a time ${r.ratio.sequential.running}x to Running, ${r.ratio.sequential.firstExec}x to first exec; ` +
         `5 at a time ${r.ratio.parallel5.running}x / ${r.ratio.parallel5.firstExec}x`,
+      ...(r.node2
+        ? [
+            row(`${r.node2.node}, 1 at a time`, r.node2.sequential),
+            row(`${r.node2.node}, 5 at a time`, r.node2.parallel5),
+            `ratio node 2 / node 1 (median): 1 at a time ${r.node2.ratioToNode1.sequential.running}x to Running, ${r.node2.ratioToNode1.sequential.firstExec}x to first exec; ` +
+              `5 at a time ${r.node2.ratioToNode1.parallel5.running}x / ${r.node2.ratioToNode1.parallel5.firstExec}x`,
+          ]
+        : ['(one node: `cluster up --nodes 2` adds the node-2 rows)']),
     ].join('\n');
   },
 };

@@ -36,8 +36,9 @@ ensure_agent() {
   token=$(<"$AGENT_DIR/token")
   local existed=0
   kubectl_admin -n "$AGENT_NAMESPACE" get ds devbox-agent >/dev/null 2>&1 && existed=1
+  # ALLOW_FROM: the dashboard runs on node 1; it reaches another node's agent from node 1's address
   CONTAINERD_SOCKET="$CTRD_SOCK" CONTAINERD_ROOT="$CTRD_DIR/root" IMAGE="$ref" REGISTRY="$REGISTRY" \
-    PORT="$AGENT_PORT" NAMESPACE="$AGENT_NAMESPACE" TOKEN="$token" bash "$src/deploy/render.sh" |
+    PORT="$AGENT_PORT" NAMESPACE="$AGENT_NAMESPACE" TOKEN="$token" ALLOW_FROM="$(node_ip)" bash "$src/deploy/render.sh" |
     kubectl_admin apply -f - >>"$LOGS/agent.log" 2>&1 || die "applying the agent manifests failed; see $LOGS/agent.log"
   wait_agent_ready "$existed"
   info "agent $ref ready on $(node_ip):$AGENT_PORT (token: $AGENT_DIR/token)"
@@ -47,8 +48,9 @@ agent_answers() { curl -sf --max-time 2 "http://$(node_ip):$AGENT_PORT/healthz" 
 
 # The agent's Pod as one line: name, ready, waiting reason, restarts, back-off, last exit.
 agent_pod_state() {
-  kubectl_admin -n "$AGENT_NAMESPACE" get pods -l app.kubernetes.io/name=devbox-agent -o json 2>/dev/null | jq -r '
-    .items | map(select(.metadata.deletionTimestamp == null)) | first // empty |
+  # node 1's (with a second node, lib/node2.sh, the DaemonSet has a Pod there too)
+  kubectl_admin -n "$AGENT_NAMESPACE" get pods -l app.kubernetes.io/name=devbox-agent -o json 2>/dev/null | jq -r --arg node "$NODE_NAME" '
+    .items | map(select(.metadata.deletionTimestamp == null and (.spec.nodeName // $node) == $node)) | first // empty |
     (.status.containerStatuses // [] | map(select(.name == "agent")) | first // {}) as $c |
     [ .metadata.name, ($c.ready // false | tostring), ($c.state.waiting.reason // ((($c.state // {}) | keys | first) // "pending")),
       ($c.restartCount // 0 | tostring),

@@ -82,10 +82,13 @@ pid_of() { # component -> pid if running (from pid file, verified)
 # "$STATE_DIR/" with the slash: /var/lib/devbox-cluster must not match
 # /var/lib/devbox-cluster-other. One grep over /proc instead of a fork per process.
 find_ours() {
-  local pattern="$1" f pid a0
+  local pattern="$1" f pid a0 netns
+  netns=$(readlink /proc/self/ns/net)
   for f in $(grep -laF -- "$STATE_DIR/" /proc/[0-9]*/cmdline 2>/dev/null); do
     pid=${f#/proc/}; pid=${pid%/cmdline}
     [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+    # another network namespace is another node (lib/node2.sh), which stops its own processes
+    [[ $(readlink "/proc/$pid/ns/net" 2>/dev/null) == "$netns" ]] || continue
     IFS= read -r -d '' a0 <"$f" 2>/dev/null || [[ -n $a0 ]] || continue
     a0=${a0##*/}
     [[ -z $pattern || $a0 == "$pattern" ]] || continue

@@ -17,7 +17,16 @@ on_up_exit() {
 }
 
 cmd_up() {
-  [[ $# == 0 ]] || die "up takes no arguments (got: $*)"
+  local nodes=""
+  while (($#)); do
+    case $1 in
+      --nodes) nodes="${2:-}"; shift 2 || true ;;
+      --nodes=*) nodes="${1#--nodes=}"; shift ;;
+      *) echo "devbox-cluster up: unknown argument '$1' (--nodes 1|2)" >&2; exit 2 ;;
+    esac
+  done
+  [[ -z $nodes || $nodes == 1 || $nodes == 2 ]] || { echo "devbox-cluster up: --nodes takes 1 or 2 (got '$nodes')" >&2; exit 2; }
+  [[ $nodes == 1 ]] && n2_configured && die "node 2 ($N2_NAME) is part of this cluster; remove it with: devbox-cluster node remove 2"
   preflight
   exec 9>"$RUN/lock"
   flock -n 9 || die "another devbox-cluster command holds $RUN/lock"
@@ -46,6 +55,8 @@ cmd_up() {
   else
     ensure_agent
   fi
+  # a second node in its own network namespace (lib/node2.sh); kept by later plain `up`s
+  if [[ $nodes == 2 ]] || n2_configured; then ensure_node2; fi
   UP_OK=1
   trap - EXIT
   step "${C_G}cluster is up${C_0}"
@@ -281,6 +292,7 @@ cmd_down() {
   ((purge)) && confirm_purge "$yes" "$boxes"
   ((purge)) || mark_cluster_stop "$pods"
   step "stopping the cluster in $STATE_DIR"
+  node2_down "$( ((purge)) || echo keep)"   # lib/node2.sh: before node 1, whose registry and apiserver it uses
   if ((purge)); then
     teardown
     rm -rf "$STATE_DIR"
@@ -317,6 +329,7 @@ cmd_status() {
   coredns_status || rc=1   # lib/coredns.sh
   metrics_server_status || rc=1   # lib/metrics-server.sh   # NetworkPolicy enforcer (lib/netpol.sh)
   dashboard_access_status || rc=1   # registry GC helper (lib/dashboard-access.sh)
+  node2_status || rc=1   # the second node's parts, when it was added (lib/node2.sh)
   if apiserver_ok 2>/dev/null && [[ -x $BIN_DIR/kubectl ]]; then
     echo; kubectl_admin get nodes -o wide 2>&1 || true
     echo; kubectl_admin get pods -A 2>&1 | head -30 || true
@@ -331,7 +344,7 @@ cmd_status() {
 cmd_logs() {
   local c="${1:-}" follow=0
   [[ ${2:-} == -f ]] && follow=1
-  if [[ -z $c || " $COMPONENTS kube-proxy netpol images agent apt kubectl " != *" $c "* ]]; then
+  if [[ -z $c || " $COMPONENTS kube-proxy netpol images agent apt kubectl $N2_COMPONENTS " != *" $c "* ]]; then
     die "logs: name a component: $COMPONENTS kube-proxy netpol (or images, agent, apt, kubectl)"
   fi
   local f="$LOGS/$c.log"

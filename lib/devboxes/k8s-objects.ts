@@ -3,6 +3,7 @@ import type { Devbox } from "@/db/schema/devboxes";
 import { MANAGED_BY, TEAM_LABEL } from "@/lib/k8s/labels";
 import type { SshKeys } from "./ssh-keys";
 import { MAIN_PROCESS_ARGS } from "./main-process";
+import { devboxNodeSelector } from "./node-placement";
 
 export const DEVBOX_ID_LABEL = "devbox.dev/devbox-id";
 export const DEVBOX_NAME_LABEL = "devbox.dev/name";
@@ -51,6 +52,7 @@ export function buildPod(d: Devbox, owner: V1OwnerReference): V1Pod {
     },
     spec: {
       hostname: d.name,
+      nodeSelector: devboxNodeSelector(),
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       // Never restart in place: an exited container keeps its writable layer until the Pod is
