@@ -1,14 +1,13 @@
-import { spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import type { Readable } from "node:stream";
-import { Writable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { Exec, KubeConfig } from "@kubernetes/client-node";
 
 /**
  * A real Vite dev server in a devbox, without the internet (devboxes have none). The node
- * template's Node is Debian bookworm's 18.19, which this repo's own Vite (8, for vitest) does not
+ * template's Node is Debian bookworm's 18 (18.20.4 today), which this repo's own Vite (8, for vitest) does not
  * run on, so package.json carries Vite 5.4 under the alias `vite5` (devDependency). Its dependency
  * closure (esbuild and rollup with their native linux packages, as npm ci installed them here) is
  * copied into the devbox as a tar over the Kubernetes exec stdin, next to the small project in
@@ -85,21 +84,25 @@ export function execInDevbox(namespace: string, pod: string, script: string, std
       },
     });
   return new Promise<string>((resolve, reject) => {
+    let done = false;
     new Exec(adminKubeConfig())
-      .exec(namespace, pod, "devbox", ["bash", "-c", script], sink(), sink(), stdin, false, (s) =>
-        s.status === "Success" ? resolve(out) : reject(new Error(`in the devbox: ${script.split("\n")[0]}…\n${out}\n${JSON.stringify(s)}`)),
-      )
-      .catch(reject);
+      .exec(namespace, pod, "devbox", ["bash", "-c", script], sink(), sink(), stdin, false, (s) => {
+        done = true;
+        if (s.status === "Success") resolve(out);
+        else reject(new Error(`in the devbox: ${script.split("\n")[0]}…\n${out}\n${JSON.stringify(s)}`));
+      })
+      .then((ws) => ws.on("close", () => setImmediate(() => done || reject(new Error(`in the devbox: ${script.split("\n")[0]}…: closed without a status\n${out}`)))), reject);
   });
 }
 
-/** Streams `tar -cz` of these entries from this machine into `tar -xz` in the devbox under `dest`. */
+/**
+ * Packs these entries with `tar -cz` on this machine and unpacks them in the devbox under `dest`
+ * (the archive is sent whole: Node drains a child's unread stdout when it exits, which would lose
+ * it before the exec's websocket is open to take it).
+ */
 async function copyInto(namespace: string, pod: string, dest: string, args: string[]): Promise<void> {
-  const tar = spawn("tar", ["-cz", "-f", "-", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  tar.stderr.on("data", (c) => (err += c));
-  const packed = new Promise<void>((resolve, reject) => tar.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`tar ${args.join(" ")}: ${code} ${err}`)))));
-  await Promise.all([packed, execInDevbox(namespace, pod, `mkdir -p ${dest} && tar -xz -f - -C ${dest}`, tar.stdout)]);
+  const archive = execFileSync("tar", ["-cz", "-f", "-", ...args], { maxBuffer: 512 << 20 });
+  await execInDevbox(namespace, pod, `mkdir -p ${dest} && tar -xz -f - -C ${dest}`, Readable.from([archive]));
 }
 
 /**
