@@ -136,7 +136,7 @@ test("preview URL: hand-off sign-in, Vite hot module replacement through the URL
   await expect(appPage.locator("#v")).toHaveText("version-1");
   await expect(appPage.locator("#v")).toHaveCSS("color", "rgb(0, 0, 255)");
   // Vite's HMR websocket is open through the preview URL (a message went there and back).
-  await appPage.waitForFunction(() => (window as unknown as { __hmrConnected?: boolean }).__hmrConnected === true);
+  await appPage.waitForFunction(() => (window as unknown as { __hmrConnected?: boolean }).__hmrConnected === true, undefined, { timeout: 30_000 });
   const appCookies = await page.context().cookies(previewUrl);
   expect(appCookies.map((c) => c.name)).toEqual(["devbox_preview"]); // its own cookie only, never the dashboard's
   expect(appCookies[0].httpOnly).toBe(true);
