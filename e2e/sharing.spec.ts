@@ -1,19 +1,16 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { Writable } from "node:stream";
-import { Exec, KubeConfig } from "@kubernetes/client-node";
-import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
+import type { Browser } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "./fixtures";
 import { dashboardOrigin, PASSWORD, sameOriginJson, signUp, uniqueEmail, uniqueSlug } from "./helpers";
 import { screenText, typeLine } from "./support/devbox";
+import { startViteInDevbox, VITE_APP_DIR } from "./support/vite";
 
 /**
  * Sharing in Chromium: invite links (sign up through one in a fresh context), preview URLs of a
- * devbox port (hand-off sign-in, hot reload through the URL, an app page cannot call the
- * dashboard's API), and a shared terminal between two browser contexts.
+ * devbox port (hand-off sign-in, a real Vite dev server's hot module replacement through the URL,
+ * an app page cannot call the dashboard's API), and a shared terminal between two browser contexts.
  *
- * The "dev server" is test/fixtures/preview-app.cjs (plain Node; the node runtime has no Vite): it
- * serves /tmp/hot/index.html with a script that reloads the page when the file changes, over a
- * websocket through the preview URL — the mechanism of Vite's HMR, not Vite itself.
+ * The dev server is Vite 5 (e2e/support/vite.ts copies it into the node devbox, which has no
+ * internet) serving test/fixtures/vite-hmr-app; its HMR websocket goes through the preview URL.
  */
 test.describe.configure({ mode: "serial" });
 
@@ -103,17 +100,7 @@ test("invite link: sign up through it in a fresh context, land in the team with 
   await expect(joined.getByTestId("audit-events")).toHaveCount(0);
 });
 
-/** Runs a command in the devbox's container as root, like the integration tests. */
-async function execInDevbox(namespace: string, pod: string, script: string): Promise<void> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(process.env.DEVBOX_ADMIN_KUBECONFIG ?? "/var/lib/devbox-cluster/kubeconfig/admin.kubeconfig");
-  const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
-  await new Promise<void>((resolve, reject) => {
-    new Exec(kc).exec(namespace, pod, "devbox", ["bash", "-c", script], sink(), sink(), null, false, (s) => (s.status === "Success" ? resolve() : reject(new Error(JSON.stringify(s))))).catch(reject);
-  });
-}
-
-test("preview URL: hand-off sign-in, hot reload through the URL, the app cannot call the dashboard; shared terminal between two contexts", async ({ page, browser }) => {
+test("preview URL: hand-off sign-in, Vite hot module replacement through the URL, the app cannot call the dashboard; shared terminal between two contexts", async ({ page, browser }) => {
   test.setTimeout(400_000);
   await signUp(page, uniqueEmail("sharer"));
   const slug = await createTeam(page, "prev");
@@ -128,16 +115,11 @@ test("preview URL: hand-off sign-in, hot reload through the URL, the app cannot 
   const guestEmail = uniqueEmail("guest");
   const guest = await joinThroughInvite(browser, await createInvite(page, slug, "developer"), guestEmail);
 
-  // The dev server in the devbox.
+  // Vite in the devbox, on its declared port 3000.
   const team = await (await page.request.get(`/api/v1/teams/${slug}`)).json();
   const box = await (await page.request.get(`/api/v1/teams/${slug}/devboxes/web`)).json();
   const pod = box.podName ?? box.status?.podName ?? `web-${box.podGeneration ?? 1}`;
-  const app = readFileSync(path.join(import.meta.dirname, "../test/fixtures/preview-app.cjs")).toString("base64");
-  await execInDevbox(
-    team.namespace,
-    pod,
-    `mkdir -p /tmp/app /tmp/hot && echo '<h1 id="v">version-1</h1>' > /tmp/hot/index.html && chmod -R a+rwX /tmp/hot && echo ${app} | base64 -d > /tmp/app/a.cjs && (setsid nohup node /tmp/app/a.cjs > /tmp/app/log 2>&1 < /dev/null &) && sleep 1`,
-  );
+  await startViteInDevbox(team.namespace, pod);
 
   // Level "team" from the devbox page; the URL shown there is the one we open.
   const port = page.getByTestId("preview-port-3000");
@@ -146,12 +128,15 @@ test("preview URL: hand-off sign-in, hot reload through the URL, the app cannot 
   const previewUrl = (await port.getByTestId("preview-url").textContent())!;
   expect(previewUrl).toBe(`http://3000--web--${slug}.localhost:${new URL(dashboardOrigin()).port}/`);
 
-  // Hand-off: apps host → dashboard (signed in) → back with a code → the app.
+  // Hand-off: apps host → dashboard (signed in) → back with a code → the app, served by Vite.
   const appPage = await page.context().newPage();
-  await appPage.goto(`${previewUrl}hot`);
-  await expect(appPage).toHaveURL(`${previewUrl}hot`);
+  await appPage.goto(previewUrl);
+  await expect(appPage).toHaveURL(previewUrl);
+  await expect(appPage.locator('script[src="/@vite/client"]')).toHaveCount(1);
   await expect(appPage.locator("#v")).toHaveText("version-1");
-  await appPage.evaluate(() => (window as unknown as { __hotReady: Promise<void> }).__hotReady);
+  await expect(appPage.locator("#v")).toHaveCSS("color", "rgb(0, 0, 255)");
+  // Vite's HMR websocket is open through the preview URL (a message went there and back).
+  await appPage.waitForFunction(() => (window as unknown as { __hmrConnected?: boolean }).__hmrConnected === true, undefined, { timeout: 30_000 });
   const appCookies = await page.context().cookies(previewUrl);
   expect(appCookies.map((c) => c.name)).toEqual(["devbox_preview"]); // its own cookie only, never the dashboard's
   expect(appCookies[0].httpOnly).toBe(true);
@@ -169,13 +154,23 @@ test("preview URL: hand-off sign-in, hot reload through the URL, the app cannot 
   const direct = await page.request.get(`${dashboardOrigin()}/api/v1/teams`, { headers: { Origin: previewUrl.slice(0, -1) } });
   expect(direct.status()).toBe(403);
 
-  // Edit the file in the dashboard's terminal: the app page reloads with it.
+  // Edit a module, then the CSS, in the dashboard's terminal: Vite pushes hot updates through the
+  // URL and the page changes without reloading (a reload would lose the mark set here, and
+  // vite:afterUpdate — recorded in __hotUpdates — fires only for hot updates).
+  type AppWindow = { __notReloaded?: boolean; __hotUpdates: string[] };
+  await appPage.evaluate(() => void ((window as unknown as AppWindow).__notReloaded = true));
+  const hotUpdates = () => appPage.evaluate(() => (window as unknown as AppWindow).__hotUpdates);
   const termPage = await page.context().newPage();
   await termPage.goto(`/t/${slug}/devboxes/web/terminal`);
   const terminal = termPage.locator('[data-testid="terminal"]:visible');
   await expect(terminal).toHaveAttribute("data-status", "connected");
-  await typeLine(termPage, terminal, `echo '<h1 id="v">version-2</h1>' > /tmp/hot/index.html`);
-  await expect(appPage.locator("#v")).toHaveText("version-2", { timeout: 20_000 });
+  await typeLine(termPage, terminal, `echo "export const message = 'version-2';" > ${VITE_APP_DIR}/message.js`);
+  await expect(appPage.locator("#v")).toHaveText("version-2");
+  await expect.poll(hotUpdates).toContain("/message.js");
+  await typeLine(termPage, terminal, `echo 'h1 { color: rgb(0, 128, 0); }' > ${VITE_APP_DIR}/style.css`);
+  await expect(appPage.locator("#v")).toHaveCSS("color", "rgb(0, 128, 0)");
+  await expect.poll(hotUpdates).toContain("/style.css");
+  expect(await appPage.evaluate(() => (window as unknown as AppWindow).__notReloaded)).toBe(true);
 
   // Shared terminal, read-write: keystrokes of either side appear for both.
   await terminal.getByTestId("terminal-share").click();

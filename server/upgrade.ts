@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { refuseForeignUpgrade } from "./host-guard";
 
@@ -27,4 +27,20 @@ export function createUpgradeDispatcher(nextUpgrade: UpgradeHandler): UpgradeHan
     }
     return nextUpgrade(req, socket, head);
   };
+}
+
+/**
+ * Makes `listener` the server's only "upgrade" listener. Next's request handler adds one of its own
+ * to the server of the first request it serves (NextCustomServer.setupWebSocketHandler in
+ * next/dist/server/next.js); that one ends every websocket whose path matches a page — a preview
+ * app's `/`, Vite's HMR socket, included, racing the proxy that serves it — and skips the Host
+ * guard. Next gets its upgrades from the dispatcher instead (`app.getUpgradeHandler()`).
+ */
+export function soleUpgradeListener(server: Server, listener: UpgradeHandler): void {
+  server.on("upgrade", listener);
+  // "newListener" fires before the listener is added: remove it right after. Listeners are added
+  // while a request is handled, so no upgrade event can come in between.
+  server.on("newListener", (event, added) => {
+    if (event === "upgrade" && added !== listener) queueMicrotask(() => server.off("upgrade", added));
+  });
 }

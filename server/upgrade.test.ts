@@ -1,0 +1,63 @@
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { soleUpgradeListener } from "./upgrade";
+
+let server: Server | undefined;
+afterEach(() => void server?.close());
+
+async function listen(s: Server): Promise<number> {
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  return (s.address() as AddressInfo).port;
+}
+
+function get(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request({ host: "127.0.0.1", port, path, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    })
+      .on("error", reject)
+      .end();
+  });
+}
+
+/** An upgrade request: the status line that came back, or "closed" when the socket ended without one. */
+function upgrade(port: number): Promise<number | "closed"> {
+  return new Promise((resolve) => {
+    const req = request({ host: "127.0.0.1", port, path: "/", headers: { connection: "Upgrade", upgrade: "websocket" }, agent: false });
+    req.on("upgrade", (res, socket) => {
+      socket.destroy();
+      resolve(res.statusCode!);
+    });
+    req.on("response", (res) => resolve(res.statusCode!));
+    req.on("error", () => resolve("closed"));
+    req.end();
+  });
+}
+
+describe("soleUpgradeListener", () => {
+  it("keeps an upgrade listener added later (as Next's request handler does) from ending the socket it serves", async () => {
+    let intruderCalls = 0;
+    server = createServer((_req, res) => {
+      // What NextCustomServer.setupWebSocketHandler does on the first request: its own listener,
+      // which ends an upgrade whose path is one of its pages.
+      if (server!.listenerCount("upgrade") < 2)
+        server!.on("upgrade", (_r, socket) => {
+          intruderCalls++;
+          socket.end();
+        });
+      res.end("page");
+    });
+    // Ours answers after an await, as the preview proxy does (authorization first).
+    soleUpgradeListener(server, (_req, socket) => {
+      setTimeout(() => socket.end("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"), 20);
+    });
+    const port = await listen(server);
+    expect(await get(port, "/")).toBe(200);
+
+    expect(await upgrade(port)).toBe(101);
+    expect(intruderCalls).toBe(0);
+    expect(server.listenerCount("upgrade")).toBe(1);
+  });
+});
