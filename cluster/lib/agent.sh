@@ -37,7 +37,7 @@ ensure_agent() {
   local existed=0
   kubectl_admin -n "$AGENT_NAMESPACE" get ds devbox-agent >/dev/null 2>&1 && existed=1
   CONTAINERD_SOCKET="$CTRD_SOCK" CONTAINERD_ROOT="$CTRD_DIR/root" IMAGE="$ref" REGISTRY="$REGISTRY" \
-    PORT="$AGENT_PORT" NAMESPACE="$AGENT_NAMESPACE" TOKEN="$token" bash "$src/deploy/render.sh" |
+    PORT="$AGENT_PORT" NAMESPACE="$AGENT_NAMESPACE" TOKEN="$token" KUBECTL="$BIN_DIR/kubectl" bash "$src/deploy/render.sh" |
     kubectl_admin apply -f - >>"$LOGS/agent.log" 2>&1 || die "applying the agent manifests failed; see $LOGS/agent.log"
   wait_agent_ready "$existed"
   info "agent $ref ready on $(node_ip):$AGENT_PORT (token: $AGENT_DIR/token)"

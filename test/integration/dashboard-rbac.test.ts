@@ -1,4 +1,4 @@
-// The dashboard's Kubernetes rights (cluster/manifests/rbac.yaml): everything in a team namespace
+// The dashboard's Kubernetes rights (deploy/base/dashboard-roles.yaml): everything in a team namespace
 // it made, nothing in kube-system / devbox-system / default beyond its Lease and the agent token.
 // Writes are sent with dryRun=All: authorization and admission (the ValidatingAdmissionPolicy) run,
 // nothing is stored. Every refusal is paired with the same call allowed where it should be.
