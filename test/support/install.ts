@@ -165,7 +165,6 @@ export async function writeInstallOverlay(images: InstallImages, opts: { replica
     configMapGenerator: [{ name: "devbox-config", behavior: "merge", envs: ["config.env"] }],
     secretGenerator: [{ name: "devbox-agent-token", options: { disableNameSuffixHash: true }, files: ["token=agent-token"] }],
     patches: [
-      { target: { kind: "Namespace", name: "devbox-system" }, patch: jsonPatch([{ op: "replace", path: "/metadata/name", value: namespace }]) },
       { target: { kind: "ClusterRole", name: "devbox:dashboard" }, patch: jsonPatch([
         { op: "replace", path: "/metadata/name", value: renamed.clusterRole },
         { op: "replace", path: "/rules/6/resourceNames", value: [teamRole] },
