@@ -243,11 +243,18 @@ export async function dashboardLogs(inst: Install): Promise<string> {
 }
 
 /**
- * Removes the teams' namespaces (the product's data: an uninstall does not delete users' devboxes
- * on its own), then `kubectl delete -k`, then the host folders.
+ * Stops the dashboard, removes the teams' namespaces (the product's data: an uninstall does not
+ * delete users' devboxes on its own), then `kubectl delete -k`, then the host folders.
  */
 export async function uninstall(inst: Install, kc: KubeConfig = adminConfig()): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
+  // the dashboard first: its reconciler would make a deleted team namespace again for a devbox
+  // that should run
+  await kubectl("-n", inst.namespace, "scale", "deployment/devbox-dashboard", "--replicas=0").catch(() => undefined);
+  await waitFor("the dashboard Pods to go", 120_000, async () => {
+    const pods = await core.listNamespacedPod({ namespace: inst.namespace, labelSelector: "app.kubernetes.io/name=devbox-dashboard" }).catch(() => ({ items: [] }));
+    return pods.items.length === 0 ? true : undefined;
+  }, 500);
   const teams = (await core.listNamespace()).items.map((n) => n.metadata!.name!).filter((n) => n.startsWith(inst.teamPrefix));
   await Promise.all(teams.map((name) => core.deleteNamespace({ name }).catch(() => undefined)));
   await kubectl("delete", "-k", inst.dir, "--ignore-not-found", "--wait=true", "--timeout=300s");
