@@ -31,6 +31,8 @@ die() { printf '[deploy-images] ERROR: %s\n' "$*" >&2; [[ -s $LOG ]] && tail -n 
 for t in umoci skopeo jq node npm; do command -v "$t" >/dev/null || die "$t is not installed (scripts/install-deps.sh; cluster up installs umoci and skopeo)"; done
 : >"$LOG"
 exec 9>"$CACHE/.lock"; flock 9
+CLEANUP=()
+trap 'rm -rf "${CLEANUP[@]}"' EXIT
 
 BASE="docker://$FROM/devbox/base:bookworm"
 skopeo inspect --tls-verify=false "$BASE" >/dev/null 2>>"$LOG" || die "cannot read $BASE (cluster up pushes it)"
@@ -45,7 +47,7 @@ package() {
     log "$name: $ref already pushed (unchanged)"
   else
     work=$(mktemp -d "$CACHE/work.XXXXXX")
-    trap 'rm -rf "$work"' RETURN
+    CLEANUP+=("$work")
     log "$name: packaging $ref"
     skopeo copy -q --src-tls-verify=false "$BASE" "oci:$work/oci:img" >>"$LOG" 2>&1 || die "$name: copying the base image failed"
     while [[ $1 != -- ]]; do
@@ -53,7 +55,8 @@ package() {
       shift 2
     done
     shift
-    umoci config --image "$work/oci:img" --config.label "dev.devbox.deploy-hash=$hash" "$@" >>"$LOG" 2>&1 || die "$name: umoci config failed"
+    umoci config --image "$work/oci:img" --config.label "dev.devbox.deploy-hash=$hash" --config.label "dev.devbox.image=devbox/$name" \
+      --config.label "org.opencontainers.image.title=Devbox $name (deploy/images/build.sh)" --config.label dev.devbox.recipe-hash= "$@" >>"$LOG" 2>&1 || die "$name: umoci config failed"
     skopeo copy -q --dest-tls-verify=false "oci:$work/oci:img" "docker://$ref" >>"$LOG" 2>&1 || die "$name: pushing $ref failed"
   fi
   skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://$ref" "docker://$REGISTRY/devbox/$name:latest" >>"$LOG" 2>&1 ||
@@ -63,7 +66,7 @@ package() {
 
 build_registry() {
   local bin; bin=$(command -v docker-registry) || die "docker-registry is not installed (Debian package docker-registry)"
-  local hash; hash=$( { sha256sum "$bin"; echo v1; } | sha256sum | cut -c1-64)
+  local hash; hash=$( { sha256sum "$bin" "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-64)
   package registry "$hash" "$bin" /usr/bin/docker-registry -- \
     --config.user 1000:1000 --config.entrypoint=/usr/bin/docker-registry \
     --config.cmd=serve --config.cmd=/etc/docker/registry/config.yml --config.exposedports 5000/tcp
@@ -88,9 +91,9 @@ build_dashboard() {
     find "$CACHE" -maxdepth 1 -name 'node_modules-*' ! -name "node_modules-$deps_hash" -exec rm -rf {} +
   fi
   app_hash=$( { find "${APP_FILES[@]}" .next -path .next/cache -prune -o -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
-  hash=$(printf '%s %s %s v1' "$deps_hash" "$app_hash" "$(sha256sum "$(readlink -f "$(command -v node)")")" | sha256sum | cut -c1-64)
+  hash=$(printf '%s %s %s %s' "$deps_hash" "$app_hash" "$(sha256sum "$(readlink -f "$(command -v node)")")" "$(sha256sum "${BASH_SOURCE[0]}")" | sha256sum | cut -c1-64)
   stage=$(mktemp -d "$CACHE/stage.XXXXXX")
-  trap 'rm -rf "$stage"' RETURN
+  CLEANUP+=("$stage")
   mkdir -p "$stage/app"
   tar -c --exclude=.next/cache "${APP_FILES[@]}" .next | tar -x -C "$stage/app"
   mkdir -p "$stage/app/.next/cache"
