@@ -66,7 +66,7 @@ package() {
 
 build_registry() {
   local bin; bin=$(command -v docker-registry) || die "docker-registry is not installed (Debian package docker-registry)"
-  local hash; hash=$( { sha256sum "$bin" "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-64)
+  local hash; hash=$( { sha256sum <"$bin"; sha256sum <"${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-64)
   package registry "$hash" "$bin" /usr/bin/docker-registry -- \
     --config.user 1000:1000 --config.entrypoint=/usr/bin/docker-registry \
     --config.cmd=serve --config.cmd=/etc/docker/registry/config.yml --config.exposedports 5000/tcp
@@ -91,7 +91,7 @@ build_dashboard() {
     find "$CACHE" -maxdepth 1 -name 'node_modules-*' ! -name "node_modules-$deps_hash" -exec rm -rf {} +
   fi
   app_hash=$( { find "${APP_FILES[@]}" .next -path .next/cache -prune -o -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
-  hash=$(printf '%s %s %s %s' "$deps_hash" "$app_hash" "$(sha256sum "$(readlink -f "$(command -v node)")")" "$(sha256sum "${BASH_SOURCE[0]}")" | sha256sum | cut -c1-64)
+  hash=$(printf '%s %s %s %s' "$deps_hash" "$app_hash" "$(sha256sum "$(readlink -f "$(command -v node)")")" "$(sha256sum <"${BASH_SOURCE[0]}")" | sha256sum | cut -c1-64)
   stage=$(mktemp -d "$CACHE/stage.XXXXXX")
   CLEANUP+=("$stage")
   mkdir -p "$stage/app"
