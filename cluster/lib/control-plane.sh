@@ -11,6 +11,7 @@ scheduler_ok() { curl -skf --max-time 3 "https://127.0.0.1:$SCHEDULER_PORT/healt
 # through the `kubernetes` Service (10.96.0.1:443 -> <node IP>:$APISERVER_PORT, the endpoint the
 # apiserver advertises). kube-apiserver takes one --bind-address, so it is the wildcard, and the
 # apiserver guard (lib/network.sh) turns away every client that is neither on this host nor a Pod.
+# No anonymous requests (not even /version, /healthz): a Pod without credentials gets nothing.
 apiserver_args() {
   printf '%s\n' \
     --bind-address=0.0.0.0 --secure-port="$APISERVER_PORT" --advertise-address="$(node_ip)" \
@@ -29,6 +30,7 @@ apiserver_args() {
     --proxy-client-cert-file="$PKI/front-proxy-client.crt" --proxy-client-key-file="$PKI/front-proxy-client.key" \
     --enable-aggregator-routing=true \
     --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
+    --anonymous-auth=false \
     --allow-privileged=true --profiling=false --v=1 \
     --cert-dir="$STATE_DIR/apiserver-certs"
 }

@@ -189,6 +189,8 @@ describe('services and cluster DNS', () => {
       return o.stdout.includes('userInfo') ? o.stdout : undefined;
     });
     expect((JSON.parse(out) as { status: { userInfo: { username: string } } }).status.userInfo.username).toBe(`system:serviceaccount:${ns}:reader`);
+    // a Pod without a token (automountServiceAccountToken: false) connects but gets nothing, not even /version
+    expect(await sh('client', `curl -sk -o /dev/null -w '%{http_code}' https://kubernetes.default.svc/version`)).toBe('401');
     // the TLS check is real: against another CA (the image's public roots) the same call fails
     const wrong = await execIn(kc, ns, 'reader', 'main', ['bash', '-c', `${review.replace('CA', '/etc/ssl/certs/ca-certificates.crt')}; echo "rc=$?"`]);
     expect(wrong.stderr + wrong.stdout).toMatch(/certificate/i);
