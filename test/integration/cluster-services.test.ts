@@ -226,7 +226,7 @@ describe('services and cluster DNS', () => {
     const tag = `${process.pid % 100000}`;
     const netns = `apig-${tag}`;
     const [vh, vn] = [`agh${tag}`, `agn${tag}`];
-    const run = (...a: string[]) => execFileSync(a[0], a.slice(1), { encoding: 'utf8' });
+    const run = (...a: string[]) => execFileSync(a[0], a.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       run('ip', 'netns', 'add', netns);
       run('ip', 'link', 'add', vh, 'type', 'veth', 'peer', 'name', vn);
