@@ -16,6 +16,7 @@ import { terminalRegistry } from "./lib/terminal/registry";
 import { startControlPlane } from "./lib/control-plane";
 import { activityRecorder } from "./lib/idle/activity";
 import { extraNamespaceLabels } from "./lib/k8s/namespace-labels";
+import { inClusterConfigProblems } from "./lib/deploy/in-cluster";
 
 const dev = process.env.NODE_ENV !== "production";
 const port = Number(process.env.PORT ?? 3000);
@@ -28,6 +29,9 @@ async function main() {
   } catch (err) {
     throw new StartupError((err as Error).message);
   }
+  // In a Pod (deploy/) the bundled cluster's defaults point at the Pod itself: say which to set.
+  const podProblems = inClusterConfigProblems();
+  if (podProblems.length) throw new StartupError(`running in a Pod, the configuration is incomplete:\n  - ${podProblems.join("\n  - ")}`);
   // Migrations run before the first request can reach the DB.
   const { db, kind } = await databaseHandle();
   process.env.NEXTAUTH_SECRET = await ensureAuthSecret(db);

@@ -10,7 +10,7 @@ import { testBackends } from "./test-backends";
 import { fold, MINUTE, QUARTER_HOUR, type Bucket, type Sample } from "@/lib/usage/buckets";
 import { dropExpired, latestMinute, readRows, recordSamples, rowCount, teamConsumers } from "@/lib/usage/queries";
 import { UsageSampler } from "@/lib/usage/sampler";
-import type { PodReading, UsageSource } from "@/lib/usage/source";
+import type { PodReading, PodRef, UsageSource } from "@/lib/usage/source";
 import { GENERATION_LABEL } from "@/lib/devboxes/k8s-objects";
 
 const MiB = 2 ** 20;
@@ -113,10 +113,10 @@ describe.each(testBackends())("usage history on $name", (backend) => {
     });
     const pods: Record<string, V1Pod[]> = { s1: [pod("s1-1", "old", 1), pod("s1-2", "cur", 2)], s2: [pod("s2-1", "stopped", 1)] };
     let clock = 0;
-    const asked: string[][] = [];
+    const asked: PodRef[][] = [];
     const source: UsageSource = {
-      async read(nodes) {
-        asked.push(nodes);
+      async read(refs) {
+        asked.push(refs);
         const r = (uid: string, cpu: number): PodReading => ({ namespace: "devbox-t", name: uid, uid, at: at(clock), cpuMillis: cpu, memoryBytes: 100, diskBytes: 10, rxBytes: clock * 50, txBytes: clock * 5, cpuNanoSeconds: uid === "cur" ? clock * 4e8 : undefined });
         return [r("cur", 250), r("old", 999), r("stopped", 999), r("not-a-devbox", 999)];
       },
@@ -129,7 +129,7 @@ describe.each(testBackends())("usage history on $name", (backend) => {
     const second = await sampler.pass(at(100_020));
     // From the second reading on, CPU comes from the CPU-time counter (0.4 s per s), not the kubelet's figure.
     expect(second.get("s1")).toEqual({ cpuMillis: 400, memoryBytes: 100, diskBytes: 10, rxBytesPerSec: 50, txBytesPerSec: 5 });
-    expect(asked).toEqual([["node-a"], ["node-a"]]);
+    expect(asked).toEqual([[{ namespace: "devbox-t", name: "s1-2", uid: "cur", nodeName: "node-a" }], [{ namespace: "devbox-t", name: "s1-2", uid: "cur", nodeName: "node-a" }]]);
     const rows = await readRows(db, "s1", MINUTE, at(100_020));
     expect(rows.map((r) => r.rxBytesPerSec)).toEqual([null, 50]); // two minutes: the first pass had no rate yet
     expect((await teamConsumers(db, "t1", at(100_020))).map((c) => c.name)).toContain("s1");

@@ -38,7 +38,7 @@ ensure_agent() {
   kubectl_admin -n "$AGENT_NAMESPACE" get ds devbox-agent >/dev/null 2>&1 && existed=1
   # ALLOW_FROM: the dashboard runs on node 1; it reaches another node's agent from node 1's address
   CONTAINERD_SOCKET="$CTRD_SOCK" CONTAINERD_ROOT="$CTRD_DIR/root" IMAGE="$ref" REGISTRY="$REGISTRY" \
-    PORT="$AGENT_PORT" NAMESPACE="$AGENT_NAMESPACE" TOKEN="$token" ALLOW_FROM="$(node_ip)" bash "$src/deploy/render.sh" |
+    PORT="$AGENT_PORT" NAMESPACE="$AGENT_NAMESPACE" TOKEN="$token" ALLOW_FROM="$(node_ip)" KUBECTL="$BIN_DIR/kubectl" bash "$src/deploy/render.sh" |
     kubectl_admin apply -f - >>"$LOGS/agent.log" 2>&1 || die "applying the agent manifests failed; see $LOGS/agent.log"
   wait_agent_ready "$existed"
   info "agent $ref ready on $(node_ip):$AGENT_PORT (token: $AGENT_DIR/token)"

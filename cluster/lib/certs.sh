@@ -1,7 +1,8 @@
 # PKI with openssl, as local-up-cluster.sh does: one CA, serving certs, one
 # client cert per component, a service-account key pair. ECDSA P-256 keys.
-# Existing certs are kept (so kubeconfigs handed out stay valid) unless the
-# node IP changed (it is in the kubelet/apiserver SANs).
+# Existing certs are kept (so kubeconfigs handed out stay valid) unless their SANs differ from
+# the wanted ones (the node IP changed, or an older cluster's cert lacks a name): the SANs are read
+# from the certificate itself, not only from the .sans note written beside it.
 
 gen_key() { [[ -f $1 ]] || openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; chmod 600 "$1"; }
 
@@ -9,7 +10,9 @@ gen_key() { [[ -f $1 ]] || openssl genpkey -algorithm EC -pkeyopt ec_paramgen_cu
 gen_cert() {
   local name="$1" subj="$2" kind="$3" sans="${4:-}"
   local crt="$PKI/$name.crt" key="$PKI/$name.key" ext="$PKI/$name.ext"
-  if [[ -f $crt && -f $key ]] && [[ $(cat "$PKI/$name.sans" 2>/dev/null) == "$sans" ]]; then return; fi
+  if [[ -f $crt && -f $key ]] && [[ $(cat "$PKI/$name.sans" 2>/dev/null) == "$sans" ]] &&
+    [[ $(cert_sans "$crt") == "$(sorted_sans "$sans")" ]]; then return; fi
+  [[ -f $crt ]] && info "renewing certificate $name (subject alternative names: $sans)"
   gen_key "$key"
   local eku
   case $kind in
@@ -26,6 +29,13 @@ gen_cert() {
     -days 3650 -sha256 -extfile "$ext" -out "$crt" 2>/dev/null || die "openssl could not sign $name"
   echo "$sans" >"$PKI/$name.sans"
   rm -f "$PKI/$name.csr"
+}
+
+# "IP:1.2.3.4,DNS:x" -> one a line, sorted (IPv4 only: the cluster is IPv4)
+sorted_sans() { tr ',' '\n' <<<"$1" | sed '/^$/d' | sort; }
+cert_sans() { # the SANs in a certificate, in sorted_sans' form
+  openssl x509 -in "$1" -noout -ext subjectAltName 2>/dev/null | sed 1d | tr ',' '\n' |
+    sed -e 's/^ *//' -e 's/^IP Address:/IP:/' -e '/^$/d' | sort
 }
 
 ensure_certs() {

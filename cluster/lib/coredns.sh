@@ -3,19 +3,18 @@
 # one-layer image (cluster/lib/images.sh push_binary_image) in the local registry, and run as the
 # Deployment kube-system/coredns behind the Service kube-system/kube-dns ($CLUSTER_DNS_IP).
 #
-# Why hostNetwork, and why the Service has a hand-made EndpointSlice: the apiserver listens on
-# 127.0.0.1 only, so a Pod on the pod network cannot reach it; CoreDNS on the host network talks to
-# 127.0.0.1 (KUBERNETES_SERVICE_HOST is overridden; its ServiceAccount token authenticates). It
-# answers on the bridge gateway ($POD_GATEWAY:53, which Pods reach and the team egress policies
-# allow on port 53), not on the node IP's port 53, which stays free. A selector Service would
-# point at the node IP (a hostNetwork Pod's IP), so `up` writes the EndpointSlice itself.
+# An ordinary Pod on the pod network behind a selector Service: it reaches the apiserver through
+# the `kubernetes` Service with its ServiceAccount token (lib/control-plane.sh apiserver_args), and
+# the team egress policies allow port 53 to any address, its Pod IP included. (Until the apiserver
+# listened on the node address it ran on the host network with a hand-made EndpointSlice
+# `kube-dns-gateway`; `up` deletes that one.)
 #
 # Names outside the cluster get NXDOMAIN at once: there is no upstream to forward to here.
 
 COREDNS_VERSION="v1.14.7"
 COREDNS_BIN_DIR="$CACHE_DIR/bin/coredns-$COREDNS_VERSION"
-COREDNS_HEALTH_PORT="${DEVBOX_COREDNS_HEALTH_PORT:-10054}"
-COREDNS_READY_PORT="${DEVBOX_COREDNS_READY_PORT:-10055}"
+COREDNS_HEALTH_PORT=8080   # inside its Pod
+COREDNS_READY_PORT=8181
 CLUSTER_DOMAIN="cluster.local"
 
 CLUSTER_DNS_IP="${DEVBOX_CLUSTER_DNS_IP:-$(cidr_host "$SERVICE_CIDR" 10)}"
@@ -56,10 +55,9 @@ metadata: {name: coredns, namespace: kube-system}
 data:
   Corefile: |
     $CLUSTER_DOMAIN:53 in-addr.arpa:53 ip6.arpa:53 {
-        bind $POD_GATEWAY
         errors
-        health 127.0.0.1:$COREDNS_HEALTH_PORT
-        ready 127.0.0.1:$COREDNS_READY_PORT
+        health :$COREDNS_HEALTH_PORT
+        ready :$COREDNS_READY_PORT
         kubernetes $CLUSTER_DOMAIN in-addr.arpa ip6.arpa {
             pods insecure
             ttl 30
@@ -70,7 +68,6 @@ data:
     }
     # everything else: no upstream on this machine, so NXDOMAIN at once instead of a timeout
     .:53 {
-        bind $POD_GATEWAY
         errors
         template ANY ANY {
             rcode NXDOMAIN
@@ -82,30 +79,33 @@ kind: Deployment
 metadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}
 spec:
   replicas: 1
-  strategy: {type: Recreate}   # host network: two copies cannot bind the same address
+  strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}   # no gap in DNS on an update
   selector: {matchLabels: {k8s-app: kube-dns}}
   template:
     metadata: {labels: {k8s-app: kube-dns}}
     spec:
       serviceAccountName: coredns
       priorityClassName: system-cluster-critical
-      hostNetwork: true
       dnsPolicy: Default
       containers:
       - name: coredns
         image: $1
         args: [-conf, /etc/coredns/Corefile]
-        env:   # the apiserver listens on loopback only (see cluster/lib/coredns.sh)
-        - {name: KUBERNETES_SERVICE_HOST, value: 127.0.0.1}
-        - {name: KUBERNETES_SERVICE_PORT, value: "$APISERVER_PORT"}
+        ports:
+        - {name: dns, containerPort: 53, protocol: UDP}
+        - {name: dns-tcp, containerPort: 53, protocol: TCP}
+        securityContext:
+          allowPrivilegeEscalation: false
+          readOnlyRootFilesystem: true
+          capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}
         resources:
           requests: {cpu: 50m, memory: 32Mi}
           limits: {memory: 128Mi}
         readinessProbe:
-          httpGet: {host: 127.0.0.1, path: /ready, port: $COREDNS_READY_PORT}
+          httpGet: {path: /ready, port: $COREDNS_READY_PORT}
           periodSeconds: 2
         livenessProbe:
-          httpGet: {host: 127.0.0.1, path: /health, port: $COREDNS_HEALTH_PORT}
+          httpGet: {path: /health, port: $COREDNS_HEALTH_PORT}
           periodSeconds: 10
           failureThreshold: 5
         volumeMounts: [{name: config, mountPath: /etc/coredns, readOnly: true}]
@@ -116,23 +116,10 @@ kind: Service
 metadata: {name: kube-dns, namespace: kube-system, labels: {k8s-app: kube-dns}}
 spec:
   clusterIP: $CLUSTER_DNS_IP
+  selector: {k8s-app: kube-dns}
   ports:
   - {name: dns, port: 53, targetPort: 53, protocol: UDP}
   - {name: dns-tcp, port: 53, targetPort: 53, protocol: TCP}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: kube-dns-gateway
-  namespace: kube-system
-  labels: {kubernetes.io/service-name: kube-dns, endpointslice.kubernetes.io/managed-by: devbox-cluster}
-addressType: IPv4
-ports:
-- {name: dns, port: 53, protocol: UDP}
-- {name: dns-tcp, port: 53, protocol: TCP}
-endpoints:
-- addresses: [$POD_GATEWAY]
-  nodeName: $NODE_NAME
 YAML
 }
 
@@ -149,6 +136,8 @@ ensure_coredns() {
     die "packaging the CoreDNS image failed; see $LOGS/coredns.log"
   coredns_manifests "$ref" | kubectl_admin apply -f - >>"$LOGS/coredns.log" 2>&1 ||
     die "applying the CoreDNS manifests failed; see $LOGS/coredns.log"
+  # an older cluster's hand-made endpoint (CoreDNS on the host network); the Service selects the Pod now
+  kubectl_admin -n kube-system delete endpointslice kube-dns-gateway --ignore-not-found >>"$LOGS/coredns.log" 2>&1 || true
   wait_for kubelet "running CoreDNS (kube-system/coredns ready)" \
     kubectl_admin -n kube-system rollout status deploy/coredns --timeout=2s
   if [[ -n $(pid_of kube-proxy 2>/dev/null) ]]; then

@@ -46,6 +46,9 @@ cmd_up() {
   start_kubelet
   wait_node_ready
   start_kube_proxy   # ClusterIPs and NodePorts (lib/kube-proxy.sh)
+  if [[ -n $(pid_of kube-proxy 2>/dev/null) ]]; then   # Pods reach the apiserver (lib/control-plane.sh)
+    wait_for kube-apiserver "reachable through the kubernetes Service ($(first_service_ip):443 -> $(node_ip):$APISERVER_PORT)" kubernetes_service_ok
+  fi
   start_netpol   # NetworkPolicy enforcer (lib/netpol.sh)
   ensure_coredns   # cluster DNS (lib/coredns.sh)
   ensure_metrics_server   # Metrics API (lib/metrics-server.sh)

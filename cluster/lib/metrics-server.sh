@@ -4,14 +4,16 @@
 # `kubectl top` and the Metrics API work.
 #
 # The aggregation layer: the apiserver proxies /apis/metrics.k8s.io to it with the client cert
-# front-proxy-client (certs.sh) and --requestheader-* flags (control-plane.sh), and dials its
-# endpoint directly (--enable-aggregator-routing: the apiserver is a host process). Host network,
-# like CoreDNS, because the apiserver listens on 127.0.0.1 only; it serves on the node address,
-# which team egress policies keep devboxes away from.
+# front-proxy-client (certs.sh) and --requestheader-* flags (control-plane.sh), dials its Pod
+# directly (--enable-aggregator-routing: the apiserver is a host process) and verifies its serving
+# certificate against the APIService's caBundle: `up` issues it from the cluster CA for
+# metrics-server.kube-system.svc (the name the aggregator checks) into the Secret
+# kube-system/metrics-server-tls. An ordinary Pod on the pod network: it reaches the apiserver through the
+# `kubernetes` Service and the kubelets on their node address, with its ServiceAccount.
 
 METRICS_SERVER_VERSION="v0.8.0"
 METRICS_SERVER_BIN_DIR="$CACHE_DIR/bin/metrics-server-$METRICS_SERVER_VERSION"
-METRICS_SERVER_PORT="${DEVBOX_METRICS_SERVER_PORT:-10260}"
+METRICS_SERVER_PORT=4443   # inside its Pod
 
 metrics_server_recipe_hash() { module_recipe_hash metrics-server "$METRICS_SERVER_VERSION"; }
 
@@ -26,6 +28,14 @@ metrics_server_manifests() { # image
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: metrics-server, namespace: kube-system}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: metrics-server-tls, namespace: kube-system}
+type: kubernetes.io/tls
+data:
+  tls.crt: $(b64 "$PKI/metrics-server.crt")
+  tls.key: $(b64 "$PKI/metrics-server.key")
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -61,46 +71,50 @@ kind: Deployment
 metadata: {name: metrics-server, namespace: kube-system, labels: {k8s-app: metrics-server}}
 spec:
   replicas: 1
-  strategy: {type: Recreate}   # host network: two copies cannot bind the same port
+  strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}
   selector: {matchLabels: {k8s-app: metrics-server}}
   template:
     metadata: {labels: {k8s-app: metrics-server}}
     spec:
       serviceAccountName: metrics-server
       priorityClassName: system-cluster-critical
-      hostNetwork: true
-      dnsPolicy: Default
       containers:
       - name: metrics-server
         image: $1
         args:
         - --secure-port=$METRICS_SERVER_PORT
-        - --bind-address=\$(HOST_IP)
-        - --cert-dir=/tmp
+        - --tls-cert-file=/etc/metrics-server/tls/tls.crt
+        - --tls-private-key-file=/etc/metrics-server/tls/tls.key
         - --kubelet-preferred-address-types=InternalIP
         - --kubelet-use-node-status-port
         - --kubelet-certificate-authority=/var/run/secrets/kubernetes.io/serviceaccount/ca.crt
         - --metric-resolution=15s
-        env:   # the apiserver listens on loopback only (see cluster/lib/metrics-server.sh)
-        - {name: KUBERNETES_SERVICE_HOST, value: 127.0.0.1}
-        - {name: KUBERNETES_SERVICE_PORT, value: "$APISERVER_PORT"}
-        - name: HOST_IP
-          valueFrom: {fieldRef: {fieldPath: status.hostIP}}
+        ports: [{name: https, containerPort: $METRICS_SERVER_PORT, protocol: TCP}]
+        securityContext:
+          allowPrivilegeEscalation: false
+          readOnlyRootFilesystem: true
+          runAsNonRoot: true
+          runAsUser: 65534
+          capabilities: {drop: [ALL]}
         resources:
           requests: {cpu: 50m, memory: 64Mi}
           limits: {memory: 256Mi}
         readinessProbe:
           httpGet: {scheme: HTTPS, path: /readyz, port: $METRICS_SERVER_PORT}
           periodSeconds: 5
-        volumeMounts: [{name: tmp, mountPath: /tmp}]
-      volumes: [{name: tmp, emptyDir: {}}]
+        volumeMounts:
+        - {name: tmp, mountPath: /tmp}
+        - {name: tls, mountPath: /etc/metrics-server/tls, readOnly: true}
+      volumes:
+      - {name: tmp, emptyDir: {}}
+      - {name: tls, secret: {secretName: metrics-server-tls}}
 ---
 apiVersion: v1
 kind: Service
 metadata: {name: metrics-server, namespace: kube-system, labels: {k8s-app: metrics-server}}
 spec:
   selector: {k8s-app: metrics-server}
-  ports: [{name: https, port: 443, targetPort: $METRICS_SERVER_PORT, protocol: TCP}]
+  ports: [{name: https, port: 443, targetPort: https, protocol: TCP}]
 ---
 apiVersion: apiregistration.k8s.io/v1
 kind: APIService
@@ -109,8 +123,7 @@ spec:
   group: metrics.k8s.io
   version: v1beta1
   service: {name: metrics-server, namespace: kube-system, port: 443}
-  # its serving cert is self-signed (--cert-dir); the apiserver reaches it on this host only
-  insecureSkipTLSVerify: true
+  caBundle: $(b64 "$PKI/ca.crt")   # its serving cert is issued by the cluster CA (ensure_metrics_server)
   groupPriorityMinimum: 100
   versionPriority: 100
 YAML
@@ -132,6 +145,9 @@ ensure_metrics_server() {
     return 0
   fi
   ensure_metrics_server_binary
+  # the name the aggregator verifies: <service>.<namespace>.svc
+  gen_cert metrics-server "/CN=metrics-server.kube-system.svc" server \
+    "DNS:metrics-server.kube-system.svc,DNS:metrics-server.kube-system.svc.$CLUSTER_DOMAIN"
   local ref; ref="$REGISTRY/devbox/metrics-server:$METRICS_SERVER_VERSION-$(metrics_server_recipe_hash)"
   push_binary_image "$METRICS_SERVER_BIN_DIR/metrics-server" "$ref" /metrics-server >>"$LOGS/metrics-server.log" 2>&1 ||
     die "packaging the metrics-server image failed; see $LOGS/metrics-server.log"

@@ -11,9 +11,9 @@ cidr_host() { # 10.96.0.0/16 10 -> 10.96.0.10 (host number added to the network 
 }
 POD_GATEWAY="$(cidr_host "$POD_CIDR" 1)"   # the CNI bridge's address (host-local's default gateway)
 
-# The bridge normally appears with the first Pod on the pod network; CoreDNS (host network, lib/coredns.sh) binds its
-# address, and kubelet may restart it before any Pod on the pod network exists,
-# so create it (the CNI bridge plugin adopts an existing bridge and its gateway address).
+# The bridge normally appears with the first Pod on the pod network; `up` makes it beforehand so
+# its gateway address exists from the start (the CNI bridge plugin adopts an existing bridge and
+# its gateway address).
 ensure_pod_bridge() {
   local prefix=${POD_CIDR#*/}
   ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge || die "cannot create bridge $BRIDGE"
@@ -88,6 +88,7 @@ remove_network() {
     ip link del "$BRIDGE" && info "removed bridge $BRIDGE"
   fi
   remove_service_guard
+  remove_apiserver_guard
   sweep_iptables
   rm -rf "$STATE_DIR/cni/ipam"
 }
@@ -140,3 +141,31 @@ remove_iptables_service_guard() {
     while iptables -w -D "$chain" $c -j REJECT --reject-with icmp-port-unreachable 2>/dev/null; do :; done
   done
 }
+
+# The apiserver guard: the apiserver listens on every address (lib/control-plane.sh
+# apiserver_args) so that Pods reach it on the node address; this lets only this host (anything
+# arriving on loopback: every local connection, to any local address) and the pod network
+# (APISERVER_CLIENT_CIDRS, the pod CIDR; Pods come through the `kubernetes` Service or the node
+# address) connect to its port; everyone else, e.g. another machine on the node's network, gets a
+# TCP reset. Which Pods may is the NetworkPolicies' business: the team egress policies deny the
+# node's addresses and the Service IP (lib/k8s/team-network-policy.ts). Own nftables table, input
+# hook: as the service guard, a reject here is final whatever another chain accepts.
+APISERVER_GUARD_TABLE="devbox_apiserver_guard_${CNI_NETWORK//[^A-Za-z0-9_]/_}"
+APISERVER_CLIENT_CIDRS="${DEVBOX_APISERVER_CLIENT_CIDRS:-$POD_CIDR}"   # besides this host; comma-separated
+
+ensure_apiserver_guard() {
+  nft -f - <<NFT || die "cannot add the apiserver guard (nftables table inet $APISERVER_GUARD_TABLE)"
+table inet $APISERVER_GUARD_TABLE {}
+delete table inet $APISERVER_GUARD_TABLE
+table inet $APISERVER_GUARD_TABLE {
+  chain input {
+    type filter hook input priority -10; policy accept;
+    tcp dport $APISERVER_PORT iifname "lo" accept
+    tcp dport $APISERVER_PORT ip saddr { $APISERVER_CLIENT_CIDRS } accept
+    tcp dport $APISERVER_PORT counter reject with tcp reset
+  }
+}
+NFT
+}
+
+remove_apiserver_guard() { nft delete table inet "$APISERVER_GUARD_TABLE" 2>/dev/null || true; }

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { KubeConfig } from "@kubernetes/client-node";
+import { runningInPod, SERVICE_ACCOUNT_TOKEN } from "@/lib/deploy/in-cluster";
 
 export const BUNDLED_CLUSTER_DIR = process.env.DEVBOX_CLUSTER_DIR ?? "/var/lib/devbox-cluster";
 export const BUNDLED_DASHBOARD_KUBECONFIG = `${BUNDLED_CLUSTER_DIR}/kubeconfig/dashboard.kubeconfig`;
@@ -12,7 +13,9 @@ export function loadKubeConfig(): KubeConfig {
   const kc = new KubeConfig();
   if (process.env.KUBECONFIG) {
     kc.loadFromFile(process.env.KUBECONFIG);
-  } else if (process.env.KUBERNETES_SERVICE_HOST) {
+  } else if (runningInPod()) {
+    if (!fs.existsSync(SERVICE_ACCOUNT_TOKEN))
+      throw new Error(`Running in a Pod without a service account token (${SERVICE_ACCOUNT_TOKEN}): give the Pod the devbox-dashboard ServiceAccount with automountServiceAccountToken: true, or set KUBECONFIG.`);
     kc.loadFromCluster();
   } else if (fs.existsSync(BUNDLED_DASHBOARD_KUBECONFIG)) {
     kc.loadFromFile(BUNDLED_DASHBOARD_KUBECONFIG);

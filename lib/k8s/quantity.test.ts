@@ -6,6 +6,8 @@ describe("quantities", () => {
     expect(parseCpuMillis("500m")).toBe(500);
     expect(parseCpuMillis("2")).toBe(2000);
     expect(parseCpuMillis("1.5")).toBe(1500);
+    expect(parseCpuMillis("250000000n")).toBe(250); // the Metrics API's unit
+    expect(parseCpuMillis("1500u")).toBe(1.5);
     expect(() => parseCpuMillis("2Gi")).toThrow();
   });
   it("parses bytes in binary and decimal units", () => {

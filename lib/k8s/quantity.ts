@@ -3,10 +3,12 @@
 const binary: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50 };
 const decimal: Record<string, number> = { k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
 
-/** CPU in millicores. */
+/** CPU in millicores ("250m", "2"; the Metrics API's "123456789n" and "12u" give fractions). */
 export function parseCpuMillis(q: string): number {
-  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(q.trim());
+  const m = /^(\d+(?:\.\d+)?)([mun]?)$/.exec(q.trim());
   if (!m) throw new Error(`not a CPU quantity: ${q}`);
+  if (m[2] === "n") return Number(m[1]) / 1e6;
+  if (m[2] === "u") return Number(m[1]) / 1e3;
   return m[2] ? Number(m[1]) : Math.round(Number(m[1]) * 1000);
 }
 

@@ -2,6 +2,7 @@ import os from "node:os";
 import { CoreV1Api, NetworkingV1Api, type V1NetworkPolicy, type V1NetworkPolicyPeer } from "@kubernetes/client-node";
 import { kubeConfig } from "./config";
 import { isAlreadyExists } from "./errors";
+import { localAddressesAreNodeAddresses } from "@/lib/deploy/in-cluster";
 import { MANAGED_BY } from "./labels";
 
 export const TEAM_INGRESS_POLICY = "team-ingress";
@@ -82,8 +83,8 @@ export async function egressDenyInputs(): Promise<EgressDenyInputs> {
     for (const a of n.status?.addresses ?? []) if (isIPv4(a.address)) nodeAddresses.add(a.address);
   }
   // The bundled cluster: the dashboard runs on the node, so every address of this host is one of the
-  // node's (docker0, a second NIC, …), not only the InternalIP the kubelet reports.
-  if (process.env.DEVBOX_EGRESS_LOCAL_ADDRESSES !== "0") {
+  // node's (docker0, a second NIC, …), not only the InternalIP the kubelet reports. Not in a Pod.
+  if (localAddressesAreNodeAddresses()) {
     for (const list of Object.values(os.networkInterfaces()))
       for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) nodeAddresses.add(a.address);
   }

@@ -3,8 +3,12 @@ import { kubeConfig } from "./config";
 import { isAlreadyExists, k8sMessage, k8sStatusCode } from "./errors";
 import { MANAGED_BY } from "./labels";
 
-/** Bound in each team namespace; the dashboard has no such rights anywhere else (cluster/manifests/rbac.yaml). */
-export const TEAM_CLUSTER_ROLE = "devbox:dashboard-team";
+/**
+ * Bound in each team namespace; the dashboard has no such rights anywhere else
+ * (deploy/base/dashboard-roles.yaml). An install with renamed cluster objects (a second install in
+ * one cluster, deploy/README.md) names its own.
+ */
+export const TEAM_CLUSTER_ROLE = process.env.DEVBOX_TEAM_CLUSTER_ROLE || "devbox:dashboard-team";
 export const TEAM_ROLE_BINDING = "devbox-dashboard";
 
 let self: Promise<string> | undefined;

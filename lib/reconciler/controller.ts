@@ -8,7 +8,7 @@ import { reconcileApps } from "@/lib/apps/reconcile";
 import { resumeStaleReleases } from "@/lib/releases/build";
 import { IDLE_CHECK_MS } from "@/lib/idle/clock";
 import { idlePass } from "@/lib/idle/enforce";
-import { KubeletSummarySource } from "@/lib/usage/kubelet-summary";
+import { MetricsApiSource } from "@/lib/usage/metrics-api";
 import { usageSampleMs, UsageSampler } from "@/lib/usage/sampler";
 import { LeaderLease } from "./leader-lease";
 import { keepNothing, type BeforePodRemoval } from "./pod-removal";
@@ -122,7 +122,7 @@ export class Reconciler {
     if (!this.usageBusy && Date.now() - this.usageSampledAt >= usageSampleMs()) {
       this.usageBusy = true;
       this.usageSampledAt = Date.now();
-      this.usage ??= new UsageSampler(this.db, this.pods, new KubeletSummarySource());
+      this.usage ??= new UsageSampler(this.db, this.pods, new MetricsApiSource());
       void this.usage
         .pass()
         .catch((err) => console.error("[devbox] usage sampling failed:", err instanceof Error ? err.message : err))

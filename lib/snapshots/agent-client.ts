@@ -8,7 +8,7 @@ import { kubeConfig } from "@/lib/k8s/config";
  */
 
 export const AGENT_NAMESPACE = process.env.DEVBOX_AGENT_NAMESPACE ?? "devbox-system";
-export const AGENT_SECRET = "devbox-agent-token";
+export const AGENT_SECRET = process.env.DEVBOX_AGENT_SECRET || "devbox-agent-token";
 export const agentPort = () => Number(process.env.DEVBOX_AGENT_PORT ?? 7070);
 
 export interface AgentProgress {

@@ -1,7 +1,7 @@
 import https from "node:https";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { kubeConfig } from "@/lib/k8s/config";
-import type { PodReading, UsageSource } from "./source";
+import type { PodReading, PodRef, UsageSource } from "./source";
 
 /** The part of the kubelet's /stats/summary this reads (k8s.io/kubelet/pkg/apis/stats/v1alpha1). */
 export interface KubeletSummary {
@@ -66,10 +66,10 @@ export class KubeletSummarySource implements UsageSource {
     private readonly insecureKubeletTls = process.env.DEVBOX_KUBELET_INSECURE_TLS === "1",
   ) {}
 
-  async read(nodes: string[]): Promise<PodReading[]> {
+  async read(pods: PodRef[]): Promise<PodReading[]> {
     const out: PodReading[] = [];
     await Promise.all(
-      nodes.map(async (node) => {
+      [...new Set(pods.map((p) => p.nodeName))].map(async (node) => {
         try {
           out.push(...readingsFromSummary(await this.summary(node)));
           this.lastError.delete(node);

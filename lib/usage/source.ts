@@ -1,8 +1,8 @@
 /**
  * One reading of one Pod's resource use, whatever the source. The sampler (./sampler.ts) only
- * sees this interface, so the kubelet Summary API (./kubelet-summary.ts) can be replaced by the
- * Metrics API once the cluster runs metrics-server (it has CPU and memory; disk and network would
- * still come from the kubelet).
+ * sees this interface. The dashboard's source (./metrics-api.ts) takes CPU and memory from the
+ * Metrics API (metrics-server) and disk and network from the kubelet Summary API
+ * (./kubelet-summary.ts), which alone has them.
  */
 export interface PodReading {
   namespace: string;
@@ -12,7 +12,7 @@ export interface PodReading {
   at: Date;
   /** CPU in use now as the kubelet computed it, in millicores (0 when it could not). */
   cpuMillis: number;
-  /** CPU time used since the Pod started (a counter), nanoseconds; rates from two readings are steadier than cpuMillis. */
+  /** CPU time used since the Pod started (a counter), nanoseconds, when the source has it: the sampler then takes the rate between two readings instead of cpuMillis. */
   cpuNanoSeconds?: number;
   /** Memory working set (what the OOM killer and the limit count), bytes. */
   memoryBytes: number;
@@ -23,7 +23,15 @@ export interface PodReading {
   txBytes?: number;
 }
 
+/** A Pod to read: where it runs (the kubelet to ask) and which namespace (the Metrics API's scope). */
+export interface PodRef {
+  namespace: string;
+  name: string;
+  uid: string;
+  nodeName: string;
+}
+
 export interface UsageSource {
-  /** Readings of the Pods on these nodes. A node that cannot be read is left out (and logged). */
-  read(nodes: string[]): Promise<PodReading[]>;
+  /** Readings of these Pods (others on their nodes may come too). What cannot be read is left out (and logged). */
+  read(pods: PodRef[]): Promise<PodReading[]>;
 }

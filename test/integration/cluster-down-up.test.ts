@@ -41,8 +41,8 @@ const env = {
   // the node agent is packaged on devbox/base (not in this instance's registry)
   // and listens on a fixed host port the main cluster's agent already holds
   DEVBOX_SKIP_AGENT: '1',
-  // kube-proxy's tables are global (the main cluster's already runs), and CoreDNS runs on the host
-  // network with fixed health ports the main cluster's CoreDNS holds
+  // kube-proxy's tables are global (the main cluster's already runs); without it no ClusterIP (the
+  // kubernetes Service, kube-dns) is routed, so no CoreDNS or metrics-server either
   DEVBOX_SKIP_KUBE_PROXY: '1',
   DEVBOX_SKIP_COREDNS: '1',
   DEVBOX_SKIP_METRICS_SERVER: '1',
@@ -102,6 +102,10 @@ const links = async () => (await sh('ip -o link show')).split('\n').filter(Boole
 const taggedIptablesRules = async () => (await sh(`(iptables-save; ip6tables-save) 2>/dev/null | grep -F '${CNI_NETWORK}' || true`)).trim();
 // The service-range guard's own nftables table (cluster/lib/network.sh).
 const guardTable = async () => (await sh(`nft list tables | grep -F 'devbox_service_guard_${CNI_NETWORK.replace(/[^A-Za-z0-9_]/g, '_')}' || true`)).trim();
+// The apiserver guard's table (cluster/lib/network.sh).
+const apiserverGuardTable = async () => (await sh(`nft list tables | grep -F 'devbox_apiserver_guard_${CNI_NETWORK.replace(/[^A-Za-z0-9_]/g, '_')}' || true`)).trim();
+const listeners = async (port: string) => (await sh(`ss -Hltn 'sport = :${port}' | awk '{print $4}'`)).split('\n').filter(Boolean).sort();
+const apiserverSans = async () => (await sh(`openssl x509 -in ${STATE}/pki/kube-apiserver.crt -noout -ext subjectAltName`)).trim();
 const podCgroups = () => existsSync(`/sys/fs/cgroup/memory${CGROUP_ROOT}/kubepods`);
 
 async function podVeths(): Promise<string[]> {
@@ -116,6 +120,7 @@ async function expectNothingLeft(veths: string[]) {
   for (const v of veths) expect(now).not.toContain(v);
   expect(await taggedIptablesRules()).toBe('');
   expect(await guardTable()).toBe('');
+  expect(await apiserverGuardTable()).toBe('');
   expect(podCgroups()).toBe(false);
   // kubelet's /var/log/containers symlinks into our pod logs
   const logLinks = existsSync('/var/log/containers')
@@ -167,6 +172,9 @@ describe.runIf(isRoot)('devbox-cluster down/up (isolated instance)', () => {
     expect(veths.length).toBe(1);
     expect(await taggedIptablesRules()).not.toBe('');
     expect(await guardTable()).not.toBe('');
+    expect(await apiserverGuardTable()).not.toBe('');
+    // loopback for the host's clients, the node address for Pods (the kubernetes Service's endpoint)
+    expect(await listeners(env.DEVBOX_APISERVER_PORT)).toEqual(['*:16443']);
     expect(ourMounts().length).toBeGreaterThan(0);
   });
 
@@ -228,6 +236,46 @@ describe.runIf(isRoot)('devbox-cluster down/up (isolated instance)', () => {
     expect(pod.status?.phase).toBe('Running');
     await cluster('up');
     for (const c of keep) expect(pidOf(c)).toBe(before[c]);
+  });
+
+  it('up restarts the apiserver of an older cluster (loopback only, a certificate without the Service names), and nothing else', { timeout: UP_TIMEOUT }, async () => {
+    const pidOf = (c: string) => Number(readFileSync(`${STATE}/run/${c}.pid`, 'utf8').trim());
+    const keep = ['registry', 'containerd', 'etcd', 'kube-controller-manager', 'kube-scheduler', 'kubelet'];
+    const before = Object.fromEntries(keep.map((c) => [c, pidOf(c)]));
+    const pod = await client().readNamespacedPod({ name: 'first', namespace: 'default' });
+    // the previous version's apiserver: the same binary and flags, bound to loopback
+    const api = pidOf('kube-apiserver');
+    const args = readFileSync(`/proc/${api}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const old = args.map((a) => (a.startsWith('--bind-address=') ? '--bind-address=127.0.0.1' : a));
+    process.kill(api, 'SIGTERM');
+    await waitFor('the apiserver to exit', 60_000, async () => (existsSync(`/proc/${api}`) ? undefined : true));
+    // and its serving certificate without the names Pods use (the .sans note beside it is the new one's)
+    await sh(`cd ${STATE}/pki && openssl req -new -key kube-apiserver.key -subj /CN=kube-apiserver -out old.csr 2>/dev/null &&
+      echo subjectAltName=IP:127.0.0.1,DNS:localhost >old.ext &&
+      openssl x509 -req -in old.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -extfile old.ext -out kube-apiserver.crt 2>/dev/null && rm old.csr old.ext`);
+    await sh(`setsid bash -c 'echo $$ >${STATE}/run/kube-apiserver.pid; exec "$@"' _ ${old.map((a) => `'${a}'`).join(' ')} </dev/null >>${STATE}/logs/kube-apiserver.log 2>&1 &`);
+    await waitFor('the old apiserver to answer', 60_000, async () => (await client().listNamespace()).items.length > 0 || undefined, 500);
+    const oldPid = pidOf('kube-apiserver');
+    expect(await listeners(env.DEVBOX_APISERVER_PORT)).toEqual(['127.0.0.1:16443']);
+    expect(await apiserverSans()).not.toContain('10.96.0.1');
+
+    const up = await clusterCode('up');
+    expect(up.code, up.out).toBe(0);
+    expect(up.out).toContain('renewing certificate kube-apiserver');
+    expect(up.out).toContain(`restarting kube-apiserver (pid ${oldPid})`);
+    expect(pidOf('kube-apiserver')).not.toBe(oldPid);
+    expect(await listeners(env.DEVBOX_APISERVER_PORT)).toEqual(['*:16443']);
+    const sans = await apiserverSans();
+    for (const name of ['IP Address:10.96.0.1', 'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local']) expect(sans).toContain(name);
+    for (const c of keep) expect(pidOf(c), c).toBe(before[c]);
+    const still = await client().readNamespacedPod({ name: 'first', namespace: 'default' });
+    expect(still.metadata?.uid).toBe(pod.metadata?.uid);
+    expect(still.status?.phase).toBe('Running');
+    // converged: the next up keeps it
+    const current = pidOf('kube-apiserver');
+    const again = await cluster('up');
+    expect(again).not.toContain('restarting kube-apiserver');
+    expect(pidOf('kube-apiserver')).toBe(current);
   });
 
   it('down leaves no process, mount, interface, iptables rule or pod cgroup behind', { timeout: UP_TIMEOUT }, async () => {

@@ -1,4 +1,4 @@
-// The dashboard's Kubernetes rights (cluster/manifests/rbac.yaml): everything in a team namespace
+// The dashboard's Kubernetes rights (deploy/base/dashboard-roles.yaml): everything in a team namespace
 // it made, nothing in kube-system / devbox-system / default beyond its Lease and the agent token.
 // Writes are sent with dryRun=All: authorization and admission (the ValidatingAdmissionPolicy) run,
 // nothing is stored. Every refusal is paired with the same call allowed where it should be.
@@ -8,6 +8,7 @@ import {
   CoordinationV1Api,
   NetworkingV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   KubeConfig,
   RbacAuthorizationV1Api,
   type V1Pod,
@@ -140,6 +141,16 @@ describe("the dashboard's Kubernetes rights", () => {
     expect(await can("patch", "namespaces")).toBe(false);
   });
 
+  it("usage: the Metrics API's Pod figures in a team namespace, nowhere else", async () => {
+    expect(await can("list", "metrics.k8s.io/pods", team.namespace)).toBe(true);
+    for (const ns of SYSTEM) expect(await can("list", "metrics.k8s.io/pods", ns), ns).toBe(false);
+    expect(await can("get", "metrics.k8s.io/pods", team.namespace, undefined, "any")).toBe(false); // list is all the sampler does
+    // and the call itself, as the dashboard: the aggregated API authorizes it (an empty list here)
+    const list = await status(() => dash.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: "metrics.k8s.io", version: "v1beta1", namespace: team.namespace, plural: "pods" }));
+    expect(list).toBe(200);
+    expect(await status(() => dash.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: "metrics.k8s.io", version: "v1beta1", namespace: "kube-system", plural: "pods" }))).toBe(403);
+  });
+
   it("apps: Deployments and Pod logs in a team namespace, nowhere else; Deployments watched read-only cluster-wide", async () => {
     for (const verb of ["get", "create", "update", "delete"]) expect(await can(verb, "apps/deployments", team.namespace), verb).toBe(true);
     expect(await can("get", "pods", team.namespace, "log")).toBe(true);
@@ -158,8 +169,11 @@ describe("the dashboard's Kubernetes rights", () => {
     expect(await can("list", "pods")).toBe(true);
     expect(await can("watch", "pods")).toBe(true);
     expect(await can("list", "nodes")).toBe(true);
-    // usage charts: the kubelet's stats, and not the node proxy (that would open exec into any Pod)
+    // usage charts: the kubelet's stats (disk, network), and not the node proxy (that would open exec into any Pod)
     expect(await can("get", "nodes", undefined, "stats")).toBe(true);
+    // CPU and memory through the Metrics API: in team namespaces only (the test above), not cluster-wide
+    expect(await can("list", "metrics.k8s.io/pods")).toBe(false);
+    expect(await can("list", "metrics.k8s.io/nodes")).toBe(false);
     for (const sub of ["proxy", "log", "metrics"]) expect(await can("get", "nodes", undefined, sub), `nodes/${sub}`).toBe(false);
     expect(await can("create", "nodes", undefined, "proxy")).toBe(false);
     for (const [verb, res] of [["create", "pods"], ["update", "nodes"], ["create", "apps/daemonsets"], ["create", "apps/deployments"], ["create", "networking.k8s.io/networkpolicies"], ["delete", "pods"]])

@@ -251,10 +251,15 @@ describe("network isolation between teams", () => {
       else console.warn(`the node agent does not listen on ${nodeIP}:${port} now; its control is the other node ports`);
       expect(await tcp(a1, nodeIP, port), `team A → node:${port}`).toBe("shut");
     }
-    // the apiserver listens on loopback only and its Service IP is not routed (no kube-proxy):
-    // unreachable from any pod; the policy denies both addresses as well
+    // the apiserver: Pods reach it on the node address and through the kubernetes Service (an
+    // unprotected pod connects), a devbox does not, by name either; nor has it a token to show
     const svcIP = "10.96.0.1";
-    for (const [ip, port] of [[nodeIP, APISERVER_PORT], [svcIP, 443]] as const) expect(await tcp(a1, ip, port), `team A → ${ip}:${port}`).toBe("shut");
+    for (const [ip, port] of [[nodeIP, APISERVER_PORT], [svcIP, 443]] as const) {
+      await eventuallyTcp(ctl, ip, port, "open");
+      expect(await tcp(a1, ip, port), `team A → ${ip}:${port}`).toBe("shut");
+    }
+    expect(await run(a1, `curl -sS -m 3 -k https://kubernetes.default.svc/version 2>&1; echo " rc=$?"`)).toMatch(/rc=28$/); // curl: timed out
+    expect(await run(a1, "ls /var/run/secrets/kubernetes.io/serviceaccount 2>&1 || true")).toMatch(/No such file/);
     // the bridge gateway (the pods' router) is one of the node's addresses too
     const gw = a1.ip.split(".").slice(0, 3).join(".") + ".1";
     const anyPort = (hostAny.address() as net.AddressInfo).port;

@@ -9,7 +9,7 @@ import { findDevbox } from "@/lib/devboxes/queries";
 import { randomSuffix } from "@/lib/ids";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { MINUTE } from "@/lib/usage/buckets";
-import { KubeletSummarySource } from "@/lib/usage/kubelet-summary";
+import { MetricsApiSource } from "@/lib/usage/metrics-api";
 import { eq, sum } from "drizzle-orm";
 import { usageSamples } from "@/db/schema/usage-samples";
 import { readRows } from "@/lib/usage/queries";
@@ -25,11 +25,12 @@ process.env.DEVBOX_USAGE_SAMPLE_SECONDS = "3";
 const MB = 1_000_000;
 
 /**
- * Usage sampling against the real cluster, with the dashboard's own identity (the kubelet must
- * allow it get nodes/stats): a devbox burns CPU, holds memory and writes a file, and the samples
- * read from the kubelet rise.
+ * Usage sampling against the real cluster, with the dashboard's own identity (list
+ * pods.metrics.k8s.io in the team namespace, get nodes/stats): a devbox burns CPU and holds
+ * memory (read through the Metrics API) and writes a file (disk, read from the kubelet), and the
+ * samples rise.
  */
-describe("usage samples from the kubelet", () => {
+describe("usage samples from the Metrics API and the kubelet", () => {
   let world: DevboxWorld;
   let db: Database;
   let owner: User;
@@ -44,7 +45,7 @@ describe("usage samples from the kubelet", () => {
     undoDb = installProcessDatabase(db);
     await createDevbox(db, team, owner.id, { name: "burn", templateId: world.templateId, cpuMillis: 500, memoryMiB: 512, diskMiB: 2048 });
     devbox = (await waitForState(db, team, "burn", "Running")).devbox!;
-    const inner = new UsageSampler(db, devboxPodCache(), new KubeletSummarySource());
+    const inner = new UsageSampler(db, devboxPodCache(), new MetricsApiSource());
     // Passes spaced like the leader's, not every 250 ms of a poll: the kubelet refreshes its stats every few seconds.
     let lastPass = 0;
     sampler = {
@@ -61,7 +62,7 @@ describe("usage samples from the kubelet", () => {
   });
 
   it("CPU, memory and disk rise when the devbox works, and the leader records them", async () => {
-    // The kubelet has stats for a new container after its first housekeeping (~10-15 s).
+    // metrics-server has figures for a new Pod after its first two scrapes (~15-30 s).
     const idle = await eventually("a first reading of the devbox", async () => {
       const s = (await sampler.pass()).get(devbox.id);
       return s && s.memoryBytes > 0 ? s : undefined;
