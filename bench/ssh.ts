@@ -22,7 +22,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { performance, PerformanceObserver } from "node:perf_hooks";
+import { constants as perfConstants, performance, PerformanceObserver } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { podName } from "@/lib/devboxes/k8s-objects";
 import { createDevbox } from "@/lib/devboxes/service";
@@ -46,8 +46,9 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 /** CPU seconds per scp (medians over the rounds). */
 interface ScpCpu {
   dashboard: number;
-  /** Of the dashboard's time: garbage collection pauses, in ms. */
+  /** Of the dashboard's time: garbage collection pauses, in ms, and how many were mark-compacts. */
   dashboardGcMs: number;
+  dashboardMajorGcs: number;
   proxyCommand: number;
   /** kube-apiserver + kubelet + containerd (shared with other users of the machine). */
   cluster: number;
@@ -239,20 +240,28 @@ const bench: Benchmark<Result> = {
 
       const scp = async (target: string[], dest: string) => timed("scp", [...target.slice(0, -1), file, `${target[target.length - 1]}:${dest}`], { ...env, DEVBOX_BENCH_CPU_DIR: cpuDir });
       let gcMs = 0;
-      const gcs = new PerformanceObserver((list) => list.getEntries().forEach((e) => (gcMs += e.duration)));
+      let majorGcs = 0;
+      const gcs = new PerformanceObserver((list) =>
+        list.getEntries().forEach((e) => {
+          gcMs += e.duration;
+          if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+        }),
+      );
       gcs.observe({ entryTypes: ["gc"] });
-      const cpu: Record<string, { dashboard: number[]; dashboardGcMs: number[]; proxyCommand: number[]; cluster: number[] }> = {};
+      const cpu: Record<string, { dashboard: number[]; dashboardGcMs: number[]; dashboardMajorGcs: number[]; proxyCommand: number[]; cluster: number[] }> = {};
       /** One scp, with the CPU it cost each part. */
       const scpMeasured = async (k: string, target: string[], viaProxy: boolean) => {
-        const c = (cpu[k] ??= { dashboard: [], dashboardGcMs: [], proxyCommand: [], cluster: [] });
+        const c = (cpu[k] ??= { dashboard: [], dashboardGcMs: [], dashboardMajorGcs: [], proxyCommand: [], cluster: [] });
         const u0 = process.cpuUsage();
         const k0 = clusterCpu();
         gcMs = 0;
+        majorGcs = 0;
         const ms = await scp(target, "/tmp/payload.bin");
         const u = process.cpuUsage(u0);
         c.dashboard.push((u.user + u.system) / 1e6);
         c.cluster.push(clusterCpu() - k0);
         c.dashboardGcMs.push(gcMs);
+        c.dashboardMajorGcs.push(majorGcs);
         c.proxyCommand.push(viaProxy ? await proxyCpuFrom(cpuDir) : 0);
         return ms;
       };
@@ -282,7 +291,7 @@ const bench: Benchmark<Result> = {
       }
       const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
       const r2 = (x: number) => Math.round(x * 100) / 100;
-      const scpCpuOf = (k: string): ScpCpu => ({ dashboard: r2(med(cpu[k].dashboard)), dashboardGcMs: Math.round(med(cpu[k].dashboardGcMs)), proxyCommand: r2(med(cpu[k].proxyCommand)), cluster: r2(med(cpu[k].cluster)) });
+      const scpCpuOf = (k: string): ScpCpu => ({ dashboard: r2(med(cpu[k].dashboard)), dashboardGcMs: Math.round(med(cpu[k].dashboardGcMs)), dashboardMajorGcs: med(cpu[k].dashboardMajorGcs), proxyCommand: r2(med(cpu[k].proxyCommand)), cluster: r2(med(cpu[k].cluster)) });
       const sideOf = (k: string): Side => ({ echo: measure.echo[k], scpMBps: Math.round((mb / (stats(measure.scpMs[k]).median / 1000)) * 10) / 10, connect: stats(measure.conn[k]), scpCpu: scpCpuOf(k) });
       const floor = sideOf("floor");
       const compare = (k: string): Compared => {
@@ -312,7 +321,7 @@ const bench: Benchmark<Result> = {
     }
   },
   format(r) {
-    const cpu = (c?: ScpCpu) => (c ? `   CPU s/scp: dashboard ${c.dashboard} (GC ${c.dashboardGcMs} ms), ProxyCommand ${c.proxyCommand}, cluster ${c.cluster}` : "");
+    const cpu = (c?: ScpCpu) => (c ? `   CPU s/scp: dashboard ${c.dashboard} (GC ${c.dashboardGcMs} ms, ${c.dashboardMajorGcs} mark-compacts), ProxyCommand ${c.proxyCommand}, cluster ${c.cluster}` : "");
     const side = (name: string, s: Side) =>
       `  ${name.padEnd(22)} echo p50 ${s.echo.median} ms (p95 ${s.echo.p95})   scp ${s.scpMBps} MB/s   ssh true p50 ${s.connect.median} ms${cpu(s.scpCpu)}`;
     const verdict = (name: string, c: Compared) =>
