@@ -20,16 +20,21 @@ import "../test/integration/ssh-env";
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import os from "node:os";
 import path from "node:path";
 import { constants as perfConstants, performance, PerformanceObserver } from "node:perf_hooks";
 import { promisify } from "node:util";
+import WebSocket from "ws";
 import { podName } from "@/lib/devboxes/k8s-objects";
 import { createDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
 import { kubeConfig } from "@/lib/k8s/config";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { listSshHosts } from "@/lib/ssh/hosts";
+import { sshPath } from "@/lib/ssh/protocol";
 import { addSshKey } from "@/lib/ssh/user-keys";
 import { listTeamsForUser } from "@/lib/teams/queries";
 import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
@@ -77,6 +82,8 @@ interface Result {
   /** The dashboard path per transport (lib/ssh/tunnel.ts): port-forward is the default. */
   portForward: Compared;
   direct: Compared;
+  /** Medians, ms: the ProxyCommand's start (spawn → its websocket request at the dashboard) and the dashboard's part (request → sshd's banner). */
+  connectBreakdown: { proxyCommandStartMs: number; dashboardUpgradeToBannerMs: { portForward: number; direct: number } };
   targets: { addedEchoP50Ms: 2; scpRatio: 0.8; connectRatio: 1.5 };
 }
 
@@ -177,6 +184,50 @@ async function proxyCpuFrom(dir: string): Promise<number> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error("the ProxyCommand did not record its CPU time");
+}
+
+/** An SSH websocket opened from this process: ms from the upgrade request to the first bytes of sshd (its banner). */
+async function upgradeToBanner(origin: string, host: { team: string; devbox: string }, token: string): Promise<number> {
+  const url = new URL(sshPath(host.team, host.devbox), origin);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const t0 = performance.now();
+  const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` }, perMessageDeflate: false });
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      ws.on("message", (_d, isBinary) => isBinary && resolve(performance.now() - t0));
+      ws.on("close", (code, reason) => reject(new Error(`closed ${code} ${reason}`)));
+      ws.on("error", reject);
+    });
+  } finally {
+    ws.close();
+  }
+}
+
+/**
+ * ms from spawning the ProxyCommand to its websocket upgrade request arriving: the CLI is pointed
+ * (its config file) at a server of this process that notes the time and hangs up.
+ */
+async function proxyStarter(proxy: string[], env: NodeJS.ProcessEnv, dir: string) {
+  const server = http.createServer();
+  let arrived: (() => void) | undefined;
+  server.on("upgrade", (_req, socket: Duplex) => {
+    arrived?.();
+    socket.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const config = path.join(dir, "start-config.json");
+  fs.writeFileSync(config, JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: "dbx_pat_start" }), { mode: 0o600 });
+  return {
+    measure: () =>
+      new Promise<number>((resolve, reject) => {
+        const t0 = performance.now();
+        let ms = 0;
+        arrived = () => (ms = performance.now() - t0);
+        const child = spawn(proxy[0], [...proxy.slice(1), "ssh", "--stdio", "start.bench"], { env: { ...env, DEVBOX_CONFIG: config }, stdio: ["pipe", "ignore", "ignore"] });
+        child.on("exit", () => (ms ? resolve(ms) : reject(new Error("the ProxyCommand never reached the dashboard"))));
+      }),
+    close: () => server.close(),
+  };
 }
 
 const bench: Benchmark<Result> = {
@@ -285,9 +336,16 @@ const bench: Benchmark<Result> = {
       await run("ssh", [...floorArgs, "rm -f /tmp/payload.bin"], { env });
       ctx.log(`[ssh] ${connects} x ssh true each, interleaved`);
       for (const k of ["floor", ...transports]) measure.conn[k] = [];
+      const handshake: Record<string, number[]> = { "port-forward": [], direct: [] };
+      const starter = await proxyStarter(proxy, env, home.dir);
+      const proxyStart: number[] = [];
       for (let i = 0; i < connects; i++) {
         measure.conn.floor.push(await timed("ssh", [...floorArgs, "true"], env));
         for (const t of transports) measure.conn[t].push(await through(t, () => timed("ssh", [...dashArgs, "true"], env)));
+        // Where a connection's extra time goes: the dashboard's part (upgrade request → sshd's
+        // banner, with a client in this process) and the ProxyCommand's start (spawn → its upgrade request).
+        for (const t of transports) handshake[t].push(await through(t, () => upgradeToBanner(backend.origin, hosts[0], token)));
+        proxyStart.push(await starter.measure());
       }
       const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
       const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -301,8 +359,14 @@ const bench: Benchmark<Result> = {
         const connectRatio = r2(side.connect.median / floor.connect.median);
         return { side, addedEchoP50Ms, scpRatio, connectRatio, met: addedEchoP50Ms <= 2 && scpRatio >= 0.8 && connectRatio <= 1.5 };
       };
+      starter.close();
+      const breakdown = {
+        proxyCommandStartMs: stats(proxyStart).median,
+        dashboardUpgradeToBannerMs: { portForward: stats(handshake["port-forward"]).median, direct: stats(handshake.direct).median },
+      };
       return {
         cli: cliKind,
+        connectBreakdown: breakdown,
         roundTrips: n,
         megabytes: mb,
         scps,
@@ -333,6 +397,7 @@ const bench: Benchmark<Result> = {
       side("dashboard direct", r.direct.side),
       verdict("port-forward", r.portForward),
       verdict("direct", r.direct),
+      `  connect breakdown (medians): ProxyCommand start → its request ${r.connectBreakdown.proxyCommandStartMs} ms; dashboard request → sshd banner: port-forward ${r.connectBreakdown.dashboardUpgradeToBannerMs.portForward} ms, direct ${r.connectBreakdown.dashboardUpgradeToBannerMs.direct} ms`,
     ].join("\n");
   },
 };
