@@ -29,7 +29,7 @@ import { closeWith, Refusal, refusalOf, refuseUpgrade } from "./refusal";
 
 /**
  * SSH over a websocket (protocol: lib/ssh/protocol.ts): `devbox ssh --stdio` on one side, the
- * devbox's sshd on port 22 on the other, through Kubernetes port-forward (lib/ssh/tunnel.ts).
+ * devbox's sshd on port 22 on the other, by TCP to the Pod IP or Kubernetes port-forward (lib/ssh/tunnel.ts).
  * The handshake is authorized like the terminal: token or cookie+Origin (4401/4403) → developer
  * role and, for a token, the devboxes:ssh scope and its restrictions (4404/4406) → the devbox
  * runs (4409), or is started first when the caller may start it → authorized_keys is current
