@@ -82,8 +82,8 @@ interface Result {
   /** The dashboard path per transport (lib/ssh/tunnel.ts): port-forward is the default. */
   portForward: Compared;
   direct: Compared;
-  /** Medians, ms: the ProxyCommand's start (spawn → its websocket request at the dashboard) and the dashboard's part (request → sshd's banner). */
-  connectBreakdown: { proxyCommandStartMs: number; dashboardUpgradeToBannerMs: { portForward: number; direct: number } };
+  /** Medians, ms: the ProxyCommand's start (spawn → its websocket request at the dashboard; a bare `node -e 0` for scale) and the dashboard's part (request → sshd's banner). */
+  connectBreakdown: { proxyCommandStartMs: number; bareNodeMs: number; dashboardUpgradeToBannerMs: { portForward: number; direct: number } };
   targets: { addedEchoP50Ms: 2; scpRatio: 0.8; connectRatio: 1.5 };
 }
 
@@ -226,6 +226,12 @@ async function proxyStarter(proxy: string[], env: NodeJS.ProcessEnv, dir: string
         const child = spawn(proxy[0], [...proxy.slice(1), "ssh", "--stdio", "start.bench"], { env: { ...env, DEVBOX_CONFIG: config }, stdio: ["pipe", "ignore", "ignore"] });
         child.on("exit", () => (ms ? resolve(ms) : reject(new Error("the ProxyCommand never reached the dashboard"))));
       }),
+    /** The same spawn of a bare `node -e 0` until it exits: what Node's own start costs at this load. */
+    bareNode: () =>
+      new Promise<number>((resolve) => {
+        const t0 = performance.now();
+        spawn(proxy[0], ["-e", "0"], { stdio: "ignore" }).on("exit", () => resolve(performance.now() - t0));
+      }),
     close: () => server.close(),
   };
 }
@@ -339,6 +345,7 @@ const bench: Benchmark<Result> = {
       const handshake: Record<string, number[]> = { "port-forward": [], direct: [] };
       const starter = await proxyStarter(proxy, env, home.dir);
       const proxyStart: number[] = [];
+      const bareNode: number[] = [];
       for (let i = 0; i < connects; i++) {
         measure.conn.floor.push(await timed("ssh", [...floorArgs, "true"], env));
         for (const t of transports) measure.conn[t].push(await through(t, () => timed("ssh", [...dashArgs, "true"], env)));
@@ -346,6 +353,7 @@ const bench: Benchmark<Result> = {
         // banner, with a client in this process) and the ProxyCommand's start (spawn → its upgrade request).
         for (const t of transports) handshake[t].push(await through(t, () => upgradeToBanner(backend.origin, hosts[0], token)));
         proxyStart.push(await starter.measure());
+        bareNode.push(await starter.bareNode());
       }
       const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
       const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -362,6 +370,7 @@ const bench: Benchmark<Result> = {
       starter.close();
       const breakdown = {
         proxyCommandStartMs: stats(proxyStart).median,
+        bareNodeMs: stats(bareNode).median,
         dashboardUpgradeToBannerMs: { portForward: stats(handshake["port-forward"]).median, direct: stats(handshake.direct).median },
       };
       return {
@@ -397,7 +406,7 @@ const bench: Benchmark<Result> = {
       side("dashboard direct", r.direct.side),
       verdict("port-forward", r.portForward),
       verdict("direct", r.direct),
-      `  connect breakdown (medians): ProxyCommand start → its request ${r.connectBreakdown.proxyCommandStartMs} ms; dashboard request → sshd banner: port-forward ${r.connectBreakdown.dashboardUpgradeToBannerMs.portForward} ms, direct ${r.connectBreakdown.dashboardUpgradeToBannerMs.direct} ms`,
+      `  connect breakdown (medians): ProxyCommand start → its request ${r.connectBreakdown.proxyCommandStartMs} ms (a bare \`node -e 0\` ${r.connectBreakdown.bareNodeMs} ms); dashboard request → sshd banner: port-forward ${r.connectBreakdown.dashboardUpgradeToBannerMs.portForward} ms, direct ${r.connectBreakdown.dashboardUpgradeToBannerMs.direct} ms`,
     ].join("\n");
   },
 };
