@@ -90,7 +90,9 @@ async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: D
   // Keepalives of an idle session are not activity (lib/idle/burst-gate.ts).
   const burst = new BurstGate();
   const bridge = sshBridge(ws, {
-    traffic: () => burst.packet() && recordActivity(devbox.id, "ssh", user.id),
+    traffic() {
+      if (burst.packet()) recordActivity(devbox.id, "ssh", user.id);
+    },
     end(error) {
       if (error) closeWith(ws, SshCloseCode.Failed, `The devbox's SSH server closed the connection: ${error}`);
       else ws.close(SshCloseCode.Normal, "");
