@@ -12,20 +12,29 @@
 // config-ssh writes, `node cli/devbox.mjs ssh --stdio %h`, with its cached bundle of
 // cli/ssh-stdio.ts built (cli/ssh-stdio-cache.mjs: what every connection after the first runs);
 // `--cli tsx` turns that cache off (the bin under tsx), `--cli bundle` runs the whole CLI bundled.
+// Per-byte cost, which the machine's load does not move much: the CPU seconds each scp costs the
+// dashboard (this process: process.cpuUsage, and its GC pauses) and the ProxyCommand (its
+// /proc/<pid>/stat as its parent shell saw it after waiting for it), and, shared with whatever
+// else runs on the machine, the cluster's kube-apiserver, kubelet and containerd.
 import "../test/integration/ssh-env";
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import os from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
+import { constants as perfConstants, performance, PerformanceObserver } from "node:perf_hooks";
 import { promisify } from "node:util";
+import WebSocket from "ws";
 import { podName } from "@/lib/devboxes/k8s-objects";
 import { createDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
 import { kubeConfig } from "@/lib/k8s/config";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { listSshHosts } from "@/lib/ssh/hosts";
+import { sshPath } from "@/lib/ssh/protocol";
 import { addSshKey } from "@/lib/ssh/user-keys";
 import { listTeamsForUser } from "@/lib/teams/queries";
 import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
@@ -39,10 +48,21 @@ import { type Benchmark, intOption, option, stats, type Stats } from "./types";
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "..");
 
+/** CPU seconds per scp (medians over the rounds). */
+interface ScpCpu {
+  dashboard: number;
+  /** Of the dashboard's time: garbage collection pauses, in ms, and how many were mark-compacts. */
+  dashboardGcMs: number;
+  dashboardMajorGcs: number;
+  proxyCommand: number;
+  /** kube-apiserver + kubelet + containerd (shared with other users of the machine). */
+  cluster: number;
+}
 interface Side {
   echo: Stats;
   scpMBps: number;
   connect: Stats;
+  scpCpu?: ScpCpu;
 }
 interface Compared {
   side: Side;
@@ -57,11 +77,13 @@ interface Result {
   megabytes: number;
   scps: number;
   connects: number;
-  loadAverage: number[];
+  loadAverage: { start: number[]; end: number[] };
   floor: Side;
   /** The dashboard path per transport (lib/ssh/tunnel.ts): port-forward is the default. */
   portForward: Compared;
   direct: Compared;
+  /** Medians, ms: the ProxyCommand's start (spawn → its websocket request at the dashboard; a bare `node -e 0` for scale) and the dashboard's part (request → sshd's banner). */
+  connectBreakdown: { proxyCommandStartMs: number; bareNodeMs: number; dashboardUpgradeToBannerMs: { portForward: number; direct: number } };
   targets: { addedEchoP50Ms: 2; scpRatio: 0.8; connectRatio: 1.5 };
 }
 
@@ -109,6 +131,111 @@ async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promi
   return performance.now() - t0;
 }
 
+const TICK_S = 0.01; // USER_HZ = 100 on Linux
+
+/** utime + stime of a process in seconds, or 0 when it is gone. */
+function procCpu(pid: number | string): number {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) * TICK_S;
+  } catch {
+    return 0;
+  }
+}
+
+const CLUSTER_PROCESSES = new Set(["kube-apiserver", "kubelet", "containerd"]);
+function clusterCpu(): number {
+  let sum = 0;
+  for (const pid of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    let comm = "";
+    try {
+      comm = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    } catch {
+      continue;
+    }
+    if (CLUSTER_PROCESSES.has(comm)) sum += procCpu(pid);
+  }
+  return sum;
+}
+
+/**
+ * The ProxyCommand wrapped in a shell that waits for it and then records its CPU (cutime + cstime
+ * of the shell: the waited-for ProxyCommand) in $DEVBOX_BENCH_CPU_DIR. ssh sends the ProxyCommand
+ * SIGHUP as it exits, so the shell ignores it (and so does the CLI): the CLI ends on its stdin's end.
+ */
+function cpuRecordingProxy(proxy: string[]): string {
+  const inner = `trap '' HUP; ${proxy.map((a) => `'${a}'`).join(" ")} ssh --stdio "$1"; r=$?; cat /proc/$$/stat > "$DEVBOX_BENCH_CPU_DIR/$$"; exit $r`;
+  return `sh -c "${inner.replace(/(["$`\\])/g, "\\$1")}" sh %h`;
+}
+
+async function proxyCpuFrom(dir: string): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const files = fs.readdirSync(dir);
+    if (files.length) {
+      const text = fs.readFileSync(path.join(dir, files[0]), "utf8");
+      if (text.includes(")")) {
+        fs.rmSync(path.join(dir, files[0]));
+        const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+        return (Number(f[13]) + Number(f[14])) * TICK_S;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("the ProxyCommand did not record its CPU time");
+}
+
+/** An SSH websocket opened from this process: ms from the upgrade request to the first bytes of sshd (its banner). */
+async function upgradeToBanner(origin: string, host: { team: string; devbox: string }, token: string): Promise<number> {
+  const url = new URL(sshPath(host.team, host.devbox), origin);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const t0 = performance.now();
+  const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` }, perMessageDeflate: false });
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      ws.on("message", (_d, isBinary) => isBinary && resolve(performance.now() - t0));
+      ws.on("close", (code, reason) => reject(new Error(`closed ${code} ${reason}`)));
+      ws.on("error", reject);
+    });
+  } finally {
+    ws.close();
+  }
+}
+
+/**
+ * ms from spawning the ProxyCommand to its websocket upgrade request arriving: the CLI is pointed
+ * (its config file) at a server of this process that notes the time and hangs up.
+ */
+async function proxyStarter(proxy: string[], env: NodeJS.ProcessEnv, dir: string) {
+  const server = http.createServer();
+  let arrived: (() => void) | undefined;
+  server.on("upgrade", (_req, socket: Duplex) => {
+    arrived?.();
+    socket.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const config = path.join(dir, "start-config.json");
+  fs.writeFileSync(config, JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: "dbx_pat_start" }), { mode: 0o600 });
+  return {
+    measure: () =>
+      new Promise<number>((resolve, reject) => {
+        const t0 = performance.now();
+        let ms = 0;
+        arrived = () => (ms = performance.now() - t0);
+        const child = spawn(proxy[0], [...proxy.slice(1), "ssh", "--stdio", "start.bench"], { env: { ...env, DEVBOX_CONFIG: config }, stdio: ["pipe", "ignore", "ignore"] });
+        child.on("exit", () => (ms ? resolve(ms) : reject(new Error("the ProxyCommand never reached the dashboard"))));
+      }),
+    /** The same spawn of a bare `node -e 0` until it exits: what Node's own start costs at this load. */
+    bareNode: () =>
+      new Promise<number>((resolve) => {
+        const t0 = performance.now();
+        spawn(proxy[0], ["-e", "0"], { stdio: "ignore" }).on("exit", () => resolve(performance.now() - t0));
+      }),
+    close: () => server.close(),
+  };
+}
+
 const bench: Benchmark<Result> = {
   description: "SSH through the dashboard (websocket + port-forward) vs ssh straight to the Pod IP: echo p50, scp 200 MB, ssh true",
   async run(ctx) {
@@ -119,6 +246,8 @@ const bench: Benchmark<Result> = {
     const cliKind = option(ctx.args, "cli") ?? "bin";
     if (!["bin", "bundle", "tsx"].includes(cliKind)) throw new Error(`--cli must be bin, bundle or tsx (got '${cliKind}')`);
 
+    const load = () => os.loadavg().map((l) => Math.round(l * 10) / 10);
+    const loadStart = load();
     const { db, close } = await installTestDatabase();
     await seedBuiltinTemplates(db);
     const templateId = (await listTemplates(db)).find((t) => t.name === "debian")!.id;
@@ -148,17 +277,51 @@ const bench: Benchmark<Result> = {
       home.writeConfig(hosts, backend.origin);
       // config-ssh's files, with the chosen ProxyCommand.
       const cfgPath = path.join(home.dir, ".ssh", "devbox", "config");
-      fs.writeFileSync(cfgPath, fs.readFileSync(cfgPath, "utf8").replace(/ProxyCommand .* ssh --stdio %h/, `ProxyCommand ${proxy.join(" ")} ssh --stdio %h`));
+      const devboxConfig = fs.readFileSync(cfgPath, "utf8");
+      fs.writeFileSync(cfgPath, devboxConfig.replace(/ProxyCommand .* ssh --stdio %h/, `ProxyCommand ${proxy.join(" ")} ssh --stdio %h`));
+      // The same, with the ProxyCommand's CPU recorded (the scp rounds only: the shell around it costs a fork).
+      const cpuDir = path.join(home.dir, "proxy-cpu");
+      fs.mkdirSync(cpuDir);
+      const cpuCfg = path.join(home.dir, ".ssh", "devbox", "config-cpu");
+      fs.writeFileSync(cpuCfg, devboxConfig.replace(/ProxyCommand .* ssh --stdio %h/, () => `ProxyCommand ${cpuRecordingProxy(proxy)}`));
+      fs.writeFileSync(path.join(home.dir, ".ssh", "config-cpu"), `Include ${cpuCfg}\n`);
       // The floor: the same client to the Pod IP, the same host key pinned by alias.
       const floorArgs = [...home.opts(), "-o", `HostKeyAlias=${host}`, "-o", `UserKnownHostsFile=${home.knownHosts}`, "-o", "StrictHostKeyChecking=yes", `devbox@${podIP}`];
       const dashArgs = [...home.opts(), host];
+      const dashCpuArgs = [...home.opts().map((o) => (o.endsWith("/.ssh/config") ? `${o}-cpu` : o)), host];
       const env = { ...home.env(backend.origin, token), ...(cliKind === "tsx" ? { DEVBOX_CLI_CACHE: "off" } : {}) };
       if (cliKind === "bin") await run(process.execPath, [path.join(ROOT, "cli/ssh-stdio-cache.mjs"), "build"], { env });
       // Warm-up: first connections (authorized_keys write, caches) are not measured.
       await run("ssh", [...dashArgs, "true"], { env });
       await run("ssh", [...floorArgs, "true"], { env });
 
-      const scp = async (target: string[], dest: string) => timed("scp", [...target.slice(0, -1), file, `${target[target.length - 1]}:${dest}`], env);
+      const scp = async (target: string[], dest: string) => timed("scp", [...target.slice(0, -1), file, `${target[target.length - 1]}:${dest}`], { ...env, DEVBOX_BENCH_CPU_DIR: cpuDir });
+      let gcMs = 0;
+      let majorGcs = 0;
+      const gcs = new PerformanceObserver((list) =>
+        list.getEntries().forEach((e) => {
+          gcMs += e.duration;
+          if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+        }),
+      );
+      gcs.observe({ entryTypes: ["gc"] });
+      const cpu: Record<string, { dashboard: number[]; dashboardGcMs: number[]; dashboardMajorGcs: number[]; proxyCommand: number[]; cluster: number[] }> = {};
+      /** One scp, with the CPU it cost each part. */
+      const scpMeasured = async (k: string, target: string[], viaProxy: boolean) => {
+        const c = (cpu[k] ??= { dashboard: [], dashboardGcMs: [], dashboardMajorGcs: [], proxyCommand: [], cluster: [] });
+        const u0 = process.cpuUsage();
+        const k0 = clusterCpu();
+        gcMs = 0;
+        majorGcs = 0;
+        const ms = await scp(target, "/tmp/payload.bin");
+        const u = process.cpuUsage(u0);
+        c.dashboard.push((u.user + u.system) / 1e6);
+        c.cluster.push(clusterCpu() - k0);
+        c.dashboardGcMs.push(gcMs);
+        c.dashboardMajorGcs.push(majorGcs);
+        c.proxyCommand.push(viaProxy ? await proxyCpuFrom(cpuDir) : 0);
+        return ms;
+      };
       fs.writeFileSync(file, randomBytes(mb * 1024 * 1024));
       const transports = ["port-forward", "direct"] as const;
       const measure = { echo: {} as Record<string, Stats>, scpMs: {} as Record<string, number[]>, conn: {} as Record<string, number[]> };
@@ -172,19 +335,31 @@ const bench: Benchmark<Result> = {
       ctx.log(`[ssh] ${scps} x scp ${mb} MB each, interleaved`);
       for (const k of ["floor", ...transports]) measure.scpMs[k] = [];
       for (let i = 0; i < scps; i++) {
-        measure.scpMs.floor.push(await scp(floorArgs, "/tmp/payload.bin"));
-        for (const t of transports) measure.scpMs[t].push(await through(t, () => scp(dashArgs, "/tmp/payload.bin")));
+        measure.scpMs.floor.push(await scpMeasured("floor", floorArgs, false));
+        for (const t of transports) measure.scpMs[t].push(await through(t, () => scpMeasured(t, dashCpuArgs, true)));
       }
+      gcs.disconnect();
       await run("ssh", [...floorArgs, "rm -f /tmp/payload.bin"], { env });
       ctx.log(`[ssh] ${connects} x ssh true each, interleaved`);
       for (const k of ["floor", ...transports]) measure.conn[k] = [];
+      const handshake: Record<string, number[]> = { "port-forward": [], direct: [] };
+      const starter = await proxyStarter(proxy, env, home.dir);
+      const proxyStart: number[] = [];
+      const bareNode: number[] = [];
       for (let i = 0; i < connects; i++) {
         measure.conn.floor.push(await timed("ssh", [...floorArgs, "true"], env));
         for (const t of transports) measure.conn[t].push(await through(t, () => timed("ssh", [...dashArgs, "true"], env)));
+        // Where a connection's extra time goes: the dashboard's part (upgrade request → sshd's
+        // banner, with a client in this process) and the ProxyCommand's start (spawn → its upgrade request).
+        for (const t of transports) handshake[t].push(await through(t, () => upgradeToBanner(backend.origin, hosts[0], token)));
+        proxyStart.push(await starter.measure());
+        bareNode.push(await starter.bareNode());
       }
-      const sideOf = (k: string): Side => ({ echo: measure.echo[k], scpMBps: Math.round((mb / (stats(measure.scpMs[k]).median / 1000)) * 10) / 10, connect: stats(measure.conn[k]) });
-      const floor = sideOf("floor");
+      const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
       const r2 = (x: number) => Math.round(x * 100) / 100;
+      const scpCpuOf = (k: string): ScpCpu => ({ dashboard: r2(med(cpu[k].dashboard)), dashboardGcMs: Math.round(med(cpu[k].dashboardGcMs)), dashboardMajorGcs: med(cpu[k].dashboardMajorGcs), proxyCommand: r2(med(cpu[k].proxyCommand)), cluster: r2(med(cpu[k].cluster)) });
+      const sideOf = (k: string): Side => ({ echo: measure.echo[k], scpMBps: Math.round((mb / (stats(measure.scpMs[k]).median / 1000)) * 10) / 10, connect: stats(measure.conn[k]), scpCpu: scpCpuOf(k) });
+      const floor = sideOf("floor");
       const compare = (k: string): Compared => {
         const side = sideOf(k);
         const addedEchoP50Ms = r2(side.echo.median - floor.echo.median);
@@ -192,13 +367,20 @@ const bench: Benchmark<Result> = {
         const connectRatio = r2(side.connect.median / floor.connect.median);
         return { side, addedEchoP50Ms, scpRatio, connectRatio, met: addedEchoP50Ms <= 2 && scpRatio >= 0.8 && connectRatio <= 1.5 };
       };
+      starter.close();
+      const breakdown = {
+        proxyCommandStartMs: stats(proxyStart).median,
+        bareNodeMs: stats(bareNode).median,
+        dashboardUpgradeToBannerMs: { portForward: stats(handshake["port-forward"]).median, direct: stats(handshake.direct).median },
+      };
       return {
         cli: cliKind,
+        connectBreakdown: breakdown,
         roundTrips: n,
         megabytes: mb,
         scps,
         connects,
-        loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
+        loadAverage: { start: loadStart, end: load() },
         floor,
         portForward: compare("port-forward"),
         direct: compare("direct"),
@@ -212,17 +394,19 @@ const bench: Benchmark<Result> = {
     }
   },
   format(r) {
+    const cpu = (c?: ScpCpu) => (c ? `   CPU s/scp: dashboard ${c.dashboard} (GC ${c.dashboardGcMs} ms, ${c.dashboardMajorGcs} mark-compacts), ProxyCommand ${c.proxyCommand}, cluster ${c.cluster}` : "");
     const side = (name: string, s: Side) =>
-      `  ${name.padEnd(22)} echo p50 ${s.echo.median} ms (p95 ${s.echo.p95})   scp ${s.scpMBps} MB/s   ssh true p50 ${s.connect.median} ms`;
+      `  ${name.padEnd(22)} echo p50 ${s.echo.median} ms (p95 ${s.echo.p95})   scp ${s.scpMBps} MB/s   ssh true p50 ${s.connect.median} ms${cpu(s.scpCpu)}`;
     const verdict = (name: string, c: Compared) =>
       `  ${name.padEnd(22)} echo added p50 ${c.addedEchoP50Ms} ms (≤ 2) · scp ratio ${c.scpRatio} (≥ 0.8) · connect ratio ${c.connectRatio} (≤ 1.5) · ${c.met ? "met" : "NOT met"}`;
     return [
-      `SSH: ${r.roundTrips} echoes, scp ${r.scps} × ${r.megabytes} MB, ${r.connects} connects; CLI ${r.cli}; load average ${r.loadAverage.join(" ")}`,
+      `SSH: ${r.roundTrips} echoes, scp ${r.scps} × ${r.megabytes} MB, ${r.connects} connects; CLI ${r.cli}; load average ${r.loadAverage.start.join(" ")} at the start, ${r.loadAverage.end.join(" ")} at the end`,
       side("floor (Pod IP)", r.floor),
       side("dashboard port-forward", r.portForward.side),
       side("dashboard direct", r.direct.side),
       verdict("port-forward", r.portForward),
       verdict("direct", r.direct),
+      `  connect breakdown (medians): ProxyCommand start → its request ${r.connectBreakdown.proxyCommandStartMs} ms (a bare \`node -e 0\` ${r.connectBreakdown.bareNodeMs} ms); dashboard request → sshd banner: port-forward ${r.connectBreakdown.dashboardUpgradeToBannerMs.portForward} ms, direct ${r.connectBreakdown.dashboardUpgradeToBannerMs.direct} ms`,
     ].join("\n");
   },
 };

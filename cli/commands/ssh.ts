@@ -1,6 +1,9 @@
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
 import WebSocket from "ws";
 import { parseHostAlias, sshPath, SshCloseCode, type SshServerMessage } from "@/lib/ssh/protocol";
+import { ReadBuffers, RELAY_READ_BYTES } from "@/lib/ssh/read-buffers";
 import { Exit } from "../errors";
 
 /**
@@ -64,25 +67,29 @@ function proxyStdio(target: { team: string; devbox: string }, ctx: SshCliContext
     maxPayload: 8 * 1024 * 1024,
     generateMask: (mask) => void mask.fill(0),
   });
-  const stdin = process.stdin;
   const stdout = process.stdout;
   const HIGH_WATER = 1 << 20;
   let reported = false;
+  let stdin: StdinReader | undefined;
 
   return new Promise((resolve) => {
     const finish = (code: number) => {
-      stdin.pause();
+      stdin?.stop();
       resolve(code);
     };
     ws.on("open", () => {
-      stdin.on("data", (chunk: Buffer) => {
-        ws.send(chunk, { binary: true }, () => {
-          if (ws.bufferedAmount < HIGH_WATER) stdin.resume();
-        });
-        if (ws.bufferedAmount >= HIGH_WATER) stdin.pause();
+      stdin = readStdin({
+        // Each chunk leaves as one frame as it was read (no copy); its buffer is reused once sent.
+        data(chunk, done) {
+          ws.send(chunk, { binary: true }, () => {
+            done();
+            if (ws.bufferedAmount < HIGH_WATER) stdin!.resume();
+          });
+          if (ws.bufferedAmount >= HIGH_WATER) stdin!.pause();
+        },
+        // ssh closed our stdin: it is done with the connection.
+        end: () => ws.close(SshCloseCode.Normal),
       });
-      // ssh closed our stdin: it is done with the connection.
-      stdin.on("end", () => ws.close(SshCloseCode.Normal));
     });
     ws.on("message", (data: Buffer, isBinary) => {
       if (isBinary) {
@@ -117,4 +124,36 @@ function proxyStdio(target: { team: string; devbox: string }, ctx: SshCliContext
       stdout.end(() => finish(exitFor(code)));
     });
   });
+}
+
+interface StdinReader {
+  pause(): void;
+  resume(): void;
+  stop(): void;
+}
+
+/**
+ * Reads stdin, which OpenSSH makes a pipe (a socket with ProxyUseFdpass), into reusable buffers
+ * (lib/ssh/read-buffers.ts): no new ArrayBuffer per read. Anything else (a file, a terminal) is
+ * read as Node reads stdin.
+ */
+function readStdin(on: { data(chunk: Buffer, done: () => void): void; end(): void }): StdinReader {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.fstatSync(0);
+  } catch {
+    /* no stdin: Node's own stream reports it */
+  }
+  if (st?.isFIFO() || st?.isSocket()) {
+    const reads = new ReadBuffers(RELAY_READ_BYTES);
+    // `onread` is a documented option of new net.Socket() that @types/node lists only for net.connect.
+    const sock = new net.Socket({ fd: 0, readable: true, writable: false, onread: reads.onread(on.data) } as net.SocketConstructorOpts);
+    sock.on("end", on.end);
+    sock.on("error", on.end);
+    return { pause: () => sock.pause(), resume: () => sock.resume(), stop: () => sock.destroy() };
+  }
+  const stdin = process.stdin;
+  stdin.on("data", (chunk: Buffer) => on.data(chunk, () => {}));
+  stdin.on("end", on.end);
+  return { pause: () => stdin.pause(), resume: () => stdin.resume(), stop: () => stdin.pause() };
 }

@@ -4,19 +4,24 @@ import { PortForward, type KubeConfig } from "@kubernetes/client-node";
 // Not re-exported by the package index; PortForward takes it to let us choose the socket's options.
 import { WebSocketHandler } from "@kubernetes/client-node/dist/web-socket-handler.js";
 import WebSocket from "ws";
+import { ReadBuffers, RELAY_READ_BYTES } from "./read-buffers";
 
 /**
  * A byte pipe to a port of a Pod. Two transports:
- *  - "port-forward" (default): the Kubernetes port-forward subresource over a websocket to the
- *    apiserver (client-node's PortForward; we write the data frames to its websocket ourselves,
- *    as lib/terminal/exec.ts does for exec, to get write callbacks), so the dashboard needs
- *    no network path to Pods, only the API, and RBAC `pods/portforward` decides.
- *  - "direct": a TCP connection to the Pod IP, for installs where the dashboard runs in the
- *    cluster network; bench/ssh.ts measures both (DEVBOX_SSH_TRANSPORT).
+ *  - "direct": a TCP connection to the Pod IP, the way the preview proxy (server/preview.ts)
+ *    reaches devbox ports (the team NetworkPolicy admits the dashboard on every port). The relay
+ *    reads into reusable buffers (./read-buffers.ts).
+ *  - "port-forward": the Kubernetes port-forward subresource over a websocket to the apiserver
+ *    (client-node's PortForward; we write the data frames to its websocket ourselves, as
+ *    lib/terminal/exec.ts does for exec, to get write callbacks), so the dashboard needs no
+ *    network path to Pods, only the API, and RBAC `pods/portforward` decides. It costs the
+ *    apiserver, kubelet and containerd CPU per byte, so writes made while one frame is on its
+ *    way leave as one frame.
+ * DEVBOX_SSH_TRANSPORT picks one; unset ("auto") tries direct and falls back to port-forward when
+ * the Pod network does not answer from here (a dashboard outside the cluster network), and
+ * remembers that for a while (openSshPipe). bench/ssh.ts measures both.
  * Writes take a completion callback and reads can be paused, so the websocket bridge
- * (server/ws/ssh.ts) holds back a fast sender instead of buffering without bound.
- * Port-forward costs CPU in the apiserver, kubelet and containerd per frame, so writes made while
- * one is on its way are sent as one frame (bench/ssh.ts).
+ * (./bridge.ts) holds back a fast sender instead of buffering without bound.
  */
 export interface PodPipe {
   write(data: Buffer, cb: (err?: Error) => void): void;
@@ -28,18 +33,22 @@ export interface PodPipe {
 }
 
 export interface PipeEvents {
-  data(chunk: Buffer): void;
+  /** Bytes from the Pod: `chunk` may be a reused read buffer, valid until `done()` is called. */
+  data(chunk: Buffer, done: () => void): void;
   /** The pipe ended; `error` says why when it was not a normal close. */
   end(error?: string): void;
 }
 
 export type SshTransport = "port-forward" | "direct";
+export type SshTransportSetting = SshTransport | "auto";
 
-export function sshTransport(): SshTransport {
-  return process.env.DEVBOX_SSH_TRANSPORT === "direct" ? "direct" : "port-forward";
+export function sshTransportSetting(env: Record<string, string | undefined> = process.env): SshTransportSetting {
+  const v = env.DEVBOX_SSH_TRANSPORT?.trim();
+  return v === "direct" || v === "port-forward" ? v : "auto";
 }
 
 const DATA = 0;
+const noop = () => {};
 // However much queued up, one port-forward frame carries at most this much.
 const MAX_FRAME = 256 * 1024;
 
@@ -66,7 +75,7 @@ export async function openPortForward(kc: KubeConfig, namespace: string, pod: st
     namespace,
     pod,
     [port],
-    sink((b) => b.length && on.data(b)),
+    sink((b) => b.length && on.data(b, noop)),
     sink((b) => (errorText += b.toString("utf8"))),
     silent,
   )) as unknown as WebSocket;
@@ -118,20 +127,36 @@ export async function openPortForward(kc: KubeConfig, namespace: string, pod: st
   };
 }
 
-export function openDirect(host: string, port: number, on: PipeEvents): Promise<PodPipe> {
+/** The Pod network did not answer (no route, or no answer in time): a dashboard outside the cluster network. */
+export class PodNetworkUnreachable extends Error {}
+
+const DIRECT_CONNECT_TIMEOUT_MS = 3000;
+const UNREACHABLE_CODES = new Set(["EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "EHOSTDOWN", "ENETDOWN"]);
+
+export function openDirect(host: string, port: number, on: PipeEvents, connectTimeoutMs = DIRECT_CONNECT_TIMEOUT_MS): Promise<PodPipe> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ host, port, noDelay: true });
+    const reads = new ReadBuffers(RELAY_READ_BYTES);
+    const sock = net.connect({ host, port, noDelay: true, onread: reads.onread((chunk, done) => on.data(chunk, done)) });
     let connected = false;
     let ended = false;
+    // A failed connect is the caller's to handle (a rejection), never an `end` of a pipe it never got.
     const end = (error?: string) => {
-      if (ended) return;
+      if (ended || !connected) return;
       ended = true;
       on.end(error);
     };
-    sock.on("data", (d) => on.data(d));
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new PodNetworkUnreachable(`no answer from ${host}:${port} in ${connectTimeoutMs} ms`));
+    }, connectTimeoutMs);
     sock.on("close", () => end());
-    sock.on("error", (err) => (connected ? end(err.message) : reject(err)));
+    sock.on("error", (err: NodeJS.ErrnoException) => {
+      if (connected) return end(err.message);
+      clearTimeout(timer);
+      reject(err.code && UNREACHABLE_CODES.has(err.code) ? new PodNetworkUnreachable(`${host}:${port}: ${err.message}`) : err);
+    });
     sock.on("connect", () => {
+      clearTimeout(timer);
       connected = true;
       resolve({
         write: (data, cb) => void sock.write(data, (err) => cb(err ?? undefined)),
@@ -144,4 +169,35 @@ export function openDirect(host: string, port: number, on: PipeEvents): Promise<
       });
     });
   });
+}
+
+// After a direct connection found the Pod network unreachable, "auto" goes straight to
+// port-forward for this long (one probe per period, not a timeout per connection).
+const UNREACHABLE_FOR_MS = 10 * 60_000;
+/** Until when "auto" skips the direct attempt (this process's memory of the last failed one). */
+export const podNetwork = { unreachableUntil: 0 };
+
+/**
+ * A pipe to port `port` of the Pod by the configured transport (sshTransportSetting). "auto"
+ * connects directly and falls back to port-forward when the Pod network is unreachable from
+ * here; any other failure (sshd refusing, the Pod gone) is the caller's.
+ */
+export async function openSshPipe(
+  kc: KubeConfig,
+  pod: { namespace: string; name: string; ip: string },
+  port: number,
+  on: PipeEvents,
+  opts: { setting?: SshTransportSetting; connectTimeoutMs?: number } = {},
+): Promise<{ pipe: PodPipe; transport: SshTransport }> {
+  const setting = opts.setting ?? sshTransportSetting();
+  const viaPortForward = async () => ({ pipe: await openPortForward(kc, pod.namespace, pod.name, port, on), transport: "port-forward" as const });
+  if (setting === "port-forward" || (setting === "auto" && Date.now() < podNetwork.unreachableUntil)) return viaPortForward();
+  try {
+    return { pipe: await openDirect(pod.ip, port, on, opts.connectTimeoutMs), transport: "direct" };
+  } catch (err) {
+    if (setting === "direct" || !(err instanceof PodNetworkUnreachable)) throw err;
+    podNetwork.unreachableUntil = Date.now() + UNREACHABLE_FOR_MS;
+    console.warn(`[devbox] ssh: the Pod network is not reachable from this dashboard (${err.message}); using Kubernetes port-forward for ${UNREACHABLE_FOR_MS / 60_000} min`);
+    return viaPortForward();
+  }
 }

@@ -20,7 +20,8 @@ import { kubeConfig } from "@/lib/k8s/config";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { SshUnavailable, syncAuthorizedKeys } from "@/lib/ssh/authorized-keys";
 import { SSH_PATH_RE, SshCloseCode, type SshServerMessage } from "@/lib/ssh/protocol";
-import { openDirect, openPortForward, sshTransport, type PodPipe } from "@/lib/ssh/tunnel";
+import { sshBridge } from "@/lib/ssh/bridge";
+import { openSshPipe } from "@/lib/ssh/tunnel";
 import type { TeamWithRole } from "@/lib/teams/queries";
 import { registerWebsocketEndpoint } from "../upgrade";
 import { keepAlive } from "./heartbeat";
@@ -28,7 +29,7 @@ import { closeWith, Refusal, refusalOf, refuseUpgrade } from "./refusal";
 
 /**
  * SSH over a websocket (protocol: lib/ssh/protocol.ts): `devbox ssh --stdio` on one side, the
- * devbox's sshd on port 22 on the other, through Kubernetes port-forward (lib/ssh/tunnel.ts).
+ * devbox's sshd on port 22 on the other, by TCP to the Pod IP or Kubernetes port-forward (lib/ssh/tunnel.ts).
  * The handshake is authorized like the terminal: token or cookie+Origin (4401/4403) → developer
  * role and, for a token, the devboxes:ssh scope and its restrictions (4404/4406) → the devbox
  * runs (4409), or is started first when the caller may start it → authorized_keys is current
@@ -37,8 +38,6 @@ import { closeWith, Refusal, refusalOf, refuseUpgrade } from "./refusal";
  */
 const SSH_PORT = 22;
 const START_TIMEOUT_MS = 180_000;
-// Backpressure: stop reading one side while more than this is queued towards the other.
-const HIGH_WATER = 1 << 20;
 
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 4 * 1024 * 1024 });
 keepAlive(wss);
@@ -88,45 +87,28 @@ async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: D
   // two); no byte reaches sshd before the keys are in place.
   const keysReady = syncAuthorizedKeys(kc, db, { namespace: team.namespace, pod: pod.metadata!.name!, podUid: pod.metadata!.uid!, secretName: secretName(devbox), teamId: team.id });
 
-  // Bytes from sshd are held back while the client has more than HIGH_WATER unsent.
-  let pipe: PodPipe | undefined;
   // Keepalives of an idle session are not activity (lib/idle/burst-gate.ts).
   const burst = new BurstGate();
-  const events = {
-    data(chunk: Buffer) {
+  const bridge = sshBridge(ws, {
+    traffic() {
       if (burst.packet()) recordActivity(devbox.id, "ssh", user.id);
-      ws.send(chunk, { binary: true }, () => {
-        if (ws.bufferedAmount < HIGH_WATER) pipe?.resume();
-      });
-      if (ws.bufferedAmount >= HIGH_WATER) pipe?.pause();
     },
-    end(error?: string) {
+    end(error) {
       if (error) closeWith(ws, SshCloseCode.Failed, `The devbox's SSH server closed the connection: ${error}`);
       else ws.close(SshCloseCode.Normal, "");
     },
-  };
-  const transport = sshTransport();
-  const opening = transport === "direct" ? openDirect(pod.status!.podIP!, SSH_PORT, events) : openPortForward(kc, team.namespace, pod.metadata!.name!, SSH_PORT, events);
-  const [opened] = await Promise.allSettled([opening, keysReady]).then(([o, k]) => {
+  });
+  const opening = openSshPipe(kc, { namespace: team.namespace, name: pod.metadata!.name!, ip: pod.status!.podIP! }, SSH_PORT, bridge.events);
+  const [{ pipe, transport }] = await Promise.allSettled([opening, keysReady]).then(([o, k]) => {
     if (k.status === "rejected") {
-      if (o.status === "fulfilled") o.value.close();
+      if (o.status === "fulfilled") o.value.pipe.close();
       throw k.reason;
     }
     if (o.status === "rejected") throw o.reason;
     return [o.value];
   });
-  pipe = opened;
   if (ws.readyState !== ws.OPEN) return pipe.close();
-  const p = pipe;
-  const forward = (data: Buffer) => {
-    if (burst.packet()) recordActivity(devbox.id, "ssh", user.id);
-    p.write(data, () => {
-      if (p.buffered < HIGH_WATER) ws.resume();
-    });
-    if (p.buffered >= HIGH_WATER) ws.pause();
-  };
-  for (const data of takeEarly()) forward(data);
-  ws.on("message", (data: Buffer, isBinary) => isBinary && forward(data));
+  bridge.attach(pipe, takeEarly());
 
   // Revocation (membership, role, sign-out, the token): the shared watcher, one batched re-read.
   const tokenId = user.token?.id;
@@ -135,7 +117,7 @@ async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: D
   );
   ws.on("close", () => {
     access.stop();
-    p.close();
+    pipe.close();
   });
   await recordAudit(db, {
     actorId: user.id,

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { apiTokens } from "@/db/schema/api-tokens";
@@ -30,8 +30,9 @@ import { SshHome } from "./ssh-harness";
 import { installTestDatabase, startTerminalBackend } from "./terminal-harness";
 
 // SSH end to end with Debian's OpenSSH client: config-ssh's files in a throwaway HOME, the
-// `devbox ssh --stdio` ProxyCommand as a real process, the dashboard's SSH websocket, Kubernetes
-// port-forward, and the devbox's own sshd. Host key checking is on throughout.
+// `devbox ssh --stdio` ProxyCommand as a real process, the dashboard's SSH websocket, TCP to the
+// Pod IP (the default here) or Kubernetes port-forward, and the devbox's own sshd. Host key
+// checking is on throughout.
 
 describe("ssh through the dashboard against the bundled cluster", () => {
   let db: Database;
@@ -96,9 +97,16 @@ describe("ssh through the dashboard against the bundled cluster", () => {
     expect(os.stdout).toMatch(/^devbox$/m);
     const audit = await db.select().from(auditEvents).where(eq(auditEvents.action, "devbox.ssh"));
     expect(audit.some((a) => a.target === "box" && a.actorId === owner.id && (a.details as { via?: string }).via === "token")).toBe(true);
+    // The default transport ("auto", lib/ssh/tunnel.ts) goes to the Pod IP when the dashboard reaches it, as here.
+    expect(audit.filter((a) => a.target === "box").every((a) => (a.details as { transport?: string }).transport === "direct")).toBe(true);
   });
 
-  it("scp moves 50 MB both ways intact", async () => {
+  // Both transports carry the same stream: port-forward is what a dashboard outside the cluster network uses.
+  it.each(["port-forward", "direct"] as const)("scp moves 50 MB both ways intact (%s)", async (transport) => {
+    process.env.DEVBOX_SSH_TRANSPORT = transport;
+    onTestFinished(() => void delete process.env.DEVBOX_SSH_TRANSPORT);
+    const auditOf = () => db.select().from(auditEvents).where(eq(auditEvents.action, "devbox.ssh"));
+    const before = new Set((await auditOf()).map((a) => a.id));
     const up = path.join(home.dir, "up.bin");
     const down = path.join(home.dir, "down.bin");
     const data = randomBytes(50 * 1024 * 1024);
@@ -111,6 +119,9 @@ describe("ssh through the dashboard against the bundled cluster", () => {
     const get = await home.exec("scp", [...home.opts(), `${host}:/tmp/up.bin`, down], home.env(url, token));
     expect(get.code, get.stderr).toBe(0);
     expect(sum(fs.readFileSync(down))).toBe(sum(data));
+    const audit = (await auditOf()).filter((a) => !before.has(a.id));
+    expect(audit.length).toBeGreaterThanOrEqual(3);
+    expect(audit.map((a) => (a.details as { transport?: string }).transport)).toEqual(audit.map(() => transport));
   }, 300_000);
 
   it("ssh -L and ssh -N -D reach a server listening inside the devbox", async () => {
