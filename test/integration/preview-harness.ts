@@ -17,16 +17,11 @@ import { registerUser } from "@/lib/users/register";
 import { listTemplates } from "@/lib/templates/queries";
 import { handlePreviewRequest, handlePreviewUpgrade, refuseAppsOrigin } from "@/server/preview";
 import { adminConfig, execIn } from "./cluster-helpers";
+import { loopbackLookup } from "./loopback-lookup";
 import { adminCore, eventually, installProcessDatabase, openDevboxWorld, waitForState, type DevboxWorld } from "./devbox-harness";
 
 export const APP_PORT = 3000;
 const APP_SOURCE = readFileSync(path.join(process.cwd(), "test/fixtures/preview-app.cjs"));
-
-/** Resolves every name (`*.localhost` included) to 127.0.0.1, as a browser does for *.localhost. */
-export function loopbackLookup(_host: string, opts: unknown, cb: (...a: unknown[]) => void) {
-  if (typeof opts === "object" && opts && (opts as { all?: boolean }).all) cb(null, [{ address: "127.0.0.1", family: 4 }]);
-  else cb(null, "127.0.0.1", 4);
-}
 
 export interface PreviewWorld {
   world: DevboxWorld;

@@ -1,5 +1,5 @@
-// The preview proxy in a process of its own (a second dashboard replica), for bench/proxy.ts --db postgres
-// and test/integration/preview-replicas.test.ts: the dashboard's
+// The preview proxy in a process of its own (a second dashboard replica), for
+// test/integration/preview-replicas.test.ts: the dashboard's
 // request and upgrade handlers (server/preview.ts) and Pod watch, on the DB named by DATABASE_URL,
 // without Next.js. Prints {"port": N} once listening. Not a test itself.
 import { createServer } from "node:http";
