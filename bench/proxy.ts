@@ -2,7 +2,7 @@
 // on every request from lib/preview/access-cache.ts, http-proxy-3 streaming to the Pod IP) and
 // directly to the Pod IP (the floor), measured in the same run against test/fixtures/preview-app.cjs
 // in a devbox on the bundled cluster.
-//   npm run bench -- proxy [--json] [--n 1000] [--mb 200] [--rounds 5] [--conns 500] [--level public|team] [--db pglite|postgres]
+//   npm run bench -- proxy [--json] [--n 1000] [--mb 200] [--rounds 5] [--conns 500] [--level public|team] [--db pglite|postgres] [--profile file.cpuprofile]
 // Figures: p50/p99 of N small sequential keep-alive requests, a big download's throughput, a
 // websocket echo's p50, and C concurrent keep-alive connections (errors counted).
 //
@@ -16,6 +16,8 @@
 // of each: every sample is reported, the target is the ratio of the medians. The load-independent
 // figure is the proxy process's CPU time per download (process.cpuUsage() around it), beside
 // the same process's CPU during the direct downloads (its background: reconciler, Pod watch).
+// --profile: after the measured rounds, 3 more downloads through the proxy under the V8 profiler
+// (this process: the proxy's), written to the file, with its top self-time entries in the result.
 import "../test/integration/terminal-env";
 import { fork, type ChildProcess } from "node:child_process";
 import os from "node:os";
@@ -28,6 +30,7 @@ import { parseLabel } from "@/lib/preview/host";
 import type { PreviewLevel } from "@/db/schema/preview-ports";
 import { APP_PORT, openPreviewWorld, type PreviewWorld } from "../test/integration/preview-harness";
 import type { ConcurrentResult, DownloadResult, Job, SmallResult, Target } from "./_proxy-client";
+import { profileWhile, topSelfTime, type SelfTime } from "./_cpu-profile";
 import { type Benchmark, intOption, option } from "./types";
 
 interface Side {
@@ -72,6 +75,8 @@ interface Result {
   };
   added: { smallP50Ms: number; smallP99Ms: number; wsEchoP50Ms: number };
   targets: { addedP50Ms: number; throughputRatio: number; addedWsP50Ms: number; concurrentErrors: number; met: boolean };
+  /** With --profile: the proxy process over 3 more proxied downloads (not counted above: the profiler slows it). */
+  profile?: { file: string; downloads: number; busyMs: number; idleMs: number; top: SelfTime[] };
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -153,6 +158,7 @@ const bench: Benchmark<Result> = {
     // The metadata DB the proxy's per-request authorization reads: PGlite (embedded, the default
     // install) or PostgreSQL (TEST_DATABASE_URL, e.g. from scripts/postgres.sh).
     const backend = (option(args, "db") ?? "pglite") as "pglite" | "postgres";
+    const profileFile = option(args, "profile");
     const loadAtStart = load();
     log("setting up: devbox with the fixture app on the bundled cluster…");
     let w: PreviewWorld | undefined;
@@ -189,6 +195,15 @@ const bench: Benchmark<Result> = {
       };
       download.ratioOfMedians = r3(download.proxy.medianMBps / download.direct.medianMBps);
 
+      let profile: Result["profile"];
+      if (profileFile) {
+        log(`profiling the proxy process over 3 downloads through it → ${profileFile}`);
+        const { profile: cpuProfile } = await profileWhile(profileFile, async () => {
+          for (let i = 0; i < 3; i++) await client!.run<DownloadResult>({ kind: "download", target: proxy, mb });
+        });
+        profile = { file: profileFile, downloads: 3, ...topSelfTime(cpuProfile, 15) };
+      }
+
       // The split of the added latency: the per-request authorization alone (cached facts, version check).
       log("authorization alone");
       const target = parseLabel(w.label)!;
@@ -203,7 +218,7 @@ const bench: Benchmark<Result> = {
       const added = { smallP50Ms: r3(p.small.p50 - d.small.p50), smallP99Ms: r3(p.small.p99 - d.small.p99), wsEchoP50Ms: r3(p.wsEchoP50 - d.wsEchoP50) };
       const targets = { addedP50Ms: 1, throughputRatio: 0.9, addedWsP50Ms: 1, concurrentErrors: 0, met: false };
       targets.met = added.smallP50Ms <= 1 && download.ratioOfMedians >= 0.9 && added.wsEchoP50Ms <= 1 && p.concurrent.errors === 0 && d.concurrent.errors === 0;
-      return { authorizationP50Ms, level, db: backend, loadAverage: { start: loadAtStart, end: load() }, cpus: os.cpus().length, n, megabytes: mb, rounds, direct: d, proxy: p, download, added, targets };
+      return { authorizationP50Ms, level, db: backend, loadAverage: { start: loadAtStart, end: load() }, cpus: os.cpus().length, n, megabytes: mb, rounds, direct: d, proxy: p, download, added, targets, profile };
     } finally {
       client?.stop();
       await w?.close();
@@ -223,6 +238,12 @@ const bench: Benchmark<Result> = {
       `added: small p50 ${r.added.smallP50Ms} ms, p99 ${r.added.smallP99Ms} ms; ws echo p50 ${r.added.wsEchoP50Ms} ms; download ratio of medians ${dl.ratioOfMedians}`,
       `machine: ${r.cpus} CPUs, load average ${r.loadAverage.start.join(" / ")} at the start, ${r.loadAverage.end.join(" / ")} at the end`,
       `targets (added p50 ≤ 1 ms, throughput ≥ 90%, ws added ≤ 1 ms, 0 errors): ${r.targets.met ? "met" : "NOT met"}`,
+      ...(r.profile
+        ? [
+            `proxy process profile over ${r.profile.downloads} downloads (${r.profile.file}): busy ${r.profile.busyMs} ms, idle ${r.profile.idleMs} ms; top self time:`,
+            ...r.profile.top.map((t) => `  ${String(t.ms).padStart(8)} ms ${String(t.percentOfBusy).padStart(5)}%  ${t.entry}`),
+          ]
+        : []),
     ].join("\n");
   },
 };
