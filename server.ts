@@ -16,12 +16,15 @@ import { terminalRegistry } from "./lib/terminal/registry";
 import { startControlPlane } from "./lib/control-plane";
 import { activityRecorder } from "./lib/idle/activity";
 import { extraNamespaceLabels } from "./lib/k8s/namespace-labels";
+import { tuneHeapForStreaming } from "./server/heap-tuning";
 
 const dev = process.env.NODE_ENV !== "production";
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOST ?? "127.0.0.1";
 
 async function main() {
+  // Streaming (preview proxy, terminals, SSH) must not set off full collections (server/heap-tuning.ts).
+  tuneHeapForStreaming();
   // A malformed DEVBOX_NAMESPACE_LABELS stops the start, not the first team's creation.
   try {
     extraNamespaceLabels();

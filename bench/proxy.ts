@@ -2,7 +2,7 @@
 // on every request from lib/preview/access-cache.ts, http-proxy-3 streaming to the Pod IP) and
 // directly to the Pod IP (the floor), measured in the same run against test/fixtures/preview-app.cjs
 // in a devbox on the bundled cluster.
-//   npm run bench -- proxy [--json] [--n 1000] [--mb 200] [--rounds 5] [--conns 500] [--level public|team] [--db pglite|postgres] [--profile file.cpuprofile]
+//   npm run bench -- proxy [--json] [--n 1000] [--mb 200] [--rounds 5] [--conns 500] [--level public|team] [--db pglite|postgres] [--profile file.cpuprofile] [--heap tuned|v8]
 // Figures: p50/p99 of N small sequential keep-alive requests, a big download's throughput, a
 // websocket echo's p50, and C concurrent keep-alive connections (errors counted).
 //
@@ -16,18 +16,20 @@
 // of each: every sample is reported, the target is the ratio of the medians. The load-independent
 // figure is the proxy process's CPU time per download (process.cpuUsage() around it), beside
 // the same process's CPU during the direct downloads (its background: reconciler, Pod watch).
+// --heap v8: without server.ts's heap setting (server/heap-tuning.ts), to see what it changes.
 // --profile: after the measured rounds, 3 more downloads through the proxy under the V8 profiler
 // (this process: the proxy's), written to the file, with its top self-time entries in the result.
 import "../test/integration/terminal-env";
 import { fork, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
+import { constants as perfConstants, performance, PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
 import { findTeamForMember } from "@/lib/teams/queries";
 import { changePortLevel } from "@/lib/preview/service";
 import { authorizePreview } from "@/lib/authz/preview-access";
 import { parseLabel } from "@/lib/preview/host";
 import type { PreviewLevel } from "@/db/schema/preview-ports";
+import { tuneHeapForStreaming } from "@/server/heap-tuning";
 import { APP_PORT, openPreviewWorld, type PreviewWorld } from "../test/integration/preview-harness";
 import type { ConcurrentResult, DownloadResult, Job, SmallResult, Target } from "./_proxy-client";
 import { profileWhile, topSelfTime, type SelfTime } from "./_cpu-profile";
@@ -53,6 +55,8 @@ interface Result {
   authorizationP50Ms: number;
   level: PreviewLevel;
   db: "pglite" | "postgres";
+  /** tuned: server/heap-tuning.ts applied, as in server.ts; v8: V8's own heap growth. */
+  heap: "tuned" | "v8";
   /** The machine's 1/5/15-minute load average at the start and the end: figures from a busy machine are not the proxy's. */
   loadAverage: { start: number[]; end: number[] };
   cpus: number;
@@ -72,6 +76,8 @@ interface Result {
     proxyProcessBackgroundCpuSeconds: number;
     /** The proxy's CPU cost per 200 MB (median, background not subtracted). */
     proxyCpuSecondsPer200MB: number;
+    /** Garbage collections in the proxy's process per download through it (each round). */
+    proxyGc: { major: number[]; minor: number[] };
   };
   added: { smallP50Ms: number; smallP99Ms: number; wsEchoP50Ms: number };
   targets: { addedP50Ms: number; throughputRatio: number; addedWsP50Ms: number; concurrentErrors: number; met: boolean };
@@ -129,12 +135,39 @@ class Client {
   }
 }
 
-/** A download by the client, with this process's (the proxy's) CPU time over it. */
-async function timedDownload(client: Client, target: Target, mb: number) {
+/**
+ * This process's garbage collections, kept to be counted per download: a major one marks the
+ * whole heap (on helper threads too), so their number explains much of the CPU a download costs.
+ */
+class GcLog {
+  private entries: PerformanceEntry[] = [];
+  private readonly observer = new PerformanceObserver((list) => void this.entries.push(...list.getEntries()));
+  start(): void {
+    this.observer.observe({ entryTypes: ["gc"] });
+  }
+  stop(): void {
+    this.observer.disconnect();
+  }
+  /** Major and minor collections that started within [from, to] (performance.now() times). */
+  async between(from: number, to: number): Promise<{ major: number; minor: number }> {
+    await new Promise((r) => setImmediate(r)); // entries are delivered asynchronously
+    const inside = this.entries.filter((e) => e.startTime >= from && e.startTime <= to);
+    this.entries = this.entries.filter((e) => e.startTime > to);
+    const kind = (e: PerformanceEntry) => (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    return {
+      major: inside.filter((e) => kind(e) === perfConstants.NODE_PERFORMANCE_GC_MAJOR).length,
+      minor: inside.filter((e) => kind(e) === perfConstants.NODE_PERFORMANCE_GC_MINOR).length,
+    };
+  }
+}
+
+/** A download by the client, with this process's (the proxy's) CPU time and collections over it. */
+async function timedDownload(client: Client, target: Target, mb: number, gc: GcLog) {
+  const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const d = await client.run<DownloadResult>({ kind: "download", target, mb });
   const cpu = process.cpuUsage(cpu0);
-  return { ...d, serverCpu: { user: cpu.user / 1e6, system: cpu.system / 1e6 } };
+  return { ...d, serverCpu: { user: cpu.user / 1e6, system: cpu.system / 1e6 }, gc: await gc.between(t0, performance.now()) };
 }
 
 async function side(client: Client, target: Target, o: { n: number; conns: number }, log: (m: string) => void, name: string): Promise<Side> {
@@ -159,6 +192,10 @@ const bench: Benchmark<Result> = {
     // install) or PostgreSQL (TEST_DATABASE_URL, e.g. from scripts/postgres.sh).
     const backend = (option(args, "db") ?? "pglite") as "pglite" | "postgres";
     const profileFile = option(args, "profile");
+    // This process stands in for the dashboard's (server.ts): the same heap setting.
+    const heap = (option(args, "heap") ?? "tuned") as "tuned" | "v8";
+    if (heap !== "tuned" && heap !== "v8") throw new Error("--heap must be tuned or v8");
+    if (heap === "tuned") tuneHeapForStreaming();
     const loadAtStart = load();
     log("setting up: devbox with the fixture app on the bundled cluster…");
     let w: PreviewWorld | undefined;
@@ -174,15 +211,20 @@ const bench: Benchmark<Result> = {
       const p = await side(client, proxy, { n, conns }, log, "proxy");
 
       log(`${mb} MB download: warm-up, then ${rounds} interleaved rounds (direct, proxy)`);
-      await timedDownload(client, direct, mb);
-      await timedDownload(client, proxy, mb);
+      const gc = new GcLog();
+      gc.start();
+      await timedDownload(client, direct, mb, gc);
+      await timedDownload(client, proxy, mb, gc);
       const dl = { direct: [] as Awaited<ReturnType<typeof timedDownload>>[], proxy: [] as Awaited<ReturnType<typeof timedDownload>>[] };
       for (let i = 0; i < rounds; i++) {
-        dl.direct.push(await timedDownload(client, direct, mb));
-        dl.proxy.push(await timedDownload(client, proxy, mb));
-        log(`  round ${i + 1}: direct ${dl.direct[i].mbps} MB/s, proxy ${dl.proxy[i].mbps} MB/s (proxy process ${r3(dl.proxy[i].serverCpu.user + dl.proxy[i].serverCpu.system)} CPU s)`);
+        dl.direct.push(await timedDownload(client, direct, mb, gc));
+        dl.proxy.push(await timedDownload(client, proxy, mb, gc));
+        const q = dl.proxy[i];
+        log(`  round ${i + 1}: direct ${dl.direct[i].mbps} MB/s, proxy ${q.mbps} MB/s (proxy process ${r3(q.serverCpu.user + q.serverCpu.system)} CPU s, ${q.gc.major} major / ${q.gc.minor} minor GCs)`);
       }
-      const dside = (xs: typeof dl.direct): DownloadSide => ({ samples: xs.map((x) => x.mbps), medianMBps: median(xs.map((x) => x.mbps)), clientCpuSeconds: r3(median(xs.map((x) => x.clientCpuSeconds))) });
+      gc.stop();
+      const median1 = (xs: number[]) => Math.round(median(xs) * 10) / 10;
+      const dside = (xs: typeof dl.direct): DownloadSide => ({ samples: xs.map((x) => x.mbps), medianMBps: median1(xs.map((x) => x.mbps)), clientCpuSeconds: r3(median(xs.map((x) => x.clientCpuSeconds))) });
       const cpuOf = (x: (typeof dl.direct)[number]) => x.serverCpu.user + x.serverCpu.system;
       const proxyCpu = dl.proxy.map(cpuOf);
       const download: Result["download"] = {
@@ -192,6 +234,7 @@ const bench: Benchmark<Result> = {
         proxyCpuSeconds: { samples: proxyCpu.map(r3), median: r3(median(proxyCpu)), user: r3(median(dl.proxy.map((x) => x.serverCpu.user))), system: r3(median(dl.proxy.map((x) => x.serverCpu.system))) },
         proxyProcessBackgroundCpuSeconds: r3(median(dl.direct.map(cpuOf))),
         proxyCpuSecondsPer200MB: r3((median(proxyCpu) * 200) / mb),
+        proxyGc: { major: dl.proxy.map((x) => x.gc.major), minor: dl.proxy.map((x) => x.gc.minor) },
       };
       download.ratioOfMedians = r3(download.proxy.medianMBps / download.direct.medianMBps);
 
@@ -218,7 +261,7 @@ const bench: Benchmark<Result> = {
       const added = { smallP50Ms: r3(p.small.p50 - d.small.p50), smallP99Ms: r3(p.small.p99 - d.small.p99), wsEchoP50Ms: r3(p.wsEchoP50 - d.wsEchoP50) };
       const targets = { addedP50Ms: 1, throughputRatio: 0.9, addedWsP50Ms: 1, concurrentErrors: 0, met: false };
       targets.met = added.smallP50Ms <= 1 && download.ratioOfMedians >= 0.9 && added.wsEchoP50Ms <= 1 && p.concurrent.errors === 0 && d.concurrent.errors === 0;
-      return { authorizationP50Ms, level, db: backend, loadAverage: { start: loadAtStart, end: load() }, cpus: os.cpus().length, n, megabytes: mb, rounds, direct: d, proxy: p, download, added, targets, profile };
+      return { authorizationP50Ms, level, db: backend, heap, loadAverage: { start: loadAtStart, end: load() }, cpus: os.cpus().length, n, megabytes: mb, rounds, direct: d, proxy: p, download, added, targets, profile };
     } finally {
       client?.stop();
       await w?.close();
@@ -229,11 +272,11 @@ const bench: Benchmark<Result> = {
       `${name.padEnd(8)} small p50 ${s.small.p50} ms  p99 ${s.small.p99} ms | ws echo p50 ${s.wsEchoP50} ms | ${s.concurrent.connections} conns × 4: ${s.concurrent.errors} errors in ${s.concurrent.seconds} s`;
     const dl = r.download;
     return [
-      `preview proxy (level ${r.level}, metadata DB ${r.db}; proxy in the bench process, client in its own) vs direct to the Pod IP, ${r.n} requests`,
+      `preview proxy (level ${r.level}, metadata DB ${r.db}, heap ${r.heap}; proxy in the bench process, client in its own) vs direct to the Pod IP, ${r.n} requests`,
       row("direct", r.direct),
       row("proxy", r.proxy),
       `${r.megabytes} MB download, ${r.rounds} interleaved rounds (MB/s): direct ${dl.direct.samples.join(" ")} (median ${dl.direct.medianMBps}); proxy ${dl.proxy.samples.join(" ")} (median ${dl.proxy.medianMBps}); ratio of medians ${dl.ratioOfMedians}`,
-      `proxy process CPU per download: ${dl.proxyCpuSeconds.samples.join(" ")} s (median ${dl.proxyCpuSeconds.median}: user ${dl.proxyCpuSeconds.user}, system ${dl.proxyCpuSeconds.system}) = ${dl.proxyCpuSecondsPer200MB} s per 200 MB; same process during a direct download ${dl.proxyProcessBackgroundCpuSeconds} s; client CPU per download: direct ${dl.direct.clientCpuSeconds} s, proxy ${dl.proxy.clientCpuSeconds} s`,
+      `proxy process CPU per download: ${dl.proxyCpuSeconds.samples.join(" ")} s (median ${dl.proxyCpuSeconds.median}: user ${dl.proxyCpuSeconds.user}, system ${dl.proxyCpuSeconds.system}) = ${dl.proxyCpuSecondsPer200MB} s per 200 MB; same process during a direct download ${dl.proxyProcessBackgroundCpuSeconds} s; its major GCs per proxied download ${dl.proxyGc.major.join(" ")} (minor ${dl.proxyGc.minor.join(" ")}); client CPU per download: direct ${dl.direct.clientCpuSeconds} s, proxy ${dl.proxy.clientCpuSeconds} s`,
       `authorization alone (cached facts; version row read on PostgreSQL): p50 ${r.authorizationP50Ms} ms (${r.db})`,
       `added: small p50 ${r.added.smallP50Ms} ms, p99 ${r.added.smallP99Ms} ms; ws echo p50 ${r.added.wsEchoP50Ms} ms; download ratio of medians ${dl.ratioOfMedians}`,
       `machine: ${r.cpus} CPUs, load average ${r.loadAverage.start.join(" / ")} at the start, ${r.loadAverage.end.join(" / ")} at the end`,

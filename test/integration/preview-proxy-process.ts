@@ -6,7 +6,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getDb } from "@/db/client";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
+import { tuneHeapForStreaming } from "@/server/heap-tuning";
 import { handlePreviewRequest, handlePreviewUpgrade } from "@/server/preview";
+
+tuneHeapForStreaming(); // as server.ts
 
 await getDb();
 const pods = devboxPodCache();
