@@ -7,6 +7,7 @@ import { Session } from "node:inspector/promises";
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 
 export interface CpuProfile {
@@ -40,11 +41,21 @@ export async function profileWhile<T>(file: string, work: () => Promise<T>): Pro
   }
 }
 
-/** The `n` entries with the most self time (time spent in them, not in what they call). */
+/**
+ * The `n` entries with the most self time (time spent in them, not in what they call). The
+ * profiler's own work (the inspector call that stops it and serializes the profile) is left out.
+ */
 export function topSelfTime(profile: CpuProfile, n: number): { busyMs: number; idleMs: number; top: SelfTime[] } {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const c of node.children ?? []) parent.set(c, node.id);
+  const profilerOwn = (id: number): boolean => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) if (byId.get(at)!.callFrame.url === "node:inspector") return true;
+    return false;
+  };
   const self = new Map<string, number>();
   for (let i = 0; i < profile.samples.length; i++) {
+    if (profilerOwn(profile.samples[i])) continue;
     const f = byId.get(profile.samples[i])!.callFrame;
     const file = f.url ? ` ${f.url.replace(/^.*\/node_modules\//, "").replace(/^file:\/\/.*?\/(?=[^/]+\/[^/]+$)/, "")}:${f.lineNumber + 1}` : "";
     const key = `${f.functionName || "(anonymous)"}${file}`;
