@@ -12,6 +12,7 @@ import { createDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
 import { previewLabel } from "@/lib/preview/host";
 import { signAppsSession } from "@/lib/preview/tokens";
+import { listTeamsForUser } from "@/lib/teams/queries";
 import { addMember, createTeam } from "@/lib/teams/service";
 import { registerUser } from "@/lib/users/register";
 import { listTemplates } from "@/lib/templates/queries";
@@ -106,7 +107,9 @@ export async function openPreviewWorld(opts: { backend?: "pglite" | "postgres" }
     async close() {
       server.closeAllConnections();
       server.close();
-      await adminCore.deleteNamespace({ name: team.namespace }).catch(() => {});
+      // The team, and the personal teams' namespaces registerUser made for the member and the outsider.
+      const personal = (await Promise.all([member, other].map((u) => listTeamsForUser(db, u.id)))).flat().filter((t) => t.personal).map((t) => t.namespace);
+      for (const name of [team.namespace, ...personal]) await adminCore.deleteNamespace({ name }).catch(() => {});
       undoDb();
       await world.close();
     },
