@@ -17,12 +17,15 @@ import { startControlPlane } from "./lib/control-plane";
 import { activityRecorder } from "./lib/idle/activity";
 import { extraNamespaceLabels } from "./lib/k8s/namespace-labels";
 import { inClusterConfigProblems } from "./lib/deploy/in-cluster";
+import { tuneHeapForStreaming } from "./server/heap-tuning";
 
 const dev = process.env.NODE_ENV !== "production";
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOST ?? "127.0.0.1";
 
 async function main() {
+  // Streaming (preview proxy, terminals, SSH) must not set off full collections (server/heap-tuning.ts).
+  tuneHeapForStreaming();
   // A malformed DEVBOX_NAMESPACE_LABELS stops the start, not the first team's creation.
   try {
     extraNamespaceLabels();

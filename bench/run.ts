@@ -39,6 +39,9 @@ async function main() {
     process.exit(2);
   }
   const bench = await load(name);
+  // With --json, stdout is the one result object: the code under test logs (the reconciler's
+  // leadership lines) go to stderr with the progress.
+  if (json) console.log = (...a: unknown[]) => console.error(...a);
   const ctx: BenchContext = { args: rest, json, log: (m) => process.stderr.write(`${m}\n`) };
   const result = await bench.run(ctx);
   if (json) process.stdout.write(`${JSON.stringify({ benchmark: name, ...result })}\n`);

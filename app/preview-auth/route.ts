@@ -3,6 +3,7 @@ import { currentUser } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
 import { authorizePreview } from "@/lib/authz/preview-access";
 import { route } from "@/lib/http/route";
+import { limitPreviewHandoff } from "@/lib/preview/handoff-limit";
 import { appsConfig, AUTH_PATH, parseLabel } from "@/lib/preview/host";
 import { PAGES, page } from "@/lib/preview/pages";
 import { insertCode, purgeOldCodes } from "@/lib/preview/queries";
@@ -31,6 +32,9 @@ export const GET = route(async (req: Request) => {
     return new Response(null, { status: 303, headers: { Location: `/login?callbackUrl=${encodeURIComponent(back)}` } });
   }
   const db = await getDb();
+  // Counted before the lookup (lib/preview/handoff-limit.ts): 429 once over the user's or the address's limit.
+  const refused = await limitPreviewHandoff(db, req.headers, user.id);
+  if (refused) return refused;
   const v = await authorizePreview(db, target, { session: { userId: user.id, sessionVersion: user.sessionVersion }, linkId: null });
   if (v.decision !== "allow") {
     const p = PAGES[v.decision === "signin" ? "not_found" : v.decision];

@@ -86,5 +86,14 @@ export const sharingLimits = () => ({
   invites: { name: "share:invites", max: envInt("DEVBOX_INVITE_LIMIT_PER_HOUR", 50), windowSeconds: 3600 },
 });
 
+/**
+ * Preview sign-in hand-offs (app/preview-auth/route.ts): each writes a one-time code and an audit
+ * row and answers whether a devbox port exists, so per user and per client address.
+ */
+export const previewHandoffLimits = () => ({
+  user: { name: "preview-auth:user", max: envInt("DEVBOX_PREVIEW_AUTH_LIMIT_PER_USER", 60), windowSeconds: 60 },
+  ip: { name: "preview-auth:ip", max: envInt("DEVBOX_PREVIEW_AUTH_LIMIT_PER_IP", 300), windowSeconds: 60 },
+});
+
 export const waitText = (seconds: number) =>
   seconds < 90 ? `${seconds} second${seconds === 1 ? "" : "s"}` : `${Math.ceil(seconds / 60)} minutes`;

@@ -12,21 +12,17 @@ import { createDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
 import { previewLabel } from "@/lib/preview/host";
 import { signAppsSession } from "@/lib/preview/tokens";
+import { listTeamsForUser } from "@/lib/teams/queries";
 import { addMember, createTeam } from "@/lib/teams/service";
 import { registerUser } from "@/lib/users/register";
 import { listTemplates } from "@/lib/templates/queries";
 import { handlePreviewRequest, handlePreviewUpgrade, refuseAppsOrigin } from "@/server/preview";
 import { adminConfig, execIn } from "./cluster-helpers";
+import { loopbackLookup } from "./loopback-lookup";
 import { adminCore, eventually, installProcessDatabase, openDevboxWorld, waitForState, type DevboxWorld } from "./devbox-harness";
 
 export const APP_PORT = 3000;
 const APP_SOURCE = readFileSync(path.join(process.cwd(), "test/fixtures/preview-app.cjs"));
-
-/** Resolves every name (`*.localhost` included) to 127.0.0.1, as a browser does for *.localhost. */
-export function loopbackLookup(_host: string, opts: unknown, cb: (...a: unknown[]) => void) {
-  if (typeof opts === "object" && opts && (opts as { all?: boolean }).all) cb(null, [{ address: "127.0.0.1", family: 4 }]);
-  else cb(null, "127.0.0.1", 4);
-}
 
 export interface PreviewWorld {
   world: DevboxWorld;
@@ -111,7 +107,9 @@ export async function openPreviewWorld(opts: { backend?: "pglite" | "postgres" }
     async close() {
       server.closeAllConnections();
       server.close();
-      await adminCore.deleteNamespace({ name: team.namespace }).catch(() => {});
+      // The team, and the personal teams' namespaces registerUser made for the member and the outsider.
+      const personal = (await Promise.all([member, other].map((u) => listTeamsForUser(db, u.id)))).flat().filter((t) => t.personal).map((t) => t.namespace);
+      for (const name of [team.namespace, ...personal]) await adminCore.deleteNamespace({ name }).catch(() => {});
       undoDb();
       await world.close();
     },

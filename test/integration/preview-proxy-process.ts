@@ -1,12 +1,15 @@
-// The preview proxy in a process of its own (a second dashboard replica), for bench/proxy.ts --db postgres
-// and test/integration/preview-replicas.test.ts: the dashboard's
+// The preview proxy in a process of its own (a second dashboard replica), for
+// test/integration/preview-replicas.test.ts: the dashboard's
 // request and upgrade handlers (server/preview.ts) and Pod watch, on the DB named by DATABASE_URL,
 // without Next.js. Prints {"port": N} once listening. Not a test itself.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getDb } from "@/db/client";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
+import { tuneHeapForStreaming } from "@/server/heap-tuning";
 import { handlePreviewRequest, handlePreviewUpgrade } from "@/server/preview";
+
+tuneHeapForStreaming(); // as server.ts
 
 await getDb();
 const pods = devboxPodCache();

@@ -23,7 +23,8 @@ import { findTeamForMember } from "@/lib/teams/queries";
 import { addMember, removeMember } from "@/lib/teams/service";
 import { sessionCookie } from "./terminal-harness";
 import { waitForState } from "./devbox-harness";
-import { APP_PORT, loopbackLookup, openPreviewWorld, request, type PreviewWorld } from "./preview-harness";
+import { APP_PORT, openPreviewWorld, request, type PreviewWorld } from "./preview-harness";
+import { loopbackLookup } from "./loopback-lookup";
 import { PATH_MODE_CSP } from "@/server/preview";
 
 let w: PreviewWorld;

@@ -13,7 +13,8 @@ import { changePortLevel, createShareLink, revokeLink } from "@/lib/preview/serv
 import { signShareLink } from "@/lib/preview/tokens";
 import { findTeamForMember } from "@/lib/teams/queries";
 import { addMember, removeMember } from "@/lib/teams/service";
-import { APP_PORT, loopbackLookup, openPreviewWorld, startPreviewReplica, type PreviewReplica, type PreviewWorld } from "./preview-harness";
+import { APP_PORT, openPreviewWorld, startPreviewReplica, type PreviewReplica, type PreviewWorld } from "./preview-harness";
+import { loopbackLookup } from "./loopback-lookup";
 
 let w: PreviewWorld;
 let b: PreviewReplica;
