@@ -143,7 +143,7 @@ stop_pid() { # pid name [timeout]
   local pid="$1" name="$2" t="${3:-20}" i
   kill -TERM "$pid" 2>/dev/null || return 0
   for ((i = 0; i < t * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    alive "$pid" || return 0   # not kill -0: an exited daemon stays a zombie until init reaps it
     sleep 0.1
   done
   warn "$name (pid $pid) ignored SIGTERM for ${t}s; killing"

@@ -247,8 +247,10 @@ describe.runIf(isRoot)('devbox-cluster down/up (isolated instance)', () => {
     const api = pidOf('kube-apiserver');
     const args = readFileSync(`/proc/${api}/cmdline`, 'utf8').split('\0').filter(Boolean);
     const old = args.map((a) => (a.startsWith('--bind-address=') ? '--bind-address=127.0.0.1' : a));
-    process.kill(api, 'SIGTERM');
-    await waitFor('the apiserver to exit', 60_000, async () => (existsSync(`/proc/${api}`) ? undefined : true));
+    process.kill(api, 'SIGKILL'); // (its graceful shutdown can take a minute; the state is in etcd)
+    // gone, or a zombie its (re)parent has not reaped yet
+    const exited = () => !existsSync(`/proc/${api}`) || /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${api}/stat`, 'utf8'));
+    await waitFor('the apiserver to exit', 60_000, async () => (exited() ? true : undefined));
     // and its serving certificate without the names Pods use (the .sans note beside it is the new one's)
     await sh(`cd ${STATE}/pki && openssl req -new -key kube-apiserver.key -subj /CN=kube-apiserver -out old.csr 2>/dev/null &&
       echo subjectAltName=IP:127.0.0.1,DNS:localhost >old.ext &&
