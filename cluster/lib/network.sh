@@ -153,7 +153,14 @@ remove_iptables_service_guard() {
 APISERVER_GUARD_TABLE="devbox_apiserver_guard_${CNI_NETWORK//[^A-Za-z0-9_]/_}"
 APISERVER_CLIENT_CIDRS="${DEVBOX_APISERVER_CLIENT_CIDRS:-$POD_CIDR}"   # besides this host; comma-separated
 
+# The sources the guard admits now: node 2's Pods too while node 2 is part of the cluster
+# (lib/node2.sh calls ensure_apiserver_guard again when it is added or removed).
+apiserver_client_cidrs() {
+  if [[ -z ${DEVBOX_APISERVER_CLIENT_CIDRS:-} ]] && n2_configured; then echo "$APISERVER_CLIENT_CIDRS, $N2_POD_CIDR"; else echo "$APISERVER_CLIENT_CIDRS"; fi
+}
+
 ensure_apiserver_guard() {
+  local cidrs; cidrs=$(apiserver_client_cidrs)
   nft -f - <<NFT || die "cannot add the apiserver guard (nftables table inet $APISERVER_GUARD_TABLE)"
 table inet $APISERVER_GUARD_TABLE {}
 delete table inet $APISERVER_GUARD_TABLE
@@ -161,7 +168,7 @@ table inet $APISERVER_GUARD_TABLE {
   chain input {
     type filter hook input priority -10; policy accept;
     tcp dport $APISERVER_PORT iifname "lo" accept
-    tcp dport $APISERVER_PORT ip saddr { $APISERVER_CLIENT_CIDRS } accept
+    tcp dport $APISERVER_PORT ip saddr { $cidrs } accept
     tcp dport $APISERVER_PORT counter reject with tcp reset
   }
 }

@@ -244,13 +244,14 @@ YAML
   mv "$f.tmp" "$f"
 }
 
-# hostNetwork Deployments of node 1 bind node 1's addresses (CoreDNS the bridge gateway): keep them there
+# CoreDNS and metrics-server stay on node 1: the cluster's DNS and Metrics API then do not depend on
+# node 2, which `node remove 2` takes away again
 n2_pin_node1_deployments() {
   local d
   for d in coredns metrics-server; do
     kubectl_admin -n kube-system get deploy "$d" >/dev/null 2>&1 || continue
     [[ $(kubectl_admin -n kube-system get deploy "$d" -o 'jsonpath={.spec.template.spec.nodeSelector.kubernetes\.io/hostname}') == "$NODE_NAME" ]] && continue
-    info "pinning kube-system/$d to $NODE_NAME (host network on node 1's addresses)"
+    info "pinning kube-system/$d to $NODE_NAME"
     kubectl_admin -n kube-system patch deploy "$d" --type merge \
       -p "{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"kubernetes.io/hostname\":\"$NODE_NAME\"}}}}}" >>"$LOGS/kubectl.log" 2>&1 ||
       die "pinning kube-system/$d to $NODE_NAME failed; see $LOGS/kubectl.log"
@@ -269,6 +270,7 @@ ensure_node2() {
   n2_preflight
   mkdir -p "$N2_DIR"
   touch "$N2_DIR/enabled"
+  ensure_apiserver_guard   # lib/network.sh: node 2's Pods reach the apiserver through the kubernetes Service too
   n2_ensure_certs
   n2_ensure_network
   n2_ensure_mntns
@@ -439,6 +441,7 @@ cmd_node() {
   step "removing node 2 ($N2_NAME)"
   if apiserver_ok 2>/dev/null; then kubectl_admin drain "$N2_NAME" --ignore-daemonsets --delete-emptydir-data --force --timeout=60s >>"$LOGS/kubectl.log" 2>&1 || true; fi
   rm -f "$N2_DIR/enabled"
+  ensure_apiserver_guard   # node 2's pod CIDR no longer admitted
   n2_remove_all
   if apiserver_ok 2>/dev/null; then
     kubectl_admin delete node "$N2_NAME" --ignore-not-found >>"$LOGS/kubectl.log" 2>&1 || warn "could not delete Node $N2_NAME"

@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
+import { CONTAINER_NAME } from "@/lib/devboxes/k8s-objects";
 import { findDevbox } from "@/lib/devboxes/queries";
 import { createDevbox, startDevbox, stopDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
@@ -175,5 +176,28 @@ describe("two nodes", () => {
     expect(await fetchFrom(B1, A1)).toBe("shut\n");
     // and b1 reaches nothing of team A on node 1 either (node 1's enforcer, unchanged)
     expect(await fetchFrom(B1, A2)).toBe("shut\n");
+  });
+
+  it("a Pod on node 2 outside the team policies reaches the apiserver through the kubernetes Service (the apiserver guard admits node 2's pod CIDR)", { timeout: 120_000 }, async () => {
+    const ns = `it-2n-api-${randomSuffix()}`;
+    await adminCore.createNamespace({ body: { metadata: { name: ns, labels: { "devbox.test": "two-nodes" } } } });
+    try {
+      await adminCore.createNamespacedPod({
+        namespace: ns,
+        body: {
+          metadata: { name: "client" },
+          spec: {
+            nodeName: NODE2,
+            automountServiceAccountToken: false,
+            containers: [{ name: CONTAINER_NAME, image: `${process.env.DEVBOX_REGISTRY ?? "127.0.0.1:5000"}/devbox/python:bookworm`, command: ["sleep", "infinity"] }],
+          },
+        },
+      });
+      await eventually("the client Pod on node 2 to run", async () => ((await adminCore.readNamespacedPod({ namespace: ns, name: "client" })).status?.phase === "Running" ? true : undefined), 90_000);
+      // connected and answered (401: no credentials); a guard refusing node 2's Pods resets the connection (curl fails)
+      expect(await sh(ns, "client", "curl -sk -m 5 -o /dev/null -w '%{http_code}' https://kubernetes.default.svc/version")).toBe("401");
+    } finally {
+      await adminCore.deleteNamespace({ name: ns }).catch(() => {});
+    }
   });
 });
