@@ -153,10 +153,11 @@ remove_iptables_service_guard() {
 APISERVER_GUARD_TABLE="devbox_apiserver_guard_${CNI_NETWORK//[^A-Za-z0-9_]/_}"
 APISERVER_CLIENT_CIDRS="${DEVBOX_APISERVER_CLIENT_CIDRS:-$POD_CIDR}"   # besides this host; comma-separated
 
-# The sources the guard admits now: node 2's Pods too while node 2 is part of the cluster
+# The sources the guard admits now: node 2's Pods too while node 2 is part of the cluster (from
+# its pod CIDR, or from its own address: its bridge masquerades what leaves the pod subnet)
 # (lib/node2.sh calls ensure_apiserver_guard again when it is added or removed).
 apiserver_client_cidrs() {
-  if [[ -z ${DEVBOX_APISERVER_CLIENT_CIDRS:-} ]] && n2_configured; then echo "$APISERVER_CLIENT_CIDRS, $N2_POD_CIDR"; else echo "$APISERVER_CLIENT_CIDRS"; fi
+  if [[ -z ${DEVBOX_APISERVER_CLIENT_CIDRS:-} ]] && n2_configured; then echo "$APISERVER_CLIENT_CIDRS, $N2_POD_CIDR, $N2_IP"; else echo "$APISERVER_CLIENT_CIDRS"; fi
 }
 
 ensure_apiserver_guard() {
