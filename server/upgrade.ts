@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { refuseForeignUpgrade } from "./host-guard";
 
-type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void | Promise<void>;
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void | Promise<void>;
 
 // Websocket endpoints hosted by server.ts, by path prefix or by exact pattern. Each feature
 // registers its own. Patterns are tried first: several features live under /api/v1/teams/.
@@ -43,4 +43,17 @@ export function soleUpgradeListener(server: Server, listener: UpgradeHandler): v
   server.on("newListener", (event, added) => {
     if (event === "upgrade" && added !== listener) queueMicrotask(() => server.off("upgrade", added));
   });
+}
+
+/**
+ * Next's upgrade handler for the dispatcher: its router's (dev HMR at /_next/hmr, upgrades of its
+ * rewrites), the one Next's own listener calls. Not `app.getUpgradeHandler()`: that is the render
+ * server's, whose handleUpgrade does nothing (next/dist/server/next-server.js), so with Next's
+ * listener removed (soleUpgradeListener) an HMR websocket would hang unanswered. Next's custom
+ * server has it as the `upgradeHandler` getter (after prepare()), which its types do not list.
+ */
+export function nextUpgradeHandler(app: object): UpgradeHandler {
+  const handler = (app as { upgradeHandler?: unknown }).upgradeHandler;
+  if (typeof handler !== "function") throw new Error("next(): no upgradeHandler on the prepared custom server (Next changed; see server/upgrade.ts)");
+  return handler as UpgradeHandler;
 }
