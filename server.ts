@@ -6,7 +6,7 @@ import { ensureAuthSecret } from "./lib/settings/instance";
 import { seedAdminFromEnv } from "./lib/users/seed-admin";
 import { refuseForeignRequest } from "./server/host-guard";
 import { stampClientIp } from "./lib/http/client-ip";
-import { createUpgradeDispatcher, nextUpgradeHandler, soleUpgradeListener } from "./server/upgrade";
+import { createUpgradeDispatcher, nextUpgradeHandler, soleUpgradeListener, upgradeNotFound } from "./server/upgrade";
 import { handlePreviewRequest, handlePreviewUpgrade, refuseAppsOrigin } from "./server/preview";
 import "./server/ws/terminal"; // registers the terminal websocket endpoint
 import "./server/ws/ssh"; // registers the SSH websocket endpoint
@@ -57,7 +57,8 @@ async function main() {
   });
   // One upgrade listener (Host checked there too): our websocket endpoints first, everything else (HMR) to Next.
   // The only one: Next's own would end preview websockets whose path is one of its pages (server/upgrade.ts).
-  const dispatch = createUpgradeDispatcher(nextUpgradeHandler(app));
+  // Next has websockets only in development (HMR); in production an upgrade for it is one nobody serves.
+  const dispatch = createUpgradeDispatcher(dev ? nextUpgradeHandler(app) : upgradeNotFound);
   soleUpgradeListener(server, (req, socket, head) => void (handlePreviewUpgrade(req, socket, head) || dispatch(req, socket, head)));
   server.listen(port, hostname, () => {
     console.log(`[devbox] dashboard on http://localhost:${port} (metadata DB: ${kind}${dev ? ", development" : ""})`);

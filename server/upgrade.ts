@@ -25,9 +25,18 @@ export function createUpgradeDispatcher(nextUpgrade: UpgradeHandler): UpgradeHan
     for (const [prefix, handler] of endpoints) {
       if (path.startsWith(prefix)) return handler(req, socket, head);
     }
+    // Next's websockets (dev HMR) are under /_next/. Anything else would be left open by Next's
+    // handler (it leaves unknown upgrades to a custom server's own listener): a socket held forever.
+    if (!path.startsWith("/_next/")) return upgradeNotFound(req, socket, head);
     return nextUpgrade(req, socket, head);
   };
 }
+
+/** The answer to an upgrade nobody serves: 404, and the socket closed (never left open). */
+export const upgradeNotFound: UpgradeHandler = (_req, socket) => {
+  socket.on("error", () => {});
+  socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+};
 
 /**
  * Makes `listener` the server's only "upgrade" listener. Next's request handler adds one of its own
