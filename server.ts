@@ -16,6 +16,7 @@ import { terminalRegistry } from "./lib/terminal/registry";
 import { startControlPlane } from "./lib/control-plane";
 import { activityRecorder } from "./lib/idle/activity";
 import { extraNamespaceLabels } from "./lib/k8s/namespace-labels";
+import { devboxNodeSelector } from "./lib/devboxes/node-placement";
 import { inClusterConfigProblems } from "./lib/deploy/in-cluster";
 import { tuneHeapForStreaming } from "./server/heap-tuning";
 
@@ -26,9 +27,12 @@ const hostname = process.env.HOST ?? "127.0.0.1";
 async function main() {
   // Streaming (preview proxy, terminals, SSH) must not set off full collections (server/heap-tuning.ts).
   tuneHeapForStreaming();
-  // A malformed DEVBOX_NAMESPACE_LABELS stops the start, not the first team's creation.
+  // A malformed DEVBOX_NAMESPACE_LABELS stops the start, not the first team's creation; a malformed
+  // DEVBOX_NODE_SELECTOR likewise (at a devbox start the reconciler would take it for a transient
+  // failure and retry quietly, the devbox stuck in "starting").
   try {
     extraNamespaceLabels();
+    devboxNodeSelector();
   } catch (err) {
     throw new StartupError((err as Error).message);
   }
