@@ -59,9 +59,9 @@ async function main() {
     stampClientIp(req); // for per-IP rate limits (lib/abuse/rate-limit.ts)
     void handle(req, res);
   });
-  // One upgrade listener (Host checked there too): our websocket endpoints first, everything else (HMR) to Next.
+  // One upgrade listener (Host checked there too): preview URLs, our websocket endpoints, then
+  // Next's /_next/ (dev HMR; production Next has no websockets); any other upgrade gets a 404.
   // The only one: Next's own would end preview websockets whose path is one of its pages (server/upgrade.ts).
-  // Next has websockets only in development (HMR); in production an upgrade for it is one nobody serves.
   const dispatch = createUpgradeDispatcher(dev ? nextUpgradeHandler(app) : upgradeNotFound);
   soleUpgradeListener(server, (req, socket, head) => void (handlePreviewUpgrade(req, socket, head) || dispatch(req, socket, head)));
   server.listen(port, hostname, () => {
