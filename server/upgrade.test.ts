@@ -1,5 +1,5 @@
 import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createUpgradeDispatcher, soleUpgradeListener } from "./upgrade";
 
@@ -78,6 +78,33 @@ describe("createUpgradeDispatcher", () => {
       // Next's own (dev HMR) still reach it.
       expect(await upgrade(port, "/_next/hmr", host)).toBe("closed");
       expect(nextPaths).toEqual(["/_next/hmr"]);
+    } finally {
+      if (prev === undefined) delete process.env.NEXTAUTH_URL;
+      else process.env.NEXTAUTH_URL = prev;
+    }
+  });
+});
+
+/** The status line answered to a hand-written upgrade request whose target is `target`. */
+function rawUpgrade(port: number, target: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = net.connect(port, "127.0.0.1", () => c.write(`GET ${target} HTTP/1.1\r\nHost: localhost:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`));
+    let got = "";
+    c.on("data", (d) => (got += d.toString()));
+    c.on("close", () => resolve(got.split("\r\n")[0]));
+    c.on("error", reject);
+  });
+}
+
+describe("createUpgradeDispatcher with a target that is no URL", () => {
+  it("answers 400 and closes instead of throwing out of the upgrade listener (an uncaught exception, the socket left open)", async () => {
+    server = createServer();
+    server.on("upgrade", createUpgradeDispatcher((_req, socket) => void socket.destroy()));
+    const port = await listen(server);
+    const prev = process.env.NEXTAUTH_URL;
+    process.env.NEXTAUTH_URL = `http://localhost:${port}`;
+    try {
+      for (const target of ["http://[", "http://a:b:c/"]) expect(await rawUpgrade(port, target), target).toBe("HTTP/1.1 400 Bad Request");
     } finally {
       if (prev === undefined) delete process.env.NEXTAUTH_URL;
       else process.env.NEXTAUTH_URL = prev;

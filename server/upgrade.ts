@@ -18,7 +18,10 @@ export function createUpgradeDispatcher(nextUpgrade: UpgradeHandler): UpgradeHan
   return (req, socket, head) => {
     // A Host that is not ours (DNS rebinding) never reaches an endpoint or Next's HMR.
     if (refuseForeignUpgrade(req, socket)) return;
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const path = pathOf(req.url ?? "/");
+    // A target that is no URL ("http://[", sent by hand): a throw here would leave the socket open
+    // (Next logs uncaught exceptions and goes on; without Next the process would end).
+    if (path === null) return answerAndClose(socket, "400 Bad Request");
     for (const [re, handler] of patterns) {
       if (re.test(path)) return handler(req, socket, head);
     }
@@ -32,11 +35,21 @@ export function createUpgradeDispatcher(nextUpgrade: UpgradeHandler): UpgradeHan
   };
 }
 
-/** The answer to an upgrade nobody serves: 404, and the socket closed (never left open). */
-export const upgradeNotFound: UpgradeHandler = (_req, socket) => {
+function pathOf(target: string): string | null {
+  try {
+    return new URL(target, "http://localhost").pathname;
+  } catch {
+    return null;
+  }
+}
+
+function answerAndClose(socket: Duplex, status: string): void {
   socket.on("error", () => {});
-  socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-};
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+}
+
+/** The answer to an upgrade nobody serves: 404, and the socket closed (never left open). */
+export const upgradeNotFound: UpgradeHandler = (_req, socket) => answerAndClose(socket, "404 Not Found");
 
 /**
  * Makes `listener` the server's only "upgrade" listener. Next's request handler adds one of its own
