@@ -6,7 +6,7 @@ import { ensureAuthSecret } from "./lib/settings/instance";
 import { seedAdminFromEnv } from "./lib/users/seed-admin";
 import { refuseForeignRequest } from "./server/host-guard";
 import { stampClientIp } from "./lib/http/client-ip";
-import { createUpgradeDispatcher, soleUpgradeListener } from "./server/upgrade";
+import { createUpgradeDispatcher, nextUpgradeHandler, soleUpgradeListener, upgradeNotFound } from "./server/upgrade";
 import { handlePreviewRequest, handlePreviewUpgrade, refuseAppsOrigin } from "./server/preview";
 import "./server/ws/terminal"; // registers the terminal websocket endpoint
 import "./server/ws/ssh"; // registers the SSH websocket endpoint
@@ -16,6 +16,7 @@ import { terminalRegistry } from "./lib/terminal/registry";
 import { startControlPlane } from "./lib/control-plane";
 import { activityRecorder } from "./lib/idle/activity";
 import { extraNamespaceLabels } from "./lib/k8s/namespace-labels";
+import { devboxNodeSelector } from "./lib/devboxes/node-placement";
 import { inClusterConfigProblems } from "./lib/deploy/in-cluster";
 import { tuneHeapForStreaming } from "./server/heap-tuning";
 
@@ -26,9 +27,12 @@ const hostname = process.env.HOST ?? "127.0.0.1";
 async function main() {
   // Streaming (preview proxy, terminals, SSH) must not set off full collections (server/heap-tuning.ts).
   tuneHeapForStreaming();
-  // A malformed DEVBOX_NAMESPACE_LABELS stops the start, not the first team's creation.
+  // A malformed DEVBOX_NAMESPACE_LABELS stops the start, not the first team's creation; a malformed
+  // DEVBOX_NODE_SELECTOR likewise (at a devbox start the reconciler would take it for a transient
+  // failure and retry quietly, the devbox stuck in "starting").
   try {
     extraNamespaceLabels();
+    devboxNodeSelector();
   } catch (err) {
     throw new StartupError((err as Error).message);
   }
@@ -55,9 +59,10 @@ async function main() {
     stampClientIp(req); // for per-IP rate limits (lib/abuse/rate-limit.ts)
     void handle(req, res);
   });
-  // One upgrade listener (Host checked there too): our websocket endpoints first, everything else (HMR) to Next.
+  // One upgrade listener (Host checked there too): preview URLs, our websocket endpoints, then
+  // Next's /_next/ (dev HMR; production Next has no websockets); any other upgrade gets a 404.
   // The only one: Next's own would end preview websockets whose path is one of its pages (server/upgrade.ts).
-  const dispatch = createUpgradeDispatcher(app.getUpgradeHandler());
+  const dispatch = createUpgradeDispatcher(dev ? nextUpgradeHandler(app) : upgradeNotFound);
   soleUpgradeListener(server, (req, socket, head) => void (handlePreviewUpgrade(req, socket, head) || dispatch(req, socket, head)));
   server.listen(port, hostname, () => {
     console.log(`[devbox] dashboard on http://localhost:${port} (metadata DB: ${kind}${dev ? ", development" : ""})`);

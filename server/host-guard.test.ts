@@ -52,7 +52,7 @@ describe("host guard", () => {
       expect(JSON.parse(r.body).error.code).toBe("misdirected");
       expect((await send("GET", "/ws", { host, connection: "Upgrade", upgrade: "websocket", origin: `http://${host}` })).status, host).toBe(421);
     }
-    expect((await send("GET", "/ws", { host: `localhost:${port}`, connection: "Upgrade", upgrade: "websocket" })).status).toBe(101);
+    expect((await send("GET", "/_next/hmr", { host: `localhost:${port}`, connection: "Upgrade", upgrade: "websocket" })).status).toBe(101);
   });
 
   it("answers 400 to a path that does not decode or holds a NUL", async () => {
