@@ -1,7 +1,7 @@
 import { createServer, request, type Server } from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createUpgradeDispatcher, soleUpgradeListener } from "./upgrade";
+import { createUpgradeDispatcher, registerWebsocketEndpoint, soleUpgradeListener } from "./upgrade";
 
 let server: Server | undefined;
 afterEach(() => void server?.close());
@@ -106,6 +106,32 @@ describe("createUpgradeDispatcher with a target that is no URL", () => {
     try {
       for (const target of ["http://[", "http://a:b:c/"]) expect(await rawUpgrade(port, target), target).toBe("HTTP/1.1 400 Bad Request");
     } finally {
+      if (prev === undefined) delete process.env.NEXTAUTH_URL;
+      else process.env.NEXTAUTH_URL = prev;
+    }
+  });
+});
+
+describe("createUpgradeDispatcher with an endpoint that fails", () => {
+  it("answers 500 and closes when an endpoint throws or rejects before answering (the socket is never left open)", async () => {
+    registerWebsocketEndpoint("/test-throws", () => {
+      throw new Error("thrown on purpose");
+    });
+    registerWebsocketEndpoint("/test-rejects", async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      throw new Error("rejected on purpose");
+    });
+    server = createServer();
+    server.on("upgrade", createUpgradeDispatcher((_req, socket) => void socket.destroy()));
+    const port = await listen(server);
+    const prev = process.env.NEXTAUTH_URL;
+    process.env.NEXTAUTH_URL = `http://localhost:${port}`;
+    const logged = console.error;
+    console.error = () => {};
+    try {
+      for (const target of ["/test-throws", "/test-rejects"]) expect(await rawUpgrade(port, target), target).toBe("HTTP/1.1 500 Internal Server Error");
+    } finally {
+      console.error = logged;
       if (prev === undefined) delete process.env.NEXTAUTH_URL;
       else process.env.NEXTAUTH_URL = prev;
     }

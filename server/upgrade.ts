@@ -23,16 +23,32 @@ export function createUpgradeDispatcher(nextUpgrade: UpgradeHandler): UpgradeHan
     // (Next logs uncaught exceptions and goes on; without Next the process would end).
     if (path === null) return answerAndClose(socket, "400 Bad Request");
     for (const [re, handler] of patterns) {
-      if (re.test(path)) return handler(req, socket, head);
+      if (re.test(path)) return served(handler, req, socket, head);
     }
     for (const [prefix, handler] of endpoints) {
-      if (path.startsWith(prefix)) return handler(req, socket, head);
+      if (path.startsWith(prefix)) return served(handler, req, socket, head);
     }
     // Next's websockets (dev HMR) are under /_next/. Anything else would be left open by Next's
     // handler (it leaves unknown upgrades to a custom server's own listener): a socket held forever.
     if (!path.startsWith("/_next/")) return upgradeNotFound(req, socket, head);
     return nextUpgrade(req, socket, head);
   };
+}
+
+/**
+ * Runs an endpoint; one that throws or rejects before it answered (e.g. the DB unreachable while
+ * it authorizes) gets 500 and the socket closed. Uncaught, the error would only be logged by Next
+ * and the socket held open for good.
+ */
+async function served(handler: UpgradeHandler, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  try {
+    await handler(req, socket, head);
+  } catch (err) {
+    console.error(`[devbox] websocket ${pathOf(req.url ?? "/")}: ${(err as Error).message}`);
+    if (socket.destroyed) return;
+    if (socket.writable) answerAndClose(socket, "500 Internal Server Error");
+    else socket.destroy();
+  }
 }
 
 function pathOf(target: string): string | null {
