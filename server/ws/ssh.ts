@@ -38,6 +38,8 @@ import { closeWith, Refusal, refusalOf, refuseUpgrade } from "./refusal";
  */
 const SSH_PORT = 22;
 const START_TIMEOUT_MS = 180_000;
+/** What a client may send before the pipe to sshd is open (an SSH client sends ~2 KiB and waits). */
+const EARLY_LIMIT_BYTES = 256 * 1024;
 
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 4 * 1024 * 1024 });
 keepAlive(wss);
@@ -67,9 +69,16 @@ export async function handleSshUpgrade(req: IncomingMessage, socket: Duplex, hea
   // From here on the client is told what happens (a start can take a while).
   wss.handleUpgrade(req, socket, head, (ws) => {
     ws.on("error", () => {});
-    // The client starts talking (its SSH banner) at once; hold it until the pipe is open.
+    // The client starts talking (its SSH banner and key exchange offer, a few KiB) at once; hold it
+    // until the pipe is open — bounded, since a start may take minutes.
     const early: Buffer[] = [];
-    const hold = (data: Buffer, isBinary: boolean) => isBinary && early.push(data);
+    let earlyBytes = 0;
+    const hold = (data: Buffer, isBinary: boolean) => {
+      if (!isBinary) return;
+      earlyBytes += data.length;
+      if (earlyBytes > EARLY_LIMIT_BYTES) closeWith(ws, SshCloseCode.BadRequest, "Too much data sent before the devbox's SSH server answered.");
+      else early.push(data);
+    };
     ws.on("message", hold);
     connect(ws, user, team, devbox, () => (ws.off("message", hold), early)).catch((err) => {
       const r = refusalFor(err);

@@ -14,6 +14,7 @@ import { createDevbox, stopDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
 import { kubeConfig } from "@/lib/k8s/config";
 import { listSshHosts } from "@/lib/ssh/hosts";
+import { sshPath } from "@/lib/ssh/protocol";
 import { addSshKey } from "@/lib/ssh/user-keys";
 import { addMember, createTeam } from "@/lib/teams/service";
 import { listTeamsForUser } from "@/lib/teams/queries";
@@ -292,6 +293,16 @@ describe("ssh through the dashboard against the bundled cluster", () => {
     expect(r.stderr).toMatch(/devbox: Starting devbox box…/);
     expect(r.stdout).toContain("back");
   }, 420_000);
+
+  it("a client that sends more than the hold limit before sshd is reached (here: while the devbox starts) is closed with a clear reason", async () => {
+    await stopDevbox(db, team, owner.id, "box");
+    await waitForState(db, team, "box", "Stopped", 180_000);
+    const ws = new WebSocket(`${backend!.wsBase}${sshPath(team.slug, "box")}`, { headers: { authorization: `Bearer ${await tokenFor(owner, ["devboxes:ssh", "devboxes:write"])}` } });
+    const closed = new Promise<{ code: number; reason: string }>((r) => ws.on("close", (code, reason) => r({ code, reason: reason.toString() })));
+    await new Promise((r) => ws.on("open", r));
+    for (let i = 0; i < 5; i++) ws.send(Buffer.alloc(64 * 1024, 7));
+    expect(await closed).toMatchObject({ code: 4400, reason: expect.stringMatching(/Too much data sent before the devbox's SSH server answered/) });
+  }, 240_000);
 });
 
 function freePort(): Promise<number> {
