@@ -20,7 +20,7 @@ cmd_up() {
   local nodes=""
   while (($#)); do
     case $1 in
-      --nodes) nodes="${2:-}"; shift 2 || true ;;
+      --nodes) (($# >= 2)) || { echo "devbox-cluster up: --nodes needs a value (1 or 2)" >&2; exit 2; }; nodes="$2"; shift 2 ;;
       --nodes=*) nodes="${1#--nodes=}"; shift ;;
       *) echo "devbox-cluster up: unknown argument '$1' (--nodes 1|2)" >&2; exit 2 ;;
     esac
