@@ -327,6 +327,7 @@ cmd_status() {
     else health=FAILING; rc=1; fi
     printf '%-24s %-8s %-8s %s\n' "$c" "${pid:--}" "$health" "$LOGS/$c.log"
   done
+  apiserver_guard_status || rc=1   # lib/network.sh
   kube_proxy_status || rc=1   # lib/kube-proxy.sh
   netpol_status || rc=1
   coredns_status || rc=1   # lib/coredns.sh
