@@ -30,6 +30,9 @@ cmd_up() {
   preflight
   exec 9>"$RUN/lock"
   flock -n 9 || die "another devbox-cluster command holds $RUN/lock"
+  # first: an apiserver still running on 0.0.0.0 from an earlier up is guarded again even when a
+  # later step fails (start_apiserver applies it too, before it starts one)
+  if [[ -n $(pid_of kube-apiserver 2>/dev/null) ]]; then ensure_apiserver_guard; fi
   ensure_binaries
   trap on_up_exit EXIT
   ensure_certs
