@@ -219,29 +219,10 @@ n2_write_kubelet_config() {
   ensure_cgroup_root
 }
 
+# lib/kube-proxy.sh's config with node 2's name, pod CIDR, kubeconfig and directory
 n2_write_kube_proxy_config() {
-  local f="$N2_DIR/kube-proxy-config.yaml"
-  cat >"$f.tmp" <<YAML
-apiVersion: kubeproxy.config.k8s.io/v1alpha1
-kind: KubeProxyConfiguration
-clientConnection:
-  kubeconfig: $N2_KCFG/kube-proxy.kubeconfig
-hostnameOverride: $N2_NAME
-mode: $KUBE_PROXY_MODE
-clusterCIDR: $N2_POD_CIDR
-healthzBindAddress: 127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT
-metricsBindAddress: 127.0.0.1:$KUBE_PROXY_METRICS_PORT
-nodePortAddresses: ["primary"]
-iptables:
-  localhostNodePorts: false
-conntrack:
-  maxPerCore: 0
-  min: 0
-  tcpEstablishedTimeout: 0s
-  tcpCloseWaitTimeout: 0s
-YAML
-  if cmp -s "$f.tmp" "$f"; then rm -f "$f.tmp"; return 1; fi
-  mv "$f.tmp" "$f"
+  local STATE_DIR="$N2_DIR" KCFG="$N2_KCFG" NODE_NAME="$N2_NAME" POD_CIDR="$N2_POD_CIDR"
+  write_kube_proxy_config
 }
 
 # CoreDNS and metrics-server stay on node 1: the cluster's DNS and Metrics API then do not depend on
