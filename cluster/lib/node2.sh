@@ -347,27 +347,9 @@ n2_stop() {
   rm -rf "$N2_DIR/cni/ipam"   # the Pods' network namespaces went with the processes
 }
 
-# lifecycle.sh's stop_containers against node 2's containerd (ctr_ follows $CTRD_SOCK), without
-# its containerd_for_teardown, which would start node 1's containerd
-n2_stop_containers() {
-  local apps pauses ids id left i
-  apps=$(ctr_ -n k8s.io containers ls -q 'labels."io.cri-containerd.kind"==container' 2>/dev/null || true)
-  pauses=$(ctr_ -n k8s.io containers ls -q 'labels."io.cri-containerd.kind"==sandbox' 2>/dev/null || true)
-  n2_running_tasks() { ctr_ -n k8s.io tasks ls 2>/dev/null | awk 'NR > 1 && $3 != "STOPPED" {print $1}' | grep -Fxf <(printf '%s\n' $1) || true; }
-  ids=$(n2_running_tasks "$apps")
-  for id in $ids; do
-    ctr_ -n k8s.io tasks resume "$id" >/dev/null 2>&1 || true
-    ctr_ -n k8s.io tasks kill -a -s SIGTERM "$id" >/dev/null 2>&1 || true
-  done
-  for ((i = 0; i < DOWN_GRACE * 5; i++)); do [[ -z $(n2_running_tasks "$apps") ]] && break; sleep 0.2; done
-  left=$(n2_running_tasks "$apps")
-  for id in $left; do ctr_ -n k8s.io tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1 || true; done
-  pauses=$(n2_running_tasks "$pauses")
-  for id in $pauses; do ctr_ -n k8s.io tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1 || true; done
-  for ((i = 0; i < 100; i++)); do [[ -z $(ctr_ -n k8s.io tasks ls -q 2>/dev/null) ]] && break; sleep 0.2; done
-  info "stopped $(wc -w <<<"$ids") container(s) and $(wc -w <<<"$pauses") pod sandbox(es) on node 2; kept for the next up"
-  kill_plain_tasks
-}
+# lifecycle.sh's stop_running_containers against node 2's containerd (ctr_ follows $CTRD_SOCK),
+# without stop_containers' containerd_for_teardown, which would start node 1's containerd
+n2_stop_containers() { stop_running_containers " on node 2"; }
 
 # shims and container processes of node 2: its network namespace, or its pod cgroups
 n2_kill_leftovers() {
