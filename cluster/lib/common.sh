@@ -232,6 +232,15 @@ adopt_stray() {
   echo "${pids[0]}"
 }
 
+# A component this up restarted in place of a running one (an outdated apiserver): once it is
+# healthy it is the running cluster's again, which a later failure of this up must not stop.
+keep_on_failure() { # name
+  local name="$1" i kept=()
+  for i in "${STARTED_ORDER[@]}"; do [[ $i == "$name" ]] || kept+=("$i"); done
+  STARTED_ORDER=("${kept[@]}")
+  unset "STARTED[$name]"
+}
+
 # Stops, newest first, the components this invocation started; nothing else.
 stop_started() {
   local i name

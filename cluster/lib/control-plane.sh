@@ -54,12 +54,13 @@ serving_cert_sum() { sha256sum <"$PKI/kube-apiserver.crt" | cut -d' ' -f1; }
 
 start_apiserver() {
   ensure_apiserver_guard   # lib/network.sh: before it listens beyond loopback
-  local pid why
+  local pid why restarted=0
   # Restarting the apiserver alone loses nothing: Pods, devboxes and the other components keep
   # running and reconnect; clients see the API away for ≈ 10 s.
   if pid=$(pid_of kube-apiserver || adopt_stray kube-apiserver) && why=$(apiserver_outdated "$pid") && [[ -n $why ]]; then
     step "restarting kube-apiserver (pid $pid): $why (Pods keep running; the API is away ≈ 10 s)"
     stop_component kube-apiserver
+    restarted=1
   fi
   already_running kube-apiserver apiserver_ok && return
   stop_component kube-apiserver >/dev/null
@@ -68,6 +69,8 @@ start_apiserver() {
   serving_cert_sum >"$RUN/kube-apiserver.serving-cert"
   start_bg kube-apiserver "$BIN_DIR/kube-apiserver" "${args[@]}"
   wait_for kube-apiserver "ready on https://127.0.0.1:$APISERVER_PORT/readyz" apiserver_ok
+  # it replaced the running cluster's apiserver: a later failure of this up must not stop it
+  if ((restarted)); then keep_on_failure kube-apiserver; fi
 }
 
 # The path Pods take to the apiserver: the `kubernetes` Service's EndpointSlice names the node

@@ -20,7 +20,7 @@ cmd_up() {
   local nodes=""
   while (($#)); do
     case $1 in
-      --nodes) nodes="${2:-}"; shift 2 || true ;;
+      --nodes) (($# >= 2)) || { echo "devbox-cluster up: --nodes needs a value (1 or 2)" >&2; exit 2; }; nodes="$2"; shift 2 ;;
       --nodes=*) nodes="${1#--nodes=}"; shift ;;
       *) echo "devbox-cluster up: unknown argument '$1' (--nodes 1|2)" >&2; exit 2 ;;
     esac
@@ -30,6 +30,9 @@ cmd_up() {
   preflight
   exec 9>"$RUN/lock"
   flock -n 9 || die "another devbox-cluster command holds $RUN/lock"
+  # first: an apiserver still running on 0.0.0.0 from an earlier up is guarded again even when a
+  # later step fails (start_apiserver applies it too, before it starts one)
+  if [[ -n $(pid_of kube-apiserver 2>/dev/null) ]]; then ensure_apiserver_guard; fi
   ensure_binaries
   trap on_up_exit EXIT
   ensure_certs
@@ -130,7 +133,13 @@ DOWN_GRACE="${DEVBOX_DOWN_GRACE_SECONDS:-10}"   # as long as a devbox stop gives
 # containerd's CRI records the exit, and at the next up kubelet reports the Pods finished.
 stop_containers() {
   containerd_for_teardown "stop containers" || return 0
-  local apps pauses ids id left i
+  stop_running_containers
+}
+
+# stop_containers' work against the containerd $CTRD_SOCK names (lib/node2.sh: node 2's); $1 says
+# where in its summary line
+stop_running_containers() { # [where]
+  local where="${1:-}" apps pauses ids id left i
   apps=$(ctr_ -n k8s.io containers ls -q 'labels."io.cri-containerd.kind"==container' 2>/dev/null || true)
   pauses=$(ctr_ -n k8s.io containers ls -q 'labels."io.cri-containerd.kind"==sandbox' 2>/dev/null || true)
   running_tasks() { ctr_ -n k8s.io tasks ls 2>/dev/null | awk 'NR > 1 && $3 != "STOPPED" {print $1}' | grep -Fxf <(printf '%s\n' $1) || true; }
@@ -148,7 +157,7 @@ stop_containers() {
   for id in $pauses; do ctr_ -n k8s.io tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1 || true; done
   # CRI deletes a task once it has recorded its exit: wait for that, so the next up sees "exited"
   for ((i = 0; i < 100; i++)); do [[ -z $(ctr_ -n k8s.io tasks ls -q 2>/dev/null) ]] && break; sleep 0.2; done
-  info "stopped $(wc -w <<<"$ids") container(s) and $(wc -w <<<"$pauses") pod sandbox(es); kept for the next up"
+  info "stopped $(wc -w <<<"$ids") container(s) and $(wc -w <<<"$pauses") pod sandbox(es)$where; kept for the next up"
   kill_plain_tasks
 }
 
@@ -327,6 +336,7 @@ cmd_status() {
     else health=FAILING; rc=1; fi
     printf '%-24s %-8s %-8s %s\n' "$c" "${pid:--}" "$health" "$LOGS/$c.log"
   done
+  apiserver_guard_status || rc=1   # lib/network.sh
   kube_proxy_status || rc=1   # lib/kube-proxy.sh
   netpol_status || rc=1
   coredns_status || rc=1   # lib/coredns.sh

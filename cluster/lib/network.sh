@@ -177,3 +177,15 @@ NFT
 }
 
 remove_apiserver_guard() { nft delete table inet "$APISERVER_GUARD_TABLE" 2>/dev/null || true; }
+
+# The guard's table with its final reject. Without it an apiserver on 0.0.0.0 answers the whole
+# network (e.g. after `nft flush ruleset` or a firewall reload); the next `up` puts it back.
+apiserver_guard_ok() { nft list table inet "$APISERVER_GUARD_TABLE" 2>/dev/null | grep -q "tcp dport $APISERVER_PORT .*reject"; }
+
+apiserver_guard_status() { # one line for `status`; fails when the apiserver runs unguarded
+  local pid; pid=$(pid_of kube-apiserver 2>/dev/null || true)
+  if apiserver_guard_ok; then printf '%-24s %-8s %-8s %s\n' apiserver-guard - ok "nft table inet $APISERVER_GUARD_TABLE"; return 0; fi
+  if [[ -z $pid ]]; then printf '%-24s %-8s %-8s %s\n' apiserver-guard - stopped "nft table inet $APISERVER_GUARD_TABLE"; return 0; fi
+  printf '%-24s %-8s %-8s %s\n' apiserver-guard - MISSING "the apiserver listens on every address unguarded: run up again (nft table inet $APISERVER_GUARD_TABLE)"
+  return 1
+}

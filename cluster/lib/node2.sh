@@ -219,29 +219,10 @@ n2_write_kubelet_config() {
   ensure_cgroup_root
 }
 
+# lib/kube-proxy.sh's config with node 2's name, pod CIDR, kubeconfig and directory
 n2_write_kube_proxy_config() {
-  local f="$N2_DIR/kube-proxy-config.yaml"
-  cat >"$f.tmp" <<YAML
-apiVersion: kubeproxy.config.k8s.io/v1alpha1
-kind: KubeProxyConfiguration
-clientConnection:
-  kubeconfig: $N2_KCFG/kube-proxy.kubeconfig
-hostnameOverride: $N2_NAME
-mode: $KUBE_PROXY_MODE
-clusterCIDR: $N2_POD_CIDR
-healthzBindAddress: 127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT
-metricsBindAddress: 127.0.0.1:$KUBE_PROXY_METRICS_PORT
-nodePortAddresses: ["primary"]
-iptables:
-  localhostNodePorts: false
-conntrack:
-  maxPerCore: 0
-  min: 0
-  tcpEstablishedTimeout: 0s
-  tcpCloseWaitTimeout: 0s
-YAML
-  if cmp -s "$f.tmp" "$f"; then rm -f "$f.tmp"; return 1; fi
-  mv "$f.tmp" "$f"
+  local STATE_DIR="$N2_DIR" KCFG="$N2_KCFG" NODE_NAME="$N2_NAME" POD_CIDR="$N2_POD_CIDR"
+  write_kube_proxy_config
 }
 
 # CoreDNS and metrics-server stay on node 1: the cluster's DNS and Metrics API then do not depend on
@@ -366,27 +347,9 @@ n2_stop() {
   rm -rf "$N2_DIR/cni/ipam"   # the Pods' network namespaces went with the processes
 }
 
-# lifecycle.sh's stop_containers against node 2's containerd (ctr_ follows $CTRD_SOCK), without
-# its containerd_for_teardown, which would start node 1's containerd
-n2_stop_containers() {
-  local apps pauses ids id left i
-  apps=$(ctr_ -n k8s.io containers ls -q 'labels."io.cri-containerd.kind"==container' 2>/dev/null || true)
-  pauses=$(ctr_ -n k8s.io containers ls -q 'labels."io.cri-containerd.kind"==sandbox' 2>/dev/null || true)
-  n2_running_tasks() { ctr_ -n k8s.io tasks ls 2>/dev/null | awk 'NR > 1 && $3 != "STOPPED" {print $1}' | grep -Fxf <(printf '%s\n' $1) || true; }
-  ids=$(n2_running_tasks "$apps")
-  for id in $ids; do
-    ctr_ -n k8s.io tasks resume "$id" >/dev/null 2>&1 || true
-    ctr_ -n k8s.io tasks kill -a -s SIGTERM "$id" >/dev/null 2>&1 || true
-  done
-  for ((i = 0; i < DOWN_GRACE * 5; i++)); do [[ -z $(n2_running_tasks "$apps") ]] && break; sleep 0.2; done
-  left=$(n2_running_tasks "$apps")
-  for id in $left; do ctr_ -n k8s.io tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1 || true; done
-  pauses=$(n2_running_tasks "$pauses")
-  for id in $pauses; do ctr_ -n k8s.io tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1 || true; done
-  for ((i = 0; i < 100; i++)); do [[ -z $(ctr_ -n k8s.io tasks ls -q 2>/dev/null) ]] && break; sleep 0.2; done
-  info "stopped $(wc -w <<<"$ids") container(s) and $(wc -w <<<"$pauses") pod sandbox(es) on node 2; kept for the next up"
-  kill_plain_tasks
-}
+# lifecycle.sh's stop_running_containers against node 2's containerd (ctr_ follows $CTRD_SOCK),
+# without stop_containers' containerd_for_teardown, which would start node 1's containerd
+n2_stop_containers() { stop_running_containers " on node 2"; }
 
 # shims and container processes of node 2: its network namespace, or its pod cgroups
 n2_kill_leftovers() {

@@ -100,8 +100,7 @@ ensure_s3_credentials() {
   mv "$REGISTRY_S3_CREDENTIALS.tmp" "$REGISTRY_S3_CREDENTIALS"
 }
 
-# The storage: block's driver part for the settings (also what deploy/ renders for the in-cluster
-# registry). `forcepathstyle` is for distribution v3 (2.8 forces path-style itself when an
+# The storage: block's driver part for the settings. `forcepathstyle` is for distribution v3 (2.8 forces path-style itself when an
 # endpoint is set, and ignores the key); S3-compatible servers rarely serve bucket subdomains.
 registry_storage_yaml() { # settings fs-root
   local s="$1"
@@ -131,8 +130,9 @@ YML
   fi
 }
 
-# The whole config.yml. Also `bash cluster/lib/registry.sh config` (deploy/ renders the in-cluster
-# registry's config with it): the S3 keys are not in it, they come from the environment.
+# The whole config.yml. Also `bash cluster/lib/registry.sh config`: the S3 keys are not in it, they
+# come from the environment. deploy/ does not call this: the install's registry config is written
+# out in deploy/base/registry.yaml and deploy/components/registry-s3 (keep them in step).
 registry_config_yaml() { # settings fs-root listen-addr
   cat <<YML
 version: 0.1

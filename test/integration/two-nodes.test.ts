@@ -16,6 +16,8 @@ import { listTeamsForUser } from "@/lib/teams/queries";
 import { listTemplates } from "@/lib/templates/queries";
 import { registerUser } from "@/lib/users/register";
 import { adminCore, eventually, openDevboxWorld, podsFromApi, waitForState, type DevboxWorld } from "./devbox-harness";
+import { STATE_DIR } from "./cluster-helpers";
+import { node2Leftovers, node2Names } from "./node2-leftovers";
 import { sh } from "./snapshot-helpers";
 
 // Two nodes on one machine (cluster/lib/node2.sh): `up --nodes 2` adds node 2 to the shared
@@ -88,7 +90,9 @@ describe("two nodes", () => {
     if (teamB) await adminCore.deleteNamespace({ name: teamB.namespace }).catch(() => {});
     const removed = await cluster(["node", "remove", "2", "--yes"]);
     note(`node remove 2 (exit ${removed.code})`);
-    expect(removed.code).toBe(0);
+    expect(removed.code, removed.out).toBe(0);
+    // nothing of node 2 is left on the host (netns, veth, routes, NAT rules, guard entries, …)
+    expect(await node2Leftovers(node2Names(STATE_DIR))).toEqual([]);
   }, 300_000);
 
   it("node 2 is Ready at its own address with the agent answering there; status shows its parts", async () => {

@@ -132,7 +132,7 @@ export async function writeInstallOverlay(images: InstallImages, opts: { replica
     },
   });
   fs.writeFileSync(path.join(dir, "volumes.yaml"), [pv(renamed.pvRegistry, "devbox-registry-storage", "registry"), pv(renamed.pvData, "devbox-dashboard-data", "data")].map((o) => JSON.stringify(o)).join("\n---\n"));
-  fs.writeFileSync(path.join(dir, "agent-token"), randomBytes(32).toString("hex"));
+  fs.writeFileSync(path.join(dir, "agent-token"), randomBytes(32).toString("hex"), { mode: 0o600 });
   fs.writeFileSync(
     path.join(dir, "config.env"),
     [
