@@ -92,14 +92,39 @@ async function freeClusterIP(core: CoreV1Api): Promise<string> {
 
 const jsonPatch = (ops: object[]) => JSON.stringify(ops);
 
+/**
+ * Where the install's dashboard may reach the node agents from: the pod network of every node
+ * (spec.podCIDR, node 1 has none here: DEVBOX_POD_CIDR) and every node's address (a Pod's
+ * connection to another node's agent leaves masqueraded to its own node's address).
+ */
+async function agentSources(core: CoreV1Api): Promise<string[]> {
+  const nodes = (await core.listNode()).items;
+  const ranges = new Set([process.env.DEVBOX_POD_CIDR ?? "10.88.0.0/16"]);
+  for (const n of nodes) {
+    if (n.spec?.podCIDR) ranges.add(n.spec.podCIDR);
+    const ip = n.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+    if (ip) ranges.add(ip);
+  }
+  return [...ranges];
+}
+
+export interface InstallOptions {
+  replicas?: number;
+  /** extra config.env lines */
+  config?: Record<string, string>;
+  /** nodeSelector of the dashboard Pods (e.g. one node of two, to know which paths cross nodes) */
+  dashboardNodeSelector?: Record<string, string>;
+}
+
 /** Writes the overlay a user would write (deploy/overlays/example), plus the renames of a second install. */
-export async function writeInstallOverlay(images: InstallImages, opts: { replicas?: number; config?: Record<string, string> } = {}): Promise<Install> {
+export async function writeInstallOverlay(images: InstallImages, opts: InstallOptions = {}): Promise<Install> {
   const suffix = randomBytes(3).toString("hex");
   const namespace = `devbox-it-${suffix}`;
   const kc = adminConfig();
   const clusterIP = await freeClusterIP(kc.makeApiClient(CoreV1Api));
   const registryPort = await freeLocalPort(15000, 16000);
   const agentPort = await freeLocalPort(17000, 18000, nodeIP());
+  fs.mkdirSync(path.join(ROOT, ".cache"), { recursive: true }); // a fresh clone has none
   const dir = fs.mkdtempSync(path.join(ROOT, ".cache/install-"));
   const hostDir = path.join(STATE_DIR, "..", `devbox-install-${suffix}`);
   const teamPrefix = `dbx${suffix}-`;
@@ -140,7 +165,7 @@ export async function writeInstallOverlay(images: InstallImages, opts: { replica
       `DEVBOX_APPS_DOMAIN=apps-${suffix}.localhost`,
       `DEVBOX_REGISTRY=127.0.0.1:${registryPort}`,
       `DEVBOX_AGENT_PORT=${agentPort}`,
-      `DEVBOX_AGENT_ALLOW_FROM=${process.env.DEVBOX_POD_CIDR ?? "10.88.0.0/16"}`,
+      `DEVBOX_AGENT_ALLOW_FROM=${(await agentSources(kc.makeApiClient(CoreV1Api))).join(",")}`,
       `DEVBOX_INSTANCE=install-${suffix}`,
       `DEVBOX_NAMESPACE_PREFIX=${teamPrefix}`,
       `DEVBOX_NAMESPACE_LABELS=devbox.dev/test-run=true`,
@@ -189,9 +214,15 @@ export async function writeInstallOverlay(images: InstallImages, opts: { replica
         { op: "replace", path: "/spec/template/spec/volumes/1/hostPath/path", value: `${STATE_DIR}/containerd` },
         { op: "remove", path: "/spec/template/spec/containers/0/volumeMounts/2" },
         { op: "remove", path: "/spec/template/spec/volumes/2" },
-        // its own state dir: the bundled agent's frozen-task records are not this one's
+        // its own state dir: the bundled agent's frozen-task records are not this one's; one
+        // folder per node (both nodes of the bundled cluster see the same host folders)
         { op: "replace", path: "/spec/template/spec/volumes/2/hostPath/path", value: path.join(hostDir, "agent") },
+        { op: "add", path: "/spec/template/spec/containers/0/env/-", value: { name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } } },
+        { op: "add", path: "/spec/template/spec/containers/0/volumeMounts/2/subPathExpr", value: "$(NODE_NAME)" },
       ]) },
+      ...(opts.dashboardNodeSelector
+        ? [{ target: { kind: "Deployment", name: "devbox-dashboard" }, patch: jsonPatch([{ op: "add", path: "/spec/template/spec/nodeSelector", value: opts.dashboardNodeSelector }]) }]
+        : []),
     ],
   };
   fs.writeFileSync(path.join(dir, "kustomization.yaml"), JSON.stringify(kustomization, null, 1));
