@@ -174,7 +174,9 @@ describe("install with the bundled PostgreSQL and 2 dashboard replicas", () => {
         const again = attach(session, { localAddress: source });
         const wasResumed = await opened(again);
         await run(again, "echo got-$MARK-end", /got-(m[0-9a-f]{8})?-end/); // not the echoed command line
-        if (wasResumed && again.text.includes(`got-${marker}-end`)) resumed++;
+        // without the Service's affinity this is where it breaks: the other replica starts a new shell
+        expect(wasResumed && again.text.includes(`got-${marker}-end`), `re-attach ${n + 1} from ${source} did not resume its shell`).toBe(true);
+        resumed++;
         again.ws.close();
         await again.closed;
         // which replica holds it: asked directly, the holder resumes it; the other starts a new shell
