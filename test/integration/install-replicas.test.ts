@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { TerminalClient } from "@/lib/terminal/node-client";
 import { terminalPath } from "@/lib/terminal/protocol";
+import { previewLabel } from "@/lib/preview/host";
 import { adminConfig, waitFor } from "./cluster-helpers";
 import { ApiClient } from "../support/dashboard";
 import { credentialsSessionCookie } from "../support/sign-in";
@@ -36,6 +37,22 @@ import {
 } from "../support/install";
 
 const ATTACHES_PER_SOURCE = 6;
+const REQUESTS_PER_SOURCE = 20;
+const APP_PORT = 8000;
+
+/** GET through the Service (its ClusterIP, from a given client address) with a given Host. */
+function getViaService(url: string, host: string, pathname: string, localAddress: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    http
+      .get({ host: u.hostname, port: Number(u.port || 80), path: pathname, headers: { host }, localAddress, agent: false, timeout: 10_000 }, (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode!, body }));
+      })
+      .on("error", reject);
+  });
+}
 
 /** GET straight to one replica (its Pod IP) with the Host it serves (fetch would send the Pod IP's). */
 function getDirect(podIP: string, pathname: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
@@ -73,7 +90,7 @@ describe("install with the bundled PostgreSQL and 2 dashboard replicas", () => {
     const images = await buildInstallImages({ postgres: true });
     inst = await writeInstallOverlay(images, { replicas: 2, postgres: true, config: { DEVBOX_ADMIN_EMAIL: email, DEVBOX_ADMIN_PASSWORD: password } });
     await applyInstall(inst);
-    await seedRuntimeImages(inst);
+    await seedRuntimeImages(inst, ["base", "node"]); // the devbox runs node (its preview app)
   }, 1_500_000);
 
   afterAll(async () => {
@@ -147,7 +164,14 @@ describe("install with the bundled PostgreSQL and 2 dashboard replicas", () => {
     const api = new ApiClient(i.url);
     await api.signIn(email, password);
     const { items: templates } = await api.request<{ items: { id: string; name: string }[] }>("GET", "/api/v1/templates");
-    await api.request("POST", `/api/v1/teams/${team}/devboxes`, { name: box, templateId: templates.find((t) => t.name === "debian")!.id, cpuMillis: 250, memoryMiB: 256, diskMiB: 1024 });
+    await api.request("POST", `/api/v1/teams/${team}/devboxes`, {
+      name: box,
+      templateId: templates.find((t) => t.name === "node")!.id,
+      cpuMillis: 250,
+      memoryMiB: 256,
+      diskMiB: 1024,
+      ports: [{ port: APP_PORT, name: "http" }],
+    });
     await waitFor("the devbox Running", 300_000, async () => {
       const v = await api.request<{ status: { state: string } }>("GET", `/api/v1/teams/${team}/devboxes/${box}`);
       return v.status.state === "Running" ? true : undefined;
@@ -207,6 +231,38 @@ describe("install with the bundled PostgreSQL and 2 dashboard replicas", () => {
       await c.closed;
     }
   }, 600_000);
+
+  it("preview requests through the Service: all answered, from each client address, and each replica proxies them directly", async () => {
+    const i = inst!;
+    const api = new ApiClient(i.url);
+    await api.signIn(email, password);
+    const view = await api.request<{ id: string; name: string }>("GET", `/api/v1/teams/${team}/devboxes/${box}`);
+    await api.request("PUT", `/api/v1/teams/${team}/devboxes/${box}/ports/${APP_PORT}`, { level: "public" });
+    // an app in the devbox that says who it is and which request this was
+    const c = attach(randomBytes(9).toString("hex"), {});
+    await opened(c);
+    const app = `require('http').createServer((q,s)=>s.end('app-'+require('os').hostname()+q.url)).listen(${APP_PORT})`;
+    await run(c, `(setsid nohup node -e "${app}" >/dev/null 2>&1 </dev/null &); sleep 1; echo started-$((6*7))`, /started-42/);
+    c.ws.close();
+    const previewHost = `${previewLabel(APP_PORT, view, team)}.apps-${i.suffix}.localhost`; // DEVBOX_APPS_DOMAIN of the install
+    const figures: { source: string; answered: number }[] = [];
+    for (const source of clientAddresses()) {
+      let answered = 0;
+      for (let n = 0; n < REQUESTS_PER_SOURCE; n++) {
+        const res = await getViaService(i.url, previewHost, `/r${n}`, source);
+        if (res.status === 200 && res.body === `app-${box}/r${n}`) answered++;
+        else console.log(`preview request ${n} from ${source}: ${res.status} ${res.body.slice(0, 200)}`);
+      }
+      figures.push({ source, answered });
+    }
+    console.log(`preview requests through the Service (new connection each): ${JSON.stringify(figures)}`);
+    for (const f of figures) expect(f.answered).toBe(REQUESTS_PER_SOURCE);
+    // neither replica needs the other: each proxies the preview on its own
+    for (const p of await dashboardPods()) {
+      const res = await getDirect(p.status!.podIP!, "/direct", { host: previewHost });
+      expect([res.status, res.body], p.metadata!.name).toEqual([200, `app-${box}/direct`]);
+    }
+  }, 300_000);
 
   it("kubectl delete -k leaves nothing, the bundled PostgreSQL's volume included", async () => {
     const i = inst!;
