@@ -7,8 +7,10 @@
 #                            + the server's sources (server.ts runs under tsx, as `npm start`);
 #                            also deploy/images/registry-proxy.mjs
 #   devbox/registry:<hash>   Debian's docker-registry (distribution 2.8)
+#   devbox/postgres:bookworm only with --images …,postgres (root: apt-get in a chroot): Debian's
+#                            postgresql, by cluster/images/build.sh from deploy/images/recipes/postgres.sh
 # Each is also tagged :latest. <hash> is a content hash: an unchanged image is not rebuilt.
-#   bash deploy/images/build.sh --registry 127.0.0.1:5000 [--from 127.0.0.1:5000] [--images dashboard,registry]
+#   bash deploy/images/build.sh --registry 127.0.0.1:5000 [--from 127.0.0.1:5000] [--images dashboard,registry,postgres]
 # --from: the registry holding devbox/base:bookworm (default: --registry). Prints "name ref" lines.
 set -Eeuo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -105,11 +107,26 @@ build_dashboard() {
     --config.exposedports 3000/tcp
 }
 
+# The runtime images' machinery (debootstrap'd base + apt-get in a chroot + umoci repack, cached by
+# recipe hash) on a copy of cluster/images with one more recipe: cluster/images itself stays the
+# devbox runtimes, and its recipe hashes (which cover its build.sh) stay the same.
+build_postgres() {
+  [[ $(id -u) == 0 ]] || die "postgres: the image is built with apt-get in a chroot: run as root"
+  local tree; tree=$(mktemp -d "$CACHE/images.XXXXXX")
+  CLEANUP+=("$tree")
+  cp -a "$ROOT/cluster/images/." "$tree/"
+  cp "$ROOT/deploy/images/recipes/postgres.sh" "$tree/runtimes/postgres.sh"
+  log "postgres: cluster/images/build.sh --images postgres (log: $LOG)"
+  bash "$tree/build.sh" --registry "$REGISTRY" --images postgres >>"$LOG" 2>&1 || die "postgres: the image build failed"
+  echo "postgres $REGISTRY/devbox/postgres:bookworm"
+}
+
 IFS=, read -ra want <<<"$IMAGES"
 for i in "${want[@]}"; do
   case "$i" in
     dashboard) build_dashboard ;;
     registry) build_registry ;;
-    *) die "unknown image '$i' (dashboard, registry)" ;;
+    postgres) build_postgres ;;
+    *) die "unknown image '$i' (dashboard, registry, postgres)" ;;
   esac
 done

@@ -1,7 +1,3 @@
-import { execFile } from "node:child_process";
-import { appendFileSync } from "node:fs";
-import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
@@ -19,6 +15,7 @@ import { adminCore, eventually, openDevboxWorld, podsFromApi, waitForState, type
 import { STATE_DIR } from "./cluster-helpers";
 import { node2Leftovers, node2Names } from "./node2-leftovers";
 import { sh } from "./snapshot-helpers";
+import { clusterScript, NODE1, NODE2, noteClusterChange } from "../support/cluster-script";
 
 // Two nodes on one machine (cluster/lib/node2.sh): `up --nodes 2` adds node 2 to the shared
 // cluster (its own netns, containerd, kubelet, kube-proxy, NetworkPolicy enforcer, agent); a devbox
@@ -31,30 +28,10 @@ vi.hoisted(() => {
   process.env.DEVBOX_AGENT_CONNECT_TIMEOUT_MS = "3000";
 });
 
-const run = promisify(execFile);
-const SCRIPT = path.resolve(__dirname, "../../cluster/devbox-cluster");
-const NODE1 = process.env.DEVBOX_NODE_NAME ?? "devbox-node";
-const NODE2 = `${NODE1}-2`;
 const NODE2_IP = process.env.DEVBOX_NODE2_IP ?? "10.91.0.2";
 const NODE2_POD_CIDR_PREFIX = "10.90."; // DEVBOX_NODE2_POD_CIDR's default, 10.90.0.0/16
-
-async function cluster(args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run("bash", [SCRIPT, ...args], { timeout: 600_000, maxBuffer: 32 << 20 });
-    return { code: 0, out: stdout + stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === "number" ? err.code : -1, out: `${err.stdout ?? ""}${err.stderr ?? ""}` };
-  }
-}
-
-function note(what: string) {
-  try {
-    appendFileSync("/work/wt/notes/CLUSTER.log", `${new Date().toISOString()} twonodes test (two-nodes.test.ts): ${what}\n`);
-  } catch {
-    /* not on the shared dev machine */
-  }
-}
+const cluster = clusterScript;
+const note = (what: string) => noteClusterChange("twonodes test (two-nodes.test.ts)", what);
 
 const onNode = (node: string) => (process.env.DEVBOX_NODE_SELECTOR = `kubernetes.io/hostname=${node}`);
 

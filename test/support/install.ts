@@ -20,6 +20,8 @@ export interface InstallImages {
   dashboard: string;
   registry: string;
   agent: string;
+  /** devbox/postgres (deploy/components/postgres), when built */
+  postgres?: string;
 }
 
 export interface Install {
@@ -52,13 +54,15 @@ export async function kubectl(...args: string[]): Promise<string> {
 }
 
 /** deploy/images/build.sh into the bundled registry; the agent image is the bundled cluster's own. */
-export async function buildInstallImages(): Promise<InstallImages> {
-  const { stdout } = await run("bash", [path.join(ROOT, "deploy/images/build.sh"), "--registry", REGISTRY], { cwd: ROOT, maxBuffer: 16 << 20, timeout: 1_200_000 });
+export async function buildInstallImages(opts: { postgres?: boolean } = {}): Promise<InstallImages> {
+  const images = ["dashboard", "registry", ...(opts.postgres ? ["postgres"] : [])].join(",");
+  const { stdout } = await run("bash", [path.join(ROOT, "deploy/images/build.sh"), "--registry", REGISTRY, "--images", images], { cwd: ROOT, maxBuffer: 16 << 20, timeout: 1_200_000 });
   const refs = Object.fromEntries(stdout.trim().split("\n").map((l) => l.split(" ") as [string, string]));
   const ds = await adminConfig().makeApiClient(AppsV1Api).readNamespacedDaemonSet({ name: "devbox-agent", namespace: "devbox-system" });
   const agent = ds.spec!.template.spec!.containers[0].image!;
   if (!refs.dashboard || !refs.registry) throw new Error(`deploy/images/build.sh printed no image references: ${stdout}`);
-  return { dashboard: refs.dashboard, registry: refs.registry, agent };
+  if (opts.postgres && !refs.postgres) throw new Error(`deploy/images/build.sh printed no postgres image: ${stdout}`);
+  return { dashboard: refs.dashboard, registry: refs.registry, agent, postgres: refs.postgres };
 }
 
 async function freeLocalPort(from: number, to: number, host = "127.0.0.1"): Promise<number> {
@@ -92,14 +96,41 @@ async function freeClusterIP(core: CoreV1Api): Promise<string> {
 
 const jsonPatch = (ops: object[]) => JSON.stringify(ops);
 
+/**
+ * Where the install's dashboard may reach the node agents from: the pod network of every node
+ * (spec.podCIDR, node 1 has none here: DEVBOX_POD_CIDR) and every node's address (a Pod's
+ * connection to another node's agent leaves masqueraded to its own node's address).
+ */
+async function agentSources(core: CoreV1Api): Promise<string[]> {
+  const nodes = (await core.listNode()).items;
+  const ranges = new Set([process.env.DEVBOX_POD_CIDR ?? "10.88.0.0/16"]);
+  for (const n of nodes) {
+    if (n.spec?.podCIDR) ranges.add(n.spec.podCIDR);
+    const ip = n.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+    if (ip) ranges.add(ip);
+  }
+  return [...ranges];
+}
+
+export interface InstallOptions {
+  replicas?: number;
+  /** extra config.env lines */
+  config?: Record<string, string>;
+  /** nodeSelector of the dashboard Pods (e.g. one node of two, to know which paths cross nodes) */
+  dashboardNodeSelector?: Record<string, string>;
+  /** the bundled PostgreSQL (deploy/components/postgres) instead of PGlite */
+  postgres?: boolean;
+}
+
 /** Writes the overlay a user would write (deploy/overlays/example), plus the renames of a second install. */
-export async function writeInstallOverlay(images: InstallImages, opts: { replicas?: number; config?: Record<string, string> } = {}): Promise<Install> {
+export async function writeInstallOverlay(images: InstallImages, opts: InstallOptions = {}): Promise<Install> {
   const suffix = randomBytes(3).toString("hex");
   const namespace = `devbox-it-${suffix}`;
   const kc = adminConfig();
   const clusterIP = await freeClusterIP(kc.makeApiClient(CoreV1Api));
   const registryPort = await freeLocalPort(15000, 16000);
   const agentPort = await freeLocalPort(17000, 18000, nodeIP());
+  fs.mkdirSync(path.join(ROOT, ".cache"), { recursive: true }); // a fresh clone has none
   const dir = fs.mkdtempSync(path.join(ROOT, ".cache/install-"));
   const hostDir = path.join(STATE_DIR, "..", `devbox-install-${suffix}`);
   const teamPrefix = `dbx${suffix}-`;
@@ -111,10 +142,11 @@ export async function writeInstallOverlay(images: InstallImages, opts: { replica
     policy: `devbox-dashboard-team-scope-${suffix}`,
     pvRegistry: `devbox-registry-${suffix}`,
     pvData: `devbox-dashboard-data-${suffix}`,
+    pvPostgres: `devbox-postgres-${suffix}`,
   };
   // hostPath volumes for the two claims (the bundled cluster has no provisioner), owned by the
   // Pods' user
-  for (const d of ["registry", "data"]) {
+  for (const d of ["registry", "data", "postgres"]) {
     fs.mkdirSync(path.join(hostDir, d), { recursive: true });
     fs.chownSync(path.join(hostDir, d), 1000, 1000);
   }
@@ -131,7 +163,10 @@ export async function writeInstallOverlay(images: InstallImages, opts: { replica
       hostPath: { path: path.join(hostDir, sub), type: "Directory" },
     },
   });
-  fs.writeFileSync(path.join(dir, "volumes.yaml"), [pv(renamed.pvRegistry, "devbox-registry-storage", "registry"), pv(renamed.pvData, "devbox-dashboard-data", "data")].map((o) => JSON.stringify(o)).join("\n---\n"));
+  const volumes = [pv(renamed.pvRegistry, "devbox-registry-storage", "registry"), pv(renamed.pvData, "devbox-dashboard-data", "data")];
+  if (opts.postgres) volumes.push(pv(renamed.pvPostgres, "data-devbox-postgres-0", "postgres")); // the StatefulSet's claim
+  fs.writeFileSync(path.join(dir, "volumes.yaml"), volumes.map((o) => JSON.stringify(o)).join("\n---\n"));
+  if (opts.postgres && !images.postgres) throw new Error("postgres: build the image first (buildInstallImages({ postgres: true }))");
   fs.writeFileSync(path.join(dir, "agent-token"), randomBytes(32).toString("hex"), { mode: 0o600 });
   fs.writeFileSync(
     path.join(dir, "config.env"),
@@ -140,7 +175,7 @@ export async function writeInstallOverlay(images: InstallImages, opts: { replica
       `DEVBOX_APPS_DOMAIN=apps-${suffix}.localhost`,
       `DEVBOX_REGISTRY=127.0.0.1:${registryPort}`,
       `DEVBOX_AGENT_PORT=${agentPort}`,
-      `DEVBOX_AGENT_ALLOW_FROM=${process.env.DEVBOX_POD_CIDR ?? "10.88.0.0/16"}`,
+      `DEVBOX_AGENT_ALLOW_FROM=${(await agentSources(kc.makeApiClient(CoreV1Api))).join(",")}`,
       `DEVBOX_INSTANCE=install-${suffix}`,
       `DEVBOX_NAMESPACE_PREFIX=${teamPrefix}`,
       `DEVBOX_NAMESPACE_LABELS=devbox.dev/test-run=true`,
@@ -156,14 +191,19 @@ export async function writeInstallOverlay(images: InstallImages, opts: { replica
     kind: "Kustomization",
     namespace,
     resources: [rel, "volumes.yaml"],
+    components: opts.postgres ? [path.relative(dir, path.join(ROOT, "deploy/components/postgres"))] : undefined,
     images: [
+      ...(images.postgres ? [{ name: "devbox/postgres", ...ref(images.postgres) }] : []),
       { name: "devbox/dashboard", ...ref(images.dashboard) },
       { name: "devbox/registry", ...ref(images.registry) },
       { name: "devbox/agent", ...ref(images.agent) },
     ],
     replicas: opts.replicas ? [{ name: "devbox-dashboard", count: opts.replicas }] : undefined,
     configMapGenerator: [{ name: "devbox-config", behavior: "merge", envs: ["config.env"] }],
-    secretGenerator: [{ name: "devbox-agent-token", options: { disableNameSuffixHash: true }, files: ["token=agent-token"] }],
+    secretGenerator: [
+      { name: "devbox-agent-token", options: { disableNameSuffixHash: true }, files: ["token=agent-token"] },
+      ...(opts.postgres ? [{ name: "devbox-postgres", options: { disableNameSuffixHash: true }, literals: [`password=${randomBytes(24).toString("hex")}`] }] : []),
+    ],
     patches: [
       { target: { kind: "ClusterRole", name: "devbox:dashboard" }, patch: jsonPatch([
         { op: "replace", path: "/metadata/name", value: renamed.clusterRole },
@@ -181,6 +221,9 @@ export async function writeInstallOverlay(images: InstallImages, opts: { replica
       ]) },
       { target: { kind: "Service", name: "devbox-dashboard" }, patch: jsonPatch([{ op: "add", path: "/spec/clusterIP", value: clusterIP }]) },
       { target: { kind: "PersistentVolumeClaim" }, patch: jsonPatch([{ op: "add", path: "/spec/storageClassName", value: "" }]) },
+      ...(opts.postgres
+        ? [{ target: { kind: "StatefulSet", name: "devbox-postgres" }, patch: jsonPatch([{ op: "add", path: "/spec/volumeClaimTemplates/0/spec/storageClassName", value: "" }]) }]
+        : []),
       { target: { kind: "DaemonSet", name: "devbox-agent" }, patch: jsonPatch([
         { op: "replace", path: "/spec/template/spec/containers/0/ports/0", value: { name: "api", containerPort: agentPort, hostPort: agentPort } },
         // the bundled cluster's containerd (agent/deploy/render.sh does the same)
@@ -189,9 +232,15 @@ export async function writeInstallOverlay(images: InstallImages, opts: { replica
         { op: "replace", path: "/spec/template/spec/volumes/1/hostPath/path", value: `${STATE_DIR}/containerd` },
         { op: "remove", path: "/spec/template/spec/containers/0/volumeMounts/2" },
         { op: "remove", path: "/spec/template/spec/volumes/2" },
-        // its own state dir: the bundled agent's frozen-task records are not this one's
+        // its own state dir: the bundled agent's frozen-task records are not this one's; one
+        // folder per node (both nodes of the bundled cluster see the same host folders)
         { op: "replace", path: "/spec/template/spec/volumes/2/hostPath/path", value: path.join(hostDir, "agent") },
+        { op: "add", path: "/spec/template/spec/containers/0/env/-", value: { name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } } },
+        { op: "add", path: "/spec/template/spec/containers/0/volumeMounts/2/subPathExpr", value: "$(NODE_NAME)" },
       ]) },
+      ...(opts.dashboardNodeSelector
+        ? [{ target: { kind: "Deployment", name: "devbox-dashboard" }, patch: jsonPatch([{ op: "add", path: "/spec/template/spec/nodeSelector", value: opts.dashboardNodeSelector }]) }]
+        : []),
     ],
   };
   fs.writeFileSync(path.join(dir, "kustomization.yaml"), JSON.stringify(kustomization, null, 1));
@@ -213,6 +262,7 @@ export async function writeInstallOverlay(images: InstallImages, opts: { replica
       `validatingadmissionpolicybinding/${renamed.policy}`,
       `persistentvolume/${renamed.pvRegistry}`,
       `persistentvolume/${renamed.pvData}`,
+      ...(opts.postgres ? [`persistentvolume/${renamed.pvPostgres}`] : []),
     ],
   };
 }
