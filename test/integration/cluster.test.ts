@@ -40,7 +40,10 @@ describe('bundled cluster', () => {
     await core.createNamespacedPod({ namespace: ns, body: devboxPod(podName) });
     const pod = await waitRunning(core, ns, podName, 170_000);
     const status = pod.status!.containerStatuses![0];
-    expect(status.image).toBe(BASE_IMAGE);
+    // The kubelet may name the image by any name containerd has for it (other tests push the same
+    // base image to registries of their own): what ran is decided by its digest.
+    const digest = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${BASE_IMAGE}`], { encoding: 'utf8' }).trim();
+    expect(status.imageID).toMatch(new RegExp(`@${digest}$`));
     expect(status.ready).toBe(true);
     expect(pod.status!.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     containerId = status.containerID!.replace(/^containerd:\/\//, '');
