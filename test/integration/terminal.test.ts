@@ -97,8 +97,18 @@ describe("terminal websocket against the bundled cluster", () => {
     c.send("stty size\r");
     await c.waitForText(/[\r\n]33 101\r\n/);
     c.control({ type: "resize", cols: 123, rows: 45 });
-    c.send("stty size\r");
-    await c.waitForText(/[\r\n]45 123\r\n/);
+    // The resize and the typed command go on separate exec channels, and the kubelet applies a
+    // resize asynchronously: a command typed right after it may still see the old size. Ask until
+    // the new size shows (a resize that is never applied still fails after 20 tries).
+    for (let attempt = 1; ; attempt++) {
+      c.send("stty size\r");
+      try {
+        await c.waitForText(/[\r\n]45 123\r\n/, 1000);
+        break;
+      } catch (err) {
+        if (attempt === 20) throw err;
+      }
+    }
     c.close();
   });
 
