@@ -157,6 +157,16 @@ describe("two nodes", () => {
     expect(await fetchFrom(B1, A1)).toBe("shut\n");
     // and b1 reaches nothing of team A on node 1 either (node 1's enforcer, unchanged)
     expect(await fetchFrom(B1, A2)).toBe("shut\n");
+
+    // The attacker's side of node 2: a devbox there reaches neither node's agent nor the apiserver
+    // (node 2's bridge masquerades Pod traffic to node 1's address, so node 1's agent and the
+    // apiserver guard would see node 2's address, which they admit; only node 2's enforcer
+    // applying the team egress policy before that stands in the way). Both answer from the host.
+    const node1IP = (await adminCore.readNode({ name: NODE1 })).status!.addresses!.find((a) => a.type === "InternalIP")!.address;
+    expect(await agentHealthy(node1IP)).toBe(true);
+    const probe = (url: string) => sh(A1.ns, A1.pod, `curl -sk -m 3 -o /dev/null -w '%{http_code}' ${url} || echo ' shut'`);
+    for (const url of [`http://${node1IP}:7070/healthz`, `http://${NODE2_IP}:7070/healthz`, `https://${node1IP}:6443/version`, "https://kubernetes.default.svc/version"])
+      expect(await probe(url), url).toMatch(/ shut\n$/);
   });
 
   it("a Pod on node 2 outside the team policies reaches the apiserver through the kubernetes Service (the apiserver guard admits node 2's pod CIDR)", { timeout: 120_000 }, async () => {
