@@ -33,6 +33,7 @@ import { tuneHeapForStreaming } from "@/server/heap-tuning";
 import { APP_PORT, openPreviewWorld, type PreviewWorld } from "../test/integration/preview-harness";
 import type { ConcurrentResult, DownloadResult, Job, SmallResult, Target } from "./_proxy-client";
 import { profileWhile, topSelfTime, type SelfTime } from "./_cpu-profile";
+import { startSocatRelay, type SocatRelay } from "./_socat-relay";
 import { type Benchmark, intOption, option } from "./types";
 
 interface Side {
@@ -67,9 +68,15 @@ interface Result {
   proxy: Side;
   download: {
     direct: DownloadSide;
+    /** The same download through a socat process (bench/_socat-relay.ts): the cheapest relay. */
+    socatRelay: DownloadSide;
     proxy: DownloadSide;
     /** Median MB/s through the proxy / median MB/s direct. */
     ratioOfMedians: number;
+    /** Median MB/s through socat / median MB/s direct: what one relay process costs here at least. */
+    socatRatioOfMedians: number;
+    /** socat's CPU seconds per 200 MB through it (median): the per-byte cost to read the proxy's against. */
+    socatCpuSecondsPer200MB: number;
     /** CPU seconds of the proxy's process per download through it (each round, and the median), user + system. */
     proxyCpuSeconds: { samples: number[]; median: number; user: number; system: number };
     /** The same process's CPU seconds during each direct download (its work unrelated to the download). */
@@ -161,13 +168,14 @@ class GcLog {
   }
 }
 
-/** A download by the client, with this process's (the proxy's) CPU time and collections over it. */
-async function timedDownload(client: Client, target: Target, mb: number, gc: GcLog) {
+/** A download by the client, with this process's (the proxy's) CPU time and collections over it, and socat's CPU over it. */
+async function timedDownload(client: Client, target: Target, mb: number, gc: GcLog, relay: SocatRelay) {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  const socat0 = relay.cpuSeconds();
   const d = await client.run<DownloadResult>({ kind: "download", target, mb });
   const cpu = process.cpuUsage(cpu0);
-  return { ...d, serverCpu: { user: cpu.user / 1e6, system: cpu.system / 1e6 }, gc: await gc.between(t0, performance.now()) };
+  return { ...d, serverCpu: { user: cpu.user / 1e6, system: cpu.system / 1e6 }, socatCpu: relay.cpuSeconds() - socat0, gc: await gc.between(t0, performance.now()) };
 }
 
 async function side(client: Client, target: Target, o: { n: number; conns: number }, log: (m: string) => void, name: string): Promise<Side> {
@@ -200,27 +208,34 @@ const bench: Benchmark<Result> = {
     log("setting up: devbox with the fixture app on the bundled cluster…");
     let w: PreviewWorld | undefined;
     let client: Client | undefined;
+    let relay: SocatRelay | undefined;
     try {
       w = await openPreviewWorld({ backend });
       await changePortLevel(w.db, w.owner, (await findTeamForMember(w.db, w.team.slug, w.owner.id))!, w.devbox, APP_PORT, level);
       client = await Client.start();
       const direct: Target = { base: `http://${w.podIP}:${APP_PORT}`, headers: {} };
+      // The reference: the same download through the cheapest relay process there is (socat: no
+      // HTTP, read and write with 256 KiB buffers), to read the proxy's figure against.
+      relay = await startSocatRelay(w.podIP, APP_PORT);
+      const relayed: Target = { base: `http://127.0.0.1:${relay.port}`, headers: {} };
       const proxy: Target = { base: w.origin, headers: level === "public" ? {} : { cookie: w.appsCookie(w.owner) } };
 
       const d = await side(client, direct, { n, conns }, log, "direct");
       const p = await side(client, proxy, { n, conns }, log, "proxy");
 
-      log(`${mb} MB download: warm-up, then ${rounds} interleaved rounds (direct, proxy)`);
+      log(`${mb} MB download: warm-up, then ${rounds} interleaved rounds (direct, socat relay, proxy)`);
       const gc = new GcLog();
       gc.start();
-      await timedDownload(client, direct, mb, gc);
-      await timedDownload(client, proxy, mb, gc);
-      const dl = { direct: [] as Awaited<ReturnType<typeof timedDownload>>[], proxy: [] as Awaited<ReturnType<typeof timedDownload>>[] };
+      await timedDownload(client, direct, mb, gc, relay);
+      await timedDownload(client, relayed, mb, gc, relay);
+      await timedDownload(client, proxy, mb, gc, relay);
+      const dl = { direct: [] as Awaited<ReturnType<typeof timedDownload>>[], relay: [] as Awaited<ReturnType<typeof timedDownload>>[], proxy: [] as Awaited<ReturnType<typeof timedDownload>>[] };
       for (let i = 0; i < rounds; i++) {
-        dl.direct.push(await timedDownload(client, direct, mb, gc));
-        dl.proxy.push(await timedDownload(client, proxy, mb, gc));
+        dl.direct.push(await timedDownload(client, direct, mb, gc, relay));
+        dl.relay.push(await timedDownload(client, relayed, mb, gc, relay));
+        dl.proxy.push(await timedDownload(client, proxy, mb, gc, relay));
         const q = dl.proxy[i];
-        log(`  round ${i + 1}: direct ${dl.direct[i].mbps} MB/s, proxy ${q.mbps} MB/s (proxy process ${r3(q.serverCpu.user + q.serverCpu.system)} CPU s, ${q.gc.major} major / ${q.gc.minor} minor GCs)`);
+        log(`  round ${i + 1}: direct ${dl.direct[i].mbps} MB/s, socat ${dl.relay[i].mbps} MB/s, proxy ${q.mbps} MB/s (proxy process ${r3(q.serverCpu.user + q.serverCpu.system)} CPU s, ${q.gc.major} major / ${q.gc.minor} minor GCs)`);
       }
       gc.stop();
       const median1 = (xs: number[]) => Math.round(median(xs) * 10) / 10;
@@ -229,14 +244,19 @@ const bench: Benchmark<Result> = {
       const proxyCpu = dl.proxy.map(cpuOf);
       const download: Result["download"] = {
         direct: dside(dl.direct),
+        socatRelay: dside(dl.relay),
         proxy: dside(dl.proxy),
         ratioOfMedians: 0,
+        socatRatioOfMedians: 0,
+        socatCpuSecondsPer200MB: 0,
         proxyCpuSeconds: { samples: proxyCpu.map(r3), median: r3(median(proxyCpu)), user: r3(median(dl.proxy.map((x) => x.serverCpu.user))), system: r3(median(dl.proxy.map((x) => x.serverCpu.system))) },
         proxyProcessBackgroundCpuSeconds: r3(median(dl.direct.map(cpuOf))),
         proxyCpuSecondsPer200MB: r3((median(proxyCpu) * 200) / mb),
         proxyGc: { major: dl.proxy.map((x) => x.gc.major), minor: dl.proxy.map((x) => x.gc.minor) },
       };
       download.ratioOfMedians = r3(download.proxy.medianMBps / download.direct.medianMBps);
+      download.socatRatioOfMedians = r3(download.socatRelay.medianMBps / download.direct.medianMBps);
+      download.socatCpuSecondsPer200MB = r3((median(dl.relay.map((x) => x.socatCpu)) * 200) / mb);
 
       let profile: Result["profile"];
       if (profileFile) {
@@ -264,6 +284,7 @@ const bench: Benchmark<Result> = {
       return { authorizationP50Ms, level, db: backend, heap, loadAverage: { start: loadAtStart, end: load() }, cpus: os.cpus().length, n, megabytes: mb, rounds, direct: d, proxy: p, download, added, targets, profile };
     } finally {
       client?.stop();
+      relay?.stop();
       await w?.close();
     }
   },
@@ -276,6 +297,7 @@ const bench: Benchmark<Result> = {
       row("direct", r.direct),
       row("proxy", r.proxy),
       `${r.megabytes} MB download, ${r.rounds} interleaved rounds (MB/s): direct ${dl.direct.samples.join(" ")} (median ${dl.direct.medianMBps}); proxy ${dl.proxy.samples.join(" ")} (median ${dl.proxy.medianMBps}); ratio of medians ${dl.ratioOfMedians}`,
+      `reference, the same download through one socat relay process: ${dl.socatRelay.samples.join(" ")} (median ${dl.socatRelay.medianMBps}); ratio of medians ${dl.socatRatioOfMedians}; socat's CPU ${dl.socatCpuSecondsPer200MB} s per 200 MB`,
       `proxy process CPU per download: ${dl.proxyCpuSeconds.samples.join(" ")} s (median ${dl.proxyCpuSeconds.median}: user ${dl.proxyCpuSeconds.user}, system ${dl.proxyCpuSeconds.system}) = ${dl.proxyCpuSecondsPer200MB} s per 200 MB; same process during a direct download ${dl.proxyProcessBackgroundCpuSeconds} s; its major GCs per proxied download ${dl.proxyGc.major.join(" ")} (minor ${dl.proxyGc.minor.join(" ")}); client CPU per download: direct ${dl.direct.clientCpuSeconds} s, proxy ${dl.proxy.clientCpuSeconds} s`,
       `authorization alone (cached facts; version row read on PostgreSQL): p50 ${r.authorizationP50Ms} ms (${r.db})`,
       `added: small p50 ${r.added.smallP50Ms} ms, p99 ${r.added.smallP99Ms} ms; ws echo p50 ${r.added.wsEchoP50Ms} ms; download ratio of medians ${dl.ratioOfMedians}`,

@@ -43,6 +43,8 @@ import { registerUser } from "@/lib/users/register";
 import { adminCore, waitForState } from "../test/integration/devbox-harness";
 import { CLI, SshHome } from "../test/integration/ssh-harness";
 import { installTestDatabase, startTerminalBackend } from "../test/integration/terminal-harness";
+import { tuneHeapForStreaming } from "@/server/heap-tuning";
+import { startSocatRelay, type SocatRelay } from "./_socat-relay";
 import { type Benchmark, intOption, option, stats, type Stats } from "./types";
 
 const run = promisify(execFile);
@@ -84,6 +86,8 @@ interface Result {
   direct: Compared;
   /** Medians, ms: the ProxyCommand's start (spawn → its websocket request at the dashboard; a bare `node -e 0` for scale) and the dashboard's part (request → sshd's banner). */
   connectBreakdown: { proxyCommandStartMs: number; bareNodeMs: number; dashboardUpgradeToBannerMs: { portForward: number; direct: number } };
+  /** The floor's client through one and two socat processes to the Pod IP: the least that relays in the path cost on this machine (ours are two: the ProxyCommand and the dashboard). */
+  socatRelays: { hops: number; scpMBps: number; scpRatio: number }[];
   targets: { addedEchoP50Ms: 2; scpRatio: 0.8; connectRatio: 1.5 };
 }
 
@@ -248,6 +252,7 @@ const bench: Benchmark<Result> = {
 
     const load = () => os.loadavg().map((l) => Math.round(l * 10) / 10);
     const loadStart = load();
+    tuneHeapForStreaming(); // as server.ts does for the dashboard's process
     const { db, close } = await installTestDatabase();
     await seedBuiltinTemplates(db);
     const templateId = (await listTemplates(db)).find((t) => t.name === "debian")!.id;
@@ -256,6 +261,7 @@ const bench: Benchmark<Result> = {
     const backend = await startTerminalBackend(db);
     await import("@/server/ws/ssh");
     const home = new SshHome();
+    let relay: SocatRelay | undefined;
     const file = path.join(home.dir, "payload.bin");
     try {
       ctx.log("[ssh] creating a devbox");
@@ -287,6 +293,13 @@ const bench: Benchmark<Result> = {
       fs.writeFileSync(path.join(home.dir, ".ssh", "config-cpu"), `Include ${cpuCfg}\n`);
       // The floor: the same client to the Pod IP, the same host key pinned by alias.
       const floorArgs = [...home.opts(), "-o", `HostKeyAlias=${host}`, "-o", `UserKnownHostsFile=${home.knownHosts}`, "-o", "StrictHostKeyChecking=yes", `devbox@${podIP}`];
+      // References between the floor and our path: the same client to the Pod IP through the
+      // cheapest relays there are (socat: read and write, no websocket), one process (ProxyCommand
+      // socat → Pod IP) and two (ProxyCommand socat → a socat listener → Pod IP), our path's shape.
+      relay = await startSocatRelay(podIP, 22);
+      const viaSocat = (to: string) => [...floorArgs.slice(0, -1), "-o", `ProxyCommand=socat -b 262144 - TCP:${to}`, floorArgs[floorArgs.length - 1]];
+      const relay1Args = viaSocat(`${podIP}:22`);
+      const relay2Args = viaSocat(`127.0.0.1:${relay.port}`);
       const dashArgs = [...home.opts(), host];
       const dashCpuArgs = [...home.opts().map((o) => (o.endsWith("/.ssh/config") ? `${o}-cpu` : o)), host];
       const env = { ...home.env(backend.origin, token), ...(cliKind === "tsx" ? { DEVBOX_CLI_CACHE: "off" } : {}) };
@@ -333,9 +346,11 @@ const bench: Benchmark<Result> = {
       measure.echo.floor = await echoes(floorArgs, env, n);
       for (const t of transports) measure.echo[t] = await through(t, () => echoes(dashArgs, env, n));
       ctx.log(`[ssh] ${scps} x scp ${mb} MB each, interleaved`);
-      for (const k of ["floor", ...transports]) measure.scpMs[k] = [];
+      for (const k of ["floor", "relay1", "relay2", ...transports]) measure.scpMs[k] = [];
       for (let i = 0; i < scps; i++) {
         measure.scpMs.floor.push(await scpMeasured("floor", floorArgs, false));
+        measure.scpMs.relay1.push(await scpMeasured("relay1", relay1Args, false));
+        measure.scpMs.relay2.push(await scpMeasured("relay2", relay2Args, false));
         for (const t of transports) measure.scpMs[t].push(await through(t, () => scpMeasured(t, dashCpuArgs, true)));
       }
       gcs.disconnect();
@@ -384,9 +399,14 @@ const bench: Benchmark<Result> = {
         floor,
         portForward: compare("port-forward"),
         direct: compare("direct"),
+        socatRelays: [1, 2].map((hops) => {
+          const scpMBps = Math.round((mb / (stats(measure.scpMs[`relay${hops}`]).median / 1000)) * 10) / 10;
+          return { hops, scpMBps, scpRatio: r2(scpMBps / floor.scpMBps) };
+        }),
         targets: { addedEchoP50Ms: 2, scpRatio: 0.8, connectRatio: 1.5 },
       };
     } finally {
+      relay?.stop();
       await backend.stop();
       await adminCore.deleteNamespace({ name: team.namespace }).catch(() => {});
       await close();
@@ -404,6 +424,7 @@ const bench: Benchmark<Result> = {
       side("floor (Pod IP)", r.floor),
       side("dashboard port-forward", r.portForward.side),
       side("dashboard direct", r.direct.side),
+      ...r.socatRelays.map((s) => `  ${`socat × ${s.hops}`.padEnd(22)} scp ${s.scpMBps} MB/s, ratio ${s.scpRatio}: the floor's client through ${s.hops} socat relay process${s.hops > 1 ? "es" : ""} (the cheapest relays; our path has 2)`),
       verdict("port-forward", r.portForward),
       verdict("direct", r.direct),
       `  connect breakdown (medians): ProxyCommand start → its request ${r.connectBreakdown.proxyCommandStartMs} ms (a bare \`node -e 0\` ${r.connectBreakdown.bareNodeMs} ms); dashboard request → sshd banner: port-forward ${r.connectBreakdown.dashboardUpgradeToBannerMs.portForward} ms, direct ${r.connectBreakdown.dashboardUpgradeToBannerMs.direct} ms`,

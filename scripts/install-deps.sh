@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 # fonts-noto-color-emoji: the templates' icons are emoji; without it Chromium draws empty boxes in e2e screenshots.
 # openssh-client and rsync: test/integration/ssh.test.ts and bench/ssh.ts drive the real clients.
-want=(chromium fonts-noto-color-emoji postgresql openssl ca-certificates busybox-static openssh-client rsync)
+# socat: the throughput benches' reference relay (bench/_socat-relay.ts).
+want=(chromium fonts-noto-color-emoji postgresql openssl ca-certificates busybox-static openssh-client rsync socat)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
