@@ -1,0 +1,84 @@
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openApiWorld, type ApiWorld } from "./api-world";
+
+/**
+ * The attacker's side of the REST API, against the real dashboard: what a restricted API token
+ * must not reach, what an unauthenticated client must not make the dashboard hold in memory,
+ * and where the preview hand-off must not send a browser.
+ */
+describe("REST API under attack", () => {
+  let w: ApiWorld;
+  let port: number;
+
+  const tokenFor = async (body: Record<string, unknown>): Promise<string> => {
+    const r = await w.call("POST", "/api/v1/tokens", { body: { name: `t-${Math.random().toString(36).slice(2, 8)}`, ...body } });
+    expect(r.status, r.text).toBe(201);
+    return (r.json as { token: string }).token;
+  };
+
+  /** One raw HTTP exchange: the status and headers, or "no answer" when none came in time. */
+  function raw(opts: { method: string; path: string; headers: Record<string, string | number>; body?: Buffer; end?: boolean; waitMs?: number }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string } | "no answer"> {
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, method: opts.method, path: opts.path, headers: opts.headers });
+      const timer = setTimeout(() => {
+        req.destroy();
+        resolve("no answer");
+      }, opts.waitMs ?? 10_000);
+      req.on("response", (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (body += c));
+        res.on("end", () => {
+          clearTimeout(timer);
+          req.destroy();
+          resolve({ status: res.statusCode!, headers: res.headers, body });
+        });
+      });
+      req.on("error", (err) => {
+        clearTimeout(timer);
+        if ((err as NodeJS.ErrnoException).code === "ECONNRESET" || (err as NodeJS.ErrnoException).code === "EPIPE") resolve("no answer");
+        else reject(err);
+      });
+      if (opts.body) req.write(opts.body);
+      if (opts.end) req.end();
+    });
+  }
+
+  beforeAll(async () => {
+    w = await openApiWorld("hostile");
+    port = Number(new URL(w.origin).port);
+    // A second devbox, outside the named-devbox tokens below; and one with a declared port for previews.
+    for (const [name, ports] of [["other", undefined], ["web", [{ port: 3000 }]]] as const) {
+      const r = await w.call("POST", `/api/v1/teams/${w.team}/devboxes`, { body: { name, templateId: w.templateId, cpuMillis: 250, memoryMiB: 256, diskMiB: 1024, ...(ports ? { ports } : {}) } });
+      expect(r.status, r.text).toBe(201);
+      expect((await w.call("PUT", `/api/v1/teams/${w.team}/devboxes/${name}/state`, { body: { state: "stopped" } })).status).toBe(202);
+    }
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it("a body larger than any request needs is refused before it is read, with or without a declared length", async () => {
+    // Unauthenticated, on a route anyone may call: 1 GiB announced, a few bytes sent.
+    const declared = await raw({
+      method: "POST",
+      path: "/api/v1/device-authorizations",
+      headers: { "Content-Type": "application/json", Origin: w.origin, "Content-Length": 1024 ** 3 },
+      body: Buffer.from('{"clientName":"'),
+    });
+    expect(declared).not.toBe("no answer");
+    expect(declared !== "no answer" && declared.status).toBe(413);
+    // The same with a made-up bearer token (which skips the Origin check) and next-auth's own POST.
+    for (const path of ["/api/v1/teams", "/api/auth/callback/credentials"]) {
+      const r = await raw({ method: "POST", path, headers: { "Content-Type": "application/json", Authorization: "Bearer dbx_pat_x", "Content-Length": 512 * 1024 ** 2 }, body: Buffer.from("{") });
+      expect(r !== "no answer" && r.status, path).toBe(413);
+    }
+    // No length at all (chunked): streamed until the limit, then refused, never buffered whole.
+    const chunked = await raw({ method: "POST", path: "/api/v1/teams", headers: { "Content-Type": "application/json", Authorization: "Bearer dbx_pat_x", "Transfer-Encoding": "chunked" }, body: Buffer.alloc(64 * 1024, 0x20) });
+    expect(chunked !== "no answer" && chunked.status).toBe(411);
+    // An ordinary request still works.
+    expect((await w.call("GET", "/api/v1/user")).status).toBe(200);
+  });
+
+});
