@@ -81,4 +81,26 @@ describe("REST API under attack", () => {
     expect((await w.call("GET", "/api/v1/user")).status).toBe(200);
   });
 
+  it("a token restricted to named devboxes sees only those in the team's event stream", async () => {
+    const token = await tokenFor({ scopes: ["devboxes:read"], team: w.team, devboxes: ["box"] });
+    // The list endpoint already filters; the stream must say no more than the list.
+    const list = await w.call("GET", `/api/v1/teams/${w.team}/devboxes`, { auth: token });
+    expect((list.json as { items: { name: string }[] }).items.map((d) => d.name)).toEqual(["box"]);
+    const ctl = new AbortController();
+    const res = await fetch(`${w.origin}/api/v1/teams/${w.team}/devboxes/events`, { headers: { Authorization: `Bearer ${token}` }, signal: ctl.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let text = "";
+    while (!/event: snapshot\ndata: .*\n\n/.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    ctl.abort();
+    const data = JSON.parse(/event: snapshot\ndata: (.*)\n\n/.exec(text)![1]) as { name: string }[];
+    expect(data.map((d) => d.name)).toEqual(["box"]);
+    // A change to a devbox outside the restriction is not announced either.
+    expect(text).not.toContain('"other"');
+  });
+
 });
