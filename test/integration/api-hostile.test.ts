@@ -103,4 +103,18 @@ describe("REST API under attack", () => {
     expect(text).not.toContain('"other"');
   });
 
+  it("a token restricted to named devboxes cannot fork one of them into a devbox it does not name", async () => {
+    const token = await tokenFor({ scopes: ["devboxes:write"], team: w.team, devboxes: ["box"] });
+    // Authorization comes first: a refusal, not "snapshot/release not found" from past it.
+    const snap = await w.call("POST", `/api/v1/teams/${w.team}/devboxes/box/snapshots/00000000-0000-4000-8000-000000000000/forks`, { auth: token, body: { name: "escape" } });
+    expect(snap.status, snap.text).toBe(403);
+    const rel = await w.call("POST", `/api/v1/teams/${w.team}/devboxes/box/releases/v1/forks`, { auth: token, body: { name: "escape" } });
+    expect(rel.status, rel.text).toBe(403);
+    // A name the token does name gets past authorization (to "not found" for the made-up snapshot).
+    const named = await tokenFor({ scopes: ["devboxes:write"], team: w.team, devboxes: ["box", "escape"] });
+    const ok = await w.call("POST", `/api/v1/teams/${w.team}/devboxes/box/snapshots/00000000-0000-4000-8000-000000000000/forks`, { auth: named, body: { name: "escape" } });
+    expect(ok.status, ok.text).toBe(404);
+    expect(ok.text).toContain("Snapshot");
+  });
+
 });
