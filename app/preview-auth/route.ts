@@ -2,6 +2,7 @@ import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
 import { authorizePreview } from "@/lib/authz/preview-access";
+import { requireNoToken } from "@/lib/authz/token-scope";
 import { route } from "@/lib/http/route";
 import { limitPreviewHandoff } from "@/lib/preview/handoff-limit";
 import { appsConfig, AUTH_PATH, parseLabel } from "@/lib/preview/host";
@@ -31,6 +32,9 @@ export const GET = route(async (req: Request) => {
     const back = `/preview-auth?host=${encodeURIComponent(label)}&path=${encodeURIComponent(path)}`;
     return new Response(null, { status: 303, headers: { Location: `/login?callbackUrl=${encodeURIComponent(back)}` } });
   }
+  // The apps cookie it leads to knows the user only: a token's scopes, team and devbox restrictions
+  // and its revocation would not follow it there.
+  requireNoToken(user, "Opening a preview");
   const db = await getDb();
   // Counted before the lookup (lib/preview/handoff-limit.ts): 429 once over the user's or the address's limit.
   const refused = await limitPreviewHandoff(db, req.headers, user.id);

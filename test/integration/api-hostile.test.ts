@@ -117,4 +117,17 @@ describe("REST API under attack", () => {
     expect(ok.text).toContain("Snapshot");
   });
 
+  it("the preview hand-off takes a browser session, never an API token (whose restrictions it would drop)", async () => {
+    // A token for another devbox only, without even the read scope.
+    const token = await tokenFor({ scopes: ["devboxes:ssh"], team: w.team, devboxes: ["box"] });
+    const label = `3000--web--${w.team}`;
+    const r = await w.call("GET", `/preview-auth?host=${label}&path=%2F`, { auth: token });
+    expect(r.status, r.headers.get("location") ?? r.text).toBe(403);
+    expect(r.headers.get("location")).toBeNull();
+    // The owner's browser session still gets its code.
+    const ok = await w.call("GET", `/preview-auth?host=${label}&path=%2F`);
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get("location")).toContain(`${label}.localhost`);
+  });
+
 });
