@@ -1,6 +1,7 @@
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { authorizePreview } from "@/lib/authz/preview-access";
 import { requireNoToken } from "@/lib/authz/token-scope";
 import { route } from "@/lib/http/route";
@@ -22,8 +23,8 @@ const html = (status: number, body: string) => new Response(body, { status, head
 export const GET = route(async (req: Request) => {
   const url = new URL(req.url);
   const label = (url.searchParams.get("host") ?? "").toLowerCase();
-  const rawPath = url.searchParams.get("path") ?? "/";
-  const path = rawPath.startsWith("/") && !rawPath.startsWith("//") && !rawPath.startsWith("/\\") ? rawPath : "/";
+  // Resolved as a browser would (it drops tabs and newlines: "/\t/evil.example" is "//evil.example").
+  const path = safeCallbackPath(url.searchParams.get("path"), "http://apps.invalid");
   const target = /^[a-z0-9-]{1,63}$/.test(label) ? parseLabel(label) : null;
   if (!target) return html(404, page(PAGES.not_found.title, PAGES.not_found.body));
 

@@ -130,4 +130,23 @@ describe("REST API under attack", () => {
     expect(ok.headers.get("location")).toContain(`${label}.localhost`);
   });
 
+  it("the preview hand-off never sends the browser off the apps host (tab in the path)", async () => {
+    const label = `3000--web--${w.team}`;
+    // Browsers drop tabs and newlines from a URL: "/\t/evil.example" is "//evil.example".
+    const r = await w.call("GET", `/preview-auth?host=${label}&path=${encodeURIComponent("/\t/evil.example/")}`);
+    expect(r.status).toBe(303);
+    const handoff = new URL(r.headers.get("location")!);
+    expect(handoff.searchParams.get("next")).toBe("/");
+    // The apps host's half, given a crafted `next` directly with a valid code.
+    const again = new URL((await w.call("GET", `/preview-auth?host=${label}&path=%2F`)).headers.get("location")!);
+    const exchanged = await raw({
+      method: "GET",
+      path: `/__devbox/auth?code=${encodeURIComponent(again.searchParams.get("code")!)}&next=${encodeURIComponent("/\t/evil.example/")}`,
+      headers: { Host: `${label}.localhost:${port}` },
+      end: true,
+    });
+    expect(exchanged !== "no answer" && exchanged.status).toBe(302);
+    const location = exchanged !== "no answer" ? String(exchanged.headers.location) : "";
+    expect(new URL(location, `http://${label}.localhost:${port}/`).host).toBe(`${label}.localhost:${port}`);
+  });
 });
