@@ -5,6 +5,7 @@ import { StartupError } from "./lib/errors";
 import { ensureAuthSecret } from "./lib/settings/instance";
 import { seedAdminFromEnv } from "./lib/users/seed-admin";
 import { refuseForeignRequest } from "./server/host-guard";
+import { refuseOversizedBody } from "./server/body-limit";
 import { stampClientIp } from "./lib/http/client-ip";
 import { createUpgradeDispatcher, nextUpgradeHandler, soleUpgradeListener, upgradeNotFound } from "./server/upgrade";
 import { handlePreviewRequest, handlePreviewUpgrade, refuseAppsOrigin } from "./server/preview";
@@ -55,6 +56,7 @@ async function main() {
     // Preview URLs (apps-domain hosts, /p/…) go to the devbox proxy before the Host guard and Next.
     if (handlePreviewRequest(req, res)) return;
     if (refuseForeignRequest(req, res)) return;
+    if (refuseOversizedBody(req, res)) return;
     if (refuseAppsOrigin(req, res)) return;
     stampClientIp(req); // for per-IP rate limits (lib/abuse/rate-limit.ts)
     void handle(req, res);

@@ -117,6 +117,23 @@ describe.each(testBackends())("sharing models on $name", (backend) => {
     expect(codeOf(await acceptInvite(db, joiner2, "nope").catch((e) => e))).toBe("not_found");
   });
 
+  it("an invite stops working once its creator can no longer invite (removed from the team)", async () => {
+    // An admin about to be removed makes an admin invite, to come back (or let a friend in) later.
+    const [gone, friend] = await db.insert(users).values([{ id: "gone", email: "gone@example.com", name: "gone" }, { id: "friend", email: "friend@example.com", name: "friend" }]).returning();
+    await db.insert(memberships).values({ teamId: "t1", userId: "gone", role: "admin" });
+    const inv = await createInvite(db, gone, { ...team, role: "admin" }, { role: "admin", expiresInHours: 24, maxUses: 5 });
+    const token = inv.url!.split("/invite/")[1];
+    await db.delete(memberships).where(and(eq(memberships.teamId, "t1"), eq(memberships.userId, "gone")));
+    for (const who of [gone, friend]) {
+      const err = await acceptInvite(db, who, token).catch((e) => e);
+      expect(codeOf(err), who.id).toBe("conflict");
+      expect((err as Error).message).toMatch(/no longer/);
+    }
+    const joined = await db.select().from(memberships).where(and(eq(memberships.teamId, "t1"), inArray(memberships.userId, ["gone", "friend"])));
+    expect(joined).toEqual([]);
+    expect((await db.select().from(teamInvites).where(eq(teamInvites.id, inv.id)))[0].uses).toBe(0);
+  });
+
   it("the last use of an invite is taken once when two people race for it", async () => {
     const inv = await createInvite(db, owner, asTeam(), { role: "viewer", expiresInHours: 1, maxUses: 1 });
     const token = inv.url!.split("/invite/")[1];

@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import { createProxyServer } from "http-proxy-3";
 import { getDb } from "@/db/client";
 import { sessionFromCookieHeader, parseCookies } from "@/lib/auth/ws-session";
-import { dashboardOrigin } from "@/lib/auth/callback-url";
+import { dashboardOrigin, safeCallbackPath } from "@/lib/auth/callback-url";
 import { authorizePreview, type PreviewCredentials, type PreviewVerdict } from "@/lib/authz/preview-access";
 import { podName } from "@/lib/devboxes/k8s-objects";
 import { deriveStatus } from "@/lib/devboxes/status";
@@ -268,7 +268,8 @@ async function exchangeCode(req: IncomingMessage, res: ServerResponse, where: Ex
   const row = code ? await claimCode(db, code, where.label) : null;
   if (!row) return void html(res, PAGES.bad_code.status, page(PAGES.bad_code.title, PAGES.bad_code.body));
   const value = signAppsSession({ userId: row.userId, host: where.label, sessionVersion: row.sessionVersion, expiresAt: Date.now() + APPS_SESSION_TTL_MS });
-  const safeNext = next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+  // Resolved as a browser would (it drops tabs and newlines: "/\t/evil.example" is "//evil.example").
+  const safeNext = safeCallbackPath(next, "http://apps.invalid");
   res.writeHead(302, { Location: safeNext, "Set-Cookie": `${APPS_COOKIE}=${value}; ${cookieAttrs("/", APPS_SESSION_TTL_MS / 1000)}`, "Cache-Control": "no-store" }).end();
 }
 

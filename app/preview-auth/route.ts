@@ -1,7 +1,9 @@
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/session";
 import { recordAudit } from "@/lib/audit/record";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { authorizePreview } from "@/lib/authz/preview-access";
+import { requireNoToken } from "@/lib/authz/token-scope";
 import { route } from "@/lib/http/route";
 import { limitPreviewHandoff } from "@/lib/preview/handoff-limit";
 import { appsConfig, AUTH_PATH, parseLabel } from "@/lib/preview/host";
@@ -21,8 +23,8 @@ const html = (status: number, body: string) => new Response(body, { status, head
 export const GET = route(async (req: Request) => {
   const url = new URL(req.url);
   const label = (url.searchParams.get("host") ?? "").toLowerCase();
-  const rawPath = url.searchParams.get("path") ?? "/";
-  const path = rawPath.startsWith("/") && !rawPath.startsWith("//") && !rawPath.startsWith("/\\") ? rawPath : "/";
+  // Resolved as a browser would (it drops tabs and newlines: "/\t/evil.example" is "//evil.example").
+  const path = safeCallbackPath(url.searchParams.get("path"), "http://apps.invalid");
   const target = /^[a-z0-9-]{1,63}$/.test(label) ? parseLabel(label) : null;
   if (!target) return html(404, page(PAGES.not_found.title, PAGES.not_found.body));
 
@@ -31,6 +33,9 @@ export const GET = route(async (req: Request) => {
     const back = `/preview-auth?host=${encodeURIComponent(label)}&path=${encodeURIComponent(path)}`;
     return new Response(null, { status: 303, headers: { Location: `/login?callbackUrl=${encodeURIComponent(back)}` } });
   }
+  // The apps cookie it leads to knows the user only: a token's scopes, team and devbox restrictions
+  // and its revocation would not follow it there.
+  requireNoToken(user, "Opening a preview");
   const db = await getDb();
   // Counted before the lookup (lib/preview/handoff-limit.ts): 429 once over the user's or the address's limit.
   const refused = await limitPreviewHandoff(db, req.headers, user.id);

@@ -136,7 +136,7 @@ export function openApiDocument(list: Operation[] = operations) {
       responses: errorResponses,
       securitySchemes: {
         bearerAuth: { type: "http", scheme: "bearer", description: "A personal access token (created in the dashboard, or by `devbox login`)." },
-        sessionCookie: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "The dashboard's own session (browser)." },
+        sessionCookie: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "The dashboard's own session (browser); `__Host-next-auth.session-token` when the dashboard is served over https." },
       },
     },
   };

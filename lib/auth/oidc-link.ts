@@ -1,6 +1,10 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
+import { apiTokens } from "@/db/schema/api-tokens";
 import { userIdentities } from "@/db/schema/user-identities";
+import { userSshKeys } from "@/db/schema/user-ssh-keys";
+import { users } from "@/db/schema/users";
+import { recordAudit } from "@/lib/audit/record";
 import { findUserByEmail } from "@/lib/users/queries";
 import { registerUser } from "@/lib/users/register";
 
@@ -66,7 +70,7 @@ export async function resolveOidcSignIn(
     case "signIn":
       return { userId: decision.userId };
     case "link":
-      await link(db, claims.issuer, claims.subject, decision.userId);
+      await linkByEmail(db, claims.issuer, claims.subject, decision.userId);
       return { userId: decision.userId };
     case "create": {
       const user = await registerUser(db, { email: decision.email, name: claims.name ?? undefined, bypassSignupClosed: true });
@@ -74,6 +78,26 @@ export async function resolveOidcSignIn(
       return { userId: user.id };
     }
   }
+}
+
+/**
+ * Links an existing account by its (provider-verified) email. Sign-up verifies no email, so a
+ * password on that account may be a squatter's, set before the address's owner ever came: left
+ * alone, they would sign in to the account its owner now uses (account pre-hijacking). The
+ * verified owner wins: the password goes, and with it every session, API token and SSH key made
+ * so far (one transaction). The owner signs in through the provider from then on.
+ */
+async function linkByEmail(db: Database, issuer: string, subject: string, userId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const linked = await tx.insert(userIdentities).values({ issuer, subject, userId }).onConflictDoNothing().returning({ userId: userIdentities.userId });
+    if (linked.length === 0) return; // linked meanwhile (another sign-in): nothing more to do
+    const [user] = await tx.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).for("update");
+    if (!user?.passwordHash) return;
+    await tx.update(users).set({ passwordHash: null, sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, userId));
+    await tx.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)));
+    await tx.delete(userSshKeys).where(eq(userSshKeys.userId, userId));
+    await recordAudit(tx, { actorId: userId, teamId: null, action: "user.oidc_linked", target: issuer, details: { droppedPassword: true } });
+  });
 }
 
 async function link(db: Database, issuer: string, subject: string, userId: string): Promise<void> {

@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { findUserByEmail, findUserById } from "@/lib/users/queries";
 import { CLIENT_IP_HEADER } from "@/lib/http/client-ip";
 import { safeCallbackPath } from "./callback-url";
+import { secureDashboard, sessionCookieName } from "./session-cookie";
 import { verifyPassword } from "./password";
 import { refundSignInAttempt } from "./signin-limit";
 import { oidcIssuerOf, oidcProvider } from "./oidc";
@@ -14,6 +15,10 @@ import { sessionVersionOf } from "./session-version";
 // NEXTAUTH_SECRET, which server.ts fills from the DB at start-up, so sessions survive restarts.
 export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: 30 * 24 * 3600 },
+  // `__Host-` on https (lib/auth/session-cookie.ts): no sibling host can plant a session of its own.
+  get cookies() {
+    return { sessionToken: { name: sessionCookieName(), options: { httpOnly: true, sameSite: "lax" as const, path: "/", secure: secureDashboard() } } };
+  },
   pages: { signIn: "/login" },
   providers: [
     CredentialsProvider({

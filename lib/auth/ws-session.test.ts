@@ -8,7 +8,26 @@ describe("websocket session cookie", () => {
   it("reads the user id from a valid session cookie among others", async () => {
     const token = await encode({ token: { uid: "u_123", email: "a@example.com" }, secret });
     expect(await userIdFromCookieHeader(`theme=dark; next-auth.session-token=${token}; x=1`, secret)).toBe("u_123");
-    expect(await userIdFromCookieHeader(`__Secure-next-auth.session-token=${token}`, secret)).toBe("u_123");
+  });
+
+  it("on https only the __Host- cookie counts: a name a sibling host could set for the parent domain does not", async () => {
+    const token = await encode({ token: { uid: "u_https" }, secret });
+    const before = process.env.NEXTAUTH_URL;
+    process.env.NEXTAUTH_URL = "https://devbox.example.com";
+    try {
+      expect(await userIdFromCookieHeader(`__Host-next-auth.session-token=${token}`, secret)).toBe("u_https");
+      // A preview app on *.apps.example.com can set these with Domain=example.com (cookie tossing).
+      expect(await userIdFromCookieHeader(`__Secure-next-auth.session-token=${token}`, secret)).toBeNull();
+      expect(await userIdFromCookieHeader(`next-auth.session-token=${token}`, secret)).toBeNull();
+      // next-auth sets the same name the websocket reads.
+      const { authOptions } = await import("./options");
+      expect(authOptions.cookies?.sessionToken).toEqual({ name: "__Host-next-auth.session-token", options: { httpOnly: true, sameSite: "lax", path: "/", secure: true } });
+    } finally {
+      if (before === undefined) delete process.env.NEXTAUTH_URL;
+      else process.env.NEXTAUTH_URL = before;
+    }
+    const { authOptions } = await import("./options");
+    expect(authOptions.cookies?.sessionToken?.name).toBe("next-auth.session-token");
   });
 
   it("reassembles a chunked cookie", async () => {

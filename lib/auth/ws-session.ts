@@ -6,16 +6,17 @@ import { isTrustedOrigin } from "@/lib/http/trusted-origins";
 import type { TokenCarrier } from "@/lib/tokens/scopes";
 import { bearerFrom } from "@/lib/tokens/secret";
 import { authenticateToken } from "@/lib/tokens/service";
+import { sessionCookieName } from "./session-cookie";
 import { sessionVersionOf, userForSession } from "./session-version";
 
 /**
  * The signed-in user of a raw HTTP request (a websocket handshake, outside Next.js), from the
- * next-auth JWT session cookie. Mirrors next-auth v4: the cookie is `next-auth.session-token`,
- * `__Secure-`-prefixed on https, and split into `.0`, `.1`… chunks when large. The user is
+ * next-auth JWT session cookie. Mirrors next-auth v4 as lib/auth/options.ts configures it: the
+ * cookie's name is sessionCookieName() (`__Host-`-prefixed on https; no other name counts, or a
+ * sibling host could plant one) and it is split into `.0`, `.1`… chunks when large. The user is
  * re-read from the DB so a deleted account or a revoked session loses access at once, like
  * currentUser().
  */
-const COOKIE_NAMES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
 
 export function parseCookies(header: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
@@ -36,16 +37,13 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 }
 
 /** The session token from a Cookie header, whole or reassembled from its chunks. */
-export function sessionTokenFromCookies(header: string | undefined): string | undefined {
+export function sessionTokenFromCookies(header: string | undefined, name = sessionCookieName()): string | undefined {
   const cookies = parseCookies(header);
-  for (const name of COOKIE_NAMES) {
-    const whole = cookies.get(name);
-    if (whole) return whole;
-    const chunks: string[] = [];
-    for (let i = 0; cookies.has(`${name}.${i}`); i++) chunks.push(cookies.get(`${name}.${i}`)!);
-    if (chunks.length) return chunks.join("");
-  }
-  return undefined;
+  const whole = cookies.get(name);
+  if (whole) return whole;
+  const chunks: string[] = [];
+  for (let i = 0; cookies.has(`${name}.${i}`); i++) chunks.push(cookies.get(`${name}.${i}`)!);
+  return chunks.length ? chunks.join("") : undefined;
 }
 
 /** The user id and session version a valid, unexpired session token names; null for anything else. */

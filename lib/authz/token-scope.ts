@@ -46,6 +46,16 @@ export function tokenAllowsDevbox(actor: TokenCarrier, devboxName: string): bool
   return !names || names.includes(devboxName);
 }
 
+/**
+ * Making a new devbox from one the token may act on (a fork of its snapshot or release): a token
+ * restricted to named devboxes may not create devboxes in the team as a whole (POST of a devbox
+ * is refused to it), so the new one must be among the names it carries.
+ */
+export function requireTokenMayCreateDevbox(actor: TokenCarrier, devboxName: string): void {
+  if (!tokenAllowsDevbox(actor, devboxName))
+    throw new AppError("forbidden", "This API token is restricted to named devboxes: the new devbox must be one of them.", { field: "name" });
+}
+
 /** Actions outside a team (instance administration, creating teams) need an explicit scope. */
 export function requireTokenScope(actor: TokenCarrier, scope: TokenScope): void {
   if (actor.token && !scopeSatisfied(actor.token.scopes, scope))

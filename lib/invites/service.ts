@@ -9,6 +9,7 @@ import { dashboardOrigin } from "@/lib/auth/callback-url";
 import { AppError, notFound } from "@/lib/errors";
 import { randomToken } from "@/lib/preview/tokens";
 import type { TeamWithRole } from "@/lib/teams/queries";
+import { roleAtLeast } from "@/lib/teams/roles";
 import { findInvite, findInviteByToken, insertInvite, inviteState, listPendingInvites, revokeInviteRow, takeInviteUse, type InviteState } from "./queries";
 import type { CreateInviteBody, InviteView } from "./schemas";
 
@@ -66,6 +67,16 @@ export async function acceptInvite(db: Database, user: User, token: string): Pro
   const state = inviteState(invite);
   if (state !== "pending") throw new AppError("conflict", REFUSED[state]);
   await db.transaction(async (tx) => {
+    // The link carries its creator's authority: once they are no owner or admin of the team any
+    // more (removed, or their account deleted), it is dead, or a removed admin could walk back in
+    // through an invite made beforehand. Their row is locked (shared) so a removal in flight
+    // finishes first or waits.
+    const [creator] = await tx
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.teamId, team.id), eq(memberships.userId, invite.createdBy)))
+      .for("share");
+    if (!creator || !roleAtLeast(creator.role, "admin")) throw new AppError("conflict", "This invite link no longer works: whoever created it can no longer invite to this team.");
     const [added] = await tx.insert(memberships).values({ teamId: team.id, userId: user.id, role: invite.role }).onConflictDoNothing().returning({ userId: memberships.userId });
     if (!added) return; // joined meanwhile (another tab)
     if (!(await takeInviteUse(tx, invite.id))) {

@@ -5,6 +5,7 @@ import { getDb } from "@/db/client";
 import { accessWatcher, type AccessWatch } from "@/lib/auth/access-watch";
 import { actorFromUpgrade, ForeignOriginError } from "@/lib/auth/ws-session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
+import { requireTokenAllows } from "@/lib/authz/token-scope";
 import { CONTAINER_NAME, podName } from "@/lib/devboxes/k8s-objects";
 import { deriveStatus } from "@/lib/devboxes/status";
 import { AppError } from "@/lib/errors";
@@ -159,8 +160,11 @@ async function handleGuestUpgrade(req: IncomingMessage, socket: Duplex, head: Bu
   const { share, session } = found;
   const minRole = share.mode === "write" ? "developer" : "viewer";
   if (!roleAtLeast(team.role, minRole)) throw new Refusal(CloseCode.Forbidden, "You need the developer role to type in a shared terminal.");
+  // Typing through an API token needs what typing in one's own terminal needs (devboxes:write).
+  requireTokenAllows(user, { teamId: team.id, minimum: minRole, devboxName: devbox.name });
   wss.handleUpgrade(req, socket, head, (ws) => {
-    const watch = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole }, (reason) => closeWith(ws, CloseCode.Revoked, reason));
+    // The token's revocation or expiry ends the guest's view as it ends the owner's terminal.
+    const watch = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole, tokenId: user.token?.id }, (reason) => closeWith(ws, CloseCode.Revoked, reason));
     ws.on("close", () => watch.stop());
     session.addGuest(ws, share.id, share.mode);
     void recordAudit(db, { actorId: user.id, teamId: team.id, action: "terminal.share.joined", target: devbox.name, details: { devboxId: devbox.id, shareId: share.id, ownerId: share.ownerId, mode: share.mode } }).catch(() => {});

@@ -17,6 +17,8 @@ import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
 import { TerminalClient } from "@/lib/terminal/node-client";
 import { CloseCode, sharedTerminalPath, terminalPath } from "@/lib/terminal/protocol";
 import { revokeTerminalShare, shareTerminal } from "@/lib/terminal/share-service";
+import { accessWatcher } from "@/lib/auth/access-watch";
+import { createToken, revokeToken } from "@/lib/tokens/service";
 import { registerUser } from "@/lib/users/register";
 import { adminCore, waitForState } from "./devbox-harness";
 import { installTestDatabase, sessionCookie, startTerminalBackend } from "./terminal-harness";
@@ -116,6 +118,27 @@ describe("shared terminal on the bundled cluster", () => {
     const right = await connect(sharedTerminalPath(team.slug, "share", s.id), viewer); // the allowed one is allowed
     await right.waitForMessage("session");
     right.close();
+    own.control({ type: "close" });
+  });
+  it("a guest with an API token: typing needs devboxes:write, and the token's revocation closes the view", async () => {
+    const { c: own, sid } = await ownerShell();
+    const s = await shareTerminal(db, owner, await ownerTeam(), devbox, { sessionId: sid, email: dev.email, mode: "write" });
+    const byToken = (token: string) => {
+      const c = TerminalClient.connect(`${backend!.wsBase}${sharedTerminalPath(team.slug, "share", s.id)}`, { token });
+      clients.push(c);
+      return c;
+    };
+    // A read-only token of the guest would otherwise type into the owner's shell.
+    const readOnly = (await createToken(db, dev, { name: "ro", scopes: ["devboxes:read"] })).token;
+    const ro = byToken(readOnly);
+    expect(await Promise.race([ro.closed.then((c) => `closed ${c.code}`), ro.waitForMessage("session").then(() => "joined")])).toBe(`closed ${CloseCode.Forbidden}`);
+    const writer = await createToken(db, dev, { name: "rw", scopes: ["devboxes:write"] });
+    const guest = byToken(writer.token);
+    await guest.waitForMessage("session");
+    await revokeToken(db, dev.id, writer.view.id);
+    await accessWatcher().checkNow();
+    const after = await Promise.race([guest.closed.then((c) => c.code), new Promise((r) => setTimeout(() => r("still open"), 5_000))]);
+    expect(after).toBe(CloseCode.Revoked);
     own.control({ type: "close" });
   });
 });

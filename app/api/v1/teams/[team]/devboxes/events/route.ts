@@ -2,6 +2,7 @@ import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
 import { accessWatcher } from "@/lib/auth/access-watch";
 import { requireTeamRole } from "@/lib/authz/team-access";
+import { tokenAllowsDevbox } from "@/lib/authz/token-scope";
 import { onDevboxChange } from "@/lib/devboxes/change-bus";
 import { findDevboxById, pendingOperations } from "@/lib/devboxes/queries";
 import { devboxView, loadTeamDevboxViews } from "@/lib/devboxes/view";
@@ -29,7 +30,8 @@ export const GET = route(async (req: Request, { params }: { params: Promise<{ te
           cleanup();
         }
       };
-      const views = await loadTeamDevboxViews(db, team.id);
+      // A token restricted to named devboxes hears of those only, as the list endpoint shows.
+      const views = (await loadTeamDevboxViews(db, team.id)).filter((d) => tokenAllowsDevbox(user, d.name));
       send("snapshot", views);
       // Only this team's devboxes are ever mentioned, removals included.
       const known = new Set(views.map((d) => d.id));
@@ -46,7 +48,7 @@ export const GET = route(async (req: Request, { params }: { params: Promise<{ te
           const d = await findDevboxById(db, id);
           if (!d) {
             if (known.delete(id)) send("removed", { id });
-          } else if (d.teamId === team.id) {
+          } else if (d.teamId === team.id && tokenAllowsDevbox(user, d.name)) {
             known.add(id);
             send("devbox", devboxView(d, ops.get(id)));
           }
