@@ -19,6 +19,8 @@ export interface SshCliContext {
   url: string;
   /** An API token (dbx_pat_…) with the devboxes:ssh scope. */
   token: string;
+  /** The team saved by login: `devbox ssh <box>` means `<box>.<team>`, as every other command. */
+  team?: string;
   stderr?: NodeJS.WritableStream;
 }
 
@@ -26,10 +28,12 @@ export interface SshCliContext {
 export async function sshCommand(args: string[], ctx: SshCliContext): Promise<number> {
   const stderr = ctx.stderr ?? process.stderr;
   const stdio = args[0] === "--stdio";
-  const host = stdio ? args[1] : args[0];
+  const given = stdio ? args[1] : args[0];
+  // OpenSSH always passes the full alias to --stdio (%h); a person may leave the team out.
+  const host = given && !stdio && !given.includes(".") && ctx.team ? `${given}.${ctx.team}` : given;
   const target = host ? parseHostAlias(host) : null;
   if (!target) {
-    stderr.write("devbox: usage: devbox ssh [--stdio] <devbox>.<team> [command…]\n");
+    stderr.write("devbox: usage: devbox ssh [--stdio] <box>[.<team>] [command…]\n");
     return Exit.Usage;
   }
   if (!stdio) return runSystemSsh(host!, args.slice(1));

@@ -184,6 +184,16 @@ describe("devbox CLI against the real dashboard", () => {
     refused(await devbox(["ls", "--bogus"]), 2, /Unknown option '--bogus'/);
   });
 
+  it("ssh: <box> alone is <box>.<team> of the login, as for every other command", async () => {
+    // `ssh -G` prints the configuration OpenSSH resolved for the host it was given, without connecting.
+    const short = await devbox(["ssh", "box", "-G"]);
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stdout).toMatch(new RegExp(`^hostname box\\.${w.team}$`, "m"));
+    const full = await devbox(["ssh", `box.${w.team}`, "-G"]);
+    expect(full.stdout).toMatch(new RegExp(`^hostname box\\.${w.team}$`, "m"));
+    refused(await devbox(["ssh", "Not_A_Box"]), 2, /usage: devbox ssh/);
+  });
+
   it("a revoked token: exit 4 with the reason", async () => {
     const tokens = ((await w.call("GET", "/api/v1/tokens")).json as { items: { id: string; name: string }[] }).items;
     for (const t of tokens) expect((await w.call("DELETE", `/api/v1/tokens/${t.id}`)).status).toBe(204);
