@@ -179,6 +179,8 @@ describe("devbox CLI against the real dashboard", () => {
     refused(await devbox(["ls", "--team", "no-such-team"]), 3, /Team not found/);
     refused(await devbox(["snapshots", "BAD!"]), 2, /is not a devbox name/);
     refused(await devbox(["logs", "box"]), 1, /no running Pod/);
+    refused(await devbox(["logs", "box", "--tail", "0"]), 2, /^devbox: --tail 0: give a number of lines from 1 to 5000$/m);
+    refused(await devbox(["logs", "box", "--tail", "lots"]), 2, /--tail lots: give a number of lines/);
     refused(await devbox(["exec", "box", "--", "true"]), 1, /not running|stopped/);
     refused(await devbox(["commit", "box"]), 1, /box is stopped: only a running devbox is committed/);
     refused(await devbox(["ls", "--bogus"]), 2, /Unknown option '--bogus'/);
