@@ -162,9 +162,13 @@ describe("devbox CLI against the real dashboard", () => {
 
   it("create: resources and env from flags; --no-wait answers at once", async () => {
     const d = json<{ name: string; cpuMillis: number; memoryMiB: number; env: { name: string; value: string }[] }>(
-      await devbox(["create", "cli-new", "--cpu", "0.25", "--memory", "256M", "--disk", "1G", "--env", "A=b=c", "--no-wait", "--json"]),
+      await devbox(["create", "cli-new", "--cpu", "0.25", "--memory", "256M", "--disk", "1G", "--env", "A=b=c", "--port", "3000:http", "--no-wait", "--json"]),
     );
     expect(d).toMatchObject({ name: "cli-new", cpuMillis: 250, memoryMiB: 256, env: [{ name: "A", value: "b=c" }] });
+    // Where a person opens the port: its preview URL and who may open it, not only the in-cluster name.
+    const ports = json<{ port: number; name: string; access: string; url: string; service: string }[]>(await devbox(["ports", "cli-new", "--json"]));
+    expect(ports).toEqual([{ port: 3000, name: "http", access: "private", url: expect.stringMatching(/^http:\/\/3000--[a-z0-9-]+\.localhost:\d+\/$/), service: "cli-new:3000" }]);
+    expect((await devbox(["ports", "cli-new"])).stdout).toMatch(/^PORT\s+NAME\s+ACCESS\s+PREVIEW URL\s+IN-CLUSTER\n3000\s+http\s+private\s+http:\/\/3000--/);
     json(await devbox(["stop", "cli-new", "--no-wait", "--json"]));
   });
 
