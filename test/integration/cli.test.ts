@@ -198,6 +198,10 @@ describe("devbox CLI against the real dashboard", () => {
     const full = await devbox(["ssh", `box.${w.team}`, "-G"]);
     expect(full.stdout).toMatch(new RegExp(`^hostname box\\.${w.team}$`, "m"));
     refused(await devbox(["ssh", "Not_A_Box"]), 2, /usage: devbox ssh/);
+    // No config-ssh ran in this HOME: ssh cannot resolve the alias, and the CLI says what to run.
+    const unknown = await devbox(["ssh", "box", "--", "true"]);
+    expect(unknown.code).toBe(255);
+    expect(unknown.stderr).toContain(`devbox: box.${w.team} is not in ~/.ssh/devbox/config: run devbox config-ssh (again after creating a devbox)\n`);
   });
 
   it("a revoked token: exit 4 with the reason", async () => {
