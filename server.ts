@@ -6,6 +6,7 @@ import { ensureAuthSecret } from "./lib/settings/instance";
 import { seedAdminFromEnv } from "./lib/users/seed-admin";
 import { refuseForeignRequest } from "./server/host-guard";
 import { refuseOversizedBody } from "./server/body-limit";
+import { refuseUnknownApiPath } from "./server/api-not-found";
 import { stampClientIp } from "./lib/http/client-ip";
 import { createUpgradeDispatcher, nextUpgradeHandler, soleUpgradeListener, upgradeNotFound } from "./server/upgrade";
 import { handlePreviewRequest, handlePreviewUpgrade, refuseAppsOrigin } from "./server/preview";
@@ -59,6 +60,7 @@ async function main() {
     if (refuseOversizedBody(req, res)) return;
     if (refuseAppsOrigin(req, res)) return;
     stampClientIp(req); // for per-IP rate limits (lib/abuse/rate-limit.ts)
+    if (refuseUnknownApiPath(req, res)) return;
     void handle(req, res);
   });
   // One upgrade listener (Host checked there too): preview URLs, our websocket endpoints, then

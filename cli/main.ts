@@ -37,9 +37,9 @@ const COMMANDS: Command[] = [
   {
     name: "ssh",
     summary: "SSH into a devbox (--stdio: OpenSSH's ProxyCommand)",
-    usage: "[--stdio] <box>.<team> [command…]",
+    usage: "[--stdio] <box>[.<team>] [command…]",
     passthrough: true,
-    run: (ctx, a) => sshCommand(a.rest, { url: ctx.url, token: ctx.token, stderr: ctx.stderr }),
+    run: (ctx, a) => sshCommand(a.rest, { url: ctx.url, token: ctx.token, team: ctx.team, stderr: ctx.stderr }),
   },
   {
     name: "config-ssh",

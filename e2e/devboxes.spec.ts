@@ -37,6 +37,26 @@ test("create a devbox from the UI, watch it reach Running without reloading, sto
     .toBe(0);
 });
 
+test("a new devbox's page says 1 core, and its release form says what a tag may be", async ({ page }) => {
+  const slug = await signUp(page, uniqueEmail("plain"));
+  await page.getByTestId("new-devbox").click();
+  await page.getByLabel("Name").fill("plain");
+  await page.getByLabel("CPU (cores)").fill("1");
+  await page.getByRole("button", { name: "Create devbox" }).click();
+  await expect(page).toHaveURL(new RegExp(`/t/${slug}/devboxes/plain$`));
+  await expect(page.getByTestId("resources")).toContainText(/CPU\s*1 core\s*Memory/);
+
+  await page.goto(`/t/${slug}/devboxes/plain/releases`);
+  const tag = page.getByLabel("Tag");
+  await expect(page.getByText("1–64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit.")).toBeVisible();
+  await tag.fill("V 1");
+  await page.getByRole("button", { name: "Release", exact: true }).click();
+  // The browser's bubble says only "Please match the requested format." (plus the title): the field names the rule.
+  expect(await tag.evaluate((e: HTMLInputElement) => e.validity.patternMismatch)).toBe(true);
+  await expect(tag).toHaveAccessibleDescription("1–64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit.");
+  await expect(page.getByText("No releases yet.")).toBeVisible();
+});
+
 test("a devbox name that is not a DNS label is refused in the form", async ({ page }) => {
   await signUp(page, uniqueEmail("badbox"));
   await page.getByTestId("new-devbox").click();

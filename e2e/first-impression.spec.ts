@@ -1,4 +1,5 @@
 import { expect, test } from "./fixtures";
+import { E2E_ADMIN, signIn } from "./helpers";
 
 test("the icon, manifest and Open Graph image are served and linked from every page's head", async ({ page, request }) => {
   for (const [path, type] of [
@@ -26,6 +27,23 @@ test("the icon, manifest and Open Graph image are served and linked from every p
   await expect(head.locator('meta[property="og:image"]')).toHaveAttribute("content", /^http:\/\/localhost:\d+\/og\.png$/);
   // The header's mark is the favicon's.
   await expect(page.getByTestId("logo")).toBeVisible();
+});
+
+test("the header is one row for an instance admin on a desktop; on a phone it wraps without sideways scrolling", async ({ page }) => {
+  // The admin's header has one link more than anyone's: it wrapped to two rows at every desktop width.
+  await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
+  await expect(page).toHaveURL(/\/t\/[a-z0-9-]+$/);
+  await expect(page.getByRole("link", { name: "Admin" })).toBeVisible();
+  const header = page.locator("header > div").first();
+  for (const width of [1024, 1280, 1440]) {
+    await page.setViewportSize({ width, height: 800 });
+    expect((await header.boundingBox())!.height, `header height at ${width}px`).toBeLessThan(64);
+    expect((await page.getByTestId("new-team-link").boundingBox())!.height, `"+ Team" on one line at ${width}px`).toBeLessThan(40);
+    await expect(page.getByRole("button", { name: "Sign out everywhere" })).toBeInViewport();
+  }
+  await expect(page.getByTestId("current-user")).toHaveAttribute("title", E2E_ADMIN.email);
+  await page.setViewportSize({ width: 375, height: 800 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
 });
 
 // The guard itself. What it catches and what it lets through, asserted on its own record; then

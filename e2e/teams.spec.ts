@@ -31,6 +31,16 @@ test("creating a team creates its namespace with quota, limits and a default-den
   await expect.poll(() => namespaceExists(ns), { timeout: 60_000 }).toBe(false);
 });
 
+test("a personal team's members page says how to work with others and leads to a new team", async ({ page }) => {
+  const personal = await signUp(page, uniqueEmail("solo"));
+  await page.goto(`/t/${personal}/members`);
+  await expect(page.getByTestId("member-list")).toHaveCount(1);
+  await expect(page.getByTestId("personal-team-members-hint")).toContainText("To invite people, create a team");
+  await page.getByTestId("personal-team-members-hint").getByRole("link", { name: "create a team" }).click();
+  await expect(page).toHaveURL(/\/teams\/new$/);
+  await expect(page.getByLabel("Team name")).toBeVisible();
+});
+
 test("a team name that cannot be a namespace is refused and nothing is created", async ({ page }) => {
   await signUp(page, uniqueEmail("badname"));
   await page.goto("/teams/new");

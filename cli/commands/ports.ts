@@ -1,18 +1,27 @@
 import { print, table, type Command } from "../context";
-import type { Devbox } from "../devbox-view";
 import { usage } from "../errors";
 import { devboxTarget } from "../target";
 
+/** GET …/ports (lib/api/operations/preview.ts, listPreviewPorts): what `ports` shows of it. */
+interface PreviewPorts {
+  ports: { port: number; name: string; level: string; effectiveLevel: string; url: string }[];
+}
+
 export const portsCommand: Command = {
   name: "ports",
-  summary: "List the ports a devbox serves",
+  summary: "List the ports a devbox serves, with their preview URLs",
   usage: "<box>[.<team>]",
   async run(ctx, { positionals }) {
     if (positionals.length !== 1) throw usage("usage: devbox ports <box>[.<team>]");
     const t = devboxTarget(ctx, positionals[0]);
-    const d = await ctx.api.request<Devbox>("GET", t.path);
-    // Inside the team's namespace the devbox's Service answers on its name.
-    const items = d.ports.map((p) => ({ port: p.port, name: p.name, service: `${d.name}:${p.port}` }));
-    print(ctx, items, items.length ? table(items.map((p) => [String(p.port), p.name, p.service]), ["PORT", "NAME", "IN-CLUSTER"]) : `${d.name} serves no ports`);
+    const { ports } = await ctx.api.request<PreviewPorts>("GET", `${t.path}/ports`);
+    // The preview URL is where a person opens the port; inside the team's namespace the devbox's
+    // Service also answers on its name.
+    const items = ports.map((p) => ({ port: p.port, name: p.name, access: p.effectiveLevel, url: p.url, service: `${t.name}:${p.port}` }));
+    print(
+      ctx,
+      items,
+      items.length ? table(items.map((p) => [String(p.port), p.name, p.access, p.url, p.service]), ["PORT", "NAME", "ACCESS", "PREVIEW URL", "IN-CLUSTER"]) : `${t.name} serves no ports`,
+    );
   },
 };

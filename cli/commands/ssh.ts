@@ -1,9 +1,12 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import net from "node:net";
 import WebSocket from "ws";
 import { parseHostAlias, sshPath, SshCloseCode, type SshServerMessage } from "@/lib/ssh/protocol";
 import { ReadBuffers, RELAY_READ_BYTES } from "@/lib/ssh/read-buffers";
+import { INCLUDE_DIR } from "@/lib/ssh/ssh-config";
 import { Exit } from "../errors";
 
 /**
@@ -19,6 +22,8 @@ export interface SshCliContext {
   url: string;
   /** An API token (dbx_pat_…) with the devboxes:ssh scope. */
   token: string;
+  /** The team saved by login: `devbox ssh <box>` means `<box>.<team>`, as every other command. */
+  team?: string;
   stderr?: NodeJS.WritableStream;
 }
 
@@ -26,25 +31,41 @@ export interface SshCliContext {
 export async function sshCommand(args: string[], ctx: SshCliContext): Promise<number> {
   const stderr = ctx.stderr ?? process.stderr;
   const stdio = args[0] === "--stdio";
-  const host = stdio ? args[1] : args[0];
+  const given = stdio ? args[1] : args[0];
+  // OpenSSH always passes the full alias to --stdio (%h); a person may leave the team out.
+  const host = given && !stdio && !given.includes(".") && ctx.team ? `${given}.${ctx.team}` : given;
   const target = host ? parseHostAlias(host) : null;
   if (!target) {
-    stderr.write("devbox: usage: devbox ssh [--stdio] <devbox>.<team> [command…]\n");
+    stderr.write("devbox: usage: devbox ssh [--stdio] <box>[.<team>] [command…]\n");
     return Exit.Usage;
   }
-  if (!stdio) return runSystemSsh(host!, args.slice(1));
+  if (!stdio) return runSystemSsh(host!, args.slice(1), stderr);
   return proxyStdio(target, ctx, stderr);
 }
 
-function runSystemSsh(host: string, rest: string[]): Promise<number> {
+function runSystemSsh(host: string, rest: string[], stderr: NodeJS.WritableStream): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn("ssh", [host, ...rest], { stdio: "inherit" });
     child.on("error", (err) => {
-      process.stderr.write(`devbox: could not run ssh (${err.message}); install OpenSSH and run devbox config-ssh\n`);
+      stderr.write(`devbox: could not run ssh (${err.message}); install OpenSSH and run devbox config-ssh\n`);
       resolve(Exit.Error);
     });
-    child.on("exit", (code) => resolve(code ?? Exit.Error));
+    child.on("exit", (code) => {
+      // 255 is ssh's own failure. For a devbox created after the last config-ssh, that is
+      // "Could not resolve hostname box.team", which does not say what to do.
+      if (code === 255 && !hasHostBlock(host)) stderr.write(`devbox: ${host} is not in ~/.ssh/devbox/config: run devbox config-ssh (again after creating a devbox)\n`);
+      resolve(code ?? Exit.Error);
+    });
   });
+}
+
+/** Whether `devbox config-ssh` wrote a Host block for this alias (lib/ssh/ssh-config.ts). */
+function hasHostBlock(host: string): boolean {
+  try {
+    return fs.readFileSync(path.join(os.homedir(), INCLUDE_DIR, "config"), "utf8").split("\n").some((l) => l.trim() === `Host ${host}`);
+  } catch {
+    return false;
+  }
 }
 
 /** The CLI's exit codes (cli/errors.ts) for the websocket's close codes (lib/ssh/protocol.ts). */

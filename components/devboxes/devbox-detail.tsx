@@ -60,7 +60,7 @@ export function DevboxDetail({ teamSlug, initial, canEdit, facts }: { teamSlug: 
       <div className="grid gap-6 md:grid-cols-2">
         <Card title="Resources">
           <dl className="grid grid-cols-2 gap-y-2 text-sm" data-testid="resources">
-            <dt className="text-zinc-500">CPU</dt><dd>{d.cpuMillis / 1000} cores</dd>
+            <dt className="text-zinc-500">CPU</dt><dd>{d.cpuMillis / 1000} {d.cpuMillis === 1000 ? "core" : "cores"}</dd>
             <dt className="text-zinc-500">Memory</dt><dd>{d.memoryMiB / 1024} GiB</dd>
             <dt className="text-zinc-500">Disk</dt><dd>{d.diskMiB / 1024} GiB</dd>
             <dt className="text-zinc-500">Container</dt><dd className="font-mono text-xs">{d.status.podName ?? "—"}</dd>

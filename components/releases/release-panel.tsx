@@ -10,6 +10,11 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useBusyAction } from "@/components/ui/use-busy-action";
 import { Field } from "@/components/ui/field";
 import { formatBytes } from "@/lib/snapshots/format";
+
+// What the pattern below and the API (lib/releases/schemas.ts RELEASE_TAG) accept. Without it the
+// browser's message for a mismatch was only "Please match the requested format."; the title is
+// appended to that message.
+const TAG_RULE = "1–64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit.";
 import type { ReleaseView } from "@/lib/releases/view";
 import { AppSettingsFields, readAppSettings } from "@/components/apps/app-settings-fields";
 import { api } from "./api";
@@ -48,7 +53,7 @@ export function ReleasePanel({ teamSlug, devboxName, canEdit, initial }: { teamS
               void act(() => api.createRelease(teamSlug, devboxName, { tag: String(f.get("tag")), notes: String(f.get("notes") ?? ""), ...(entry ? { entrypoint: [entry] } : {}) }));
             }}
           >
-            <Field id="release-tag" name="tag" label="Tag" placeholder="v1.0.0" required pattern="[a-z0-9][a-z0-9._\-]{0,63}" />
+            <Field id="release-tag" name="tag" label="Tag" placeholder="v1.0.0" required pattern="[a-z0-9][a-z0-9._\-]{0,63}" hint={TAG_RULE} title={TAG_RULE} />
             <Field id="release-entrypoint" name="entrypoint" label="Entrypoint" placeholder="/home/devbox/project/entrypoint.sh" />
             <div className="sm:col-span-2 space-y-1">
               <label htmlFor="release-notes" className="block text-sm font-medium text-zinc-700 dark:text-zinc-300">Notes</label>

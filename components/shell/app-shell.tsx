@@ -30,7 +30,10 @@ export function AppShell({
           </Link>
           <span className="text-zinc-300 dark:text-zinc-700" aria-hidden>/</span>
           <TeamSwitcher teams={teams} />
-          <nav className="ml-auto flex flex-wrap items-center gap-1 whitespace-nowrap" aria-label="Account">
+          {/* From lg on one row: the e-mail shrinks (ellipsis, full in its title) instead of the last
+              links wrapping to a second row, which an instance admin's header (one link more) did
+              at every desktop width. Below lg the links wrap as before. */}
+          <nav className="ml-auto flex min-w-0 flex-wrap items-center gap-1 whitespace-nowrap lg:flex-nowrap" aria-label="Account">
             {user.isInstanceAdmin && (
               <Link href="/admin" className="rounded-md px-2.5 py-1.5 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
                 Admin
@@ -46,7 +49,7 @@ export function AppShell({
               SSH keys
             </Link>
             <ThemeToggle />
-            <span className="hidden px-2 text-sm text-zinc-500 md:inline" data-testid="current-user">{user.email}</span>
+            <span className="hidden min-w-0 truncate px-2 text-sm text-zinc-500 md:block" title={user.email} data-testid="current-user">{user.email}</span>
             <SignOutButton />
             <SignOutEverywhereButton />
           </nav>

@@ -16,7 +16,7 @@ export function TeamSwitcher({ teams }: { teams: TeamOption[] }) {
   const params = useParams<{ team?: string }>();
   const current = params.team ?? "";
   return (
-    <div className="flex items-center gap-2">
+    <div className="flex shrink-0 items-center gap-2">
       <label htmlFor="team-switcher" className="sr-only">Team</label>
       <select
         id="team-switcher"
@@ -32,7 +32,7 @@ export function TeamSwitcher({ teams }: { teams: TeamOption[] }) {
           </option>
         ))}
       </select>
-      <Link href="/teams/new" className="rounded-md px-2 py-1.5 text-sm text-indigo-600 hover:bg-zinc-100 dark:text-indigo-400 dark:hover:bg-zinc-800" data-testid="new-team-link">
+      <Link href="/teams/new" className="whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-indigo-600 hover:bg-zinc-100 dark:text-indigo-400 dark:hover:bg-zinc-800" data-testid="new-team-link">
         + Team
       </Link>
     </div>

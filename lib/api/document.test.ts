@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { check } from "./body";
 import { errorCodesOf, openApiDocument } from "./document";
@@ -17,6 +18,20 @@ describe("the OpenAPI document", () => {
     expect(openApiProblems(doc)).toEqual([]);
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).length).toBeGreaterThan(10);
+  });
+
+  it("is built while another bundle's copy of a schema module shares zod's global registry", () => {
+    // The production build evaluates lib/releases/schemas.ts once per bundle layer (the devbox
+    // page's and the route handler's); zod's global registry is one per process, so after the
+    // devbox page ran, /api/v1/openapi.json answered 500 "Duplicate schema id \"Release\"".
+    const otherCopy = z.object({ tag: z.string() }).meta({ id: "Release", description: "another bundle's copy" });
+    try {
+      const again = openApiDocument();
+      expect(again.components.schemas.Release).toEqual(doc.components.schemas.Release);
+      expect(Object.keys(again.components.schemas).sort()).toEqual(Object.keys(doc.components.schemas).sort());
+    } finally {
+      z.globalRegistry.remove(otherCopy);
+    }
   });
 
   it("the checker finds what is wrong (it is not vacuous)", () => {

@@ -104,12 +104,45 @@ function operationObject(op: Operation) {
   };
 }
 
+/**
+ * The schemas with an id that the operations (and the error shape) use, nested ones included, in
+ * a registry of their own. Not zod's global registry: it lives on globalThis, and the production
+ * build evaluates a schema module once per bundle layer that imports it (a page and a route
+ * handler), so it holds two "Release" schemas once both ran, and converting it fails with
+ * "Duplicate schema id". Walking from this copy's operations finds this copy's schemas only.
+ */
+function documentRegistry(list: Operation[]) {
+  const own = z.registry<{ id: string }>();
+  const seen = new Set<unknown>();
+  const visit = (value: unknown, depth: number): void => {
+    if (!value || typeof value !== "object" || seen.has(value) || depth > 64) return;
+    seen.add(value);
+    if (Array.isArray(value)) return value.forEach((v) => visit(v, depth + 1));
+    const zod = (value as { _zod?: { def: Record<string, unknown> } })._zod;
+    if (!zod) return Object.values(value).forEach((v) => visit(v, depth + 1));
+    const id = z.globalRegistry.get(value as z.ZodType)?.id;
+    if (id) own.add(value as z.ZodType, { id });
+    for (const [key, v] of Object.entries(zod.def)) {
+      // A lazy schema's getter and an object's shape getter are how nested schemas are reached.
+      if (key === "getter" && typeof v === "function") visit((v as () => unknown)(), depth + 1);
+      else visit(v, depth + 1);
+    }
+  };
+  visit(ErrorSchema, 0);
+  for (const op of list) {
+    visit(op.body, 0);
+    visit(op.query, 0);
+    for (const r of Object.values(op.responses)) visit(r.schema, 0);
+  }
+  return own;
+}
+
 /** The OpenAPI 3.1 document of /api/v1, from the registry (lib/api/registry.ts) and its zod schemas. */
 export function openApiDocument(list: Operation[] = operations) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of list) (paths[op.path] ??= {})[op.method.toLowerCase()] = operationObject(op);
-  // Every schema with an id becomes a component; the operations refer to them.
-  const { schemas } = z.toJSONSchema(z.globalRegistry, { io: "input", unrepresentable: "any", uri: (id) => `#/components/schemas/${id}` }) as {
+  // Every schema with an id that the operations use becomes a component; they refer to them.
+  const { schemas } = z.toJSONSchema(documentRegistry(list), { io: "input", unrepresentable: "any", uri: (id) => `#/components/schemas/${id}` }) as {
     schemas: Record<string, Record<string, unknown>>;
   };
   for (const s of Object.values(schemas)) {

@@ -6,6 +6,17 @@ import { currentUser } from "@/lib/auth/session";
 import { requireTeamRole } from "./team-access";
 
 /**
+ * For server components: the signed-in user, or a redirect to the sign-in page. Not requireUser:
+ * a page renders alongside its layout, so its AppError would be logged as a server error on every
+ * signed-out visit even though the layout's redirect answers it.
+ */
+export const userForPage = cache(async () => {
+  const user = await currentUser();
+  if (!user) redirect("/login");
+  return user;
+});
+
+/**
  * For server components: the same check as requireTeamRole, rendered as a redirect or a 404 page.
  * Memoized per request (React cache): the team layout and its page both ask, one DB round serves.
  */

@@ -162,9 +162,13 @@ describe("devbox CLI against the real dashboard", () => {
 
   it("create: resources and env from flags; --no-wait answers at once", async () => {
     const d = json<{ name: string; cpuMillis: number; memoryMiB: number; env: { name: string; value: string }[] }>(
-      await devbox(["create", "cli-new", "--cpu", "0.25", "--memory", "256M", "--disk", "1G", "--env", "A=b=c", "--no-wait", "--json"]),
+      await devbox(["create", "cli-new", "--cpu", "0.25", "--memory", "256M", "--disk", "1G", "--env", "A=b=c", "--port", "3000:http", "--no-wait", "--json"]),
     );
     expect(d).toMatchObject({ name: "cli-new", cpuMillis: 250, memoryMiB: 256, env: [{ name: "A", value: "b=c" }] });
+    // Where a person opens the port: its preview URL and who may open it, not only the in-cluster name.
+    const ports = json<{ port: number; name: string; access: string; url: string; service: string }[]>(await devbox(["ports", "cli-new", "--json"]));
+    expect(ports).toEqual([{ port: 3000, name: "http", access: "private", url: expect.stringMatching(/^http:\/\/3000--[a-z0-9-]+\.localhost:\d+\/$/), service: "cli-new:3000" }]);
+    expect((await devbox(["ports", "cli-new"])).stdout).toMatch(/^PORT\s+NAME\s+ACCESS\s+PREVIEW URL\s+IN-CLUSTER\n3000\s+http\s+private\s+http:\/\/3000--/);
     json(await devbox(["stop", "cli-new", "--no-wait", "--json"]));
   });
 
@@ -179,9 +183,25 @@ describe("devbox CLI against the real dashboard", () => {
     refused(await devbox(["ls", "--team", "no-such-team"]), 3, /Team not found/);
     refused(await devbox(["snapshots", "BAD!"]), 2, /is not a devbox name/);
     refused(await devbox(["logs", "box"]), 1, /no running Pod/);
+    refused(await devbox(["logs", "box", "--tail", "0"]), 2, /^devbox: --tail 0: give a number of lines from 1 to 5000$/m);
+    refused(await devbox(["logs", "box", "--tail", "lots"]), 2, /--tail lots: give a number of lines/);
     refused(await devbox(["exec", "box", "--", "true"]), 1, /not running|stopped/);
     refused(await devbox(["commit", "box"]), 1, /box is stopped: only a running devbox is committed/);
     refused(await devbox(["ls", "--bogus"]), 2, /Unknown option '--bogus'/);
+  });
+
+  it("ssh: <box> alone is <box>.<team> of the login, as for every other command", async () => {
+    // `ssh -G` prints the configuration OpenSSH resolved for the host it was given, without connecting.
+    const short = await devbox(["ssh", "box", "-G"]);
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stdout).toMatch(new RegExp(`^hostname box\\.${w.team}$`, "m"));
+    const full = await devbox(["ssh", `box.${w.team}`, "-G"]);
+    expect(full.stdout).toMatch(new RegExp(`^hostname box\\.${w.team}$`, "m"));
+    refused(await devbox(["ssh", "Not_A_Box"]), 2, /usage: devbox ssh/);
+    // No config-ssh ran in this HOME: ssh cannot resolve the alias, and the CLI says what to run.
+    const unknown = await devbox(["ssh", "box", "--", "true"]);
+    expect(unknown.code).toBe(255);
+    expect(unknown.stderr).toContain(`devbox: box.${w.team} is not in ~/.ssh/devbox/config: run devbox config-ssh (again after creating a devbox)\n`);
   });
 
   it("a revoked token: exit 4 with the reason", async () => {

@@ -46,7 +46,7 @@ describe("devbox ssh --stdio from its cached bundle", () => {
     fs.rmSync(config, { force: true });
     const cases: { args: string[]; code: number; line: RegExp; login?: boolean }[] = [
       { args: ["ssh", "--stdio", "box.team"], code: 4, line: /^devbox: not logged in: run devbox login <dashboard url>$/m },
-      { args: ["ssh", "--stdio", "not_a_host"], code: 2, line: /^devbox: usage: devbox ssh \[--stdio\] <devbox>\.<team>/m, login: true },
+      { args: ["ssh", "--stdio", "not_a_host"], code: 2, line: /^devbox: usage: devbox ssh \[--stdio\] <box>\[\.<team>\]/m, login: true },
       { args: ["ssh", "--stdio", "box.team"], code: 5, line: /^devbox: cannot reach the dashboard at http:\/\/127\.0\.0\.1:\d+: /m, login: true },
     ];
     const port = await closedPort();

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
 import { Card } from "@/components/ui/card";
-import { requireUser } from "@/lib/auth/session";
+import { userForPage } from "@/lib/authz/page-access";
 import { clusterHealth } from "@/lib/k8s/health";
 import { isSignupOpen, maxTeamsPerUser } from "@/lib/settings/instance";
 import { TeamLimitForm } from "./team-limit-form";
@@ -13,7 +13,7 @@ import { listTemplates } from "@/lib/templates/queries";
 export const metadata: Metadata = { title: "Administration" };
 
 export default async function AdminPage() {
-  const user = await requireUser();
+  const user = await userForPage();
   if (!user.isInstanceAdmin) notFound();
   const db = await getDb();
   const [open, health, templates, maxTeams] = await Promise.all([isSignupOpen(db), clusterHealth(), listTemplates(db), maxTeamsPerUser(db)]);

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { getDb } from "@/db/client";
 import { Card } from "@/components/ui/card";
 import { currentUser } from "@/lib/auth/session";
@@ -42,6 +43,16 @@ export default async function MembersPage({ params }: { params: Promise<{ team: 
         </Card>
       )}
       {canManage && !team.personal && <InvitesCard team={team.slug} />}
+      {team.personal && (
+        // Without this the page offers nothing and says nothing: the server's refusal (a personal
+        // team cannot have members) was the only place a new user could learn it.
+        <Card title="Working with others" description="This is your personal team: it has only you.">
+          <p className="text-sm" data-testid="personal-team-members-hint">
+            To invite people, <Link href="/teams/new" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">create a team</Link>{" "}
+            and add them, or send them an invite link, from its Members page.
+          </p>
+        </Card>
+      )}
     </div>
   );
 }
