@@ -17,6 +17,8 @@ export const CRASH_POINTS = [
   "release:after-commit", // a release's source snapshot is recorded; no image yet
   "release:after-merge", // the merged image is under build-<id>; config and tag not written
   "release:after-push", // the release image is tagged; the record still says pending
+  "sharing:before-audit", // an invite or share link is granted or revoked; its audit event not yet written
+  "fork:before-record", // a fork's devbox row is written; its starting snapshot's record not yet
 ] as const;
 
 export type CrashPoint = (typeof CRASH_POINTS)[number];

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { auditEvents } from "@/db/schema/audit-events";
+import { devboxes, type Devbox } from "@/db/schema/devboxes";
+import { memberships } from "@/db/schema/memberships";
+import { previewPorts } from "@/db/schema/preview-ports";
+import { shareLinks } from "@/db/schema/share-links";
+import { teamInvites } from "@/db/schema/team-invites";
+import { teams, type Team } from "@/db/schema/teams";
+import { users, type User } from "@/db/schema/users";
+import { testBackends } from "@/db/test-backends";
+import { newId } from "@/lib/ids";
+import { createInvite, revokeInvite } from "@/lib/invites/service";
+import { changePortLevel, createShareLink, revokeLink } from "@/lib/preview/service";
+import { callUntilCrash } from "@/test/support/crash-call";
+
+// "Every grant, use and revocation lands in the audit log": a grant or revocation of an invite
+// link, a share link or a port's preview level, with the process SIGKILLed between its write and
+// its audit event (crash point sharing:before-audit), must either not have happened or be in the
+// log — and the user's retry must end with it done and logged once. Before, the write committed
+// alone: the revocation's retry found it "already revoked" and logged nothing, ever.
+process.env.NEXTAUTH_SECRET ??= "sharing-crash-secret";
+
+describe("sharing killed between its write and its audit event", () => {
+  let db: Database;
+  let url: string;
+  let close: () => Promise<void>;
+  let owner: User;
+  let team: Team;
+  let devbox: Devbox;
+  const asOwner = () => ({ ...team, role: "owner" as const });
+
+  beforeAll(async () => {
+    const backend = testBackends().find((b) => b.name === "postgres");
+    if (!backend) throw new Error("this test needs PostgreSQL: set TEST_DATABASE_URL (scripts/postgres.sh prints one)");
+    const opened = await backend.open();
+    ({ db, close } = opened);
+    url = opened.url!;
+    [owner] = await db.insert(users).values({ id: newId(), email: `sharecrash-${newId()}@example.com`, name: "owner" }).returning();
+    [team] = await db.insert(teams).values({ id: newId(), slug: "sharecrash", displayName: "sharecrash", namespace: "devbox-sharecrash" }).returning();
+    await db.insert(memberships).values({ teamId: team.id, userId: owner.id, role: "owner" });
+    [devbox] = await db
+      .insert(devboxes)
+      .values({ id: newId(), teamId: team.id, name: "web", templateId: "x", image: "x", cpuMillis: 1, memoryMiB: 1, diskMiB: 1, ports: [{ port: 3000, name: "http" }, { port: 4000, name: "api" }], user: "u", workingDir: "/", createdBy: owner.id })
+      .returning();
+  });
+  afterAll(async () => close?.());
+
+  const audited = async (action: string, where: (details: Record<string, unknown>, target: string | null) => boolean) =>
+    (await db.select().from(auditEvents).where(and(eq(auditEvents.teamId, team.id), eq(auditEvents.action, action)))).filter((e) => where(e.details as Record<string, unknown>, e.target));
+
+  const crashIn = async (module: string, fn: string, args: unknown[]) => {
+    const run = await callUntilCrash({ databaseUrl: url, module, fn, args, crashPoints: ["sharing:before-audit"] });
+    expect(run.crashed, run.output).toBe(true);
+    expect(run.point).toBe("sharing:before-audit");
+  };
+
+  it("share link revoked: the retry leaves it revoked and the revocation logged once", async () => {
+    await changePortLevel(db, owner, asOwner(), devbox, 3000, "link");
+    const link = await createShareLink(db, owner, asOwner(), devbox, 3000, { label: "demo", expiresInHours: 24 });
+    await crashIn("lib/preview/service", "revokeLink", [owner, asOwner(), devbox, link.id]);
+    await revokeLink(db, owner, asOwner(), devbox, link.id);
+    const [row] = await db.select().from(shareLinks).where(eq(shareLinks.id, link.id));
+    expect(row.revokedAt).not.toBeNull();
+    expect(await audited("share_link.revoked", (d) => d.linkId === link.id)).toHaveLength(1);
+  });
+
+  it("invite revoked: the retry leaves it revoked and the revocation logged once", async () => {
+    const invite = await createInvite(db, owner, asOwner(), { role: "developer", maxUses: 3, expiresInHours: 24 });
+    await crashIn("lib/invites/service", "revokeInvite", [owner, team, invite.id]);
+    await revokeInvite(db, owner, team, invite.id);
+    const [row] = await db.select().from(teamInvites).where(eq(teamInvites.id, invite.id));
+    expect(row.revokedAt).not.toBeNull();
+    expect(await audited("team.invite.revoked", (_d, target) => target === invite.id)).toHaveLength(1);
+  });
+
+  it("share link created: no link exists that the log does not show", async () => {
+    await crashIn("lib/preview/service", "createShareLink", [owner, asOwner(), devbox, 3000, { label: "lost answer", expiresInHours: 24 }]);
+    const links = await db.select().from(shareLinks).where(eq(shareLinks.devboxId, devbox.id));
+    for (const l of links) expect(await audited("share_link.created", (d) => d.linkId === l.id), `link ${l.label}`).toHaveLength(1);
+  });
+
+  it("invite created: no invite exists that the log does not show", async () => {
+    await crashIn("lib/invites/service", "createInvite", [owner, asOwner(), { role: "admin", maxUses: 1, expiresInHours: 24 }]);
+    const invites = await db.select().from(teamInvites).where(eq(teamInvites.teamId, team.id));
+    for (const i of invites) expect(await audited("team.invite.created", (_d, target) => target === i.id), `invite ${i.role}`).toHaveLength(1);
+  });
+
+  it("port level raised: it is either unchanged or logged", async () => {
+    await crashIn("lib/preview/service", "changePortLevel", [owner, asOwner(), devbox, 4000, "public"]);
+    const [row] = await db.select().from(previewPorts).where(and(eq(previewPorts.devboxId, devbox.id), eq(previewPorts.port, 4000)));
+    const logged = await audited("preview.level_set", (d) => d.port === 4000 && d.level === "public");
+    expect(row?.level === "public" ? logged.length : 1).toBe(1);
+    await changePortLevel(db, owner, asOwner(), devbox, 4000, "public");
+    expect(await audited("preview.level_set", (d) => d.port === 4000 && d.level === "public")).toHaveLength(1);
+  });
+});
