@@ -41,7 +41,11 @@ async function recordOperation(tx: Tx, d: Pick<Devbox, "id" | "teamId">, kind: O
   await tx.insert(devboxOperations).values({ id: newId(), devboxId: d.id, teamId: d.teamId, kind, actorId, details });
 }
 
-export async function createDevbox(db: Database, team: Team, actorId: string, input: CreateDevboxInput): Promise<Devbox> {
+/**
+ * `alsoInTransaction` writes what belongs to the new devbox (a fork's starting snapshot record) in
+ * the transaction that inserts it: a crash leaves both or neither, so the user's retry can make it.
+ */
+export async function createDevbox(db: Database, team: Team, actorId: string, input: CreateDevboxInput, alsoInTransaction?: (tx: Tx, devbox: Devbox) => Promise<void>): Promise<Devbox> {
   const name = validateDevboxName(input.name);
   const template = await findTemplate(db, input.templateId);
   if (!template) throw new AppError("bad_request", "Choose a runtime template.", { field: "templateId" });
@@ -75,6 +79,7 @@ export async function createDevbox(db: Database, team: Team, actorId: string, in
       .returning();
     if (!row) throw new AppError("conflict", `A devbox named "${name}" already exists in this team.`, { field: "name" });
     await recordOperation(tx, row, "create", actorId, { template: template.name });
+    await alsoInTransaction?.(tx, row);
     return row;
   });
   await recordAudit(db, { actorId, teamId: team.id, action: "devbox.create", target: name, details: { template: template.name, ...resources } });

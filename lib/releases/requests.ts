@@ -12,6 +12,7 @@ import { findDevbox } from "@/lib/devboxes/queries";
 import { createDevbox } from "@/lib/devboxes/service";
 import { validateDevboxName } from "@/lib/devboxes/spec-input";
 import { AppError, notFound } from "@/lib/errors";
+import { crashPoint } from "@/lib/faults/crash-point";
 import { newId } from "@/lib/ids";
 import { copyImage, deleteManifest, getManifest, parseImageRef, RegistryError } from "@/lib/snapshots/registry";
 import { beginPush, endPush, RegistryBusyError } from "@/lib/snapshots/registry-holds";
@@ -162,21 +163,25 @@ export async function forkFromRelease(db: Database, team: Team, actorId: string,
     throw err;
   }
   const image = `${parseImageRef(r.image).host}/${repository}:${tag2}`;
-  const fork = await createDevbox(db, team, actorId, { name: forkName, templateId: d.templateId, cpuMillis: d.cpuMillis, memoryMiB: d.memoryMiB, diskMiB: d.diskMiB, env: d.env, ports: d.ports, image });
   const [src] = r.snapshotId ? await db.select().from(snapshots).where(eq(snapshots.id, r.snapshotId)) : [];
-  await db.insert(snapshots).values({
-    id: newId(),
-    devboxId: fork.id,
-    teamId: team.id,
-    image,
-    digest: made.digest,
-    parentDigest: r.digest,
-    parentImage: r.image,
-    layerCount: made.layerCount,
-    ownLayerCount: Math.min(1, src?.ownLayerCount ?? 1),
-    trigger: "fork",
-    actorId,
-    requestId,
+  const copied = made;
+  // The fork and the record of the image it starts from commit together (see forkFromSnapshot).
+  const fork = await createDevbox(db, team, actorId, { name: forkName, templateId: d.templateId, cpuMillis: d.cpuMillis, memoryMiB: d.memoryMiB, diskMiB: d.diskMiB, env: d.env, ports: d.ports, image }, async (tx, row) => {
+    crashPoint("fork:before-record");
+    await tx.insert(snapshots).values({
+      id: newId(),
+      devboxId: row.id,
+      teamId: team.id,
+      image,
+      digest: copied.digest,
+      parentDigest: r.digest,
+      parentImage: r.image,
+      layerCount: copied.layerCount,
+      ownLayerCount: Math.min(1, src?.ownLayerCount ?? 1),
+      trigger: "fork",
+      actorId,
+      requestId,
+    });
   });
   await recordAudit(db, { actorId, teamId: team.id, action: "devbox.fork-release", target: forkName, details: { from: devboxName, release: tag } });
   return fork;

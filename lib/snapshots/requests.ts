@@ -12,6 +12,7 @@ import { findDevbox } from "@/lib/devboxes/queries";
 import { createDevbox, startDevbox, stopDevbox } from "@/lib/devboxes/service";
 import { validateDevboxName } from "@/lib/devboxes/spec-input";
 import { AppError, notFound } from "@/lib/errors";
+import { crashPoint } from "@/lib/faults/crash-point";
 import { newId } from "@/lib/ids";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { AgentError } from "./agent-client";
@@ -109,30 +110,31 @@ export async function forkFromSnapshot(db: Database, team: Team, actorId: string
     if (err instanceof RegistryBusyError) throw new AppError("unavailable", err.message, { cause: err });
     throw err;
   }
-  const fork = await createDevbox(db, team, actorId, {
-    name: forkName,
-    templateId: d.templateId,
-    cpuMillis: d.cpuMillis,
-    memoryMiB: d.memoryMiB,
-    diskMiB: d.diskMiB,
-    env: d.env,
-    ports: d.ports,
-    image: copy.image,
-  });
-  await db.insert(snapshots).values({
-    id: newId(),
-    devboxId: fork.id,
-    teamId: team.id,
-    image: copy.image,
-    digest: copy.digest,
-    parentDigest: snap.digest,
-    parentImage: snap.image,
-    layerCount: snap.layerCount,
-    ownLayerCount: snap.ownLayerCount,
-    trigger: "fork",
+  // The fork and the record of the snapshot it starts from (its own layers, which the next commits
+  // and merges count on) commit together: a crash leaves neither, and the retry makes both.
+  const fork = await createDevbox(
+    db,
+    team,
     actorId,
-    requestId,
-  });
+    { name: forkName, templateId: d.templateId, cpuMillis: d.cpuMillis, memoryMiB: d.memoryMiB, diskMiB: d.diskMiB, env: d.env, ports: d.ports, image: copy.image },
+    async (tx, row) => {
+      crashPoint("fork:before-record");
+      await tx.insert(snapshots).values({
+        id: newId(),
+        devboxId: row.id,
+        teamId: team.id,
+        image: copy.image,
+        digest: copy.digest,
+        parentDigest: snap.digest,
+        parentImage: snap.image,
+        layerCount: snap.layerCount,
+        ownLayerCount: snap.ownLayerCount,
+        trigger: "fork",
+        actorId,
+        requestId,
+      });
+    },
+  );
   await recordAudit(db, { actorId, teamId: team.id, action: "devbox.fork", target: forkName, details: { from: name, snapshot: snap.id } });
   return fork;
 }
