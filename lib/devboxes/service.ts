@@ -7,6 +7,7 @@ import type { Team } from "@/db/schema/teams";
 import type { PortSpec } from "@/db/schema/templates";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
+import { crashPoint } from "@/lib/faults/crash-point";
 import { newId } from "@/lib/ids";
 import { findTemplate } from "@/lib/templates/queries";
 import { announceDevboxChange } from "./change-bus";
@@ -226,10 +227,13 @@ async function applyTransition(
     // "Keep running" belongs to the run it was clicked in: a stop ends it, so the next start is not postponed by it.
     if (kind === "stop") await tx.execute(sql`UPDATE devbox_idle SET keep_until = NULL, keep_by = NULL WHERE devbox_id = ${d.id}`);
     await recordOperation(tx, row, kind, actorId, details);
+    // In the same transaction: a retry that finds the change made returns early, so the event
+    // must have committed with it.
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: d.teamId, action: `devbox.${kind}`, target: d.name, details });
     return row;
   });
   if (!result) return undefined;
-  await recordAudit(db, { actorId, teamId: d.teamId, action: `devbox.${kind}`, target: d.name, details });
   announceDevboxChange(d.id);
   return result;
 }

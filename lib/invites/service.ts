@@ -23,7 +23,7 @@ export async function createInvite(db: Database, user: User, team: TeamWithRole,
   // The invite and its audit event commit together: no grant the log does not show.
   const invite = await db.transaction(async (tx) => {
     const invite = await insertInvite(tx, { token, teamId: team.id, role: body.role, maxUses: body.maxUses, createdBy: user.id, expiresAt: new Date(Date.now() + body.expiresInHours * 3600_000) });
-    crashPoint("sharing:before-audit");
+    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId: user.id, teamId: team.id, action: "team.invite.created", target: invite.id, details: { role: body.role, maxUses: body.maxUses, expiresAt: invite.expiresAt.toISOString() } });
     return invite;
   });
@@ -44,7 +44,7 @@ export async function revokeInvite(db: Database, user: User, team: Team, id: str
   // revocation and its event committed together.
   await db.transaction(async (tx) => {
     if (!(await revokeInviteRow(tx, team.id, id))) return;
-    crashPoint("sharing:before-audit");
+    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId: user.id, teamId: team.id, action: "team.invite.revoked", target: id });
   });
 }

@@ -5,6 +5,7 @@ import { teams, type Team } from "@/db/schema/teams";
 import { users } from "@/db/schema/users";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
+import { crashPoint } from "@/lib/faults/crash-point";
 import { newId } from "@/lib/ids";
 import { deleteTeamNamespace, provisionTeamNamespace } from "@/lib/k8s/team-namespace";
 import { deleteRepositoriesUnder } from "@/lib/snapshots/registry";
@@ -91,8 +92,12 @@ export async function deleteTeam(db: Database, actorId: string, team: Team): Pro
   await deleteTeamNamespace(team.namespace);
   // Its devboxes' snapshots: a later team of the same name must not inherit them.
   if ((await deleteRepositoriesUnder(team.namespace)) > 0) markGcNeeded();
-  await db.delete(teams).where(eq(teams.id, team.id));
-  await recordAudit(db, { actorId, teamId: team.id, action: "team.delete", target: team.slug });
+  // The row and the event together: once the team is gone nothing could log its deletion any more.
+  await db.transaction(async (tx) => {
+    await tx.delete(teams).where(eq(teams.id, team.id));
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: team.id, action: "team.delete", target: team.slug });
+  });
 }
 
 /** The actor's role in the team, read inside `tx` (locked with FOR UPDATE when asked). */

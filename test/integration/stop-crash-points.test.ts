@@ -68,9 +68,9 @@ describe("stop killed at every crash point", () => {
     }, 180_000);
 
   // Points the stop path passes in order; merges and purges follow each commit here. Creates,
-  // releases, sharing and forks have their own crash tests (devbox-crash, release-crash,
+  // releases, audit events and forks have their own crash tests (devbox-crash, release-crash,
   // sharing-crash, fork-crash).
-  const elsewhere = ["create:", "release:", "sharing:", "fork:"];
+  const elsewhere = ["create:", "release:", "audit:", "fork:"];
   const onStopPath = (p: CrashPoint) => p !== "purge:after-manifest-delete" && !elsewhere.some((prefix) => p.startsWith(prefix));
   const points = CRASH_POINTS.filter(onStopPath).concat("purge:after-manifest-delete");
 

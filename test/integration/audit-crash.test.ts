@@ -11,18 +11,22 @@ import { teams, type Team } from "@/db/schema/teams";
 import { users, type User } from "@/db/schema/users";
 import { testBackends } from "@/db/test-backends";
 import { newId } from "@/lib/ids";
+import { deleteDevbox } from "@/lib/devboxes/service";
 import { createInvite, revokeInvite } from "@/lib/invites/service";
 import { changePortLevel, createShareLink, revokeLink } from "@/lib/preview/service";
+import { deleteTeam } from "@/lib/teams/service";
 import { callUntilCrash } from "@/test/support/crash-call";
 
 // "Every grant, use and revocation lands in the audit log": a grant or revocation of an invite
-// link, a share link or a port's preview level, with the process SIGKILLed between its write and
-// its audit event (crash point sharing:before-audit), must either not have happened or be in the
-// log — and the user's retry must end with it done and logged once. Before, the write committed
-// alone: the revocation's retry found it "already revoked" and logged nothing, ever.
+// link, a share link or a port's preview level, a devbox request, a team's deletion, with the
+// process SIGKILLed between its write and its audit event (crash point audit:before-event), must
+// either not have happened or be in the log — and the user's retry must end with it done and
+// logged once. Before, the write committed alone: the retry found it "already revoked" (or
+// "already deleted", or the team gone) and logged nothing, ever. The team's deletion asks the real
+// cluster (its namespace, already absent here) and the real registry (its repositories).
 process.env.NEXTAUTH_SECRET ??= "sharing-crash-secret";
 
-describe("sharing killed between its write and its audit event", () => {
+describe("grants, revocations and deletions killed between their write and their audit event", () => {
   let db: Database;
   let url: string;
   let close: () => Promise<void>;
@@ -51,9 +55,9 @@ describe("sharing killed between its write and its audit event", () => {
     (await db.select().from(auditEvents).where(and(eq(auditEvents.teamId, team.id), eq(auditEvents.action, action)))).filter((e) => where(e.details as Record<string, unknown>, e.target));
 
   const crashIn = async (module: string, fn: string, args: unknown[]) => {
-    const run = await callUntilCrash({ databaseUrl: url, module, fn, args, crashPoints: ["sharing:before-audit"] });
+    const run = await callUntilCrash({ databaseUrl: url, module, fn, args, crashPoints: ["audit:before-event"] });
     expect(run.crashed, run.output).toBe(true);
-    expect(run.point).toBe("sharing:before-audit");
+    expect(run.point).toBe("audit:before-event");
   };
 
   it("share link revoked: the retry leaves it revoked and the revocation logged once", async () => {
@@ -94,5 +98,25 @@ describe("sharing killed between its write and its audit event", () => {
     expect(row?.level === "public" ? logged.length : 1).toBe(1);
     await changePortLevel(db, owner, asOwner(), devbox, 4000, "public");
     expect(await audited("preview.level_set", (d) => d.port === 4000 && d.level === "public")).toHaveLength(1);
+  });
+
+  it("devbox deleted: the retry finds it being deleted and the request is logged once", async () => {
+    await crashIn("lib/devboxes/service", "deleteDevbox", [team, owner.id, "web"]);
+    await deleteDevbox(db, team, owner.id, "web");
+    const [row] = await db.select().from(devboxes).where(eq(devboxes.id, devbox.id));
+    expect(row.desiredState).toBe("deleted");
+    expect(await audited("devbox.delete", (_d, target) => target === "web")).toHaveLength(1);
+  });
+
+  it("team deleted: it is either still there to delete again or its deletion is logged", async () => {
+    const [doomed] = await db.insert(teams).values({ id: newId(), slug: `gone-${newId().slice(0, 8)}`, displayName: "gone", namespace: `devbox-auditcrash-${newId().slice(0, 8)}` }).returning();
+    await db.insert(memberships).values({ teamId: doomed.id, userId: owner.id, role: "owner" });
+    await crashIn("lib/teams/service", "deleteTeam", [owner.id, doomed]);
+    const logged = async () => (await db.select().from(auditEvents).where(and(eq(auditEvents.teamId, doomed.id), eq(auditEvents.action, "team.delete")))).length;
+    const [still] = await db.select().from(teams).where(eq(teams.id, doomed.id));
+    if (!still) expect(await logged()).toBe(1);
+    else await deleteTeam(db, owner.id, doomed);
+    expect(await db.select().from(teams).where(eq(teams.id, doomed.id))).toHaveLength(0);
+    expect(await logged()).toBe(1);
   });
 });
