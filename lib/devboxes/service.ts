@@ -113,6 +113,28 @@ export async function startDevbox(db: Database, team: Team, actorId: string, nam
   );
 }
 
+/**
+ * Start a stopped devbox from another image (an earlier snapshot: lib/snapshots/requests.ts). The
+ * image switch is part of the start's one conditional UPDATE: a refusal (quota) or a crash never
+ * leaves a stopped devbox switched to an older image that its next plain Start would run.
+ */
+export async function startDevboxFrom(db: Database, team: Team, actorId: string, name: string, image: string, details: Record<string, unknown>): Promise<Devbox> {
+  const d = await loadForChange(db, team, name);
+  if (d.desiredState !== "stopped") throw new AppError("conflict", "The devbox was started meanwhile.");
+  await assertFitsTeamQuota(db, team, d, d.id);
+  const started = await applyTransition(
+    db,
+    d,
+    actorId,
+    "start",
+    { image, desiredState: "running", podGeneration: sql`${devboxes.podGeneration} + 1`, lastError: null },
+    eq(devboxes.desiredState, "stopped"),
+    details,
+  );
+  if (!started) throw new AppError("conflict", "The devbox was started meanwhile.");
+  return started;
+}
+
 /** Stop (shut down): the Pod goes away; the snapshot step will run before it does. */
 export async function stopDevbox(db: Database, team: Team, actorId: string, name: string): Promise<Devbox> {
   const d = await loadForChange(db, team, name);

@@ -9,7 +9,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { announceDevboxChange } from "@/lib/devboxes/change-bus";
 import { CONTAINER_NAME, GENERATION_LABEL } from "@/lib/devboxes/k8s-objects";
 import { findDevbox } from "@/lib/devboxes/queries";
-import { createDevbox, startDevbox, stopDevbox } from "@/lib/devboxes/service";
+import { createDevbox, startDevboxFrom, stopDevbox } from "@/lib/devboxes/service";
 import { validateDevboxName } from "@/lib/devboxes/spec-input";
 import { AppError, notFound } from "@/lib/errors";
 import { crashPoint } from "@/lib/faults/crash-point";
@@ -83,10 +83,7 @@ export async function startFromSnapshot(db: Database, team: Team, actorId: strin
     throw new AppError("conflict", "Stop the devbox first: starting from a snapshot replaces what it runs now (stopping saves it as a snapshot).");
   const ref = parseImageRef(snap.image);
   if (!(await getManifest(ref.repository, ref.reference))) throw new AppError("conflict", "This snapshot is no longer in the registry.");
-  const [row] = await db.update(devboxes).set({ image: snap.image }).where(and(eq(devboxes.id, d.id), eq(devboxes.desiredState, "stopped"))).returning();
-  if (!row) throw new AppError("conflict", "The devbox was started meanwhile.");
-  await recordAudit(db, { actorId, teamId: team.id, action: "devbox.start-from-snapshot", target: name, details: { snapshot: snap.id, image: snap.image } });
-  return startDevbox(db, team, actorId, name);
+  return startDevboxFrom(db, team, actorId, name, snap.image, { fromSnapshot: snap.id, image: snap.image });
 }
 
 /**
