@@ -118,9 +118,13 @@ export async function addMember(db: Database, actorId: string, team: Team, email
   if (role === "owner" && actorRole !== "owner") throw new AppError("forbidden", "Only owners can add owners.", { field: "role" });
   const [user] = await db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).limit(1);
   if (!user) throw new AppError("not_found", "No account with this email. Ask them to sign up first.", { field: "email" });
-  const inserted = await db.insert(memberships).values({ teamId: team.id, userId: user.id, role }).onConflictDoNothing().returning();
-  if (inserted.length === 0) throw new AppError("conflict", `${user.email} is already a member.`, { field: "email" });
-  await recordAudit(db, { actorId, teamId: team.id, action: "team.member.add", target: user.email, details: { role } });
+  // With its audit event: a retry answers "already a member", so the event must have committed with it.
+  await db.transaction(async (tx) => {
+    const inserted = await tx.insert(memberships).values({ teamId: team.id, userId: user.id, role }).onConflictDoNothing().returning();
+    if (inserted.length === 0) throw new AppError("conflict", `${user.email} is already a member.`, { field: "email" });
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: team.id, action: "team.member.add", target: user.email, details: { role } });
+  });
 }
 
 /**
@@ -153,6 +157,8 @@ export async function removeMember(db: Database, actorId: string, team: Team, us
     const owners = locked.filter((m) => m.role === "owner");
     if (target.role === "owner" && owners.length === 1) throw new AppError("bad_request", "A team needs at least one owner.");
     await tx.delete(memberships).where(and(eq(memberships.teamId, team.id), eq(memberships.userId, userId)));
+    // In the same transaction: a retry finds no member to remove and could not log it any more.
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: team.id, action: "team.member.remove", target: userId });
   });
-  await recordAudit(db, { actorId, teamId: team.id, action: "team.member.remove", target: userId });
 }

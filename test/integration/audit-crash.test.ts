@@ -8,13 +8,16 @@ import { previewPorts } from "@/db/schema/preview-ports";
 import { shareLinks } from "@/db/schema/share-links";
 import { teamInvites } from "@/db/schema/team-invites";
 import { teams, type Team } from "@/db/schema/teams";
+import { userSshKeys } from "@/db/schema/user-ssh-keys";
 import { users, type User } from "@/db/schema/users";
 import { testBackends } from "@/db/test-backends";
+import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { deleteDevbox } from "@/lib/devboxes/service";
 import { createInvite, revokeInvite } from "@/lib/invites/service";
 import { changePortLevel, createShareLink, revokeLink } from "@/lib/preview/service";
-import { deleteTeam } from "@/lib/teams/service";
+import { addSshKey, deleteSshKey } from "@/lib/ssh/user-keys";
+import { addMember, deleteTeam, removeMember } from "@/lib/teams/service";
 import { callUntilCrash } from "@/test/support/crash-call";
 
 // "Every grant, use and revocation lands in the audit log": a grant or revocation of an invite
@@ -118,5 +121,37 @@ describe("grants, revocations and deletions killed between their write and their
     else await deleteTeam(db, owner.id, doomed);
     expect(await db.select().from(teams).where(eq(teams.id, doomed.id))).toHaveLength(0);
     expect(await logged()).toBe(1);
+  });
+
+  // Access granted and taken back: a member added or removed, an SSH key (access to the team's
+  // devboxes) added or deleted. The user's retry may answer "already a member" / "not found";
+  // what counts is the end state, logged once.
+  const retry = (p: Promise<unknown>) => p.catch((e) => (e instanceof AppError && ["conflict", "not_found"].includes(e.code) ? e : Promise.reject(e)));
+  const memberOf = async (userId: string) => (await db.select().from(memberships).where(and(eq(memberships.teamId, team.id), eq(memberships.userId, userId)))).length;
+
+  it("member added, then removed: each is logged once", async () => {
+    const [mate] = await db.insert(users).values({ id: newId(), email: `mate-${newId()}@example.com`, name: "mate" }).returning();
+    await crashIn("lib/teams/service", "addMember", [owner.id, team, mate.email, "developer"]);
+    await retry(addMember(db, owner.id, team, mate.email, "developer"));
+    expect(await memberOf(mate.id)).toBe(1);
+    expect(await audited("team.member.add", (_d, target) => target === mate.email)).toHaveLength(1);
+    await crashIn("lib/teams/service", "removeMember", [owner.id, team, mate.id]);
+    await retry(removeMember(db, owner.id, team, mate.id));
+    expect(await memberOf(mate.id)).toBe(0);
+    expect(await audited("team.member.remove", (_d, target) => target === mate.id)).toHaveLength(1);
+  });
+
+  it("SSH key added, then deleted: each is logged once", async () => {
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBJeu34QDMzdkfoODFpGy2GHnfOMEt9MijZ+YyuBURvN crash@test";
+    const keyAudit = async (action: string) => (await db.select().from(auditEvents).where(and(eq(auditEvents.actorId, owner.id), eq(auditEvents.action, action)))).length;
+    await crashIn("lib/ssh/user-keys", "addSshKey", [owner.id, { name: "laptop", publicKey: key }]);
+    await retry(addSshKey(db, owner.id, { name: "laptop", publicKey: key }));
+    const keys = await db.select().from(userSshKeys).where(eq(userSshKeys.userId, owner.id));
+    expect(keys).toHaveLength(1);
+    expect(await keyAudit("ssh_key.add")).toBe(1);
+    await crashIn("lib/ssh/user-keys", "deleteSshKey", [owner.id, keys[0].id]);
+    await retry(deleteSshKey(db, owner.id, keys[0].id));
+    expect(await db.select().from(userSshKeys).where(eq(userSshKeys.userId, owner.id))).toHaveLength(0);
+    expect(await keyAudit("ssh_key.delete")).toBe(1);
   });
 });
