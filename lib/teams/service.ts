@@ -11,7 +11,7 @@ import { deleteTeamNamespace, provisionTeamNamespace } from "@/lib/k8s/team-name
 import { deleteRepositoriesUnder } from "@/lib/snapshots/registry";
 import { markGcNeeded } from "@/lib/snapshots/registry-gc";
 import { validateTeamSlug } from "@/lib/validation/names";
-import { maxTeamsPerUser } from "@/lib/settings/instance";
+import { ensureInstallId, maxTeamsPerUser } from "@/lib/settings/instance";
 import { namespaceForTeam } from "./namespace-name";
 import { findTeamBySlug } from "./queries";
 import { roleAtLeast } from "./roles";
@@ -23,7 +23,7 @@ import { roleAtLeast } from "./roles";
  */
 export async function insertTeamWithNamespace(
   tx: Tx,
-  input: { slug: string; displayName: string; ownerId: string; personal: boolean },
+  input: { slug: string; displayName: string; ownerId: string; personal: boolean; installId: string },
 ): Promise<Team> {
   const team = {
     id: newId(),
@@ -35,7 +35,11 @@ export async function insertTeamWithNamespace(
   const [row] = await tx.insert(teams).values(team).onConflictDoNothing().returning();
   if (!row) throw new AppError("conflict", `The team name "${input.slug}" is taken.`, { field: "slug" });
   await tx.insert(memberships).values({ teamId: team.id, userId: input.ownerId, role: "owner" });
-  await provisionTeamNamespace(team.namespace, team.id);
+  await provisionTeamNamespace(team.namespace, team.id, {
+    installId: input.installId,
+    teamExists: async (id) => (await tx.select({ id: teams.id }).from(teams).where(eq(teams.id, id)).limit(1)).length > 0,
+  });
+  crashPoint("team:after-namespace");
   return row;
 }
 
@@ -45,12 +49,14 @@ export async function insertTeamWithNamespace(
  */
 export async function withNamespaceCompensation<T extends { namespace: string }>(
   db: Database,
-  work: (tx: Tx) => Promise<T>,
+  work: (tx: Tx, installId: string) => Promise<T>,
 ): Promise<T> {
+  // Committed before the namespace is made: what marks it as this install's must outlive a crash.
+  const installId = await ensureInstallId(db);
   let made: T | undefined;
   try {
     return await db.transaction(async (tx) => {
-      made = await work(tx);
+      made = await work(tx, installId);
       return made;
     });
   } catch (err) {
@@ -75,12 +81,12 @@ export async function createTeam(db: Database, actorId: string, input: { slug: s
   if (displayName.length > 80) throw new AppError("bad_request", "Display names are at most 80 characters.", { field: "displayName" });
   if (await findTeamBySlug(db, slug)) throw new AppError("conflict", `The team name "${slug}" is taken.`, { field: "slug" });
   const limit = await maxTeamsPerUser(db);
-  const team = await withNamespaceCompensation(db, async (tx) => {
+  const team = await withNamespaceCompensation(db, async (tx, installId) => {
     // Per user, serialized, so two parallel creations cannot both slip under the limit.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`teams:${actorId}`}))`);
     if ((await ownedTeamCount(tx, actorId)) >= limit)
       throw new AppError("quota_exceeded", `You can own at most ${limit} teams besides your personal one: delete one or ask an administrator to raise the limit.`);
-    return insertTeamWithNamespace(tx, { slug, displayName, ownerId: actorId, personal: false });
+    return insertTeamWithNamespace(tx, { slug, displayName, ownerId: actorId, personal: false, installId });
   });
   await recordAudit(db, { actorId, teamId: team.id, action: "team.create", target: slug });
   return team;

@@ -65,13 +65,14 @@ export async function registerUser(db: Database, input: RegisterInput): Promise<
   const passwordHash = input.password !== undefined ? await hashPassword(input.password) : null;
   const personalSlug = `${slugify(email.split("@")[0], 30)}-${randomSuffix(5)}`;
 
-  const { created, team } = await withNamespaceCompensation(db, async (tx) => {
+  const { created, team } = await withNamespaceCompensation(db, async (tx, installId) => {
     const created = await insertAccount(tx, { id: newId(), email, name, passwordHash }, { bypassSignupClosed: input.bypassSignupClosed });
     const team = await insertTeamWithNamespace(tx, {
       slug: personalSlug,
       displayName: `${name}'s team`,
       ownerId: created.id,
       personal: true,
+      installId,
     });
     return { created, team, namespace: team.namespace };
   });

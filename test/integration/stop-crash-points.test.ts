@@ -68,9 +68,9 @@ describe("stop killed at every crash point", () => {
     }, 180_000);
 
   // Points the stop path passes in order; merges and purges follow each commit here. Creates,
-  // releases, audit events and forks have their own crash tests (devbox-crash, release-crash,
-  // sharing-crash, fork-crash).
-  const elsewhere = ["create:", "release:", "audit:", "fork:"];
+  // releases, audit events, forks and teams have their own crash tests (devbox-crash,
+  // release-crash, audit-crash, fork-crash, team-create-crash).
+  const elsewhere = ["create:", "release:", "audit:", "fork:", "team:"];
   const onStopPath = (p: CrashPoint) => p !== "purge:after-manifest-delete" && !elsewhere.some((prefix) => p.startsWith(prefix));
   const points = CRASH_POINTS.filter(onStopPath).concat("purge:after-manifest-delete");
 
