@@ -81,9 +81,11 @@ export async function createDevbox(db: Database, team: Team, actorId: string, in
     if (!row) throw new AppError("conflict", `A devbox named "${name}" already exists in this team.`, { field: "name" });
     await recordOperation(tx, row, "create", actorId, { template: template.name });
     await alsoInTransaction?.(tx, row);
+    // With the row: a retry answers "already exists", so the event must have committed with it.
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: team.id, action: "devbox.create", target: name, details: { template: template.name, ...resources } });
     return row;
   });
-  await recordAudit(db, { actorId, teamId: team.id, action: "devbox.create", target: name, details: { template: template.name, ...resources } });
   announceDevboxChange(devbox.id);
   return devbox;
 }

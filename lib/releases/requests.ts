@@ -52,28 +52,33 @@ export async function createRelease(db: Database, team: Team, actorId: string, d
     snapshotId = latest.id;
     sourceImage = latest.image;
   }
-  const [row] = await db
-    .insert(releases)
-    .values({
-      id: newId(),
-      devboxId: d.id,
-      teamId: team.id,
-      tag: body.tag,
-      notes: body.notes,
-      phase: snapshotId ? "merge" : "commit",
-      snapshotId,
-      sourceImage,
-      entrypoint: body.entrypoint ?? [DEFAULT_ENTRYPOINT],
-      cmd: body.cmd,
-      workingDir: body.workingDir ?? d.workingDir,
-      env: body.env,
-      ports: (body.ports ?? d.ports).map((p, i) => ({ port: p.port, name: p.name ?? `p${i}` })),
-      createdBy: actorId,
-    })
-    .onConflictDoNothing()
-    .returning();
-  if (!row) throw new AppError("conflict", `This devbox already has a release tagged "${body.tag}". Tags are immutable: choose another.`, { field: "tag" });
-  await recordAudit(db, { actorId, teamId: team.id, action: "release.create", target: `${devboxName}:${body.tag}`, details: { release: row.id, snapshot: snapshotId } });
+  // The release and its audit event commit together: a retry answers "already has a release tagged".
+  const row = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(releases)
+      .values({
+        id: newId(),
+        devboxId: d.id,
+        teamId: team.id,
+        tag: body.tag,
+        notes: body.notes,
+        phase: snapshotId ? "merge" : "commit",
+        snapshotId,
+        sourceImage,
+        entrypoint: body.entrypoint ?? [DEFAULT_ENTRYPOINT],
+        cmd: body.cmd,
+        workingDir: body.workingDir ?? d.workingDir,
+        env: body.env,
+        ports: (body.ports ?? d.ports).map((p, i) => ({ port: p.port, name: p.name ?? `p${i}` })),
+        createdBy: actorId,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) throw new AppError("conflict", `This devbox already has a release tagged "${body.tag}". Tags are immutable: choose another.`, { field: "tag" });
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: team.id, action: "release.create", target: `${devboxName}:${body.tag}`, details: { release: row.id, snapshot: snapshotId } });
+    return row;
+  });
   announceDevboxChange(d.id);
   const done = buildRelease(db, row.id);
   done.catch(() => {});
@@ -115,6 +120,9 @@ export async function deleteRelease(db: Database, team: Team, actorId: string, d
   try {
     await db.transaction(async (tx) => {
       await tx.delete(releases).where(eq(releases.id, r.id));
+      // With the row: a retry finds no release and could not log its deletion any more.
+      crashPoint("audit:before-event");
+      await recordAudit(tx, { actorId, teamId: team.id, action: "release.delete", target: `${devboxName}:${tag}`, details: { release: r.id, digest: r.digest } });
       // The source snapshot stays pinned while another release ships it.
       if (r.snapshotId) {
         const others = await tx.select({ id: releases.id }).from(releases).where(eq(releases.snapshotId, r.snapshotId)).limit(1);
@@ -127,7 +135,6 @@ export async function deleteRelease(db: Database, team: Team, actorId: string, d
     throw err;
   }
   if (r.digest) await deleteManifest(releaseRepository(team.namespace, d.name), r.digest).catch((err) => console.error(`[devbox] deleting release image ${r.image} failed:`, err instanceof Error ? err.message : err));
-  await recordAudit(db, { actorId, teamId: team.id, action: "release.delete", target: `${devboxName}:${tag}`, details: { release: r.id, digest: r.digest } });
   announceDevboxChange(d.id);
 }
 
@@ -182,7 +189,7 @@ export async function forkFromRelease(db: Database, team: Team, actorId: string,
       actorId,
       requestId,
     });
+    await recordAudit(tx, { actorId, teamId: team.id, action: "devbox.fork-release", target: forkName, details: { from: devboxName, release: tag } });
   });
-  await recordAudit(db, { actorId, teamId: team.id, action: "devbox.fork-release", target: forkName, details: { from: devboxName, release: tag } });
   return fork;
 }

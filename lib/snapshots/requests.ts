@@ -130,9 +130,9 @@ export async function forkFromSnapshot(db: Database, team: Team, actorId: string
         actorId,
         requestId,
       });
+      await recordAudit(tx, { actorId, teamId: team.id, action: "devbox.fork", target: forkName, details: { from: name, snapshot: snap.id } });
     },
   );
-  await recordAudit(db, { actorId, teamId: team.id, action: "devbox.fork", target: forkName, details: { from: name, snapshot: snap.id } });
   return fork;
 }
 

@@ -86,9 +86,12 @@ export async function createTeam(db: Database, actorId: string, input: { slug: s
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`teams:${actorId}`}))`);
     if ((await ownedTeamCount(tx, actorId)) >= limit)
       throw new AppError("quota_exceeded", `You can own at most ${limit} teams besides your personal one: delete one or ask an administrator to raise the limit.`);
-    return insertTeamWithNamespace(tx, { slug, displayName, ownerId: actorId, personal: false, installId });
+    const team = await insertTeamWithNamespace(tx, { slug, displayName, ownerId: actorId, personal: false, installId });
+    // With the row: a retry answers "taken", so the event must have committed with it.
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: team.id, action: "team.create", target: slug });
+    return team;
   });
-  await recordAudit(db, { actorId, teamId: team.id, action: "team.create", target: slug });
   return team;
 }
 

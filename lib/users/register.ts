@@ -74,8 +74,8 @@ export async function registerUser(db: Database, input: RegisterInput): Promise<
       personal: true,
       installId,
     });
+    await recordAudit(tx, { actorId: created.id, teamId: team.id, action: "user.register", target: email });
     return { created, team, namespace: team.namespace };
   });
-  await recordAudit(db, { actorId: created.id, teamId: team.id, action: "user.register", target: email });
   return created;
 }

@@ -4,7 +4,10 @@ import type { Database } from "@/db/client";
 import { auditEvents } from "@/db/schema/audit-events";
 import { devboxes, type Devbox } from "@/db/schema/devboxes";
 import { memberships } from "@/db/schema/memberships";
+import { apiTokens } from "@/db/schema/api-tokens";
 import { previewPorts } from "@/db/schema/preview-ports";
+import { releases } from "@/db/schema/releases";
+import { snapshots } from "@/db/schema/snapshots";
 import { shareLinks } from "@/db/schema/share-links";
 import { teamInvites } from "@/db/schema/team-invites";
 import { teams, type Team } from "@/db/schema/teams";
@@ -13,11 +16,17 @@ import { users, type User } from "@/db/schema/users";
 import { testBackends } from "@/db/test-backends";
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
-import { deleteDevbox } from "@/lib/devboxes/service";
+import { createDevbox, deleteDevbox } from "@/lib/devboxes/service";
+import { findDevbox } from "@/lib/devboxes/queries";
+import { createRelease, deleteRelease } from "@/lib/releases/requests";
+import { createToken } from "@/lib/tokens/service";
+import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
+import { namespaceForTeam } from "@/lib/teams/namespace-name";
+import { adminCore, eventually } from "./devbox-harness";
 import { createInvite, revokeInvite } from "@/lib/invites/service";
 import { changePortLevel, createShareLink, revokeLink } from "@/lib/preview/service";
 import { addSshKey, deleteSshKey } from "@/lib/ssh/user-keys";
-import { addMember, deleteTeam, removeMember } from "@/lib/teams/service";
+import { addMember, createTeam, deleteTeam, removeMember } from "@/lib/teams/service";
 import { callUntilCrash } from "@/test/support/crash-call";
 
 // "Every grant, use and revocation lands in the audit log": a grant or revocation of an invite
@@ -153,5 +162,59 @@ describe("grants, revocations and deletions killed between their write and their
     await retry(deleteSshKey(db, owner.id, keys[0].id));
     expect(await db.select().from(userSshKeys).where(eq(userSshKeys.userId, owner.id))).toHaveLength(0);
     expect(await keyAudit("ssh_key.delete")).toBe(1);
+  });
+
+  // Made, with an answer the process never gave: the retry answers "already exists", so the
+  // creation must be in the log already.
+  const createdOnce = async (action: string, target: string) => expect(await audited(action, (_d, t) => t === target), `${action} ${target}`).toHaveLength(1);
+
+  it("devbox created: it exists only with its creation logged", async () => {
+    await seedBuiltinTemplates(db);
+    const templateId = (await listTemplates(db))[0].id;
+    const input = { name: "fresh", templateId, cpuMillis: 250, memoryMiB: 256, diskMiB: 1024 };
+    await crashIn("lib/devboxes/service", "createDevbox", [team, owner.id, input]);
+    await retry(createDevbox(db, team, owner.id, input));
+    expect(await findDevbox(db, team.id, "fresh")).toBeDefined();
+    await createdOnce("devbox.create", "fresh");
+  });
+
+  it("team created: it exists only with its creation logged", async () => {
+    const slug = `made-${newId().slice(0, 8)}`;
+    try {
+      await crashIn("lib/teams/service", "createTeam", [owner.id, { slug }]);
+      // Rolled back whole, its namespace is a leftover the retry removes first ("try again in a minute").
+      await eventually("the retry to make the team", async () => {
+        const made = await retry(createTeam(db, owner.id, { slug })).catch((e) => (e instanceof AppError && e.code === "unavailable" ? undefined : Promise.reject(e)));
+        return made === undefined ? undefined : true;
+      }, 120_000);
+      const [made] = await db.select().from(teams).where(eq(teams.slug, slug));
+      expect(made).toBeDefined();
+      expect((await db.select().from(auditEvents).where(and(eq(auditEvents.teamId, made.id), eq(auditEvents.action, "team.create")))).length).toBe(1);
+    } finally {
+      await adminCore.deleteNamespace({ name: namespaceForTeam(slug) }).catch(() => {});
+    }
+  });
+
+  it("API token created: none exists that the log does not show", async () => {
+    await crashIn("lib/tokens/service", "createToken", [owner, { name: "ci", scopes: ["devboxes:read"], expiresInDays: 1 }]);
+    const rows = await db.select().from(apiTokens).where(eq(apiTokens.userId, owner.id));
+    for (const t of rows) expect((await db.select().from(auditEvents).where(and(eq(auditEvents.action, "token.create"), eq(auditEvents.target, t.id)))).length, `token ${t.name}`).toBe(1);
+  });
+
+  it("release created, then deleted: each is logged once", async () => {
+    const [rel] = await db
+      .insert(devboxes)
+      .values({ id: newId(), teamId: team.id, name: "rel", templateId: "x", image: "x", cpuMillis: 1, memoryMiB: 1, diskMiB: 1, ports: [], user: "u", workingDir: "/", createdBy: owner.id, desiredState: "stopped" })
+      .returning();
+    await db.insert(snapshots).values({ id: newId(), devboxId: rel.id, teamId: team.id, image: "registry.invalid/x:s", digest: "sha256:00", layerCount: 1, ownLayerCount: 1, trigger: "stop", requestId: `seed-${newId()}` });
+    await crashIn("lib/releases/requests", "createRelease", [team, owner.id, "rel", { tag: "v1", notes: "", cmd: [], env: [] }]);
+    await retry(createRelease(db, team, owner.id, "rel", { tag: "v1", notes: "", cmd: [], env: [] }).then((r) => r.done.catch(() => {})));
+    await createdOnce("release.create", "rel:v1");
+    // Whatever the build did (no registry image here: it fails), it is over: a release can be deleted then.
+    await db.update(releases).set({ status: "failed", finishedAt: new Date() }).where(eq(releases.devboxId, rel.id));
+    await crashIn("lib/releases/requests", "deleteRelease", [team, owner.id, "rel", "v1"]);
+    await retry(deleteRelease(db, team, owner.id, "rel", "v1"));
+    expect(await db.select().from(releases).where(eq(releases.devboxId, rel.id))).toHaveLength(0);
+    await createdOnce("release.delete", "rel:v1");
   });
 });
