@@ -57,7 +57,7 @@ export async function provisionTeamNamespace(namespace: string, teamId: string, 
       // staying blocked for good. Another install's namespace, or a team's, is never touched.
       if (owner && other && existing.metadata?.annotations?.[INSTALL_ANNOTATION] === owner.installId && !(await owner.teamExists(other))) {
         if (!existing.metadata?.deletionTimestamp) await deleteTeamNamespace(namespace);
-        throw new AppError("unavailable", "A team of this name was being created when the dashboard stopped; what it left is being removed. Try again in a minute.", { field: "slug" });
+        throw new AppError("unavailable", "This team name's namespace is left over from a team creation that did not finish; it is being removed. Try again in a minute.", { field: "slug" });
       }
       throw new AppError("conflict", `The namespace "${namespace}" already exists in Kubernetes. Pick another team name.`, {
         field: "slug",
