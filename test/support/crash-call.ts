@@ -36,12 +36,18 @@ export function callUntilCrash(call: CrashCall, timeoutMs = 60_000): Promise<Cra
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: call.databaseUrl, DEVBOX_CRASH_POINTS: call.crashPoints.join(","), CRASH_CALL: JSON.stringify({ module: call.module, fn: call.fn, args: call.args }) },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: a timeout kills tsx and the node process it runs the call in.
+      detached: true,
     });
     let output = "";
     child.stdout.on("data", (b: Buffer) => (output += b.toString()));
     child.stderr.on("data", (b: Buffer) => (output += b.toString()));
     const timer = setTimeout(() => {
-      child.kill("SIGKILL");
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
       reject(new Error(`the call ${call.fn} did not end within ${timeoutMs / 1000} s:\n${output}`));
     }, timeoutMs);
     child.on("exit", (code, signal) => {
