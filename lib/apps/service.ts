@@ -200,9 +200,13 @@ const removeObjects = (team: Team, a: App) => removeAppObjects(team.namespace, a
 export async function deleteApp(db: Database, team: Team, actorId: string, name: string): Promise<void> {
   const a = await findApp(db, team.id, name);
   if (!a) throw notFound("App");
-  await db.delete(apps).where(eq(apps.id, a.id));
+  // The row and its event together (a retry finds no app); the objects follow, and the
+  // reconciler removes them if a crash comes first (lib/apps/reconcile.ts).
+  await db.transaction(async (tx) => {
+    await tx.delete(apps).where(eq(apps.id, a.id));
+    await recordAudit(tx, { actorId, teamId: team.id, action: "app.delete", target: a.name });
+  });
   await removeObjects(team, a);
-  await recordAudit(db, { actorId, teamId: team.id, action: "app.delete", target: a.name });
 }
 
 /** The last `tail` lines of an app replica's log (the caller checked the Pod is the app's). */

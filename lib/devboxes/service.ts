@@ -7,6 +7,7 @@ import type { Team } from "@/db/schema/teams";
 import type { PortSpec } from "@/db/schema/templates";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
+import { crashPoint } from "@/lib/faults/crash-point";
 import { newId } from "@/lib/ids";
 import { findTemplate } from "@/lib/templates/queries";
 import { announceDevboxChange } from "./change-bus";
@@ -41,7 +42,11 @@ async function recordOperation(tx: Tx, d: Pick<Devbox, "id" | "teamId">, kind: O
   await tx.insert(devboxOperations).values({ id: newId(), devboxId: d.id, teamId: d.teamId, kind, actorId, details });
 }
 
-export async function createDevbox(db: Database, team: Team, actorId: string, input: CreateDevboxInput): Promise<Devbox> {
+/**
+ * `alsoInTransaction` writes what belongs to the new devbox (a fork's starting snapshot record) in
+ * the transaction that inserts it: a crash leaves both or neither, so the user's retry can make it.
+ */
+export async function createDevbox(db: Database, team: Team, actorId: string, input: CreateDevboxInput, alsoInTransaction?: (tx: Tx, devbox: Devbox) => Promise<void>): Promise<Devbox> {
   const name = validateDevboxName(input.name);
   const template = await findTemplate(db, input.templateId);
   if (!template) throw new AppError("bad_request", "Choose a runtime template.", { field: "templateId" });
@@ -75,9 +80,12 @@ export async function createDevbox(db: Database, team: Team, actorId: string, in
       .returning();
     if (!row) throw new AppError("conflict", `A devbox named "${name}" already exists in this team.`, { field: "name" });
     await recordOperation(tx, row, "create", actorId, { template: template.name });
+    await alsoInTransaction?.(tx, row);
+    // With the row: a retry answers "already exists", so the event must have committed with it.
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: team.id, action: "devbox.create", target: name, details: { template: template.name, ...resources } });
     return row;
   });
-  await recordAudit(db, { actorId, teamId: team.id, action: "devbox.create", target: name, details: { template: template.name, ...resources } });
   announceDevboxChange(devbox.id);
   return devbox;
 }
@@ -105,6 +113,28 @@ export async function startDevbox(db: Database, team: Team, actorId: string, nam
     { desiredState: "running", podGeneration: sql`${devboxes.podGeneration} + 1`, lastError: null },
     eq(devboxes.desiredState, "stopped"),
   );
+}
+
+/**
+ * Start a stopped devbox from another image (an earlier snapshot: lib/snapshots/requests.ts). The
+ * image switch is part of the start's one conditional UPDATE: a refusal (quota) or a crash never
+ * leaves a stopped devbox switched to an older image that its next plain Start would run.
+ */
+export async function startDevboxFrom(db: Database, team: Team, actorId: string, name: string, image: string, details: Record<string, unknown>): Promise<Devbox> {
+  const d = await loadForChange(db, team, name);
+  if (d.desiredState !== "stopped") throw new AppError("conflict", "The devbox was started meanwhile.");
+  await assertFitsTeamQuota(db, team, d, d.id);
+  const started = await applyTransition(
+    db,
+    d,
+    actorId,
+    "start",
+    { image, desiredState: "running", podGeneration: sql`${devboxes.podGeneration} + 1`, lastError: null },
+    eq(devboxes.desiredState, "stopped"),
+    details,
+  );
+  if (!started) throw new AppError("conflict", "The devbox was started meanwhile.");
+  return started;
 }
 
 /** Stop (shut down): the Pod goes away; the snapshot step will run before it does. */
@@ -221,10 +251,13 @@ async function applyTransition(
     // "Keep running" belongs to the run it was clicked in: a stop ends it, so the next start is not postponed by it.
     if (kind === "stop") await tx.execute(sql`UPDATE devbox_idle SET keep_until = NULL, keep_by = NULL WHERE devbox_id = ${d.id}`);
     await recordOperation(tx, row, kind, actorId, details);
+    // In the same transaction: a retry that finds the change made returns early, so the event
+    // must have committed with it.
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: d.teamId, action: `devbox.${kind}`, target: d.name, details });
     return row;
   });
   if (!result) return undefined;
-  await recordAudit(db, { actorId, teamId: d.teamId, action: `devbox.${kind}`, target: d.name, details });
   announceDevboxChange(d.id);
   return result;
 }

@@ -17,6 +17,9 @@ export const CRASH_POINTS = [
   "release:after-commit", // a release's source snapshot is recorded; no image yet
   "release:after-merge", // the merged image is under build-<id>; config and tag not written
   "release:after-push", // the release image is tagged; the record still says pending
+  "audit:before-event", // a grant, revocation or lifecycle request is written, its audit event (same transaction) not yet
+  "fork:before-record", // a fork's devbox row is written; its starting snapshot's record not yet
+  "team:after-namespace", // a new team's namespace is made; the transaction with its row not committed
 ] as const;
 
 export type CrashPoint = (typeof CRASH_POINTS)[number];

@@ -7,6 +7,7 @@ import { enforceLimits, sharingLimits, waitText } from "@/lib/abuse/rate-limit";
 import { recordAudit } from "@/lib/audit/record";
 import { dashboardOrigin } from "@/lib/auth/callback-url";
 import { AppError, notFound } from "@/lib/errors";
+import { crashPoint } from "@/lib/faults/crash-point";
 import { randomToken } from "@/lib/preview/tokens";
 import type { TeamWithRole } from "@/lib/teams/queries";
 import { roleAtLeast } from "@/lib/teams/roles";
@@ -20,8 +21,13 @@ export async function createInvite(db: Database, user: User, team: TeamWithRole,
   if (team.personal) throw new AppError("bad_request", "A personal team cannot have other members: create a team to work together.");
   await enforceLimits(db, [[sharingLimits().invites, user.id]], (s) => `Too many invite links created: try again in ${waitText(s)}.`);
   const token = randomToken();
-  const invite = await insertInvite(db, { token, teamId: team.id, role: body.role, maxUses: body.maxUses, createdBy: user.id, expiresAt: new Date(Date.now() + body.expiresInHours * 3600_000) });
-  await recordAudit(db, { actorId: user.id, teamId: team.id, action: "team.invite.created", target: invite.id, details: { role: body.role, maxUses: body.maxUses, expiresAt: invite.expiresAt.toISOString() } });
+  // The invite and its audit event commit together: no grant the log does not show.
+  const invite = await db.transaction(async (tx) => {
+    const invite = await insertInvite(tx, { token, teamId: team.id, role: body.role, maxUses: body.maxUses, createdBy: user.id, expiresAt: new Date(Date.now() + body.expiresInHours * 3600_000) });
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId: user.id, teamId: team.id, action: "team.invite.created", target: invite.id, details: { role: body.role, maxUses: body.maxUses, expiresAt: invite.expiresAt.toISOString() } });
+    return invite;
+  });
   return { ...view(invite, user.email), url: inviteUrl(token) };
 }
 
@@ -35,7 +41,13 @@ export async function pendingInvites(db: Database, teamId: string): Promise<Invi
 
 export async function revokeInvite(db: Database, user: User, team: Team, id: string): Promise<void> {
   if (!/^[0-9a-f-]{36}$/.test(id) || !(await findInvite(db, team.id, id))) throw notFound("Invite");
-  if (await revokeInviteRow(db, team.id, id)) await recordAudit(db, { actorId: user.id, teamId: team.id, action: "team.invite.revoked", target: id });
+  // One transaction: a retry that finds it already revoked can skip the event only because the
+  // revocation and its event committed together.
+  await db.transaction(async (tx) => {
+    if (!(await revokeInviteRow(tx, team.id, id))) return;
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId: user.id, teamId: team.id, action: "team.invite.revoked", target: id });
+  });
 }
 
 /** What the invite page shows before anyone acts on it. */

@@ -11,6 +11,14 @@ import { ensureTeamRoleBinding, whileRbacPropagates } from "./team-rbac";
 export const QUOTA_NAME = "devbox-quota";
 export const LIMIT_RANGE_NAME = "devbox-limits";
 export const DENY_INGRESS_POLICY = "default-deny-ingress";
+/** The install (lib/settings/instance.ts ensureInstallId) whose dashboard made the namespace. */
+export const INSTALL_ANNOTATION = "devbox.dev/install";
+
+/** Who is asking: this install, and whether a team id is one of its (committed) teams. */
+export interface NamespaceOwnerCheck {
+  installId: string;
+  teamExists(teamId: string): Promise<boolean>;
+}
 
 /**
  * Creates the team's namespace with the dashboard's RoleBinding, its quota, limit range and network
@@ -19,7 +27,7 @@ export const DENY_INGRESS_POLICY = "default-deny-ingress";
  * Idempotent for the same team; if any piece fails the namespace is removed again, so there is
  * never a half-provisioned namespace.
  */
-export async function provisionTeamNamespace(namespace: string, teamId: string): Promise<void> {
+export async function provisionTeamNamespace(namespace: string, teamId: string, owner?: NamespaceOwnerCheck): Promise<void> {
   const core = kubeConfig().makeApiClient(CoreV1Api);
   const net = kubeConfig().makeApiClient(NetworkingV1Api);
   const body: V1Namespace = {
@@ -32,6 +40,7 @@ export async function provisionTeamNamespace(namespace: string, teamId: string):
         // Devboxes are dev containers: baseline forbids host access and privilege, which they never need.
         "pod-security.kubernetes.io/enforce": "baseline",
       },
+      ...(owner ? { annotations: { [INSTALL_ANNOTATION]: owner.installId } } : {}),
     },
   };
   let created = false;
@@ -41,10 +50,19 @@ export async function provisionTeamNamespace(namespace: string, teamId: string):
   } catch (err) {
     if (!isAlreadyExists(err)) throw fromK8sError(err, "create the team's namespace");
     const existing = await core.readNamespace({ name: namespace });
-    if (existing.metadata?.labels?.[TEAM_LABEL] !== teamId)
+    const other = existing.metadata?.labels?.[TEAM_LABEL];
+    if (other !== teamId) {
+      // Made by this install for a team that never committed (the dashboard died between the
+      // namespace and the commit): nobody's. Removed, so the retry converges instead of the name
+      // staying blocked for good. Another install's namespace, or a team's, is never touched.
+      if (owner && other && existing.metadata?.annotations?.[INSTALL_ANNOTATION] === owner.installId && !(await owner.teamExists(other))) {
+        if (!existing.metadata?.deletionTimestamp) await deleteTeamNamespace(namespace);
+        throw new AppError("unavailable", "This team name's namespace is left over from a team creation that did not finish; it is being removed. Try again in a minute.", { field: "slug" });
+      }
       throw new AppError("conflict", `The namespace "${namespace}" already exists in Kubernetes. Pick another team name.`, {
         field: "slug",
       });
+    }
   }
   try {
     // the dashboard's rights in this namespace: everything below needs them

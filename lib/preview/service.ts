@@ -5,6 +5,7 @@ import type { User } from "@/db/schema/users";
 import { enforceLimits, sharingLimits, waitText } from "@/lib/abuse/rate-limit";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
+import { crashPoint } from "@/lib/faults/crash-point";
 import type { TeamWithRole } from "@/lib/teams/queries";
 import { previewOrigin, previewPath, SHARE_PARAM } from "./host";
 import { effectiveLevel, levelAtMost } from "./levels";
@@ -33,15 +34,21 @@ export async function changePortLevel(db: Database, user: User, team: TeamWithRo
   const [teamMax, instMax] = await Promise.all([teamMaxLevel(db, team.id), instanceMaxLevel(db)]);
   if (instMax && !levelAtMost(level, instMax)) throw new AppError("forbidden", `This instance allows preview levels up to "${instMax}".`, { field: "level" });
   if (teamMax && !levelAtMost(level, teamMax)) throw new AppError("forbidden", `This team allows preview levels up to "${teamMax}".`, { field: "level" });
-  await setPortLevel(db, devbox.id, port, level, user.id);
-  await recordAudit(db, { actorId: user.id, teamId: team.id, action: "preview.level_set", target: devbox.name, details: { devboxId: devbox.id, port, level } });
+  // The level and its audit event commit together: no grant the log does not show.
+  await db.transaction(async (tx) => {
+    await setPortLevel(tx, devbox.id, port, level, user.id);
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId: user.id, teamId: team.id, action: "preview.level_set", target: devbox.name, details: { devboxId: devbox.id, port, level } });
+  });
   await previewSockets().recheck(devbox.id);
   return (await listPorts(db, team, devbox)).find((p) => p.port === port)!;
 }
 
 export async function changeTeamMaxLevel(db: Database, user: User, team: TeamWithRole, maxLevel: PreviewLevel): Promise<void> {
-  await setTeamMaxLevel(db, team.id, maxLevel);
-  await recordAudit(db, { actorId: user.id, teamId: team.id, action: "preview.team_max_set", details: { maxLevel } });
+  await db.transaction(async (tx) => {
+    await setTeamMaxLevel(tx, team.id, maxLevel);
+    await recordAudit(tx, { actorId: user.id, teamId: team.id, action: "preview.team_max_set", details: { maxLevel } });
+  });
   await previewSockets().recheck();
 }
 
@@ -61,8 +68,12 @@ export async function createShareLink(db: Database, user: User, team: TeamWithRo
   const level = ports.find((p) => p.port === port)!.effectiveLevel;
   if (level !== "link") throw new AppError("conflict", `Share links need the port's level to be "link" (it is "${level}").`, { field: "level" });
   await enforceLimits(db, [[sharingLimits().shareLinks, user.id]], (s) => `Too many share links created: try again in ${waitText(s)}.`);
-  const link = await insertShareLink(db, { devboxId: devbox.id, port, label: body.label, createdBy: user.id, expiresAt: new Date(Date.now() + body.expiresInHours * 3600_000) });
-  await recordAudit(db, { actorId: user.id, teamId: team.id, action: "share_link.created", target: devbox.name, details: { devboxId: devbox.id, port, linkId: link.id, label: body.label, expiresAt: link.expiresAt.toISOString() } });
+  const link = await db.transaction(async (tx) => {
+    const link = await insertShareLink(tx, { devboxId: devbox.id, port, label: body.label, createdBy: user.id, expiresAt: new Date(Date.now() + body.expiresInHours * 3600_000) });
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId: user.id, teamId: team.id, action: "share_link.created", target: devbox.name, details: { devboxId: devbox.id, port, linkId: link.id, label: body.label, expiresAt: link.expiresAt.toISOString() } });
+    return link;
+  });
   return { ...linkView(link, user.email), url: shareUrl(team, devbox, port, link.id) };
 }
 
@@ -74,7 +85,12 @@ export async function listDevboxShareLinks(db: Database, devbox: Devbox, port?: 
 export async function revokeLink(db: Database, user: User, team: TeamWithRole, devbox: Devbox, linkId: string): Promise<void> {
   const link = /^[0-9a-f-]{36}$/.test(linkId) ? await findShareLink(db, linkId) : undefined;
   if (!link || link.devboxId !== devbox.id) throw notFound("Share link");
-  if (await revokeShareLink(db, linkId, user.id))
-    await recordAudit(db, { actorId: user.id, teamId: team.id, action: "share_link.revoked", target: devbox.name, details: { devboxId: devbox.id, port: link.port, linkId } });
+  // One transaction: a retry that finds it already revoked can skip the event only because the
+  // revocation and its event committed together.
+  await db.transaction(async (tx) => {
+    if (!(await revokeShareLink(tx, linkId, user.id))) return;
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId: user.id, teamId: team.id, action: "share_link.revoked", target: devbox.name, details: { devboxId: devbox.id, port: link.port, linkId } });
+  });
   await previewSockets().recheck(devbox.id);
 }

@@ -12,6 +12,7 @@ import { findDevbox } from "@/lib/devboxes/queries";
 import { createDevbox } from "@/lib/devboxes/service";
 import { validateDevboxName } from "@/lib/devboxes/spec-input";
 import { AppError, notFound } from "@/lib/errors";
+import { crashPoint } from "@/lib/faults/crash-point";
 import { newId } from "@/lib/ids";
 import { copyImage, deleteManifest, getManifest, parseImageRef, RegistryError } from "@/lib/snapshots/registry";
 import { beginPush, endPush, RegistryBusyError } from "@/lib/snapshots/registry-holds";
@@ -51,28 +52,33 @@ export async function createRelease(db: Database, team: Team, actorId: string, d
     snapshotId = latest.id;
     sourceImage = latest.image;
   }
-  const [row] = await db
-    .insert(releases)
-    .values({
-      id: newId(),
-      devboxId: d.id,
-      teamId: team.id,
-      tag: body.tag,
-      notes: body.notes,
-      phase: snapshotId ? "merge" : "commit",
-      snapshotId,
-      sourceImage,
-      entrypoint: body.entrypoint ?? [DEFAULT_ENTRYPOINT],
-      cmd: body.cmd,
-      workingDir: body.workingDir ?? d.workingDir,
-      env: body.env,
-      ports: (body.ports ?? d.ports).map((p, i) => ({ port: p.port, name: p.name ?? `p${i}` })),
-      createdBy: actorId,
-    })
-    .onConflictDoNothing()
-    .returning();
-  if (!row) throw new AppError("conflict", `This devbox already has a release tagged "${body.tag}". Tags are immutable: choose another.`, { field: "tag" });
-  await recordAudit(db, { actorId, teamId: team.id, action: "release.create", target: `${devboxName}:${body.tag}`, details: { release: row.id, snapshot: snapshotId } });
+  // The release and its audit event commit together: a retry answers "already has a release tagged".
+  const row = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(releases)
+      .values({
+        id: newId(),
+        devboxId: d.id,
+        teamId: team.id,
+        tag: body.tag,
+        notes: body.notes,
+        phase: snapshotId ? "merge" : "commit",
+        snapshotId,
+        sourceImage,
+        entrypoint: body.entrypoint ?? [DEFAULT_ENTRYPOINT],
+        cmd: body.cmd,
+        workingDir: body.workingDir ?? d.workingDir,
+        env: body.env,
+        ports: (body.ports ?? d.ports).map((p, i) => ({ port: p.port, name: p.name ?? `p${i}` })),
+        createdBy: actorId,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) throw new AppError("conflict", `This devbox already has a release tagged "${body.tag}". Tags are immutable: choose another.`, { field: "tag" });
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: team.id, action: "release.create", target: `${devboxName}:${body.tag}`, details: { release: row.id, snapshot: snapshotId } });
+    return row;
+  });
   announceDevboxChange(d.id);
   const done = buildRelease(db, row.id);
   done.catch(() => {});
@@ -114,6 +120,9 @@ export async function deleteRelease(db: Database, team: Team, actorId: string, d
   try {
     await db.transaction(async (tx) => {
       await tx.delete(releases).where(eq(releases.id, r.id));
+      // With the row: a retry finds no release and could not log its deletion any more.
+      crashPoint("audit:before-event");
+      await recordAudit(tx, { actorId, teamId: team.id, action: "release.delete", target: `${devboxName}:${tag}`, details: { release: r.id, digest: r.digest } });
       // The source snapshot stays pinned while another release ships it.
       if (r.snapshotId) {
         const others = await tx.select({ id: releases.id }).from(releases).where(eq(releases.snapshotId, r.snapshotId)).limit(1);
@@ -126,7 +135,6 @@ export async function deleteRelease(db: Database, team: Team, actorId: string, d
     throw err;
   }
   if (r.digest) await deleteManifest(releaseRepository(team.namespace, d.name), r.digest).catch((err) => console.error(`[devbox] deleting release image ${r.image} failed:`, err instanceof Error ? err.message : err));
-  await recordAudit(db, { actorId, teamId: team.id, action: "release.delete", target: `${devboxName}:${tag}`, details: { release: r.id, digest: r.digest } });
   announceDevboxChange(d.id);
 }
 
@@ -162,22 +170,26 @@ export async function forkFromRelease(db: Database, team: Team, actorId: string,
     throw err;
   }
   const image = `${parseImageRef(r.image).host}/${repository}:${tag2}`;
-  const fork = await createDevbox(db, team, actorId, { name: forkName, templateId: d.templateId, cpuMillis: d.cpuMillis, memoryMiB: d.memoryMiB, diskMiB: d.diskMiB, env: d.env, ports: d.ports, image });
   const [src] = r.snapshotId ? await db.select().from(snapshots).where(eq(snapshots.id, r.snapshotId)) : [];
-  await db.insert(snapshots).values({
-    id: newId(),
-    devboxId: fork.id,
-    teamId: team.id,
-    image,
-    digest: made.digest,
-    parentDigest: r.digest,
-    parentImage: r.image,
-    layerCount: made.layerCount,
-    ownLayerCount: Math.min(1, src?.ownLayerCount ?? 1),
-    trigger: "fork",
-    actorId,
-    requestId,
+  const copied = made;
+  // The fork and the record of the image it starts from commit together (see forkFromSnapshot).
+  const fork = await createDevbox(db, team, actorId, { name: forkName, templateId: d.templateId, cpuMillis: d.cpuMillis, memoryMiB: d.memoryMiB, diskMiB: d.diskMiB, env: d.env, ports: d.ports, image }, async (tx, row) => {
+    crashPoint("fork:before-record");
+    await tx.insert(snapshots).values({
+      id: newId(),
+      devboxId: row.id,
+      teamId: team.id,
+      image,
+      digest: copied.digest,
+      parentDigest: r.digest,
+      parentImage: r.image,
+      layerCount: copied.layerCount,
+      ownLayerCount: Math.min(1, src?.ownLayerCount ?? 1),
+      trigger: "fork",
+      actorId,
+      requestId,
+    });
+    await recordAudit(tx, { actorId, teamId: team.id, action: "devbox.fork-release", target: forkName, details: { from: devboxName, release: tag } });
   });
-  await recordAudit(db, { actorId, teamId: team.id, action: "devbox.fork-release", target: forkName, details: { from: devboxName, release: tag } });
   return fork;
 }

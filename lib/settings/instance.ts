@@ -47,3 +47,15 @@ export async function ensureAuthSecret(db: Database): Promise<string> {
     .onConflictDoNothing();
   return (await getSetting<string>(db, "auth_secret"))!;
 }
+
+/**
+ * This install's identity: a random id stored once in the DB, written on the team namespaces it
+ * makes (lib/k8s/team-namespace.ts), so a namespace left by its own team creation that crashed
+ * before its transaction committed is told apart from another install's in the same cluster.
+ */
+export async function ensureInstallId(db: Database): Promise<string> {
+  const existing = await getSetting<string>(db, "install_id");
+  if (existing) return existing;
+  await db.insert(instanceSettings).values({ key: "install_id", value: randomBytes(16).toString("hex") }).onConflictDoNothing();
+  return (await getSetting<string>(db, "install_id"))!;
+}

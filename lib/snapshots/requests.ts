@@ -9,9 +9,10 @@ import { recordAudit } from "@/lib/audit/record";
 import { announceDevboxChange } from "@/lib/devboxes/change-bus";
 import { CONTAINER_NAME, GENERATION_LABEL } from "@/lib/devboxes/k8s-objects";
 import { findDevbox } from "@/lib/devboxes/queries";
-import { createDevbox, startDevbox, stopDevbox } from "@/lib/devboxes/service";
+import { createDevbox, startDevboxFrom, stopDevbox } from "@/lib/devboxes/service";
 import { validateDevboxName } from "@/lib/devboxes/spec-input";
 import { AppError, notFound } from "@/lib/errors";
+import { crashPoint } from "@/lib/faults/crash-point";
 import { newId } from "@/lib/ids";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { AgentError } from "./agent-client";
@@ -82,10 +83,7 @@ export async function startFromSnapshot(db: Database, team: Team, actorId: strin
     throw new AppError("conflict", "Stop the devbox first: starting from a snapshot replaces what it runs now (stopping saves it as a snapshot).");
   const ref = parseImageRef(snap.image);
   if (!(await getManifest(ref.repository, ref.reference))) throw new AppError("conflict", "This snapshot is no longer in the registry.");
-  const [row] = await db.update(devboxes).set({ image: snap.image }).where(and(eq(devboxes.id, d.id), eq(devboxes.desiredState, "stopped"))).returning();
-  if (!row) throw new AppError("conflict", "The devbox was started meanwhile.");
-  await recordAudit(db, { actorId, teamId: team.id, action: "devbox.start-from-snapshot", target: name, details: { snapshot: snap.id, image: snap.image } });
-  return startDevbox(db, team, actorId, name);
+  return startDevboxFrom(db, team, actorId, name, snap.image, { fromSnapshot: snap.id, image: snap.image });
 }
 
 /**
@@ -109,31 +107,32 @@ export async function forkFromSnapshot(db: Database, team: Team, actorId: string
     if (err instanceof RegistryBusyError) throw new AppError("unavailable", err.message, { cause: err });
     throw err;
   }
-  const fork = await createDevbox(db, team, actorId, {
-    name: forkName,
-    templateId: d.templateId,
-    cpuMillis: d.cpuMillis,
-    memoryMiB: d.memoryMiB,
-    diskMiB: d.diskMiB,
-    env: d.env,
-    ports: d.ports,
-    image: copy.image,
-  });
-  await db.insert(snapshots).values({
-    id: newId(),
-    devboxId: fork.id,
-    teamId: team.id,
-    image: copy.image,
-    digest: copy.digest,
-    parentDigest: snap.digest,
-    parentImage: snap.image,
-    layerCount: snap.layerCount,
-    ownLayerCount: snap.ownLayerCount,
-    trigger: "fork",
+  // The fork and the record of the snapshot it starts from (its own layers, which the next commits
+  // and merges count on) commit together: a crash leaves neither, and the retry makes both.
+  const fork = await createDevbox(
+    db,
+    team,
     actorId,
-    requestId,
-  });
-  await recordAudit(db, { actorId, teamId: team.id, action: "devbox.fork", target: forkName, details: { from: name, snapshot: snap.id } });
+    { name: forkName, templateId: d.templateId, cpuMillis: d.cpuMillis, memoryMiB: d.memoryMiB, diskMiB: d.diskMiB, env: d.env, ports: d.ports, image: copy.image },
+    async (tx, row) => {
+      crashPoint("fork:before-record");
+      await tx.insert(snapshots).values({
+        id: newId(),
+        devboxId: row.id,
+        teamId: team.id,
+        image: copy.image,
+        digest: copy.digest,
+        parentDigest: snap.digest,
+        parentImage: snap.image,
+        layerCount: snap.layerCount,
+        ownLayerCount: snap.ownLayerCount,
+        trigger: "fork",
+        actorId,
+        requestId,
+      });
+      await recordAudit(tx, { actorId, teamId: team.id, action: "devbox.fork", target: forkName, details: { from: name, snapshot: snap.id } });
+    },
+  );
   return fork;
 }
 

@@ -4,6 +4,7 @@ import { memberships } from "@/db/schema/memberships";
 import { userSshKeys } from "@/db/schema/user-ssh-keys";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
+import { crashPoint } from "@/lib/faults/crash-point";
 import { parsePublicKey } from "./public-key";
 
 const MAX_KEYS_PER_USER = 50;
@@ -22,8 +23,14 @@ export async function addSshKey(db: Database, userId: string, input: { name: str
   const existing = await db.select().from(userSshKeys).where(eq(userSshKeys.userId, userId));
   if (existing.some((k) => k.fingerprint === parsed.fingerprint)) throw new AppError("conflict", "You already added this key.", { field: "publicKey" });
   if (existing.length >= MAX_KEYS_PER_USER) throw new AppError("quota_exceeded", `At most ${MAX_KEYS_PER_USER} SSH keys per user.`);
-  const [row] = await db.insert(userSshKeys).values({ userId, name, publicKey: parsed.key, fingerprint: parsed.fingerprint }).returning();
-  await recordAudit(db, { actorId: userId, action: "ssh_key.add", target: row.id, details: { name, fingerprint: row.fingerprint } });
+  // The key (access to the user's teams' devboxes) and its audit event commit together: a retry
+  // answers "already added" and could not log it any more.
+  const row = await db.transaction(async (tx) => {
+    const [row] = await tx.insert(userSshKeys).values({ userId, name, publicKey: parsed.key, fingerprint: parsed.fingerprint }).returning();
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId: userId, action: "ssh_key.add", target: row.id, details: { name, fingerprint: row.fingerprint } });
+    return row;
+  });
   return view(row);
 }
 
@@ -34,9 +41,12 @@ export async function listSshKeys(db: Database, userId: string): Promise<SshKeyV
 
 export async function deleteSshKey(db: Database, userId: string, id: string): Promise<void> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound("SSH key");
-  const [row] = await db.delete(userSshKeys).where(and(eq(userSshKeys.id, id), eq(userSshKeys.userId, userId))).returning();
-  if (!row) throw notFound("SSH key");
-  await recordAudit(db, { actorId: userId, action: "ssh_key.delete", target: row.id, details: { name: row.name, fingerprint: row.fingerprint } });
+  await db.transaction(async (tx) => {
+    const [row] = await tx.delete(userSshKeys).where(and(eq(userSshKeys.id, id), eq(userSshKeys.userId, userId))).returning();
+    if (!row) throw notFound("SSH key");
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId: userId, action: "ssh_key.delete", target: row.id, details: { name: row.name, fingerprint: row.fingerprint } });
+  });
 }
 
 /** The public keys of every member of the team who may open its devboxes (developer or higher). */

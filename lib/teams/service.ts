@@ -5,12 +5,13 @@ import { teams, type Team } from "@/db/schema/teams";
 import { users } from "@/db/schema/users";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
+import { crashPoint } from "@/lib/faults/crash-point";
 import { newId } from "@/lib/ids";
 import { deleteTeamNamespace, provisionTeamNamespace } from "@/lib/k8s/team-namespace";
 import { deleteRepositoriesUnder } from "@/lib/snapshots/registry";
 import { markGcNeeded } from "@/lib/snapshots/registry-gc";
 import { validateTeamSlug } from "@/lib/validation/names";
-import { maxTeamsPerUser } from "@/lib/settings/instance";
+import { ensureInstallId, maxTeamsPerUser } from "@/lib/settings/instance";
 import { namespaceForTeam } from "./namespace-name";
 import { findTeamBySlug } from "./queries";
 import { roleAtLeast } from "./roles";
@@ -22,7 +23,7 @@ import { roleAtLeast } from "./roles";
  */
 export async function insertTeamWithNamespace(
   tx: Tx,
-  input: { slug: string; displayName: string; ownerId: string; personal: boolean },
+  input: { slug: string; displayName: string; ownerId: string; personal: boolean; installId: string },
 ): Promise<Team> {
   const team = {
     id: newId(),
@@ -34,7 +35,11 @@ export async function insertTeamWithNamespace(
   const [row] = await tx.insert(teams).values(team).onConflictDoNothing().returning();
   if (!row) throw new AppError("conflict", `The team name "${input.slug}" is taken.`, { field: "slug" });
   await tx.insert(memberships).values({ teamId: team.id, userId: input.ownerId, role: "owner" });
-  await provisionTeamNamespace(team.namespace, team.id);
+  await provisionTeamNamespace(team.namespace, team.id, {
+    installId: input.installId,
+    teamExists: async (id) => (await tx.select({ id: teams.id }).from(teams).where(eq(teams.id, id)).limit(1)).length > 0,
+  });
+  crashPoint("team:after-namespace");
   return row;
 }
 
@@ -44,12 +49,14 @@ export async function insertTeamWithNamespace(
  */
 export async function withNamespaceCompensation<T extends { namespace: string }>(
   db: Database,
-  work: (tx: Tx) => Promise<T>,
+  work: (tx: Tx, installId: string) => Promise<T>,
 ): Promise<T> {
+  // Committed before the namespace is made: what marks it as this install's must outlive a crash.
+  const installId = await ensureInstallId(db);
   let made: T | undefined;
   try {
     return await db.transaction(async (tx) => {
-      made = await work(tx);
+      made = await work(tx, installId);
       return made;
     });
   } catch (err) {
@@ -74,14 +81,17 @@ export async function createTeam(db: Database, actorId: string, input: { slug: s
   if (displayName.length > 80) throw new AppError("bad_request", "Display names are at most 80 characters.", { field: "displayName" });
   if (await findTeamBySlug(db, slug)) throw new AppError("conflict", `The team name "${slug}" is taken.`, { field: "slug" });
   const limit = await maxTeamsPerUser(db);
-  const team = await withNamespaceCompensation(db, async (tx) => {
+  const team = await withNamespaceCompensation(db, async (tx, installId) => {
     // Per user, serialized, so two parallel creations cannot both slip under the limit.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`teams:${actorId}`}))`);
     if ((await ownedTeamCount(tx, actorId)) >= limit)
       throw new AppError("quota_exceeded", `You can own at most ${limit} teams besides your personal one: delete one or ask an administrator to raise the limit.`);
-    return insertTeamWithNamespace(tx, { slug, displayName, ownerId: actorId, personal: false });
+    const team = await insertTeamWithNamespace(tx, { slug, displayName, ownerId: actorId, personal: false, installId });
+    // With the row: a retry answers "taken", so the event must have committed with it.
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: team.id, action: "team.create", target: slug });
+    return team;
   });
-  await recordAudit(db, { actorId, teamId: team.id, action: "team.create", target: slug });
   return team;
 }
 
@@ -91,8 +101,12 @@ export async function deleteTeam(db: Database, actorId: string, team: Team): Pro
   await deleteTeamNamespace(team.namespace);
   // Its devboxes' snapshots: a later team of the same name must not inherit them.
   if ((await deleteRepositoriesUnder(team.namespace)) > 0) markGcNeeded();
-  await db.delete(teams).where(eq(teams.id, team.id));
-  await recordAudit(db, { actorId, teamId: team.id, action: "team.delete", target: team.slug });
+  // The row and the event together: once the team is gone nothing could log its deletion any more.
+  await db.transaction(async (tx) => {
+    await tx.delete(teams).where(eq(teams.id, team.id));
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: team.id, action: "team.delete", target: team.slug });
+  });
 }
 
 /** The actor's role in the team, read inside `tx` (locked with FOR UPDATE when asked). */
@@ -113,9 +127,13 @@ export async function addMember(db: Database, actorId: string, team: Team, email
   if (role === "owner" && actorRole !== "owner") throw new AppError("forbidden", "Only owners can add owners.", { field: "role" });
   const [user] = await db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).limit(1);
   if (!user) throw new AppError("not_found", "No account with this email. Ask them to sign up first.", { field: "email" });
-  const inserted = await db.insert(memberships).values({ teamId: team.id, userId: user.id, role }).onConflictDoNothing().returning();
-  if (inserted.length === 0) throw new AppError("conflict", `${user.email} is already a member.`, { field: "email" });
-  await recordAudit(db, { actorId, teamId: team.id, action: "team.member.add", target: user.email, details: { role } });
+  // With its audit event: a retry answers "already a member", so the event must have committed with it.
+  await db.transaction(async (tx) => {
+    const inserted = await tx.insert(memberships).values({ teamId: team.id, userId: user.id, role }).onConflictDoNothing().returning();
+    if (inserted.length === 0) throw new AppError("conflict", `${user.email} is already a member.`, { field: "email" });
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: team.id, action: "team.member.add", target: user.email, details: { role } });
+  });
 }
 
 /**
@@ -148,6 +166,8 @@ export async function removeMember(db: Database, actorId: string, team: Team, us
     const owners = locked.filter((m) => m.role === "owner");
     if (target.role === "owner" && owners.length === 1) throw new AppError("bad_request", "A team needs at least one owner.");
     await tx.delete(memberships).where(and(eq(memberships.teamId, team.id), eq(memberships.userId, userId)));
+    // In the same transaction: a retry finds no member to remove and could not log it any more.
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: team.id, action: "team.member.remove", target: userId });
   });
-  await recordAudit(db, { actorId, teamId: team.id, action: "team.member.remove", target: userId });
 }

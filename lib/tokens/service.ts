@@ -5,6 +5,7 @@ import { teams } from "@/db/schema/teams";
 import { users, type User } from "@/db/schema/users";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
+import { crashPoint } from "@/lib/faults/crash-point";
 import { findTeamForMember } from "@/lib/teams/queries";
 import { DEFAULT_TOKEN_DAYS, maxTokenDays, type CreateTokenBody, type TokenView } from "./schemas";
 import type { TokenGrant, TokenScope } from "./scopes";
@@ -28,25 +29,30 @@ export async function createToken(db: Database, user: User, body: CreateTokenBod
     teamId = team.id;
   }
   const token = newTokenSecret();
-  const [row] = await db
-    .insert(apiTokens)
-    .values({
-      userId: user.id,
-      name: body.name,
-      secretHash: hashToken(token),
-      displayPrefix: displayPrefix(token),
-      scopes: [...new Set(body.scopes)],
+  // The token and its audit event commit together (a savepoint inside a device login's transaction).
+  const row = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(apiTokens)
+      .values({
+        userId: user.id,
+        name: body.name,
+        secretHash: hashToken(token),
+        displayPrefix: displayPrefix(token),
+        scopes: [...new Set(body.scopes)],
+        teamId,
+        devboxNames: body.devboxes ? [...new Set(body.devboxes)] : null,
+        expiresAt: new Date(Date.now() + days * DAY_MS),
+      })
+      .returning();
+    crashPoint("audit:before-event");
+    await recordAudit(tx, {
+      actorId: user.id,
       teamId,
-      devboxNames: body.devboxes ? [...new Set(body.devboxes)] : null,
-      expiresAt: new Date(Date.now() + days * DAY_MS),
-    })
-    .returning();
-  await recordAudit(db, {
-    actorId: user.id,
-    teamId,
-    action: "token.create",
-    target: row.id,
-    details: { name: row.name, scopes: row.scopes, devboxes: row.devboxNames, expiresAt: row.expiresAt.toISOString() },
+      action: "token.create",
+      target: row.id,
+      details: { name: row.name, scopes: row.scopes, devboxes: row.devboxNames, expiresAt: row.expiresAt.toISOString() },
+    });
+    return row;
   });
   return { token, view: toView(row, body.team ?? null) };
 }

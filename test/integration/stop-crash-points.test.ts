@@ -67,9 +67,11 @@ describe("stop killed at every crash point", () => {
       return s.state === want ? s : undefined;
     }, 180_000);
 
-  // Points the stop path passes in order; merges and purges follow each commit here. Creates and
-  // releases have their own crash tests (devbox-crash, release-crash).
-  const onStopPath = (p: CrashPoint) => p !== "purge:after-manifest-delete" && !p.startsWith("create:") && !p.startsWith("release:");
+  // Points the stop path passes in order; merges and purges follow each commit here. Creates,
+  // releases, audit events, forks and teams have their own crash tests (devbox-crash,
+  // release-crash, audit-crash, fork-crash, team-create-crash).
+  const elsewhere = ["create:", "release:", "audit:", "fork:", "team:"];
+  const onStopPath = (p: CrashPoint) => p !== "purge:after-manifest-delete" && !elsewhere.some((prefix) => p.startsWith(prefix));
   const points = CRASH_POINTS.filter(onStopPath).concat("purge:after-manifest-delete");
 
   it.each(points.map((p, i) => [p, i] as const))("%s: the new dashboard converges, nothing is lost", async (point, round) => {
