@@ -66,3 +66,10 @@ export function testBackends(): TestBackend[] {
     throw new Error("REQUIRE_POSTGRES_TESTS=1 but TEST_DATABASE_URL is not set");
   return url ? [pglite, postgresBackend(url)] : [pglite];
 }
+
+/** PostgreSQL alone, for tests that need a second process on the same database (crash tests). */
+export function postgresTestBackend(): TestBackend {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error("this test needs PostgreSQL: set TEST_DATABASE_URL (scripts/postgres.sh prints one)");
+  return postgresBackend(url);
+}

@@ -13,7 +13,7 @@ import { teamInvites } from "@/db/schema/team-invites";
 import { teams, type Team } from "@/db/schema/teams";
 import { userSshKeys } from "@/db/schema/user-ssh-keys";
 import { users, type User } from "@/db/schema/users";
-import { testBackends } from "@/db/test-backends";
+import { postgresTestBackend } from "@/db/test-backends";
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { createDevbox, deleteDevbox } from "@/lib/devboxes/service";
@@ -48,9 +48,7 @@ describe("grants, revocations and deletions killed between their write and their
   const asOwner = () => ({ ...team, role: "owner" as const });
 
   beforeAll(async () => {
-    const backend = testBackends().find((b) => b.name === "postgres");
-    if (!backend) throw new Error("this test needs PostgreSQL: set TEST_DATABASE_URL (scripts/postgres.sh prints one)");
-    const opened = await backend.open();
+    const opened = await postgresTestBackend().open();
     ({ db, close } = opened);
     url = opened.url!;
     [owner] = await db.insert(users).values({ id: newId(), email: `sharecrash-${newId()}@example.com`, name: "owner" }).returning();

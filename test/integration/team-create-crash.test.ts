@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { teams, type Team } from "@/db/schema/teams";
 import { users, type User } from "@/db/schema/users";
-import { testBackends } from "@/db/test-backends";
+import { postgresTestBackend } from "@/db/test-backends";
 import { AppError } from "@/lib/errors";
 import { newId, randomSuffix } from "@/lib/ids";
 import { TEAM_LABEL } from "@/lib/k8s/labels";
@@ -29,9 +29,7 @@ describe("team creation killed between its namespace and its commit", () => {
   const namespace = namespaceForTeam(slug);
 
   beforeAll(async () => {
-    const backend = testBackends().find((b) => b.name === "postgres");
-    if (!backend) throw new Error("this test needs PostgreSQL: set TEST_DATABASE_URL (scripts/postgres.sh prints one)");
-    const opened = await backend.open();
+    const opened = await postgresTestBackend().open();
     ({ db, close } = opened);
     url = opened.url!;
     [owner] = await db.insert(users).values({ id: newId(), email: `teamcrash-${newId()}@example.com`, name: "owner" }).returning();
@@ -72,7 +70,7 @@ describe("team creation killed between its namespace and its commit", () => {
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe("conflict");
     // Another DB (another install) asking for the same name: its namespace is not touched.
-    const other = await testBackends().find((b) => b.name === "postgres")!.open();
+    const other = await postgresTestBackend().open();
     try {
       const [stranger] = await other.db.insert(users).values({ id: newId(), email: `stranger-${newId()}@example.com`, name: "s" }).returning();
       const refused = await createTeam(other.db, stranger.id, { slug }).catch((e) => e);
