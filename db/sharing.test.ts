@@ -10,7 +10,7 @@ import { users, type User } from "./schema/users";
 import { testBackends } from "./test-backends";
 import { listAuditPage } from "@/lib/audit/queries";
 import { AppError } from "@/lib/errors";
-import { acceptInvite, createInvite, pendingInvites, revokeInvite } from "@/lib/invites/service";
+import { acceptInvite, createInvite, inspectInvite, pendingInvites, revokeInvite } from "@/lib/invites/service";
 import { authorizePreview } from "@/lib/authz/preview-access";
 import { accessFacts } from "@/lib/preview/access-query";
 import { claimCode, insertCode, setInstanceMaxLevel, setTeamMaxLevel } from "@/lib/preview/queries";
@@ -123,7 +123,12 @@ describe.each(testBackends())("sharing models on $name", (backend) => {
     await db.insert(memberships).values({ teamId: "t1", userId: "gone", role: "admin" });
     const inv = await createInvite(db, gone, { ...team, role: "admin" }, { role: "admin", expiresInHours: 24, maxUses: 5 });
     const token = inv.url!.split("/invite/")[1];
+    expect((await pendingInvites(db, team.id)).map((i) => i.id)).toContain(inv.id);
+    expect((await inspectInvite(db, token)).state).toBe("pending");
     await db.delete(memberships).where(and(eq(memberships.teamId, "t1"), eq(memberships.userId, "gone")));
+    // Neither the members page nor the invite page shows it as pending any more.
+    expect((await pendingInvites(db, team.id)).map((i) => i.id)).not.toContain(inv.id);
+    expect((await inspectInvite(db, token)).state).toBe("creator_gone");
     for (const who of [gone, friend]) {
       const err = await acceptInvite(db, who, token).catch((e) => e);
       expect(codeOf(err), who.id).toBe("conflict");

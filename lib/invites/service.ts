@@ -10,8 +10,7 @@ import { AppError, notFound } from "@/lib/errors";
 import { crashPoint } from "@/lib/faults/crash-point";
 import { randomToken } from "@/lib/preview/tokens";
 import type { TeamWithRole } from "@/lib/teams/queries";
-import { roleAtLeast } from "@/lib/teams/roles";
-import { findInvite, findInviteByToken, insertInvite, inviteState, listPendingInvites, revokeInviteRow, takeInviteUse, type InviteState } from "./queries";
+import { creatorMayInvite, findInvite, findInviteByToken, insertInvite, inviteState, listPendingInvites, revokeInviteRow, takeInviteUse, type InviteState } from "./queries";
 import type { CreateInviteBody, InviteView } from "./schemas";
 
 export const inviteUrl = (token: string) => `${dashboardOrigin()}/invite/${token}`;
@@ -54,13 +53,16 @@ export async function revokeInvite(db: Database, user: User, team: Team, id: str
 export async function inspectInvite(db: Database, token: string): Promise<{ state: InviteState | "not_found"; team?: Team; role?: string }> {
   const found = token.length <= 64 ? await findInviteByToken(db, token) : undefined;
   if (!found) return { state: "not_found" };
-  return { state: inviteState(found.invite), team: found.team, role: found.invite.role };
+  const state = inviteState(found.invite);
+  if (state === "pending" && !(await creatorMayInvite(db, found.invite))) return { state: "creator_gone", team: found.team, role: found.invite.role };
+  return { state, team: found.team, role: found.invite.role };
 }
 
 const REFUSED: Record<Exclude<InviteState, "pending">, string> = {
   expired: "This invite link has expired. Ask the team for a new one.",
   revoked: "This invite link was revoked.",
   used_up: "This invite link has been used as many times as it allows.",
+  creator_gone: "This invite link no longer works: whoever created it can no longer invite to this team.",
 };
 
 /**
@@ -83,12 +85,7 @@ export async function acceptInvite(db: Database, user: User, token: string): Pro
     // more (removed, or their account deleted), it is dead, or a removed admin could walk back in
     // through an invite made beforehand. Their row is locked (shared) so a removal in flight
     // finishes first or waits.
-    const [creator] = await tx
-      .select({ role: memberships.role })
-      .from(memberships)
-      .where(and(eq(memberships.teamId, team.id), eq(memberships.userId, invite.createdBy)))
-      .for("share");
-    if (!creator || !roleAtLeast(creator.role, "admin")) throw new AppError("conflict", "This invite link no longer works: whoever created it can no longer invite to this team.");
+    if (!(await creatorMayInvite(tx, invite, { lock: true }))) throw new AppError("conflict", REFUSED.creator_gone);
     const [added] = await tx.insert(memberships).values({ teamId: team.id, userId: user.id, role: invite.role }).onConflictDoNothing().returning({ userId: memberships.userId });
     if (!added) return; // joined meanwhile (another tab)
     if (!(await takeInviteUse(tx, invite.id))) {

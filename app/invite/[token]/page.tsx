@@ -12,6 +12,7 @@ const REFUSED = {
   expired: ["This invite has expired", "Ask the team for a new invite link."],
   revoked: ["This invite was revoked", "Ask the team for a new invite link."],
   used_up: ["This invite has been used up", "It was used as many times as it allows. Ask the team for a new one."],
+  creator_gone: ["This invite no longer works", "Whoever created it can no longer invite to this team. Ask the team for a new invite link."],
 } as const;
 
 /** An invite link: anyone may look (the token is the secret); joining needs an account, made here if need be. */
