@@ -1,3 +1,4 @@
+import { LogsQuery, MAX_TAIL_LINES } from "@/lib/devboxes/schemas";
 import type { Command } from "../context";
 import { CliError, exitForStatus, usage } from "../errors";
 import { devboxTarget } from "../target";
@@ -11,8 +12,8 @@ export const logsCommand: Command = {
     if (positionals.length !== 1) throw usage("usage: devbox logs <box>[.<team>] [--tail 200]");
     const t = devboxTarget(ctx, positionals[0]);
     const tail = values.tail as string | undefined;
-    // The API's range (lib/devboxes/schemas.ts); checked here so the message names --tail, not the query field.
-    if (tail !== undefined && (!/^\d+$/.test(tail) || Number(tail) < 1 || Number(tail) > 5000)) throw usage(`--tail ${tail}: give a number of lines from 1 to 5000`);
+    // The API's own rule, checked here so the message names --tail, not the query field.
+    if (tail !== undefined && !LogsQuery.shape.tailLines.safeParse(tail).success) throw usage(`--tail ${tail}: give a number of lines from 1 to ${MAX_TAIL_LINES}`);
     const res = await ctx.api.raw("GET", `${t.path}/logs${tail ? `?tailLines=${tail}` : ""}`);
     const text = await res.text();
     if (!res.ok) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tailLinesField } from "@/lib/devboxes/schemas";
 
 /**
  * Bodies and answers of the apps API (app/api/v1/teams/[team]/apps): the route handlers validate
@@ -96,11 +97,5 @@ export const AppSchema = z
 /** GET …/apps/{app}/logs: which replica and how many lines. */
 export const AppLogsQuery = z.object({
   pod: z.string({ error: "'pod' must be a string." }).max(253).optional().meta({ description: "A replica's Pod name (default: the newest replica)." }),
-  tail: z.coerce
-    .number({ error: "'tail' must be a whole number from 1 to 5000." })
-    .int({ error: "'tail' must be a whole number from 1 to 5000." })
-    .min(1, { error: "'tail' must be a whole number from 1 to 5000." })
-    .max(5000, { error: "'tail' must be a whole number from 1 to 5000." })
-    .optional()
-    .meta({ description: "Lines from the end (default 200)." }),
+  tail: tailLinesField("tail"),
 });

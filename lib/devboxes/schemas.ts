@@ -107,12 +107,12 @@ export const DevboxSchema = z
 // The view the handlers send is the shape the document describes (compile-time check).
 export type DevboxViewMatches = Assert<Matches<JsonOf<DevboxView>, z.infer<typeof DevboxSchema>>>;
 
-export const LogsQuery = z.object({
-  tailLines: z.coerce
-    .number({ error: "'tailLines' must be a whole number from 1 to 5000." })
-    .int({ error: "'tailLines' must be a whole number from 1 to 5000." })
-    .min(1, { error: "'tailLines' must be a whole number from 1 to 5000." })
-    .max(5000, { error: "'tailLines' must be a whole number from 1 to 5000." })
-    .optional()
-    .meta({ description: "Lines from the end (default 200)." }),
-});
+export const MAX_TAIL_LINES = 5000;
+
+/** A "last N lines" query field (devbox logs, app logs): a whole number from 1 to MAX_TAIL_LINES. */
+export function tailLinesField(field: string) {
+  const error = `'${field}' must be a whole number from 1 to ${MAX_TAIL_LINES}.`;
+  return z.coerce.number({ error }).int({ error }).min(1, { error }).max(MAX_TAIL_LINES, { error }).optional().meta({ description: "Lines from the end (default 200)." });
+}
+
+export const LogsQuery = z.object({ tailLines: tailLinesField("tailLines") });
