@@ -9,6 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import { spawn, execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { adminConfig, BASE_IMAGE, CONTAINERD_SOCKET, STATE_DIR, devboxPod, execIn } from '../test/integration/cluster-helpers';
+import { NODE1, NODE2 } from '../test/support/cluster-script';
 import { type Benchmark, type Stats, intOption, option, stats } from './types';
 
 interface Run {
@@ -24,9 +25,6 @@ interface Result {
   /** present when the cluster has a second node: the same runs on node 2, and node 2 / node 1 */
   node2?: { node: string; sequential: Run; parallel5: Run; ratioToNode1: { sequential: { running: number; firstExec: number }; parallel5: { running: number; firstExec: number } } };
 }
-
-const NODE1 = process.env.DEVBOX_NODE_NAME ?? 'devbox-node';
-const NODE2 = `${NODE1}-2`;
 
 const ctrArgs = ['--address', CONTAINERD_SOCKET, '-n', 'k8s.io'];
 // keep ctr's FIFOs and runc state under the cluster's state dir (not /run/containerd)
