@@ -6,6 +6,7 @@ import http from "node:http";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { loopbackLookup } from "../test/integration/loopback-lookup";
+import { percentile } from "./types";
 
 export interface Target {
   /** URL base: http://<pod IP>:3000 or the preview origin. */
@@ -41,9 +42,6 @@ export interface ConcurrentResult {
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /** One GET; resolves with the body's length (counted, not kept). */
 function get(t: Target, path: string, agent: http.Agent): Promise<number> {
@@ -69,7 +67,7 @@ async function small(t: Target, n: number): Promise<SmallResult> {
   }
   agent.destroy();
   samples.sort((a, b) => a - b);
-  return { p50: r3(pct(samples, 50)), p99: r3(pct(samples, 99)), mean: r3(samples.reduce((a, b) => a + b, 0) / n) };
+  return { p50: r3(percentile(samples, 50)), p99: r3(percentile(samples, 99)), mean: r3(samples.reduce((a, b) => a + b, 0) / n) };
 }
 
 /** A new connection per download (as a browser's first big fetch), the body counted as it streams. */
@@ -98,7 +96,7 @@ async function wsEcho(t: Target, n: number): Promise<number> {
   }
   ws.close();
   samples.sort((a, b) => a - b);
-  return r3(pct(samples, 50));
+  return r3(percentile(samples, 50));
 }
 
 /** C keep-alive connections at once, each making `per` requests in turn; every failure counted. */

@@ -34,7 +34,7 @@ import { APP_PORT, openPreviewWorld, type PreviewWorld } from "../test/integrati
 import type { ConcurrentResult, DownloadResult, Job, SmallResult, Target } from "./_proxy-client";
 import { profileWhile, topSelfTime, type SelfTime } from "./_cpu-profile";
 import { startSocatRelay, type SocatRelay } from "./_socat-relay";
-import { type Benchmark, intOption, option } from "./types";
+import { type Benchmark, intOption, option, percentile } from "./types";
 
 interface Side {
   small: SmallResult;
@@ -94,9 +94,6 @@ interface Result {
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -277,7 +274,7 @@ const bench: Benchmark<Result> = {
         authz.push(performance.now() - t0);
       }
       authz.sort((a, b) => a - b);
-      const authorizationP50Ms = r3(pct(authz, 50));
+      const authorizationP50Ms = r3(percentile(authz, 50));
       const added = { smallP50Ms: r3(p.small.p50 - d.small.p50), smallP99Ms: r3(p.small.p99 - d.small.p99), wsEchoP50Ms: r3(p.wsEchoP50 - d.wsEchoP50) };
       const targets = { addedP50Ms: 1, throughputRatio: 0.9, addedWsP50Ms: 1, concurrentErrors: 0, met: false };
       targets.met = added.smallP50Ms <= 1 && download.ratioOfMedians >= 0.9 && added.wsEchoP50Ms <= 1 && p.concurrent.errors === 0 && d.concurrent.errors === 0;

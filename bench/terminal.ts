@@ -25,7 +25,7 @@ import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
 import { registerUser } from "@/lib/users/register";
 import { adminCore, eventually, waitForState } from "../test/integration/devbox-harness";
 import { installTestDatabase, sessionCookie, startWsServer } from "../test/integration/terminal-harness";
-import { type Benchmark, intOption } from "./types";
+import { type Benchmark, intOption, percentile } from "./types";
 
 interface Latency {
   p50: number;
@@ -57,9 +57,6 @@ interface Pipe {
   ended: Promise<never>;
 }
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Waits until the output (as it streams) contains `marker`; resolves with bytes seen. */
@@ -134,7 +131,7 @@ async function measureOn(p: Pipe & { listeners: Set<(c: Buffer) => void> }, n: n
   const again = setInterval(() => p.write("echo back-$((5*5))\r"), 300);
   await back.finally(() => clearInterval(again));
   samples.sort((a, b) => a - b);
-  log(`  ${label}: latency p50 ${r3(pct(samples, 50))} ms, p99 ${r3(pct(samples, 99))} ms`);
+  log(`  ${label}: latency p50 ${r3(percentile(samples, 50))} ms, p99 ${r3(percentile(samples, 99))} ms`);
 
   const t0 = performance.now();
   p.write(`head -c ${mb}M /dev/zero | base64; echo done-$((6*7))\r`);
@@ -142,7 +139,7 @@ async function measureOn(p: Pipe & { listeners: Set<(c: Buffer) => void> }, n: n
   const secs = (performance.now() - t0) / 1000;
   const throughput = bytes / 1e6 / secs;
   log(`  ${label}: ${(bytes / 1e6).toFixed(0)} MB in ${secs.toFixed(2)} s = ${throughput.toFixed(1)} MB/s`);
-  return { latencyMs: { p50: r3(pct(samples, 50)), p99: r3(pct(samples, 99)), mean: r3(samples.reduce((a, b) => a + b, 0) / samples.length) }, throughputMBps: Math.round(throughput * 10) / 10, bytes };
+  return { latencyMs: { p50: r3(percentile(samples, 50)), p99: r3(percentile(samples, 99)), mean: r3(samples.reduce((a, b) => a + b, 0) / samples.length) }, throughputMBps: Math.round(throughput * 10) / 10, bytes };
 }
 
 const benchmark: Benchmark<Result> = {

@@ -42,11 +42,16 @@ export interface Stats {
   mean: number;
 }
 
+/** The p-th percentile of ascending samples, by nearest rank. */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
 /** Summary in ms; percentiles by nearest rank. */
 export function stats(samples: number[]): Stats {
   if (samples.length === 0) throw new Error('no samples');
   const s = [...samples].sort((a, b) => a - b);
-  const rank = (p: number) => s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+  const rank = (p: number) => percentile(s, p);
   const r = (x: number) => Math.round(x * 10) / 10;
   return { n: s.length, min: r(s[0]), median: r(rank(50)), p95: r(rank(95)), max: r(s[s.length - 1]), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
 }

@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { Readable, Writable } from "node:stream";
-import { Exec, KubeConfig } from "@kubernetes/client-node";
+import { Readable } from "node:stream";
+import { adminConfig, execIn } from "../../test/integration/cluster-helpers";
 
 /**
  * A real Vite dev server in a devbox, without the internet (devboxes have none). The node
@@ -64,35 +64,14 @@ function tarArgs(dirs: PackageDir[]): string[] {
   return dirs.filter((d) => !inside(d)).flatMap((d) => ["-C", d.nodeModules, d.rel]);
 }
 
-function adminKubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromFile(process.env.DEVBOX_ADMIN_KUBECONFIG ?? "/var/lib/devbox-cluster/kubeconfig/admin.kubeconfig");
-  return kc;
-}
-
 /**
  * Runs a script in the devbox's container (as its user) with an optional stdin; resolves with its
  * output, rejects with the output and the status when it fails.
  */
-export function execInDevbox(namespace: string, pod: string, script: string, stdin: Readable | null = null): Promise<string> {
-  let out = "";
-  const sink = () =>
-    new Writable({
-      write: (chunk, _enc, cb) => {
-        out += chunk.toString();
-        cb();
-      },
-    });
-  return new Promise<string>((resolve, reject) => {
-    let done = false;
-    new Exec(adminKubeConfig())
-      .exec(namespace, pod, "devbox", ["bash", "-c", script], sink(), sink(), stdin, false, (s) => {
-        done = true;
-        if (s.status === "Success") resolve(out);
-        else reject(new Error(`in the devbox: ${script.split("\n")[0]}…\n${out}\n${JSON.stringify(s)}`));
-      })
-      .then((ws) => ws.on("close", () => setImmediate(() => done || reject(new Error(`in the devbox: ${script.split("\n")[0]}…: closed without a status\n${out}`)))), reject);
-  });
+export async function execInDevbox(namespace: string, pod: string, script: string, stdin: Readable | null = null): Promise<string> {
+  const { stdout, stderr, status } = await execIn(adminConfig(), namespace, pod, "devbox", ["bash", "-c", script], undefined, stdin);
+  if (status.status !== "Success") throw new Error(`in the devbox: ${script.split("\n")[0]}…\n${stdout}${stderr}\n${JSON.stringify(status)}`);
+  return stdout + stderr;
 }
 
 /**

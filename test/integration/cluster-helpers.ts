@@ -1,7 +1,7 @@
 // Helpers for the tests of the bundled cluster (cluster/devbox-cluster).
 import * as k8s from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
-import { Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 
 export const STATE_DIR = process.env.DEVBOX_CLUSTER_DIR ?? '/var/lib/devbox-cluster';
 export const ADMIN_KUBECONFIG = process.env.DEVBOX_ADMIN_KUBECONFIG ?? `${STATE_DIR}/kubeconfig/admin.kubeconfig`;
@@ -40,8 +40,8 @@ export interface ExecResult {
   status: k8s.V1Status;
 }
 
-/** Run a command through the websocket exec API; resolves with its output and final V1Status. */
-export function execIn(kc: k8s.KubeConfig, ns: string, pod: string, container: string, cmd: string[], onFirstOutput?: () => void): Promise<ExecResult> {
+/** Run a command through the websocket exec API (with `stdin` when given); resolves with its output and final V1Status. */
+export function execIn(kc: k8s.KubeConfig, ns: string, pod: string, container: string, cmd: string[], onFirstOutput?: () => void, stdin: Readable | null = null): Promise<ExecResult> {
   let stdout = '';
   let stderr = '';
   let first = true;
@@ -59,7 +59,7 @@ export function execIn(kc: k8s.KubeConfig, ns: string, pod: string, container: s
   return new Promise((resolve, reject) => {
     let done = false;
     new k8s.Exec(kc)
-      .exec(ns, pod, container, cmd, sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, (status) => {
+      .exec(ns, pod, container, cmd, sink((s) => (stdout += s)), sink((s) => (stderr += s)), stdin, false, (status) => {
         done = true;
         resolve({ stdout, stderr, status });
       })
