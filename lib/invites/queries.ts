@@ -1,26 +1,30 @@
-import { and, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt, sql, type SQLWrapper } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { memberships } from "@/db/schema/memberships";
 import { teamInvites, type TeamInvite } from "@/db/schema/team-invites";
 import { teams, type Team } from "@/db/schema/teams";
 import { users } from "@/db/schema/users";
 import { sha256 } from "@/lib/preview/tokens";
+import { ROLES, roleAtLeast } from "@/lib/teams/roles";
 
 /** creator_gone: whoever made it is no owner or admin of the team any more (lib/invites/service.ts acceptInvite). */
 export type InviteState = "pending" | "expired" | "revoked" | "used_up" | "creator_gone";
 
-/** The roles whose invites hold: an invite carries its creator's authority. */
-const INVITING_ROLES = ["owner", "admin"] as const;
+/**
+ * An invite carries its creator's authority: it holds while a membership row says they may still
+ * make one (the role the invites routes require). One condition for the acceptance, the invite
+ * page and the members page's list, so they cannot disagree.
+ */
+const INVITING_ROLES = ROLES.filter((r) => roleAtLeast(r, "admin"));
+const mayInviteMembership = (teamId: SQLWrapper | string, userId: SQLWrapper | string) =>
+  and(eq(memberships.teamId, teamId), eq(memberships.userId, userId), inArray(memberships.role, INVITING_ROLES));
 
 /**
  * Whether the invite's creator may still invite to its team. `lock` takes a shared lock on their
  * membership row so a removal in flight finishes first or waits (for the acceptance's transaction).
  */
 export async function creatorMayInvite(tx: Pick<Database, "select">, invite: Pick<TeamInvite, "teamId" | "createdBy">, opts: { lock?: boolean } = {}): Promise<boolean> {
-  const q = tx
-    .select({ role: memberships.role })
-    .from(memberships)
-    .where(and(eq(memberships.teamId, invite.teamId), eq(memberships.userId, invite.createdBy), inArray(memberships.role, [...INVITING_ROLES])));
+  const q = tx.select({ role: memberships.role }).from(memberships).where(mayInviteMembership(invite.teamId, invite.createdBy));
   return (await (opts.lock ? q.for("share") : q)).length > 0;
 }
 
@@ -48,7 +52,7 @@ export async function listPendingInvites(db: Database, teamId: string) {
     .from(teamInvites)
     .leftJoin(users, eq(users.id, teamInvites.createdBy))
     // Only invites that would still be accepted: their creator can still invite.
-    .innerJoin(memberships, and(eq(memberships.teamId, teamInvites.teamId), eq(memberships.userId, teamInvites.createdBy), inArray(memberships.role, [...INVITING_ROLES])))
+    .innerJoin(memberships, mayInviteMembership(teamInvites.teamId, teamInvites.createdBy))
     .where(and(eq(teamInvites.teamId, teamId), isNull(teamInvites.revokedAt), gt(teamInvites.expiresAt, new Date()), lt(teamInvites.uses, teamInvites.maxUses)))
     .orderBy(desc(teamInvites.createdAt));
 }

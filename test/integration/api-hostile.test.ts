@@ -74,7 +74,7 @@ describe("REST API under attack", () => {
       const r = await raw({ method: "POST", path, headers: { "Content-Type": "application/json", Authorization: "Bearer dbx_pat_x", "Content-Length": 512 * 1024 ** 2 }, body: Buffer.from("{") });
       expect(r !== "no answer" && r.status, path).toBe(413);
     }
-    // No length at all (chunked): streamed until the limit, then refused, never buffered whole.
+    // No declared length (chunked): refused at once with 411 (server/body-limit.ts), nothing read.
     const chunked = await raw({ method: "POST", path: "/api/v1/teams", headers: { "Content-Type": "application/json", Authorization: "Bearer dbx_pat_x", "Transfer-Encoding": "chunked" }, body: Buffer.alloc(64 * 1024, 0x20) });
     expect(chunked !== "no answer" && chunked.status).toBe(411);
     // An ordinary request still works.

@@ -32,4 +32,17 @@ describe("pages visited signed out", () => {
     const log = dash.tail(400);
     expect(log, log).not.toMatch(/AppError|Sign in to continue|⨯/);
   });
+
+  it("an API path no route has gets the API's JSON 404 from server.ts, a real one is still its route's to answer", async () => {
+    const missing = await fetch(`${dash.url}/api/v1/teams/acme/nosuch`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(missing.headers.get("x-devbox-no-route")).toBe("1");
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("not_found");
+    // A path the API has, signed out: the route's own refusal, unmarked.
+    const real = await fetch(`${dash.url}/api/v1/teams/acme/devboxes`);
+    expect(real.status).toBe(401);
+    expect(real.headers.get("x-devbox-no-route")).toBeNull();
+    await real.arrayBuffer();
+  });
 });
