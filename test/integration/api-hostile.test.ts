@@ -1,6 +1,10 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApiWorld, type ApiWorld } from "./api-world";
+import { eventually } from "./devbox-harness";
+
+// The dashboard samples usage every 3 s (lib/usage/sampler.ts), for the usage test below.
+process.env.DEVBOX_USAGE_SAMPLE_SECONDS = "3";
 
 /**
  * The attacker's side of the REST API, against the real dashboard: what a restricted API token
@@ -149,4 +153,17 @@ describe("REST API under attack", () => {
     const location = exchanged !== "no answer" ? String(exchanged.headers.location) : "";
     expect(new URL(location, `http://${label}.localhost:${port}/`).host).toBe(`${label}.localhost:${port}`);
   });
+
+  it("a token restricted to named devboxes is not told the others' names by the team's usage", async () => {
+    expect((await w.call("PUT", `/api/v1/teams/${w.team}/devboxes/other/state`, { body: { state: "running" } })).status).toBe(202);
+    try {
+      const consumers = async (auth?: string) => ((await w.call("GET", `/api/v1/teams/${w.team}/usage`, auth ? { auth } : {})).json as { topConsumers: { name: string }[] }).topConsumers.map((c) => c.name);
+      // The owner's session sees "other" among the top consumers once it has been sampled.
+      await eventually("other sampled", async () => ((await consumers()).includes("other") ? true : undefined), 120_000);
+      const token = await tokenFor({ scopes: ["devboxes:read"], team: w.team, devboxes: ["box"] });
+      expect(await consumers(token)).not.toContain("other");
+    } finally {
+      await w.call("PUT", `/api/v1/teams/${w.team}/devboxes/other/state`, { body: { state: "stopped" } });
+    }
+  }, 180_000);
 });
