@@ -110,6 +110,16 @@ proc_start_epoch() { # pid -> start time, seconds since the epoch
   echo $(($(awk '/^btime/ {print $2}' /proc/stat) + ticks / $(getconf CLK_TCK)))
 }
 
+# In the subshell that execs a daemon: closes every fd but stdin/out/err, so no lock or pipe of
+# the caller lives on in the daemon.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+}
+
 # start_bg component binary args... : detached (own session), logs to $LOGS/<component>.log
 start_bg() {
   local name="$1"; shift
@@ -119,10 +129,7 @@ start_bg() {
   # registry-gc locks, or a caller's `flock <file> devbox-cluster up` without -o), or the lock
   # would be held until the daemon exits.
   (
-    for fd in /proc/$BASHPID/fd/*; do
-      fd=${fd##*/}
-      if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
-    done
+    close_inherited_fds
     exec setsid "$@" </dev/null >>"$log" 2>&1
   ) &
   STARTED[$name]=$!

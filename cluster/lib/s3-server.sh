@@ -72,10 +72,7 @@ s3_server_start() { # dir listen bucket...
     cd /
     local access="$DEVBOX_S3_ACCESS_KEY" secret="$DEVBOX_S3_SECRET_KEY" v
     for v in $(compgen -e); do unset "$v"; done
-    for v in /proc/$BASHPID/fd/*; do   # no lock or pipe of the caller lives on in the daemon
-      v=${v##*/}
-      if ((v > 2)); then eval "exec $v>&-" 2>/dev/null || true; fi
-    done
+    close_inherited_fds   # lib/common.sh
     export PATH=/usr/sbin:/usr/bin:/sbin:/bin ROOT_ACCESS_KEY_ID="$access" ROOT_SECRET_ACCESS_KEY="$secret"
     exec setsid "$S3_SERVER_BIN" --port "$listen" --quiet posix "$dir/data" </dev/null >>"$dir/server.log" 2>&1
   ) &
