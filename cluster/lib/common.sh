@@ -258,6 +258,16 @@ stop_started() {
   done
 }
 
+# An S3 request with an empty body, signed with SigV4 by curl (7.75+; it signs the query as
+# written). The key pair goes to curl on stdin as a quoted config line, never in argv.
+S3_EMPTY_PAYLOAD_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+curl_quote() { local v=${1//\\/\\\\}; echo "${v//\"/\\\"}"; }
+s3_curl() { # region access-key secret-key curl-args...
+  local region="$1" access="$2" secret="$3"; shift 3
+  printf 'user = "%s:%s"\n' "$(curl_quote "$access")" "$(curl_quote "$secret")" |
+    curl -K - --aws-sigv4 "aws:amz:$region:s3" -H "x-amz-content-sha256: $S3_EMPTY_PAYLOAD_SHA256" "$@"
+}
+
 # https health check with the admin client cert
 https_ok() { curl -sf --max-time 3 --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "$1"; }
 

@@ -87,9 +87,7 @@ s3_server_start() { # dir listen bucket...
   ((i < 100)) || { s3_server_stop "$dir"; die "the S3 server did not answer on $listen within 10 s; log: $dir/server.log"; }
   local bucket code
   for bucket in "$@"; do
-    code=$(printf 'user = "%s:%s"\n' "$DEVBOX_S3_ACCESS_KEY" "$DEVBOX_S3_SECRET_KEY" |
-      curl -s -o "$dir/create-bucket.out" -w '%{http_code}' -K - --aws-sigv4 "aws:amz:us-east-1:s3" -X PUT \
-        -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "http://$listen/$bucket")
+    code=$(s3_curl us-east-1 "$DEVBOX_S3_ACCESS_KEY" "$DEVBOX_S3_SECRET_KEY" -s -o "$dir/create-bucket.out" -w '%{http_code}' -X PUT "http://$listen/$bucket")
     # 409 BucketAlreadyOwnedByYou: made by an earlier start on the same data dir
     [[ $code == 200 ]] || { [[ $code == 409 ]] && grep -q BucketAlreadyOwnedByYou "$dir/create-bucket.out"; } || {
       s3_server_stop "$dir"; die "creating bucket $bucket failed (HTTP $code): $(cat "$dir/create-bucket.out")"
