@@ -276,11 +276,7 @@ ensure_node2() {
   fi
   if [[ ${DEVBOX_SKIP_KUBE_PROXY:-} != 1 ]]; then
     ensure_kube_proxy_binary
-    local pid
-    if n2_write_kube_proxy_config && pid=$(pid_of node2-kube-proxy); then
-      for _ in {1..50}; do alive "$pid" || break; sleep 0.2; done
-      alive "$pid" && stop_component node2-kube-proxy
-    fi
+    if n2_write_kube_proxy_config; then let_kube_proxy_exit node2-kube-proxy; fi
     n2_start node2-kube-proxy n2_kube_proxy_ok "healthy (127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT inside $N2_NETNS)" \
       nsenter --net="/run/netns/$N2_NETNS" --mount="$N2_MNT" -- "$KUBE_PROXY_BIN_DIR/kube-proxy" --config="$N2_DIR/kube-proxy-config.yaml" --v=1
   fi
