@@ -347,7 +347,7 @@ n2_stop() {
 # without stop_containers' containerd_for_teardown, which would start node 1's containerd
 n2_stop_containers() { stop_running_containers " on node 2"; }
 
-# shims and container processes of node 2: its network namespace, or its pod cgroups
+# shims and container processes of node 2: its network namespace, or its pod cgroups; its relays
 n2_kill_leftovers() {
   local pid d ino; ino=$(n2_netns_inode || true)
   if [[ -n $ino ]]; then
@@ -359,6 +359,14 @@ n2_kill_leftovers() {
   for d in $(cgroup_dirs); do
     [[ -d $d$N2_CGROUP_ROOT ]] || continue
     for pid in $(find "$d$N2_CGROUP_ROOT" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u); do kill -KILL "$pid" 2>/dev/null || true; done
+  done
+  # the relays' host ends run in node 1's namespace, named socat: stop_component finds them by pid
+  # file only (find_ours matches the program name)
+  for pid in $(pgrep -x socat 2>/dev/null); do
+    if grep -qaF -- "$RUN/node2-" "/proc/$pid/cmdline" 2>/dev/null; then
+      info "killing node 2's leftover relay $pid: $(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null | cut -c1-100)"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
   done
   for _ in {1..20}; do [[ -z $(ip netns pids "$N2_NETNS" 2>/dev/null) ]] && break; sleep 0.1; done
 }
