@@ -110,6 +110,16 @@ proc_start_epoch() { # pid -> start time, seconds since the epoch
   echo $(($(awk '/^btime/ {print $2}' /proc/stat) + ticks / $(getconf CLK_TCK)))
 }
 
+# In the subshell that execs a daemon: closes every fd but stdin/out/err, so no lock or pipe of
+# the caller lives on in the daemon.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+}
+
 # start_bg component binary args... : detached (own session), logs to $LOGS/<component>.log
 start_bg() {
   local name="$1"; shift
@@ -119,10 +129,7 @@ start_bg() {
   # registry-gc locks, or a caller's `flock <file> devbox-cluster up` without -o), or the lock
   # would be held until the daemon exits.
   (
-    for fd in /proc/$BASHPID/fd/*; do
-      fd=${fd##*/}
-      if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
-    done
+    close_inherited_fds
     exec setsid "$@" </dev/null >>"$log" 2>&1
   ) &
   STARTED[$name]=$!
@@ -249,6 +256,16 @@ stop_started() {
     if alive "${STARTED[$name]}"; then stop_pid "${STARTED[$name]}" "$name"; info "stopped $name (pid ${STARTED[$name]}), started by this up"; fi
     rm -f "$RUN/$name.pid"
   done
+}
+
+# An S3 request with an empty body, signed with SigV4 by curl (7.75+; it signs the query as
+# written). The key pair goes to curl on stdin as a quoted config line, never in argv.
+S3_EMPTY_PAYLOAD_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+curl_quote() { local v=${1//\\/\\\\}; echo "${v//\"/\\\"}"; }
+s3_curl() { # region access-key secret-key curl-args...
+  local region="$1" access="$2" secret="$3"; shift 3
+  printf 'user = "%s:%s"\n' "$(curl_quote "$access")" "$(curl_quote "$secret")" |
+    curl -K - --aws-sigv4 "aws:amz:$region:s3" -H "x-amz-content-sha256: $S3_EMPTY_PAYLOAD_SHA256" "$@"
 }
 
 # https health check with the admin client cert

@@ -25,6 +25,16 @@ ensure_kube_proxy_binary() {
     k8s.io/kubernetes/cmd/kube-proxy "kube-proxy $K8S_VERSION"
 }
 
+# After its config was rewritten: a running kube-proxy exits by itself on the change (a newer up's
+# settings); let it (or stop it), the caller starts it again. lib/node2.sh: node 2's too.
+let_kube_proxy_exit() { # component
+  local pid
+  pid=$(pid_of "$1") || return 0
+  info "$1 (pid $pid) exits on its config change; starting it again"
+  for _ in {1..50}; do alive "$pid" || break; sleep 0.2; done
+  if alive "$pid"; then stop_component "$1"; fi
+}
+
 # Rewritten only when it changes: kube-proxy watches the file and exits when it is written to.
 write_kube_proxy_config() {
   local f="$STATE_DIR/kube-proxy-config.yaml"
@@ -65,13 +75,7 @@ start_kube_proxy() {
   ensure_kube_proxy_binary
   gen_cert kube-proxy "/CN=system:kube-proxy" client
   write_kubeconfig kube-proxy kube-proxy
-  local pid
-  if write_kube_proxy_config && pid=$(pid_of kube-proxy); then
-    # it exits by itself on a config change (a newer up's settings); let it, then start it below
-    info "kube-proxy (pid $pid) exits on its config change; starting it again"
-    for _ in {1..50}; do alive "$pid" || break; sleep 0.2; done
-    alive "$pid" && stop_component kube-proxy
-  fi
+  if write_kube_proxy_config; then let_kube_proxy_exit kube-proxy; fi
   # replies of a Pod behind a ClusterIP to a Pod on the same bridge must pass conntrack
   [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]] || modprobe br_netfilter 2>/dev/null || true
   sysctl -qw net.bridge.bridge-nf-call-iptables=1 || die "cannot enable net.bridge.bridge-nf-call-iptables (br_netfilter); ClusterIPs between pods would not work"

@@ -276,11 +276,7 @@ ensure_node2() {
   fi
   if [[ ${DEVBOX_SKIP_KUBE_PROXY:-} != 1 ]]; then
     ensure_kube_proxy_binary
-    local pid
-    if n2_write_kube_proxy_config && pid=$(pid_of node2-kube-proxy); then
-      for _ in {1..50}; do alive "$pid" || break; sleep 0.2; done
-      alive "$pid" && stop_component node2-kube-proxy
-    fi
+    if n2_write_kube_proxy_config; then let_kube_proxy_exit node2-kube-proxy; fi
     n2_start node2-kube-proxy n2_kube_proxy_ok "healthy (127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT inside $N2_NETNS)" \
       nsenter --net="/run/netns/$N2_NETNS" --mount="$N2_MNT" -- "$KUBE_PROXY_BIN_DIR/kube-proxy" --config="$N2_DIR/kube-proxy-config.yaml" --v=1
   fi
@@ -351,7 +347,7 @@ n2_stop() {
 # without stop_containers' containerd_for_teardown, which would start node 1's containerd
 n2_stop_containers() { stop_running_containers " on node 2"; }
 
-# shims and container processes of node 2: its network namespace, or its pod cgroups
+# shims and container processes of node 2: its network namespace, or its pod cgroups; its relays
 n2_kill_leftovers() {
   local pid d ino; ino=$(n2_netns_inode || true)
   if [[ -n $ino ]]; then
@@ -363,6 +359,14 @@ n2_kill_leftovers() {
   for d in $(cgroup_dirs); do
     [[ -d $d$N2_CGROUP_ROOT ]] || continue
     for pid in $(find "$d$N2_CGROUP_ROOT" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u); do kill -KILL "$pid" 2>/dev/null || true; done
+  done
+  # the relays' host ends run in node 1's namespace, named socat: stop_component finds them by pid
+  # file only (find_ours matches the program name)
+  for pid in $(pgrep -x socat 2>/dev/null); do
+    if grep -qaF -- "$RUN/node2-" "/proc/$pid/cmdline" 2>/dev/null; then
+      info "killing node 2's leftover relay $pid: $(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null | cut -c1-100)"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
   done
   for _ in {1..20}; do [[ -z $(ip netns pids "$N2_NETNS" 2>/dev/null) ]] && break; sleep 0.1; done
 }

@@ -212,11 +212,10 @@ start_registry() {
 registry_ok() { curl -sf --max-time 2 "http://$REGISTRY/v2/" >/dev/null; }
 
 # ---- S3 API (bucket listing for storage sizes) -------------------------------------------------
-# curl's SigV4 signing (7.75+). It signs the query as written, so every value is percent-encoded
-# here the way SigV4's canonical form wants it (jq's @uri keeps only unreserved characters).
+# s3_curl (lib/common.sh) signs the query as written, so every value is percent-encoded here the
+# way SigV4's canonical form wants it (jq's @uri keeps only unreserved characters).
 
 uri_encode() { jq -rn --arg v "$1" '$v | @uri'; }
-curl_quote() { local v=${1//\\/\\\\}; echo "${v//\"/\\\"}"; }
 
 # Total bytes of the objects under the registry's root in the bucket (ListObjectsV2, paged).
 s3_registry_bytes() {
@@ -232,10 +231,7 @@ s3_registry_bytes() {
     url="$endpoint/$bucket?"
     [[ -n $token ]] && url+="continuation-token=$(uri_encode "$token")&"
     url+="list-type=2&max-keys=${DEVBOX_S3_LIST_PAGE:-1000}&prefix=$(uri_encode "${prefix}docker/")"
-    # the key pair goes to curl on stdin (a config line, quoted), not in argv
-    page=$(printf 'user = "%s:%s"\n' "$(curl_quote "$access")" "$(curl_quote "$secret")" |
-      curl -sS --fail-with-body --max-time 60 -K - --aws-sigv4 "aws:amz:$region:s3" \
-        -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "$url") ||
+    page=$(s3_curl "$region" "$access" "$secret" -sS --fail-with-body --max-time 60 "$url") ||
       { echo "listing s3://$bucket/${prefix} failed: $page" >&2; return 1; }
     sizes=$(grep -o '<Size>[0-9]*</Size>' <<<"$page" | tr -dc '0-9\n' || true)
     [[ -n $sizes ]] && total=$((total + $(paste -sd+ <<<"$sizes")))

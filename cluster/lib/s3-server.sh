@@ -72,10 +72,7 @@ s3_server_start() { # dir listen bucket...
     cd /
     local access="$DEVBOX_S3_ACCESS_KEY" secret="$DEVBOX_S3_SECRET_KEY" v
     for v in $(compgen -e); do unset "$v"; done
-    for v in /proc/$BASHPID/fd/*; do   # no lock or pipe of the caller lives on in the daemon
-      v=${v##*/}
-      if ((v > 2)); then eval "exec $v>&-" 2>/dev/null || true; fi
-    done
+    close_inherited_fds   # lib/common.sh
     export PATH=/usr/sbin:/usr/bin:/sbin:/bin ROOT_ACCESS_KEY_ID="$access" ROOT_SECRET_ACCESS_KEY="$secret"
     exec setsid "$S3_SERVER_BIN" --port "$listen" --quiet posix "$dir/data" </dev/null >>"$dir/server.log" 2>&1
   ) &
@@ -90,9 +87,7 @@ s3_server_start() { # dir listen bucket...
   ((i < 100)) || { s3_server_stop "$dir"; die "the S3 server did not answer on $listen within 10 s; log: $dir/server.log"; }
   local bucket code
   for bucket in "$@"; do
-    code=$(printf 'user = "%s:%s"\n' "$DEVBOX_S3_ACCESS_KEY" "$DEVBOX_S3_SECRET_KEY" |
-      curl -s -o "$dir/create-bucket.out" -w '%{http_code}' -K - --aws-sigv4 "aws:amz:us-east-1:s3" -X PUT \
-        -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "http://$listen/$bucket")
+    code=$(s3_curl us-east-1 "$DEVBOX_S3_ACCESS_KEY" "$DEVBOX_S3_SECRET_KEY" -s -o "$dir/create-bucket.out" -w '%{http_code}' -X PUT "http://$listen/$bucket")
     # 409 BucketAlreadyOwnedByYou: made by an earlier start on the same data dir
     [[ $code == 200 ]] || { [[ $code == 409 ]] && grep -q BucketAlreadyOwnedByYou "$dir/create-bucket.out"; } || {
       s3_server_stop "$dir"; die "creating bucket $bucket failed (HTTP $code): $(cat "$dir/create-bucket.out")"

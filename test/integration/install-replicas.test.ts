@@ -23,18 +23,7 @@ import { previewLabel } from "@/lib/preview/host";
 import { adminConfig, waitFor } from "./cluster-helpers";
 import { ApiClient } from "../support/dashboard";
 import { credentialsSessionCookie } from "../support/sign-in";
-import {
-  applyInstall,
-  buildInstallImages,
-  dashboardLogs,
-  type Install,
-  kubectl,
-  leftovers,
-  seedRuntimeImages,
-  uninstall,
-  waitForDashboard,
-  writeInstallOverlay,
-} from "../support/install";
+import { dashboardLogs, type Install, kubectl, leftovers, setUpInstall, uninstall, waitForDashboard } from "../support/install";
 
 const ATTACHES_PER_SOURCE = 6;
 const REQUESTS_PER_SOURCE = 20;
@@ -87,10 +76,12 @@ describe("install with the bundled PostgreSQL and 2 dashboard replicas", () => {
   const box = "twin";
 
   beforeAll(async () => {
-    const images = await buildInstallImages({ postgres: true });
-    inst = await writeInstallOverlay(images, { replicas: 2, postgres: true, config: { DEVBOX_ADMIN_EMAIL: email, DEVBOX_ADMIN_PASSWORD: password } });
-    await applyInstall(inst);
-    await seedRuntimeImages(inst, ["base", "node"]); // the devbox runs node (its preview app)
+    inst = await setUpInstall({
+      replicas: 2,
+      postgres: true,
+      config: { DEVBOX_ADMIN_EMAIL: email, DEVBOX_ADMIN_PASSWORD: password },
+      runtimeImages: ["base", "node"], // the devbox runs node (its preview app)
+    });
   }, 1_500_000);
 
   afterAll(async () => {

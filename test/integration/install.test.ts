@@ -10,19 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { adminConfig, waitFor } from "./cluster-helpers";
-import {
-  applyInstall,
-  buildInstallImages,
-  dashboardLogs,
-  type Install,
-  kubectl,
-  leftovers,
-  runJourney,
-  seedRuntimeImages,
-  uninstall,
-  waitForDashboard,
-  writeInstallOverlay,
-} from "../support/install";
+import { dashboardLogs, type Install, kubectl, leftovers, runJourney, setUpInstall, uninstall, waitForDashboard } from "../support/install";
 import { clusterScript, NODE1, NODE2, noteClusterChange } from "../support/cluster-script";
 
 const note = (what: string) => noteClusterChange("install test (install.test.ts)", what);
@@ -37,13 +25,10 @@ describe("install with kubectl apply -k (deploy/)", () => {
     const up = await clusterScript(["up", "--nodes", "2"]);
     expect(up.code, up.out).toBe(0);
     expect(up.out).toContain(`node ${NODE2} is Ready`);
-    const images = await buildInstallImages();
-    inst = await writeInstallOverlay(images, {
+    inst = await setUpInstall({
       dashboardNodeSelector: { "kubernetes.io/hostname": NODE1 },
       config: { DEVBOX_NODE_SELECTOR: `kubernetes.io/hostname=${NODE2}` },
     });
-    await applyInstall(inst);
-    await seedRuntimeImages(inst);
   }, 1_500_000);
 
   afterAll(async () => {

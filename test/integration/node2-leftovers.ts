@@ -1,6 +1,7 @@
 // What `devbox-cluster node remove 2` (cluster/lib/node2.sh) must have taken away: the network
 // namespace, the veth, the host routes, the NAT rules, node 2's entries in the apiserver guard,
-// mounts, processes and cgroups under node 2's names, its state dir. Empty when nothing is left.
+// mounts, processes (node 2's own and the relays on the host) and cgroups under node 2's names,
+// its state dir. Empty when nothing is left.
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import { promisify } from "node:util";
@@ -16,6 +17,8 @@ export interface Node2Names {
   natComment: string;
   apiserverGuardTable: string;
   dir: string;
+  /** node 2's relays (socat) name sockets here: $STATE_DIR/run/node2-<part>.sock, outside dir */
+  relaySocketPrefix: string;
   cgroupRoot: string;
 }
 
@@ -29,6 +32,7 @@ export function node2Names(stateDir: string, env: Record<string, string | undefi
     natComment: `devbox-node2:${network}`,
     apiserverGuardTable: `devbox_apiserver_guard_${network.replace(/[^A-Za-z0-9_]/g, "_")}`,
     dir: `${stateDir}/node2`,
+    relaySocketPrefix: `${stateDir}/run/node2-`,
     cgroupRoot: `/${network}-node2`,
   };
 }
@@ -55,7 +59,7 @@ export async function node2Leftovers(n: Node2Names): Promise<string[]> {
     } catch {
       continue;
     }
-    if (cmdline.includes(`${n.dir}/`) || cmdline.includes(`/run/netns/${n.netns} `)) left.push(`process ${pid}: ${cmdline.slice(0, 100)}`);
+    if (cmdline.includes(`${n.dir}/`) || cmdline.includes(`/run/netns/${n.netns} `) || cmdline.includes(n.relaySocketPrefix)) left.push(`process ${pid}: ${cmdline.slice(0, 100)}`);
   }
   for (const c of fs.existsSync("/sys/fs/cgroup") ? fs.readdirSync("/sys/fs/cgroup") : [])
     if (fs.existsSync(`/sys/fs/cgroup/${c}${n.cgroupRoot}`)) left.push(`cgroup /sys/fs/cgroup/${c}${n.cgroupRoot}`);

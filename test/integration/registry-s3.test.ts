@@ -185,6 +185,23 @@ describe("registry on S3 object storage", () => {
     expect(config).not.toContain(secretKey);
     expect(config).not.toContain(accessKey);
     expect(fs.statSync(path.join(registryState(), "registry/s3-credentials")).mode & 0o777).toBe(0o600);
+    // …and in no process's argv and no log: the registry and the S3 server got them in their
+    // environment (which the check reads too, so it looks at the right processes)
+    for (const pidFile of [path.join(registryState(), "run/registry.pid"), path.join(work, "s3/server.pid")]) {
+      const pid = fs.readFileSync(pidFile, "utf8").trim();
+      expect(fs.readFileSync(`/proc/${pid}/environ`, "utf8"), pidFile).toContain(secretKey);
+    }
+    for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+      let argv = "";
+      try {
+        argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      } catch {
+        continue; // gone meanwhile
+      }
+      expect(argv.includes(secretKey) || argv.includes(accessKey), `argv of ${pid}`).toBe(false);
+    }
+    for (const log of [path.join(registryState(), "logs/registry.log"), path.join(work, "s3/server.log")])
+      expect(fs.readFileSync(log, "utf8"), log).not.toContain(secretKey);
   });
 
   it("serves the dashboard's own registry calls: blob mount into another repository, read, delete", async () => {

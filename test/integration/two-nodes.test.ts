@@ -70,6 +70,10 @@ describe("two nodes", () => {
     expect(removed.code, removed.out).toBe(0);
     // nothing of node 2 is left on the host (netns, veth, routes, NAT rules, guard entries, …)
     expect(await node2Leftovers(node2Names(STATE_DIR))).toEqual([]);
+    // …and node 1 was left alone: every part of it still runs and is healthy
+    const status = await cluster(["status"]);
+    expect(status.code, status.out).toBe(0);
+    expect(status.out).not.toMatch(/^node2-/m);
   }, 300_000);
 
   it("node 2 is Ready at its own address with the agent answering there; status shows its parts", async () => {

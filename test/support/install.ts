@@ -1,7 +1,8 @@
 // The install (deploy/) applied into the bundled cluster next to its own dashboard, as a second
 // install with its own names (deploy/README.md, "Two installs in one cluster"): its namespace,
 // cluster objects with a suffix, its own agent port, registry port on the node, Lease and team
-// namespace prefix. Used by test/integration/install.test.ts and bench/install.ts.
+// namespace prefix. Used by test/integration/install.test.ts, install-replicas.test.ts and
+// bench/install.ts.
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -269,6 +270,23 @@ export async function writeInstallOverlay(images: InstallImages, opts: InstallOp
 
 export async function applyInstall(inst: Install): Promise<void> {
   await kubectl("apply", "-k", inst.dir);
+}
+
+/**
+ * An install for a test file: its images built, the overlay written and applied, the runtime images
+ * seeded. A failure after the overlay was written uninstalls what got applied before it throws:
+ * the caller never got the Install to clean up with.
+ */
+export async function setUpInstall(opts: InstallOptions & { runtimeImages?: string[] } = {}): Promise<Install> {
+  const inst = await writeInstallOverlay(await buildInstallImages({ postgres: opts.postgres }), opts);
+  try {
+    await applyInstall(inst);
+    await seedRuntimeImages(inst, opts.runtimeImages);
+    return inst;
+  } catch (err) {
+    await uninstall(inst).catch((e) => console.error("uninstall after a failed set-up:", e));
+    throw err;
+  }
 }
 
 /** The install's registry has the runtime image devboxes start from (the bundled registry's copy). */
