@@ -19,7 +19,7 @@ import { newId } from "@/lib/ids";
 import { createDevbox, deleteDevbox } from "@/lib/devboxes/service";
 import { findDevbox } from "@/lib/devboxes/queries";
 import { createRelease, deleteRelease } from "@/lib/releases/requests";
-import { createToken } from "@/lib/tokens/service";
+import { createToken, revokeToken } from "@/lib/tokens/service";
 import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
 import { namespaceForTeam } from "@/lib/teams/namespace-name";
 import { adminCore, eventually } from "./devbox-harness";
@@ -197,6 +197,15 @@ describe("grants, revocations and deletions killed between their write and their
     await crashIn("lib/tokens/service", "createToken", [owner, { name: "ci", scopes: ["devboxes:read"], expiresInDays: 1 }]);
     const rows = await db.select().from(apiTokens).where(eq(apiTokens.userId, owner.id));
     for (const t of rows) expect((await db.select().from(auditEvents).where(and(eq(auditEvents.action, "token.create"), eq(auditEvents.target, t.id)))).length, `token ${t.name}`).toBe(1);
+  });
+
+  it("API token revoked: revoked only with its revocation logged", async () => {
+    const { view } = await createToken(db, owner, { name: "laptop", scopes: ["devboxes:read"], expiresInDays: 1 });
+    await crashIn("lib/tokens/service", "revokeToken", [owner.id, view.id]);
+    // A revoked token leaves the user's list: there is no retry to count on.
+    const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, view.id));
+    const logged = (await db.select().from(auditEvents).where(and(eq(auditEvents.action, "token.revoke"), eq(auditEvents.target, view.id)))).length;
+    expect(logged, `revoked: ${row.revokedAt !== null}`).toBe(row.revokedAt ? 1 : 0);
   });
 
   it("release created, then deleted: each is logged once", async () => {
