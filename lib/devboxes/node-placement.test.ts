@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { devboxNodeSelector, NodeSelectorError, parseNodeSelector } from "./node-placement";
+import { LabelListError } from "@/lib/k8s/label-list";
+import { devboxNodeSelector, parseNodeSelector } from "./node-placement";
 
 describe("DEVBOX_NODE_SELECTOR", () => {
   it("unset or empty: any node", () => {
@@ -16,9 +17,9 @@ describe("DEVBOX_NODE_SELECTOR", () => {
   });
 
   it("bad input is refused with a sentence naming the setting", () => {
-    expect(() => parseNodeSelector("devbox-node-2")).toThrow(NodeSelectorError);
-    expect(() => parseNodeSelector("devbox-node-2")).toThrow(/DEVBOX_NODE_SELECTOR: "devbox-node-2" is not key=value/);
-    expect(() => parseNodeSelector("bad key=x")).toThrow(/is not a label key/);
-    expect(() => parseNodeSelector("k=a b")).toThrow(/is not a label value/);
+    expect(() => parseNodeSelector("devbox-node-2")).toThrow(LabelListError);
+    expect(() => parseNodeSelector("devbox-node-2")).toThrow(/DEVBOX_NODE_SELECTOR: "devbox-node-2" is not a Kubernetes label/);
+    expect(() => parseNodeSelector("bad key=x")).toThrow(/"bad key=x" is not a Kubernetes label/);
+    expect(() => parseNodeSelector("k=a b")).toThrow(/"k=a b" is not a Kubernetes label/);
   });
 });

@@ -27,7 +27,7 @@ export interface NamespaceOwnerCheck {
  * Idempotent for the same team; if any piece fails the namespace is removed again, so there is
  * never a half-provisioned namespace.
  */
-export async function provisionTeamNamespace(namespace: string, teamId: string, owner?: NamespaceOwnerCheck): Promise<void> {
+export async function provisionTeamNamespace(namespace: string, teamId: string, owner: NamespaceOwnerCheck): Promise<void> {
   const core = kubeConfig().makeApiClient(CoreV1Api);
   const net = kubeConfig().makeApiClient(NetworkingV1Api);
   const body: V1Namespace = {
@@ -40,7 +40,7 @@ export async function provisionTeamNamespace(namespace: string, teamId: string, 
         // Devboxes are dev containers: baseline forbids host access and privilege, which they never need.
         "pod-security.kubernetes.io/enforce": "baseline",
       },
-      ...(owner ? { annotations: { [INSTALL_ANNOTATION]: owner.installId } } : {}),
+      annotations: { [INSTALL_ANNOTATION]: owner.installId },
     },
   };
   let created = false;
@@ -55,7 +55,7 @@ export async function provisionTeamNamespace(namespace: string, teamId: string, 
       // Made by this install for a team that never committed (the dashboard died between the
       // namespace and the commit): nobody's. Removed, so the retry converges instead of the name
       // staying blocked for good. Another install's namespace, or a team's, is never touched.
-      if (owner && other && existing.metadata?.annotations?.[INSTALL_ANNOTATION] === owner.installId && !(await owner.teamExists(other))) {
+      if (other && existing.metadata?.annotations?.[INSTALL_ANNOTATION] === owner.installId && !(await owner.teamExists(other))) {
         if (!existing.metadata?.deletionTimestamp) await deleteTeamNamespace(namespace);
         throw new AppError("unavailable", "This team name's namespace is left over from a team creation that did not finish; it is being removed. Try again in a minute.", { field: "slug" });
       }

@@ -33,19 +33,21 @@ export async function maxTeamsPerUser(db: Pick<Database, "select">): Promise<num
 
 export const setMaxTeamsPerUser = (db: Database, n: number) => setSetting(db, "max_teams_per_user", n);
 
+/** A random value made once and stored: the first writer wins, so every replica reads the same. */
+async function ensureGenerated(db: Database, key: string, make: () => string): Promise<string> {
+  const existing = await getSetting<string>(db, key);
+  if (existing) return existing;
+  await db.insert(instanceSettings).values({ key, value: make() }).onConflictDoNothing();
+  return (await getSetting<string>(db, key))!;
+}
+
 /**
  * The secret that signs session tokens. Generated once and stored in the DB, so sessions survive
  * restarts and every replica agrees, unless the operator sets NEXTAUTH_SECRET.
  */
 export async function ensureAuthSecret(db: Database): Promise<string> {
   if (process.env.NEXTAUTH_SECRET) return process.env.NEXTAUTH_SECRET;
-  const existing = await getSetting<string>(db, "auth_secret");
-  if (existing) return existing;
-  await db
-    .insert(instanceSettings)
-    .values({ key: "auth_secret", value: randomBytes(32).toString("base64url") })
-    .onConflictDoNothing();
-  return (await getSetting<string>(db, "auth_secret"))!;
+  return ensureGenerated(db, "auth_secret", () => randomBytes(32).toString("base64url"));
 }
 
 /**
@@ -53,9 +55,4 @@ export async function ensureAuthSecret(db: Database): Promise<string> {
  * makes (lib/k8s/team-namespace.ts), so a namespace left by its own team creation that crashed
  * before its transaction committed is told apart from another install's in the same cluster.
  */
-export async function ensureInstallId(db: Database): Promise<string> {
-  const existing = await getSetting<string>(db, "install_id");
-  if (existing) return existing;
-  await db.insert(instanceSettings).values({ key: "install_id", value: randomBytes(16).toString("hex") }).onConflictDoNothing();
-  return (await getSetting<string>(db, "install_id"))!;
-}
+export const ensureInstallId = (db: Database) => ensureGenerated(db, "install_id", () => randomBytes(16).toString("hex"));

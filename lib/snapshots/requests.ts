@@ -65,12 +65,17 @@ export async function commitDevbox(db: Database, team: Team, actorId: string, na
 export async function forceStopDevbox(db: Database, team: Team, actorId: string, name: string): Promise<void> {
   let d = await load(db, team, name);
   if (d.desiredState === "running") d = { ...(await stopDevbox(db, team, actorId, name)), namespace: team.namespace };
-  await db
-    .update(devboxOperations)
-    .set({ details: sql`${devboxOperations.details} || '{"discardChanges": true}'::jsonb` })
-    .where(and(eq(devboxOperations.devboxId, d.id), eq(devboxOperations.status, "pending"), inArray(devboxOperations.kind, ["stop", "restart", "update"])));
-  await db.update(devboxes).set({ lastError: null }).where(eq(devboxes.id, d.id));
-  await recordAudit(db, { actorId, teamId: team.id, action: "devbox.force-stop", target: name, details: { discardedChanges: true } });
+  // The discard and its event commit together: once the stop ends without its commit nobody
+  // retries, and the changes it threw away would be lost with no trace in the log.
+  await db.transaction(async (tx) => {
+    await tx
+      .update(devboxOperations)
+      .set({ details: sql`${devboxOperations.details} || '{"discardChanges": true}'::jsonb` })
+      .where(and(eq(devboxOperations.devboxId, d.id), eq(devboxOperations.status, "pending"), inArray(devboxOperations.kind, ["stop", "restart", "update"])));
+    await tx.update(devboxes).set({ lastError: null }).where(eq(devboxes.id, d.id));
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId, teamId: team.id, action: "devbox.force-stop", target: name, details: { discardedChanges: true } });
+  });
   announceDevboxChange(d.id);
 }
 

@@ -23,7 +23,8 @@ import { roleAtLeast } from "./roles";
  */
 export async function insertTeamWithNamespace(
   tx: Tx,
-  input: { slug: string; displayName: string; ownerId: string; personal: boolean; installId: string },
+  input: { slug: string; displayName: string; ownerId: string; personal: boolean },
+  making: NamespaceMaking,
 ): Promise<Team> {
   const team = {
     id: newId(),
@@ -36,31 +37,33 @@ export async function insertTeamWithNamespace(
   if (!row) throw new AppError("conflict", `The team name "${input.slug}" is taken.`, { field: "slug" });
   await tx.insert(memberships).values({ teamId: team.id, userId: input.ownerId, role: "owner" });
   await provisionTeamNamespace(team.namespace, team.id, {
-    installId: input.installId,
+    installId: making.installId,
     teamExists: async (id) => (await tx.select({ id: teams.id }).from(teams).where(eq(teams.id, id)).limit(1)).length > 0,
   });
+  // From here on a failure anywhere in the transaction (the caller's writes too) removes it again.
+  making.made = team.namespace;
   crashPoint("team:after-namespace");
   return row;
 }
 
+/** A transaction that may make a team namespace: this install's id, and the namespace once made. */
+export interface NamespaceMaking {
+  installId: string;
+  made?: string;
+}
+
 /**
- * Runs `work` in a transaction that may create a namespace. If the commit itself fails after the
- * namespace was made, the namespace is deleted again: no namespace without its team.
+ * Runs `work` in a transaction that may create a namespace (insertTeamWithNamespace). If anything
+ * after the namespace fails — the work's later writes or the commit — the namespace is deleted
+ * again: no namespace without its team.
  */
-export async function withNamespaceCompensation<T extends { namespace: string }>(
-  db: Database,
-  work: (tx: Tx, installId: string) => Promise<T>,
-): Promise<T> {
+export async function withNamespaceCompensation<T>(db: Database, work: (tx: Tx, making: NamespaceMaking) => Promise<T>): Promise<T> {
   // Committed before the namespace is made: what marks it as this install's must outlive a crash.
-  const installId = await ensureInstallId(db);
-  let made: T | undefined;
+  const making: NamespaceMaking = { installId: await ensureInstallId(db) };
   try {
-    return await db.transaction(async (tx) => {
-      made = await work(tx, installId);
-      return made;
-    });
+    return await db.transaction((tx) => work(tx, making));
   } catch (err) {
-    if (made) await deleteTeamNamespace(made.namespace).catch((e) => console.error("[devbox] compensation failed", e));
+    if (making.made) await deleteTeamNamespace(making.made).catch((e) => console.error("[devbox] compensation failed", e));
     throw err;
   }
 }
@@ -81,12 +84,12 @@ export async function createTeam(db: Database, actorId: string, input: { slug: s
   if (displayName.length > 80) throw new AppError("bad_request", "Display names are at most 80 characters.", { field: "displayName" });
   if (await findTeamBySlug(db, slug)) throw new AppError("conflict", `The team name "${slug}" is taken.`, { field: "slug" });
   const limit = await maxTeamsPerUser(db);
-  const team = await withNamespaceCompensation(db, async (tx, installId) => {
+  const team = await withNamespaceCompensation(db, async (tx, making) => {
     // Per user, serialized, so two parallel creations cannot both slip under the limit.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`teams:${actorId}`}))`);
     if ((await ownedTeamCount(tx, actorId)) >= limit)
       throw new AppError("quota_exceeded", `You can own at most ${limit} teams besides your personal one: delete one or ask an administrator to raise the limit.`);
-    const team = await insertTeamWithNamespace(tx, { slug, displayName, ownerId: actorId, personal: false, installId });
+    const team = await insertTeamWithNamespace(tx, { slug, displayName, ownerId: actorId, personal: false }, making);
     // With the row: a retry answers "taken", so the event must have committed with it.
     crashPoint("audit:before-event");
     await recordAudit(tx, { actorId, teamId: team.id, action: "team.create", target: slug });

@@ -70,13 +70,17 @@ export async function listTokens(db: Database, userId: string): Promise<TokenVie
 /** Revokes one of the user's tokens; effective on the token's next request. Idempotent. */
 export async function revokeToken(db: Database, userId: string, id: string): Promise<void> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound("Token");
-  const [row] = await db
-    .update(apiTokens)
-    .set({ revokedAt: sql`coalesce(${apiTokens.revokedAt}, now())` })
-    .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId)))
-    .returning();
-  if (!row) throw notFound("Token");
-  await recordAudit(db, { actorId: userId, teamId: row.teamId, action: "token.revoke", target: row.id, details: { name: row.name } });
+  // With its audit event: a revoked token leaves the list, so nobody would retry to log it.
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(apiTokens)
+      .set({ revokedAt: sql`coalesce(${apiTokens.revokedAt}, now())` })
+      .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId)))
+      .returning();
+    if (!row) throw notFound("Token");
+    crashPoint("audit:before-event");
+    await recordAudit(tx, { actorId: userId, teamId: row.teamId, action: "token.revoke", target: row.id, details: { name: row.name } });
+  });
 }
 
 /**

@@ -65,17 +65,15 @@ export async function registerUser(db: Database, input: RegisterInput): Promise<
   const passwordHash = input.password !== undefined ? await hashPassword(input.password) : null;
   const personalSlug = `${slugify(email.split("@")[0], 30)}-${randomSuffix(5)}`;
 
-  const { created, team } = await withNamespaceCompensation(db, async (tx, installId) => {
+  return withNamespaceCompensation(db, async (tx, making) => {
     const created = await insertAccount(tx, { id: newId(), email, name, passwordHash }, { bypassSignupClosed: input.bypassSignupClosed });
     const team = await insertTeamWithNamespace(tx, {
       slug: personalSlug,
       displayName: `${name}'s team`,
       ownerId: created.id,
       personal: true,
-      installId,
-    });
+    }, making);
     await recordAudit(tx, { actorId: created.id, teamId: team.id, action: "user.register", target: email });
-    return { created, team, namespace: team.namespace };
+    return created;
   });
-  return created;
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { auditEvents } from "@/db/schema/audit-events";
+import { devboxOperations } from "@/db/schema/devbox-operations";
 import { devboxes, type Devbox } from "@/db/schema/devboxes";
 import { memberships } from "@/db/schema/memberships";
 import { apiTokens } from "@/db/schema/api-tokens";
@@ -19,7 +20,8 @@ import { newId } from "@/lib/ids";
 import { createDevbox, deleteDevbox } from "@/lib/devboxes/service";
 import { findDevbox } from "@/lib/devboxes/queries";
 import { createRelease, deleteRelease } from "@/lib/releases/requests";
-import { createToken } from "@/lib/tokens/service";
+import { forceStopDevbox } from "@/lib/snapshots/requests";
+import { createToken, revokeToken } from "@/lib/tokens/service";
 import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
 import { namespaceForTeam } from "@/lib/teams/namespace-name";
 import { adminCore, eventually } from "./devbox-harness";
@@ -197,6 +199,28 @@ describe("grants, revocations and deletions killed between their write and their
     await crashIn("lib/tokens/service", "createToken", [owner, { name: "ci", scopes: ["devboxes:read"], expiresInDays: 1 }]);
     const rows = await db.select().from(apiTokens).where(eq(apiTokens.userId, owner.id));
     for (const t of rows) expect((await db.select().from(auditEvents).where(and(eq(auditEvents.action, "token.create"), eq(auditEvents.target, t.id)))).length, `token ${t.name}`).toBe(1);
+  });
+
+  it("API token revoked: revoked only with its revocation logged", async () => {
+    const { view } = await createToken(db, owner, { name: "laptop", scopes: ["devboxes:read"], expiresInDays: 1 });
+    await crashIn("lib/tokens/service", "revokeToken", [owner.id, view.id]);
+    // A revoked token leaves the user's list: there is no retry to count on.
+    const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, view.id));
+    const logged = (await db.select().from(auditEvents).where(and(eq(auditEvents.action, "token.revoke"), eq(auditEvents.target, view.id)))).length;
+    expect(logged, `revoked: ${row.revokedAt !== null}`).toBe(row.revokedAt ? 1 : 0);
+  });
+
+  it("stop without saving: the changes are discarded only with the discard logged", async () => {
+    // A stop already asked for (its commit failing): force-stop marks it to skip the commit.
+    const [stuck] = await db
+      .insert(devboxes)
+      .values({ id: newId(), teamId: team.id, name: "stuck", templateId: "x", image: "x", cpuMillis: 1, memoryMiB: 1, diskMiB: 1, ports: [], user: "u", workingDir: "/", createdBy: owner.id, desiredState: "stopped", lastError: "commit failed" })
+      .returning();
+    const [op] = await db.insert(devboxOperations).values({ id: newId(), devboxId: stuck.id, teamId: team.id, kind: "stop", actorId: owner.id, details: {} }).returning();
+    await crashIn("lib/snapshots/requests", "forceStopDevbox", [team, owner.id, "stuck"]);
+    const [after] = await db.select().from(devboxOperations).where(eq(devboxOperations.id, op.id));
+    const discarded = (after.details as Record<string, unknown>).discardChanges === true;
+    expect(await audited("devbox.force-stop", (_d, target) => target === "stuck"), `discarded: ${discarded}`).toHaveLength(discarded ? 1 : 0);
   });
 
   it("release created, then deleted: each is logged once", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { teams, type Team } from "@/db/schema/teams";
 import { users, type User } from "@/db/schema/users";
@@ -35,8 +35,11 @@ describe("team creation killed between its namespace and its commit", () => {
     [owner] = await db.insert(users).values({ id: newId(), email: `teamcrash-${newId()}@example.com`, name: "owner" }).returning();
   });
 
+  const failing = `tf-${randomSuffix()}`;
+
   afterAll(async () => {
     await adminCore.deleteNamespace({ name: namespace }).catch(() => {});
+    await adminCore.deleteNamespace({ name: namespaceForTeam(failing) }).catch(() => {});
     await close?.();
   });
 
@@ -82,5 +85,19 @@ describe("team creation killed between its namespace and its commit", () => {
     const [mine] = await db.select().from(teams).where(eq(teams.slug, slug));
     const ns = await adminCore.readNamespace({ name: namespace });
     expect([ns.metadata!.labels![TEAM_LABEL], ns.metadata!.deletionTimestamp]).toEqual([mine.id, undefined]);
+  });
+
+  // Not a crash: a write after the namespace fails (the team's audit event, refused here by a
+  // trigger on this test's own database), the transaction rolls back, and the namespace it made
+  // must go with it. Before, the compensation only knew the namespace once the whole work had
+  // returned, so a failure after it left the namespace behind.
+  it("a failure after the namespace, before the commit: the namespace goes again", async () => {
+    await db.execute(sql.raw(`CREATE FUNCTION refuse_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$`));
+    await db.execute(sql.raw(`CREATE TRIGGER refuse_team_create BEFORE INSERT ON audit_events FOR EACH ROW WHEN (NEW.action = 'team.create' AND NEW.target = '${failing}') EXECUTE FUNCTION refuse_event()`));
+    const err = await createTeam(db, owner.id, { slug: failing }).catch((e) => e);
+    expect(String(err?.cause?.message ?? err?.message)).toContain("refused by the test");
+    expect(await db.select().from(teams).where(eq(teams.slug, failing))).toHaveLength(0);
+    const ns = await adminCore.readNamespace({ name: namespaceForTeam(failing) }).catch(() => undefined);
+    expect(ns === undefined || ns.metadata?.deletionTimestamp !== undefined, "the namespace is gone or going").toBe(true);
   });
 });
