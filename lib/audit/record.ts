@@ -1,6 +1,7 @@
 import type { Database } from "@/db/client";
 import { auditEvents } from "@/db/schema/audit-events";
 import { desc, eq } from "drizzle-orm";
+import { crashPoint } from "@/lib/faults/crash-point";
 
 export interface AuditEntry {
   actorId: string | null;
@@ -10,7 +11,14 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Records an event. Call it in the transaction of the write it reports: a crash between the two
+ * would otherwise lose the event for good, since a retry that finds the write done returns early.
+ * The crash point is here, once, so test/integration/audit-crash.test.ts kills every flow at its
+ * event, wherever the event is written.
+ */
 export async function recordAudit(db: Database, e: AuditEntry): Promise<void> {
+  crashPoint("audit:before-event");
   await db.insert(auditEvents).values({
     actorId: e.actorId,
     teamId: e.teamId ?? null,

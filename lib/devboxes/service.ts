@@ -7,7 +7,6 @@ import type { Team } from "@/db/schema/teams";
 import type { PortSpec } from "@/db/schema/templates";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
-import { crashPoint } from "@/lib/faults/crash-point";
 import { newId } from "@/lib/ids";
 import { findTemplate } from "@/lib/templates/queries";
 import { announceDevboxChange } from "./change-bus";
@@ -82,7 +81,6 @@ export async function createDevbox(db: Database, team: Team, actorId: string, in
     await recordOperation(tx, row, "create", actorId, { template: template.name });
     await alsoInTransaction?.(tx, row);
     // With the row: a retry answers "already exists", so the event must have committed with it.
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId, teamId: team.id, action: "devbox.create", target: name, details: { template: template.name, ...resources } });
     return row;
   });
@@ -253,7 +251,6 @@ async function applyTransition(
     await recordOperation(tx, row, kind, actorId, details);
     // In the same transaction: a retry that finds the change made returns early, so the event
     // must have committed with it.
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId, teamId: d.teamId, action: `devbox.${kind}`, target: d.name, details });
     return row;
   });

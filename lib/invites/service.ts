@@ -7,7 +7,6 @@ import { enforceLimits, sharingLimits, waitText } from "@/lib/abuse/rate-limit";
 import { recordAudit } from "@/lib/audit/record";
 import { dashboardOrigin } from "@/lib/auth/callback-url";
 import { AppError, notFound } from "@/lib/errors";
-import { crashPoint } from "@/lib/faults/crash-point";
 import { randomToken } from "@/lib/preview/tokens";
 import type { TeamWithRole } from "@/lib/teams/queries";
 import { creatorMayInvite, findInvite, findInviteByToken, insertInvite, inviteState, listPendingInvites, revokeInviteRow, takeInviteUse, type InviteState } from "./queries";
@@ -23,7 +22,6 @@ export async function createInvite(db: Database, user: User, team: TeamWithRole,
   // The invite and its audit event commit together: no grant the log does not show.
   const invite = await db.transaction(async (tx) => {
     const invite = await insertInvite(tx, { token, teamId: team.id, role: body.role, maxUses: body.maxUses, createdBy: user.id, expiresAt: new Date(Date.now() + body.expiresInHours * 3600_000) });
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId: user.id, teamId: team.id, action: "team.invite.created", target: invite.id, details: { role: body.role, maxUses: body.maxUses, expiresAt: invite.expiresAt.toISOString() } });
     return invite;
   });
@@ -44,7 +42,6 @@ export async function revokeInvite(db: Database, user: User, team: Team, id: str
   // revocation and its event committed together.
   await db.transaction(async (tx) => {
     if (!(await revokeInviteRow(tx, team.id, id))) return;
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId: user.id, teamId: team.id, action: "team.invite.revoked", target: id });
   });
 }

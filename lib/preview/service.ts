@@ -5,7 +5,6 @@ import type { User } from "@/db/schema/users";
 import { enforceLimits, sharingLimits, waitText } from "@/lib/abuse/rate-limit";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
-import { crashPoint } from "@/lib/faults/crash-point";
 import type { TeamWithRole } from "@/lib/teams/queries";
 import { previewOrigin, previewPath, SHARE_PARAM } from "./host";
 import { effectiveLevel, levelAtMost } from "./levels";
@@ -37,7 +36,6 @@ export async function changePortLevel(db: Database, user: User, team: TeamWithRo
   // The level and its audit event commit together: no grant the log does not show.
   await db.transaction(async (tx) => {
     await setPortLevel(tx, devbox.id, port, level, user.id);
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId: user.id, teamId: team.id, action: "preview.level_set", target: devbox.name, details: { devboxId: devbox.id, port, level } });
   });
   await previewSockets().recheck(devbox.id);
@@ -70,7 +68,6 @@ export async function createShareLink(db: Database, user: User, team: TeamWithRo
   await enforceLimits(db, [[sharingLimits().shareLinks, user.id]], (s) => `Too many share links created: try again in ${waitText(s)}.`);
   const link = await db.transaction(async (tx) => {
     const link = await insertShareLink(tx, { devboxId: devbox.id, port, label: body.label, createdBy: user.id, expiresAt: new Date(Date.now() + body.expiresInHours * 3600_000) });
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId: user.id, teamId: team.id, action: "share_link.created", target: devbox.name, details: { devboxId: devbox.id, port, linkId: link.id, label: body.label, expiresAt: link.expiresAt.toISOString() } });
     return link;
   });
@@ -89,7 +86,6 @@ export async function revokeLink(db: Database, user: User, team: TeamWithRole, d
   // revocation and its event committed together.
   await db.transaction(async (tx) => {
     if (!(await revokeShareLink(tx, linkId, user.id))) return;
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId: user.id, teamId: team.id, action: "share_link.revoked", target: devbox.name, details: { devboxId: devbox.id, port: link.port, linkId } });
   });
   await previewSockets().recheck(devbox.id);

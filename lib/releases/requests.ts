@@ -75,7 +75,6 @@ export async function createRelease(db: Database, team: Team, actorId: string, d
       .onConflictDoNothing()
       .returning();
     if (!row) throw new AppError("conflict", `This devbox already has a release tagged "${body.tag}". Tags are immutable: choose another.`, { field: "tag" });
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId, teamId: team.id, action: "release.create", target: `${devboxName}:${body.tag}`, details: { release: row.id, snapshot: snapshotId } });
     return row;
   });
@@ -121,7 +120,6 @@ export async function deleteRelease(db: Database, team: Team, actorId: string, d
     await db.transaction(async (tx) => {
       await tx.delete(releases).where(eq(releases.id, r.id));
       // With the row: a retry finds no release and could not log its deletion any more.
-      crashPoint("audit:before-event");
       await recordAudit(tx, { actorId, teamId: team.id, action: "release.delete", target: `${devboxName}:${tag}`, details: { release: r.id, digest: r.digest } });
       // The source snapshot stays pinned while another release ships it.
       if (r.snapshotId) {

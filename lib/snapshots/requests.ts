@@ -73,7 +73,6 @@ export async function forceStopDevbox(db: Database, team: Team, actorId: string,
       .set({ details: sql`${devboxOperations.details} || '{"discardChanges": true}'::jsonb` })
       .where(and(eq(devboxOperations.devboxId, d.id), eq(devboxOperations.status, "pending"), inArray(devboxOperations.kind, ["stop", "restart", "update"])));
     await tx.update(devboxes).set({ lastError: null }).where(eq(devboxes.id, d.id));
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId, teamId: team.id, action: "devbox.force-stop", target: name, details: { discardedChanges: true } });
   });
   announceDevboxChange(d.id);

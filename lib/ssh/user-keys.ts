@@ -4,7 +4,6 @@ import { memberships } from "@/db/schema/memberships";
 import { userSshKeys } from "@/db/schema/user-ssh-keys";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
-import { crashPoint } from "@/lib/faults/crash-point";
 import { parsePublicKey } from "./public-key";
 
 const MAX_KEYS_PER_USER = 50;
@@ -27,7 +26,6 @@ export async function addSshKey(db: Database, userId: string, input: { name: str
   // answers "already added" and could not log it any more.
   const row = await db.transaction(async (tx) => {
     const [row] = await tx.insert(userSshKeys).values({ userId, name, publicKey: parsed.key, fingerprint: parsed.fingerprint }).returning();
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId: userId, action: "ssh_key.add", target: row.id, details: { name, fingerprint: row.fingerprint } });
     return row;
   });
@@ -44,7 +42,6 @@ export async function deleteSshKey(db: Database, userId: string, id: string): Pr
   await db.transaction(async (tx) => {
     const [row] = await tx.delete(userSshKeys).where(and(eq(userSshKeys.id, id), eq(userSshKeys.userId, userId))).returning();
     if (!row) throw notFound("SSH key");
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId: userId, action: "ssh_key.delete", target: row.id, details: { name: row.name, fingerprint: row.fingerprint } });
   });
 }

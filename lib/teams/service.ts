@@ -91,7 +91,6 @@ export async function createTeam(db: Database, actorId: string, input: { slug: s
       throw new AppError("quota_exceeded", `You can own at most ${limit} teams besides your personal one: delete one or ask an administrator to raise the limit.`);
     const team = await insertTeamWithNamespace(tx, { slug, displayName, ownerId: actorId, personal: false }, making);
     // With the row: a retry answers "taken", so the event must have committed with it.
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId, teamId: team.id, action: "team.create", target: slug });
     return team;
   });
@@ -107,7 +106,6 @@ export async function deleteTeam(db: Database, actorId: string, team: Team): Pro
   // The row and the event together: once the team is gone nothing could log its deletion any more.
   await db.transaction(async (tx) => {
     await tx.delete(teams).where(eq(teams.id, team.id));
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId, teamId: team.id, action: "team.delete", target: team.slug });
   });
 }
@@ -134,7 +132,6 @@ export async function addMember(db: Database, actorId: string, team: Team, email
   await db.transaction(async (tx) => {
     const inserted = await tx.insert(memberships).values({ teamId: team.id, userId: user.id, role }).onConflictDoNothing().returning();
     if (inserted.length === 0) throw new AppError("conflict", `${user.email} is already a member.`, { field: "email" });
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId, teamId: team.id, action: "team.member.add", target: user.email, details: { role } });
   });
 }
@@ -170,7 +167,6 @@ export async function removeMember(db: Database, actorId: string, team: Team, us
     if (target.role === "owner" && owners.length === 1) throw new AppError("bad_request", "A team needs at least one owner.");
     await tx.delete(memberships).where(and(eq(memberships.teamId, team.id), eq(memberships.userId, userId)));
     // In the same transaction: a retry finds no member to remove and could not log it any more.
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId, teamId: team.id, action: "team.member.remove", target: userId });
   });
 }

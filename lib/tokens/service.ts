@@ -5,7 +5,6 @@ import { teams } from "@/db/schema/teams";
 import { users, type User } from "@/db/schema/users";
 import { recordAudit } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
-import { crashPoint } from "@/lib/faults/crash-point";
 import { findTeamForMember } from "@/lib/teams/queries";
 import { DEFAULT_TOKEN_DAYS, maxTokenDays, type CreateTokenBody, type TokenView } from "./schemas";
 import type { TokenGrant, TokenScope } from "./scopes";
@@ -44,7 +43,6 @@ export async function createToken(db: Database, user: User, body: CreateTokenBod
         expiresAt: new Date(Date.now() + days * DAY_MS),
       })
       .returning();
-    crashPoint("audit:before-event");
     await recordAudit(tx, {
       actorId: user.id,
       teamId,
@@ -78,7 +76,6 @@ export async function revokeToken(db: Database, userId: string, id: string): Pro
       .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId)))
       .returning();
     if (!row) throw notFound("Token");
-    crashPoint("audit:before-event");
     await recordAudit(tx, { actorId: userId, teamId: row.teamId, action: "token.revoke", target: row.id, details: { name: row.name } });
   });
 }
