@@ -1,5 +1,5 @@
 import { AppsV1Api, CoreV1Api, type V1Deployment } from "@kubernetes/client-node";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/client";
 import { apps, type App } from "@/db/schema/apps";
 import { devboxes } from "@/db/schema/devboxes";
@@ -158,13 +158,20 @@ export async function rollbackApp(db: Database, team: Team, actorId: string, nam
 }
 
 /**
+ * The row's updated_at is what this Date was read from. PostgreSQL keeps microseconds (a row made
+ * by createApp: defaultNow()), a Date only milliseconds: compared as is, a new app's first update
+ * was always "changed meanwhile".
+ */
+const unchangedSince = (readAt: Date) => sql`date_trunc('milliseconds', ${apps.updatedAt}) = ${readAt.toISOString()}::timestamptz`;
+
+/**
  * Writes the row only if nobody changed it meanwhile (`to`: the release it moves to, whose devbox
  * must not be being deleted), then applies; Kubernetes refusing puts the row back.
  */
 async function save(db: Database, team: Team, actorId: string, a: App, changes: Partial<App>, action: string, to?: Release): Promise<App> {
   const [row] = await db.transaction(async (tx) => {
     if (to) await lockReleaseDevbox(tx, to);
-    return tx.update(apps).set(changes).where(and(eq(apps.id, a.id), eq(apps.updatedAt, a.updatedAt))).returning();
+    return tx.update(apps).set(changes).where(and(eq(apps.id, a.id), unchangedSince(a.updatedAt))).returning();
   });
   if (!row) throw new AppError("conflict", "The app was changed meanwhile; reload and try again.");
   const r = (await releaseById(db, row.releaseId))!;
@@ -172,7 +179,7 @@ async function save(db: Database, team: Team, actorId: string, a: App, changes: 
     await applyApp(team, row, r);
   } catch (err) {
     // Only if the row is still what this request wrote: a later request's change stays.
-    await db.update(apps).set({ ...a }).where(and(eq(apps.id, a.id), eq(apps.updatedAt, row.updatedAt)));
+    await db.update(apps).set({ ...a }).where(and(eq(apps.id, a.id), unchangedSince(row.updatedAt)));
     throw err;
   }
   await recordAudit(db, { actorId, teamId: team.id, action, target: a.name, details: { release: r.tag, replicas: row.replicas } });
