@@ -93,14 +93,19 @@ export async function applyApp(team: Team, a: App, r: Release): Promise<void> {
   }
 }
 
-/** Deploys a release as a new app; nothing is created when it does not fit the quota or the name is taken. */
+/**
+ * Deploys a release as a new app; nothing is created when it does not fit the quota or the name is
+ * taken. The row and its event commit together: a crash before the objects are applied leaves an
+ * app the reconciler applies (lib/apps/reconcile.ts), logged; a crash after, the same. Kubernetes
+ * refusing takes the row back, and the log says so (it is append-only).
+ */
 export async function createApp(db: Database, team: Team, actorId: string, body: CreateAppBody): Promise<App> {
   if (await findApp(db, team.id, body.name)) throw new AppError("conflict", `An app named "${body.name}" already exists in this team.`, { field: "name" });
   const r = await readyRelease(db, team, body.release);
   await assertAppFitsQuota(team, body);
-  const [a] = await db.transaction(async (tx) => {
+  const a = await db.transaction(async (tx) => {
     await lockReleaseDevbox(tx, r);
-    return tx
+    const [row] = await tx
       .insert(apps)
       .values({
         id: newId(),
@@ -118,19 +123,25 @@ export async function createApp(db: Database, team: Team, actorId: string, body:
       })
       .onConflictDoNothing()
       .returning();
+    if (row) await recordAudit(tx, { actorId, teamId: team.id, action: "app.create", target: row.name, details: { release: r.tag, devbox: body.release.devbox, replicas: row.replicas } });
+    return row;
   });
   if (!a) throw new AppError("conflict", `An app named "${body.name}" already exists in this team.`, { field: "name" });
   try {
     await applyApp(team, a, r);
   } catch (err) {
     // Nothing half-made: the row goes when Kubernetes refused the objects.
-    await db.delete(apps).where(eq(apps.id, a.id));
+    await db.transaction(async (tx) => {
+      await tx.delete(apps).where(eq(apps.id, a.id));
+      await recordAudit(tx, { actorId, teamId: team.id, action: "app.create.undone", target: a.name, details: { reason: errorText(err) } });
+    });
     await removeObjects(team, a).catch(() => {});
     throw err;
   }
-  await recordAudit(db, { actorId, teamId: team.id, action: "app.create", target: a.name, details: { release: r.tag, devbox: body.release.devbox, replicas: a.replicas } });
   return a;
 }
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** Scale, resources, env, command, or a rolling update to another release (the current one becomes the rollback target). */
 export async function updateApp(db: Database, team: Team, actorId: string, name: string, body: UpdateAppBody): Promise<App> {
@@ -166,23 +177,30 @@ const unchangedSince = (readAt: Date) => sql`date_trunc('milliseconds', ${apps.u
 
 /**
  * Writes the row only if nobody changed it meanwhile (`to`: the release it moves to, whose devbox
- * must not be being deleted), then applies; Kubernetes refusing puts the row back.
+ * must not be being deleted), with its event, then applies; a crash before the apply leaves a row
+ * the reconciler applies. Kubernetes refusing puts the row back, and the log says so.
  */
 async function save(db: Database, team: Team, actorId: string, a: App, changes: Partial<App>, action: string, to?: Release): Promise<App> {
-  const [row] = await db.transaction(async (tx) => {
+  const saved = await db.transaction(async (tx) => {
     if (to) await lockReleaseDevbox(tx, to);
-    return tx.update(apps).set(changes).where(and(eq(apps.id, a.id), unchangedSince(a.updatedAt))).returning();
+    const [row] = await tx.update(apps).set(changes).where(and(eq(apps.id, a.id), unchangedSince(a.updatedAt))).returning();
+    if (!row) return undefined;
+    const r = (await tx.select().from(releases).where(eq(releases.id, row.releaseId)))[0]!;
+    await recordAudit(tx, { actorId, teamId: team.id, action, target: a.name, details: { release: r.tag, replicas: row.replicas } });
+    return { row, r };
   });
-  if (!row) throw new AppError("conflict", "The app was changed meanwhile; reload and try again.");
-  const r = (await releaseById(db, row.releaseId))!;
+  if (!saved) throw new AppError("conflict", "The app was changed meanwhile; reload and try again.");
+  const { row, r } = saved;
   try {
     await applyApp(team, row, r);
   } catch (err) {
     // Only if the row is still what this request wrote: a later request's change stays.
-    await db.update(apps).set({ ...a }).where(and(eq(apps.id, a.id), unchangedSince(row.updatedAt)));
+    await db.transaction(async (tx) => {
+      const back = await tx.update(apps).set({ ...a }).where(and(eq(apps.id, a.id), unchangedSince(row.updatedAt))).returning({ id: apps.id });
+      if (back.length) await recordAudit(tx, { actorId, teamId: team.id, action: `${action}.undone`, target: a.name, details: { reason: errorText(err) } });
+    });
     throw err;
   }
-  await recordAudit(db, { actorId, teamId: team.id, action, target: a.name, details: { release: r.tag, replicas: row.replicas } });
   return row;
 }
 

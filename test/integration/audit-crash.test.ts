@@ -22,6 +22,8 @@ import { findDevbox } from "@/lib/devboxes/queries";
 import { createRelease, deleteRelease } from "@/lib/releases/requests";
 import { forceStopDevbox } from "@/lib/snapshots/requests";
 import { createToken, revokeToken } from "@/lib/tokens/service";
+import { apps } from "@/db/schema/apps";
+import { createApp, findApp, updateApp } from "@/lib/apps/service";
 import { listTemplates, seedBuiltinTemplates } from "@/lib/templates/queries";
 import { namespaceForTeam } from "@/lib/teams/namespace-name";
 import { adminCore, eventually } from "./devbox-harness";
@@ -238,5 +240,51 @@ describe("grants, revocations and deletions killed between their write and their
     await retry(deleteRelease(db, team, owner.id, "rel", "v1"));
     expect(await db.select().from(releases).where(eq(releases.devboxId, rel.id))).toHaveLength(0);
     await createdOnce("release.delete", "rel:v1");
+  });
+
+  // An app is a row and its objects in the team's real namespace (made by createTeam). Before, the
+  // event came after both: killed there, the app ran with no trace of who made or scaled it, and
+  // the retry answered "already exists" (or logged the scale it redid, not the one that ran).
+  it("app created, then scaled: each change is there only with its event", async () => {
+    const appTeam = await createTeam(db, owner.id, { slug: `apps-${newId().slice(0, 8)}` });
+    const asAppOwner = { ...appTeam, role: "owner" as const };
+    try {
+      const [src] = await db
+        .insert(devboxes)
+        .values({ id: newId(), teamId: appTeam.id, name: "src", templateId: "x", image: "x", cpuMillis: 1, memoryMiB: 1, diskMiB: 1, ports: [], user: "u", workingDir: "/", createdBy: owner.id, desiredState: "stopped" })
+        .returning();
+      // No image to pull: zero replicas, so nothing runs; the objects are what is checked.
+      await db.insert(releases).values({ id: newId(), devboxId: src.id, teamId: appTeam.id, tag: "v1", status: "ready", image: "registry.invalid/x:v1", digest: `sha256:${"0".repeat(64)}`, entrypoint: ["true"], workingDir: "/" });
+      const body = { name: "site", release: { devbox: "src", tag: "v1" }, replicas: 0, cpuMillis: 50, memoryMiB: 32, env: [] };
+      const appAudit = async (action: string) => (await db.select().from(auditEvents).where(and(eq(auditEvents.teamId, appTeam.id), eq(auditEvents.action, action)))).length;
+
+      await crashIn("lib/apps/service", "createApp", [asAppOwner, owner.id, body]);
+      expect(await appAudit("app.create")).toBe((await findApp(db, appTeam.id, "site")) ? 1 : 0);
+      await retry(createApp(db, asAppOwner, owner.id, body));
+      expect(await findApp(db, appTeam.id, "site")).toBeDefined();
+      expect(await appAudit("app.create")).toBe(1);
+
+      await crashIn("lib/apps/service", "updateApp", [asAppOwner, owner.id, "site", { replicas: 0, cpuMillis: 100 }]);
+      const [row] = await db.select().from(apps).where(and(eq(apps.teamId, appTeam.id), eq(apps.name, "site")));
+      expect(await appAudit("app.stop"), `cpu ${row.cpuMillis}`).toBe(row.cpuMillis === 100 ? 1 : 0);
+      await updateApp(db, asAppOwner, owner.id, "site", { replicas: 0, cpuMillis: 100 });
+      expect(await appAudit("app.stop")).toBe(1);
+    } finally {
+      await adminCore.deleteNamespace({ name: appTeam.namespace }).catch(() => {});
+    }
+  });
+
+  it("app refused by Kubernetes: no app, and the log says its creation was undone", async () => {
+    // This team's namespace does not exist in the cluster: the Deployment is refused (404).
+    const [src] = await db
+      .insert(devboxes)
+      .values({ id: newId(), teamId: team.id, name: "appsrc", templateId: "x", image: "x", cpuMillis: 1, memoryMiB: 1, diskMiB: 1, ports: [], user: "u", workingDir: "/", createdBy: owner.id, desiredState: "stopped" })
+      .returning();
+    await db.insert(releases).values({ id: newId(), devboxId: src.id, teamId: team.id, tag: "v1", status: "ready", image: "registry.invalid/x:v1", digest: `sha256:${"0".repeat(64)}`, entrypoint: ["true"], workingDir: "/" });
+    const err = await createApp(db, asOwner(), owner.id, { name: "refused", release: { devbox: "appsrc", tag: "v1" }, replicas: 0, cpuMillis: 50, memoryMiB: 32, env: [] }).catch((e) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(await findApp(db, team.id, "refused")).toBeUndefined();
+    expect((await audited("app.create", (_d, t) => t === "refused")).length).toBe(1);
+    expect((await audited("app.create.undone", (_d, t) => t === "refused")).length).toBe(1);
   });
 });
