@@ -1,6 +1,6 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Database } from "@/db/client";
+import type { Database, Tx } from "@/db/client";
 import { devboxOperations } from "@/db/schema/devbox-operations";
 import { devboxes, type Devbox } from "@/db/schema/devboxes";
 import { snapshots, type Snapshot } from "@/db/schema/snapshots";
@@ -49,9 +49,10 @@ export async function commitDevbox(db: Database, team: Team, actorId: string, na
   const pod = runningPodOf(d);
   if (!pod) throw new AppError("conflict", "Only a running devbox can be committed. Stopping a devbox saves its changes anyway.");
   try {
-    const snap = await withDevboxLock(d.id, () => commitPod(db, d, pod, { trigger: "commit", actorId, requestId: `commit-${newId()}` }));
-    await recordAudit(db, { actorId, teamId: team.id, action: "devbox.commit", target: name, details: { image: snap.image, bytes: snap.bytesAdded } });
-    return snap;
+    // The event commits with the snapshot's record: a crash between them would leave a snapshot
+    // nobody is shown to have made (the user's retry is a new commit, with a new request id).
+    const onRecord = (tx: Tx, snap: Snapshot) => recordAudit(tx, { actorId, teamId: team.id, action: "devbox.commit", target: name, details: { image: snap.image, bytes: snap.bytesAdded } });
+    return await withDevboxLock(d.id, () => commitPod(db, d, pod, { trigger: "commit", actorId, requestId: `commit-${newId()}`, onRecord }));
   } catch (err) {
     if (err instanceof AgentError || err instanceof RegistryError) throw new AppError("unavailable", err.message, { cause: err });
     throw err;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { V1Pod } from "@kubernetes/client-node";
 import { and, desc, eq, inArray, lt, ne, or } from "drizzle-orm";
-import type { Database } from "@/db/client";
+import type { Database, Tx } from "@/db/client";
 import { devboxOperations } from "@/db/schema/devbox-operations";
 import { devboxes, type Devbox } from "@/db/schema/devboxes";
 import { snapshots, type Snapshot, type SnapshotTrigger } from "@/db/schema/snapshots";
@@ -85,6 +85,11 @@ export interface CommitOptions {
    * Without it the container is frozen for a crash-consistent snapshot and keeps running.
    */
   graceSeconds?: number;
+  /**
+   * Writes more in the transaction that records the snapshot (the Commit button's audit event),
+   * once: a retry that finds the record does not call it again.
+   */
+  onRecord?: (tx: Tx, snap: Snapshot) => Promise<void>;
 }
 
 /**
@@ -162,7 +167,7 @@ async function pushAndRecord(db: Database, d: DevboxWithNamespace, pod: V1Pod, o
     durationMs: result.reused ? result.durationMs : Date.now() - startedAt,
     podUid: pod.metadata?.uid ?? null,
     requestId: opts.requestId,
-  }, "commit");
+  }, "commit", opts.onRecord);
 }
 
 type SnapshotFacts = Pick<
@@ -181,6 +186,7 @@ export async function recordSnapshotOnce(
   pushed: { image: string; digest: string; layerDigest?: string; layerSize?: number; layerCount: number },
   facts: SnapshotFacts & { requestId: string },
   step: "commit" | "merge",
+  onRecord?: CommitOptions["onRecord"],
 ): Promise<Snapshot> {
   const snap = await db.transaction(async (tx) => {
     const [row] = await tx
@@ -200,6 +206,7 @@ export async function recordSnapshotOnce(
       .returning();
     const snap = row ?? (await findSnapshotByRequest(tx, facts.requestId))!;
     if (step === "commit") crashPoint("commit:in-record");
+    if (row && onRecord) await onRecord(tx, snap);
     if (step === "commit") await adoptSnapshot(tx, d.id, snap);
     else await adoptMerge(tx, d.id, snap);
     await endPush(tx, facts.requestId);

@@ -16,6 +16,8 @@ export interface CrashCall {
   fn: string;
   args: unknown[];
   crashPoints: CrashPoint[];
+  /** Start the devbox Pod cache first, as a dashboard has it: for calls about running devboxes (a commit). */
+  podCache?: boolean;
 }
 
 export interface CrashCallResult {
@@ -34,7 +36,7 @@ export function callUntilCrash(call: CrashCall, timeoutMs = 60_000): Promise<Cra
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "test/support/crash-call-child.ts")], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: call.databaseUrl, DEVBOX_CRASH_POINTS: call.crashPoints.join(","), CRASH_CALL: JSON.stringify({ module: call.module, fn: call.fn, args: call.args }) },
+      env: { ...process.env, DATABASE_URL: call.databaseUrl, DEVBOX_CRASH_POINTS: call.crashPoints.join(","), CRASH_CALL: JSON.stringify({ module: call.module, fn: call.fn, args: call.args, podCache: !!call.podCache }) },
       stdio: ["ignore", "pipe", "pipe"],
       // Its own process group: a timeout kills tsx and the node process it runs the call in.
       detached: true,
