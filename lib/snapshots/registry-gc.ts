@@ -3,7 +3,10 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
+import { instanceSettings } from "@/db/schema/instance-settings";
+import { newId } from "@/lib/ids";
 import { BUNDLED_CLUSTER_DIR } from "@/lib/k8s/config";
 import { whileNoPushes } from "./registry-holds";
 
@@ -65,34 +68,55 @@ export const runRegistryGcSafely = (db: Database) => whileNoPushes(db, runRegist
 
 /**
  * Runs the GC every DEVBOX_REGISTRY_GC_INTERVAL_MIN minutes (default 60; 0 = never), only while
- * there is something to reclaim (a purge deleted manifests since the last run) — the registry is
- * briefly unavailable during the sweep.
+ * there is something to reclaim (a purge or deletion deleted manifests since the last run) — the
+ * registry is briefly unavailable during the sweep. The mark is in the DB, so a dashboard restarted
+ * between a purge and the GC (or another replica) still runs it; it is cleared only once a sweep
+ * has completed, and only if nobody marked again since the sweep began.
  */
 export function scheduleRegistryGc(db: Database): () => void {
   const minutes = Number(process.env.DEVBOX_REGISTRY_GC_INTERVAL_MIN ?? 60);
   if (!(minutes > 0)) return () => {};
+  let running = false;
   const timer = setInterval(() => {
-    if (!takeGcNeeded()) return;
-    runRegistryGcSafely(db)
-      .then((r) => {
-        if (!r) return markGcNeeded(); // a push was in flight: next interval
-        console.log(`[devbox] registry garbage collection: ${r.bytesBefore ?? "?"} → ${r.bytesAfter ?? "?"} bytes`);
-      })
-      .catch((err) => {
-        markGcNeeded();
-        console.error("[devbox] registry garbage collection failed:", err instanceof Error ? err.message : err);
-      });
+    if (running) return;
+    running = true;
+    gcIfNeeded(db)
+      .catch((err) => console.error("[devbox] registry garbage collection failed:", err instanceof Error ? err.message : err))
+      .finally(() => (running = false));
   }, minutes * 60_000);
   timer.unref();
   return () => clearInterval(timer);
 }
 
-const gcKey = Symbol.for("devbox.registryGcNeeded");
-type G = typeof globalThis & { [gcKey]?: boolean };
-/** A purge deleted manifests: their blobs wait for the next GC. */
-export const markGcNeeded = () => void ((globalThis as G)[gcKey] = true);
-function takeGcNeeded(): boolean {
-  const needed = !!(globalThis as G)[gcKey];
-  (globalThis as G)[gcKey] = false;
-  return needed;
+/** One GC if one is due; the mark stays when it could not run (a push in flight) or failed. */
+export async function gcIfNeeded(db: Database): Promise<void> {
+  const mark = await gcNeededMark(db);
+  if (!mark) return;
+  const r = await runRegistryGcSafely(db);
+  if (!r) return; // a push was in flight, or another replica sweeps: next interval
+  await clearGcNeeded(db, mark);
+  console.log(`[devbox] registry garbage collection: ${r.bytesBefore ?? "?"} → ${r.bytesAfter ?? "?"} bytes`);
+}
+
+const GC_NEEDED_KEY = "registry_gc_needed";
+
+/**
+ * Manifests were (or are about to be) deleted: their blobs wait for the next GC. Each mark is a
+ * new value, so a GC clears only the mark it saw before sweeping. Callers mark before deleting
+ * (a crash after the delete still leaves the mark) and again after (a sweep that ran meanwhile
+ * may have started before the delete).
+ */
+export async function markGcNeeded(db: Pick<Database, "insert">): Promise<void> {
+  const value = newId();
+  await db.insert(instanceSettings).values({ key: GC_NEEDED_KEY, value }).onConflictDoUpdate({ target: instanceSettings.key, set: { value, updatedAt: new Date() } });
+}
+
+/** The current mark, if a GC is due. */
+export async function gcNeededMark(db: Pick<Database, "select">): Promise<string | undefined> {
+  const [row] = await db.select({ value: instanceSettings.value }).from(instanceSettings).where(eq(instanceSettings.key, GC_NEEDED_KEY)).limit(1);
+  return row?.value as string | undefined;
+}
+
+async function clearGcNeeded(db: Database, mark: string): Promise<void> {
+  await db.delete(instanceSettings).where(and(eq(instanceSettings.key, GC_NEEDED_KEY), sql`${instanceSettings.value} #>> '{}' = ${mark}`));
 }

@@ -304,6 +304,7 @@ export async function purgeSnapshots(db: Database, d: DevboxWithNamespace, keep 
     (await db.select({ image: devboxes.image }).from(devboxes).where(inArray(devboxes.image, drop.map((s) => s.image)))).map((r) => r.image),
   );
   const purged: Snapshot[] = [];
+  if (drop.some((s) => !usedElsewhere.has(s.image))) await markGcNeeded(db);
   for (const s of drop) {
     if (usedElsewhere.has(s.image)) continue;
     if (!keptDigests.has(s.digest)) {
@@ -315,16 +316,19 @@ export async function purgeSnapshots(db: Database, d: DevboxWithNamespace, keep 
     await db.delete(snapshots).where(eq(snapshots.id, s.id));
     purged.push(s);
   }
-  if (purged.length > 0) markGcNeeded();
+  if (purged.length > 0) await markGcNeeded(db);
   return purged;
 }
 
 /** A deleted devbox's images: every manifest of its repository, then the GC reclaims the blobs. */
 export async function deleteSnapshotImages(db: Database, d: DevboxWithNamespace): Promise<void> {
   const digests = (await listSnapshots(db, d.id)).filter((s) => parseImageRef(s.image).repository === repositoryOf(d)).map((s) => s.digest);
-  if ((await deleteRepository(repositoryOf(d), digests)) > 0) markGcNeeded();
+  // Before (a crash after the deletes still leaves it) and after (see markGcNeeded).
+  await markGcNeeded(db);
+  let deleted = await deleteRepository(repositoryOf(d), digests);
   // its releases (lib/releases) live beside it and go with the devbox
-  if ((await deleteRepository(`${repositoryOf(d)}/releases`)) > 0) markGcNeeded();
+  deleted += await deleteRepository(`${repositoryOf(d)}/releases`);
+  if (deleted > 0) await markGcNeeded(db);
 }
 
 /** The pending stop/restart/update of a devbox: who asked, and whether they chose to discard changes. */

@@ -102,7 +102,9 @@ export async function deleteTeam(db: Database, actorId: string, team: Team): Pro
   if (team.personal) throw new AppError("bad_request", "A personal team cannot be deleted.");
   await deleteTeamNamespace(team.namespace);
   // Its devboxes' snapshots: a later team of the same name must not inherit them.
-  if ((await deleteRepositoriesUnder(team.namespace)) > 0) markGcNeeded();
+  // The GC is marked due before (a crash after the deletes still leaves the mark) and after.
+  await markGcNeeded(db);
+  if ((await deleteRepositoriesUnder(team.namespace)) > 0) await markGcNeeded(db);
   // The row and the event together: once the team is gone nothing could log its deletion any more.
   await db.transaction(async (tx) => {
     await tx.delete(teams).where(eq(teams.id, team.id));
