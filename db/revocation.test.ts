@@ -74,7 +74,7 @@ describe.each(testBackends())("session revocation on $name", (backend) => {
     expect(revoked).toEqual({}); // the allowed users keep their connections
 
     const removedAt = Date.now();
-    await removeMember(db, "own", { id: "t1", slug: "t1", displayName: "T1", namespace: "devbox-t1", personal: false, createdAt: new Date() }, "dev");
+    await removeMember(db, "own", { id: "t1", slug: "t1", displayName: "T1", namespace: "devbox-t1", personal: false, createdAt: new Date(), deletingSince: null }, "dev");
     await expect.poll(() => Object.keys(revoked).sort(), { timeout: 5000, interval: 20 }).toEqual(["dev-stream", "dev-terminal"]);
     expect(Date.now() - removedAt).toBeLessThan(3000);
     expect(revoked["dev-terminal"]).toMatch(/no longer a member/);

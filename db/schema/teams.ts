@@ -9,6 +9,9 @@ export const teams = pgTable("teams", {
   namespace: text("namespace").notNull().unique(),
   personal: boolean("personal").notNull().default(false),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  // Set when its deletion was asked for (with the audit event): from then on the deletion only
+  // goes forward, finished by the request or, after a crash, by the reconciler (lib/teams/service.ts).
+  deletingSince: timestamp("deleting_since", { withTimezone: true }),
 });
 
 export type Team = typeof teams.$inferSelect;

@@ -20,6 +20,7 @@ export const CRASH_POINTS = [
   "audit:before-event", // a grant, revocation or lifecycle request is written, its audit event (same transaction) not yet
   "fork:before-record", // a fork's devbox row is written; its starting snapshot's record not yet
   "team:after-namespace", // a new team's namespace is made; the transaction with its row not committed
+  "team:after-namespace-delete", // a team being deleted has lost its namespace; its repositories and row not yet
 ] as const;
 
 export type CrashPoint = (typeof CRASH_POINTS)[number];

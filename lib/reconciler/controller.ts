@@ -6,6 +6,7 @@ import type { DevboxPodCache } from "@/lib/k8s/pod-cache";
 import { appCache, stopAppCache } from "@/lib/apps/app-cache";
 import { reconcileApps } from "@/lib/apps/reconcile";
 import { resumeStaleReleases } from "@/lib/releases/build";
+import { resumeTeamDeletions } from "@/lib/teams/service";
 import { IDLE_CHECK_MS } from "@/lib/idle/clock";
 import { idlePass } from "@/lib/idle/enforce";
 import { MetricsApiSource } from "@/lib/usage/metrics-api";
@@ -102,6 +103,8 @@ export class Reconciler {
   private async pass(): Promise<void> {
     // Releases left pending by a crashed process: resumed (to ready) or failed with a reason.
     await resumeStaleReleases(this.db).catch((err) => console.error("[devbox] resuming releases failed:", err instanceof Error ? err.message : err));
+    // Team deletions a crash interrupted (their namespace may be gone already): finished.
+    await resumeTeamDeletions(this.db).catch((err) => console.error("[devbox] resuming team deletions failed:", err instanceof Error ? err.message : err));
     // Apps whose Deployment differs from their row (a crash between the two): never waits for the app watch.
     const apps = appCache();
     if (apps.isSynced && !this.appsBusy) {

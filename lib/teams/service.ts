@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, or, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/client";
 import { memberships, type TeamRole } from "@/db/schema/memberships";
 import { teams, type Team } from "@/db/schema/teams";
@@ -97,19 +97,50 @@ export async function createTeam(db: Database, actorId: string, input: { slug: s
   return team;
 }
 
-/** Deletes the namespace first: if Kubernetes refuses, the team stays and can be deleted again. */
+/**
+ * Asks for the team's deletion and carries it out. The request and its event commit first (the
+ * team is marked `deletingSince`); from then on the deletion only goes forward: the namespace,
+ * the registry's repositories under it, the row. A crash (or a Kubernetes refusal) part way is
+ * finished by the reconciler (resumeTeamDeletions) or by the user's retry, whichever comes first.
+ */
 export async function deleteTeam(db: Database, actorId: string, team: Team): Promise<void> {
   if (team.personal) throw new AppError("bad_request", "A personal team cannot be deleted.");
+  await db.transaction(async (tx) => {
+    const [marked] = await tx.update(teams).set({ deletingSince: new Date() }).where(and(eq(teams.id, team.id), isNull(teams.deletingSince))).returning({ id: teams.id });
+    // A retry of a deletion already asked for is not a second request.
+    if (marked) await recordAudit(tx, { actorId, teamId: team.id, action: "team.delete", target: team.slug });
+  });
+  await finishTeamDeletion(db, team);
+}
+
+/** The steps after the request; each is done again harmlessly by a retry. */
+async function finishTeamDeletion(db: Database, team: Team): Promise<void> {
   await deleteTeamNamespace(team.namespace);
-  // Its devboxes' snapshots: a later team of the same name must not inherit them.
-  // The GC is marked due before (a crash after the deletes still leaves the mark) and after.
+  crashPoint("team:after-namespace-delete");
+  // Its devboxes' snapshots: a later team of the same name must not inherit them. The GC is
+  // marked due before (a crash after the deletes still leaves the mark) and after.
   await markGcNeeded(db);
   if ((await deleteRepositoriesUnder(team.namespace)) > 0) await markGcNeeded(db);
-  // The row and the event together: once the team is gone nothing could log its deletion any more.
-  await db.transaction(async (tx) => {
-    await tx.delete(teams).where(eq(teams.id, team.id));
-    await recordAudit(tx, { actorId, teamId: team.id, action: "team.delete", target: team.slug });
-  });
+  await db.delete(teams).where(eq(teams.id, team.id));
+}
+
+/** A deletion nobody carries on is retried this long after it was asked for, or last retried. */
+const DELETION_RETRY_MS = 60_000;
+
+/**
+ * For the reconciler's leader: finishes team deletions a crash (or a refusal) interrupted. Each is
+ * claimed by one conditional UPDATE that moves `deletingSince` (at most one retry a minute, and
+ * one process per team).
+ */
+export async function resumeTeamDeletions(db: Database): Promise<void> {
+  const stale = and(isNotNull(teams.deletingSince), lt(teams.deletingSince, new Date(Date.now() - DELETION_RETRY_MS)));
+  const waiting = await db.select().from(teams).where(stale).limit(5);
+  for (const team of waiting) {
+    const [claimed] = await db.update(teams).set({ deletingSince: new Date() }).where(and(eq(teams.id, team.id), eq(teams.deletingSince, team.deletingSince!))).returning({ id: teams.id });
+    if (!claimed) continue;
+    console.log(`[devbox] team ${team.slug}: finishing its interrupted deletion`);
+    await finishTeamDeletion(db, team).catch((err) => console.error(`[devbox] deleting team ${team.slug} failed:`, err instanceof Error ? err.message : err));
+  }
 }
 
 /** The actor's role in the team, read inside `tx` (locked with FOR UPDATE when asked). */
