@@ -1,1 +1,0 @@
-ALTER TABLE "teams" ADD COLUMN "deleting_since" timestamp with time zone;
