@@ -42,7 +42,7 @@ test("sign-up rejects a weak password and a duplicate email with messages in the
   await expect(page.locator("#email-error")).toHaveText("An account with this email already exists.");
 });
 
-test("the 11th wrong password for an account within a minute is refused with 429 and Retry-After; the form says why", async ({ page }) => {
+test("the 11th wrong password for an account within the window is refused with 429 and Retry-After; the form says why", async ({ page }) => {
   const email = uniqueEmail("guess");
   await signUp(page, email);
   await page.getByTestId("sign-out").click();
