@@ -26,6 +26,7 @@ import { WebSocket } from "ws";
 import { createToken, revokeToken } from "@/lib/tokens/service";
 import type { TokenScope } from "@/lib/tokens/scopes";
 import { registerUser } from "@/lib/users/register";
+import { untilListening } from "./cluster-helpers";
 import { adminCore, waitForState } from "./devbox-harness";
 import { SshHome } from "./ssh-harness";
 import { installTestDatabase, startTerminalBackend } from "./terminal-harness";
@@ -128,7 +129,7 @@ describe("ssh through the dashboard against the bundled cluster", () => {
   it("ssh -L and ssh -N -D reach a server listening inside the devbox", async () => {
     // A tiny TCP server in the devbox (perl is in every Debian image), on its loopback only.
     const server = `perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalAddr=>"127.0.0.1",LocalPort=>8765,Listen=>5,ReuseAddr=>1) or die; while($c=$s->accept){print $c "hello-from-devbox\\n"; close $c}'`;
-    const started = await ssh([host, `setsid nohup ${server} </dev/null >/dev/null 2>&1 & sleep 0.5; echo started`]);
+    const started = await ssh([host, `setsid nohup ${server} </dev/null >/dev/null 2>&1 & ${untilListening(8765)} && echo started`]);
     expect(started.stdout, started.stderr).toContain("started");
 
     const lport = await freePort();
