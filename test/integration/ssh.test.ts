@@ -272,14 +272,16 @@ describe("ssh through the dashboard against the bundled cluster", () => {
 
   it("an open connection ends within seconds of its token's revocation", async () => {
     const t = await createToken(db, owner, { name: "live", scopes: ["devboxes:ssh"] });
-    const started = Date.now();
-    const live = home.exec("ssh", [...home.opts(), host, "echo up; sleep 120"], home.env(url, t.token), 60_000);
-    await new Promise((r) => setTimeout(r, 3000));
+    let connected: () => void = () => {};
+    const up = new Promise<void>((r) => (connected = r));
+    const live = home.exec("ssh", [...home.opts(), host, "echo up; sleep 120"], home.env(url, t.token), 60_000, (out) => out.includes("up") && connected());
+    await Promise.race([up, live]); // revoked once the session runs (a sleep raced the connection)
+    const connectedAfter = Date.now();
     await revokeToken(db, owner.id, t.view.id);
     const r = await live;
     expect(r.stdout).toContain("up");
     expect(r.stderr).toMatch(/devbox: The API token was revoked or expired/);
-    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(Date.now() - connectedAfter).toBeLessThan(30_000);
   }, 90_000);
 
   it("a stopped devbox is started by a token that may start it (and says so); its host key is the same", async () => {
