@@ -48,7 +48,7 @@ describe.each(testBackends())("sharing models on $name", (backend) => {
 
   it("port levels: private by default, capped by the team maximum, refused above it", async () => {
     expect(await facts()).toMatchObject({ stored: "private", viewer: { sessionVersion: 0, role: "owner" } });
-    expect((await accessFacts(db, { kind: "names", port: 3000, team: "t1", devbox: "web" }, "joiner", null))?.viewer).toEqual({ sessionVersion: 0, role: null });
+    expect((await accessFacts(db, { kind: "names", port: 3000, team: "t1", devbox: "web" }, "joiner", null))?.viewer).toEqual({ sessionVersion: 0, role: null, signedOut: false });
     expect(await accessFacts(db, { kind: "names", port: 3000, team: "nope", devbox: "web" }, "owner", null)).toBeNull();
     await changePortLevel(db, owner, asTeam(), devbox, 3000, "public");
     await setTeamMaxLevel(db, team.id, "link");

@@ -4,6 +4,7 @@ import { devboxes, type Devbox } from "@/db/schema/devboxes";
 import { instanceSettings } from "@/db/schema/instance-settings";
 import { memberships, type TeamRole } from "@/db/schema/memberships";
 import { previewPorts, type PreviewLevel } from "@/db/schema/preview-ports";
+import { revokedSessions } from "@/db/schema/revoked-sessions";
 import { shareLinks } from "@/db/schema/share-links";
 import { teamPreviewSettings } from "@/db/schema/team-preview-settings";
 import { teams, type Team } from "@/db/schema/teams";
@@ -17,8 +18,11 @@ export interface AccessFacts {
   stored: PreviewLevel;
   teamMax?: PreviewLevel;
   instanceMax?: PreviewLevel;
-  /** The viewer's session version and role (null: not a member); undefined without a viewer or account. */
-  viewer?: { sessionVersion: number; role: TeamRole | null };
+  /**
+   * The viewer's session version, role (null: not a member) and whether the viewer's session was
+   * signed out; undefined without a viewer or account.
+   */
+  viewer?: { sessionVersion: number; role: TeamRole | null; signedOut: boolean };
   link?: { devboxId: string; port: number; expiresAt: Date; revokedAt: Date | null };
 }
 
@@ -26,12 +30,15 @@ export interface AccessFacts {
  * Everything one preview request's authorization needs, in ONE statement (every request and
  * every re-check runs it, so round trips are the proxy's latency): the devbox and team the
  * address names, the port's stored level, the team's and instance's maximum, the viewer's
- * session version and role, and the share link's row.
+ * session version, role and session's sign-out, and the share link's row.
  */
-export async function accessFacts(db: Database, t: PreviewTarget, userId: string | null, linkId: string | null): Promise<AccessFacts | null> {
+export async function accessFacts(db: Database, t: PreviewTarget, userId: string | null, linkId: string | null, sessionId: string | null = null): Promise<AccessFacts | null> {
   const where: SQL = t.kind === "id" ? eq(devboxes.id, t.devboxId) : and(eq(teams.slug, t.team), eq(devboxes.name, t.devbox))!;
+  const signedOutSql = sessionId
+    ? sql`exists (select 1 from ${revokedSessions} where ${revokedSessions.sessionId} = ${sessionId})`
+    : sql`false`;
   const viewerSql = userId
-    ? sql<string | null>`(select json_build_object('sv', ${users.sessionVersion}, 'role', ${memberships.role}) from ${users} left join ${memberships} on ${memberships.userId} = ${users.id} and ${memberships.teamId} = ${teams.id} where ${users.id} = ${userId})`
+    ? sql<string | null>`(select json_build_object('sv', ${users.sessionVersion}, 'role', ${memberships.role}, 'so', ${signedOutSql}) from ${users} left join ${memberships} on ${memberships.userId} = ${users.id} and ${memberships.teamId} = ${teams.id} where ${users.id} = ${userId})`
     : sql<null>`null`;
   const linkSql = linkId
     ? sql<string | null>`(select json_build_object('devboxId', ${shareLinks.devboxId}, 'port', ${shareLinks.port}, 'expiresAt', ${shareLinks.expiresAt}, 'revokedAt', ${shareLinks.revokedAt}) from ${shareLinks} where ${shareLinks.id} = ${linkId})`
@@ -54,7 +61,7 @@ export async function accessFacts(db: Database, t: PreviewTarget, userId: string
   const r = rows[0];
   if (!r || r.devbox.desiredState === "deleted") return null;
   const json = <T>(v: unknown): T | undefined => (v == null ? undefined : ((typeof v === "string" ? JSON.parse(v) : v) as T));
-  const viewer = json<{ sv: number; role: TeamRole | null }>(r.viewer);
+  const viewer = json<{ sv: number; role: TeamRole | null; so: boolean }>(r.viewer);
   const link = json<{ devboxId: string; port: number; expiresAt: string; revokedAt: string | null }>(r.link);
   const instanceMax = r.instanceMax ?? process.env.DEVBOX_PREVIEW_MAX_LEVEL;
   return {
@@ -63,7 +70,7 @@ export async function accessFacts(db: Database, t: PreviewTarget, userId: string
     stored: isPreviewLevel(r.stored) ? r.stored : "private",
     teamMax: isPreviewLevel(r.teamMax) ? r.teamMax : undefined,
     instanceMax: isPreviewLevel(instanceMax) ? instanceMax : undefined,
-    viewer: viewer && { sessionVersion: viewer.sv, role: viewer.role ?? null },
+    viewer: viewer && { sessionVersion: viewer.sv, role: viewer.role ?? null, signedOut: viewer.so === true },
     link: link && { devboxId: link.devboxId, port: link.port, expiresAt: new Date(link.expiresAt), revokedAt: link.revokedAt ? new Date(link.revokedAt) : null },
   };
 }

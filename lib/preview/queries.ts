@@ -84,7 +84,7 @@ export async function revokeShareLink(db: Database, id: string, by: string): Pro
 
 export const CODE_TTL_MS = 60_000;
 
-export async function insertCode(db: Database, code: string, v: { userId: string; host: string; sessionVersion: number }): Promise<void> {
+export async function insertCode(db: Database, code: string, v: { userId: string; host: string; sessionVersion: number; sessionId?: string | null }): Promise<void> {
   await db.insert(previewCodes).values({ codeHash: sha256(code), ...v, expiresAt: new Date(Date.now() + CODE_TTL_MS) });
 }
 

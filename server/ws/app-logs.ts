@@ -51,7 +51,7 @@ export async function handleAppLogsUpgrade(req: IncomingMessage, socket: Duplex,
     if (!pod) throw new Refusal(CloseCode.NotFound, "Replica not found");
 
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const access = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "viewer" }, (reason) =>
+      const access = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, sessionId: user.sessionId, teamId: team.id, minRole: "viewer" }, (reason) =>
         closeWith(ws, CloseCode.Revoked, reason, NO_ERROR_FRAME),
       );
       let stream: http.ClientRequest | undefined;
