@@ -98,7 +98,11 @@ export function AppDetail({ teamSlug, initial, releaseTags, canEdit, events }: {
           </form>
         </Card>
       )}
-      <AppLogs teamSlug={teamSlug} app={app.name} pods={app.pods.map((p) => p.pod)} />
+      {canEdit ? (
+        <AppLogs teamSlug={teamSlug} app={app.name} pods={app.pods.map((p) => p.pod)} />
+      ) : (
+        <Card title="Logs" description="Reading an app's logs needs the developer role: output can hold secrets." />
+      )}
       <Card title="Kubernetes events" description="Of the Deployment, its ReplicaSets and Pods (at page load).">
         <EventsList events={events} />
       </Card>
