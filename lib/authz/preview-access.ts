@@ -44,6 +44,6 @@ export async function authorizePreview(db: Database, target: PreviewTarget, cred
   let link: LinkState = "none";
   // A link for another port or devbox is no link here.
   if (level === "link" && f.link && f.link.devboxId === f.devbox.id && f.link.port === port)
-    link = f.link.revokedAt ? "revoked" : f.link.expiresAt > now ? "valid" : "expired";
+    link = f.link.revokedAt ? "revoked" : !f.link.creatorMayShare ? "creator_gone" : f.link.expiresAt > now ? "valid" : "expired";
   return { decision: decide(level, viewer, f.devbox.createdBy, link), devbox: f.devbox, team: f.team, port, level, viewer, link };
 }

@@ -11,6 +11,7 @@ import { teams, type Team } from "@/db/schema/teams";
 import { users } from "@/db/schema/users";
 import type { PreviewTarget } from "./host";
 import { isPreviewLevel } from "./levels";
+import { creatorMayShareSql } from "./queries";
 
 export interface AccessFacts {
   devbox: Devbox;
@@ -23,14 +24,16 @@ export interface AccessFacts {
    * signed out; undefined without a viewer or account.
    */
   viewer?: { sessionVersion: number; role: TeamRole | null; signedOut: boolean };
-  link?: { devboxId: string; port: number; expiresAt: Date; revokedAt: Date | null };
+  /** The share link's row, and whether its creator is still a member who may share (SHARE_LINK_MIN_ROLE). */
+  link?: { devboxId: string; port: number; expiresAt: Date; revokedAt: Date | null; creatorMayShare: boolean };
 }
 
 /**
  * Everything one preview request's authorization needs, in ONE statement (every request and
  * every re-check runs it, so round trips are the proxy's latency): the devbox and team the
  * address names, the port's stored level, the team's and instance's maximum, the viewer's
- * session version, role and session's sign-out, and the share link's row.
+ * session version, role and session's sign-out, and the share link's row with whether its
+ * creator may still share (a membership change moves the cache's version: migration 0009).
  */
 export async function accessFacts(db: Database, t: PreviewTarget, userId: string | null, linkId: string | null, sessionId: string | null = null): Promise<AccessFacts | null> {
   const where: SQL = t.kind === "id" ? eq(devboxes.id, t.devboxId) : and(eq(teams.slug, t.team), eq(devboxes.name, t.devbox))!;
@@ -41,7 +44,7 @@ export async function accessFacts(db: Database, t: PreviewTarget, userId: string
     ? sql<string | null>`(select json_build_object('sv', ${users.sessionVersion}, 'role', ${memberships.role}, 'so', ${signedOutSql}) from ${users} left join ${memberships} on ${memberships.userId} = ${users.id} and ${memberships.teamId} = ${teams.id} where ${users.id} = ${userId})`
     : sql<null>`null`;
   const linkSql = linkId
-    ? sql<string | null>`(select json_build_object('devboxId', ${shareLinks.devboxId}, 'port', ${shareLinks.port}, 'expiresAt', ${shareLinks.expiresAt}, 'revokedAt', ${shareLinks.revokedAt}) from ${shareLinks} where ${shareLinks.id} = ${linkId})`
+    ? sql<string | null>`(select json_build_object('devboxId', ${shareLinks.devboxId}, 'port', ${shareLinks.port}, 'expiresAt', ${shareLinks.expiresAt}, 'revokedAt', ${shareLinks.revokedAt}, 'creatorMayShare', ${creatorMayShareSql(teams.id)}) from ${shareLinks} where ${shareLinks.id} = ${linkId})`
     : sql<null>`null`;
   const rows = await db
     .select({
@@ -62,7 +65,7 @@ export async function accessFacts(db: Database, t: PreviewTarget, userId: string
   if (!r || r.devbox.desiredState === "deleted") return null;
   const json = <T>(v: unknown): T | undefined => (v == null ? undefined : ((typeof v === "string" ? JSON.parse(v) : v) as T));
   const viewer = json<{ sv: number; role: TeamRole | null; so: boolean }>(r.viewer);
-  const link = json<{ devboxId: string; port: number; expiresAt: string; revokedAt: string | null }>(r.link);
+  const link = json<{ devboxId: string; port: number; expiresAt: string; revokedAt: string | null; creatorMayShare: boolean }>(r.link);
   const instanceMax = r.instanceMax ?? process.env.DEVBOX_PREVIEW_MAX_LEVEL;
   return {
     devbox: r.devbox,
@@ -71,6 +74,6 @@ export async function accessFacts(db: Database, t: PreviewTarget, userId: string
     teamMax: isPreviewLevel(r.teamMax) ? r.teamMax : undefined,
     instanceMax: isPreviewLevel(instanceMax) ? instanceMax : undefined,
     viewer: viewer && { sessionVersion: viewer.sv, role: viewer.role ?? null, signedOut: viewer.so === true },
-    link: link && { devboxId: link.devboxId, port: link.port, expiresAt: new Date(link.expiresAt), revokedAt: link.revokedAt ? new Date(link.revokedAt) : null },
+    link: link && { devboxId: link.devboxId, port: link.port, expiresAt: new Date(link.expiresAt), revokedAt: link.revokedAt ? new Date(link.revokedAt) : null, creatorMayShare: link.creatorMayShare === true },
   };
 }
