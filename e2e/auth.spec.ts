@@ -117,3 +117,23 @@ test("plain sign-out ends that session on the server: a copied cookie is refused
   expect((await other.rest("GET", "/api/v1/teams")).status).toBe(200);
   expect(await other.ws(terminal)).toBe("close 4404:Devbox");
 });
+
+test("signing out while the page's live stream is still connecting: the stream stops first, nothing is refused on the way out", async ({ page }) => {
+  const slug = await signUp(page, uniqueEmail("race"));
+  // The page's event stream is held back until the sign-out has ended the session on the server
+  // (the race a fast click after a page load runs into): then it would be refused with a 401.
+  let release!: () => void;
+  const signedOut = new Promise<void>((r) => (release = r));
+  await page.route(`**/api/v1/teams/${slug}/devboxes/events`, async (route) => {
+    await signedOut;
+    await route.continue().catch(() => {}); // the page may have dropped it meanwhile
+  });
+  const streamAsked = page.waitForRequest((r) => r.url().endsWith(`/api/v1/teams/${slug}/devboxes/events`));
+  await page.reload();
+  await streamAsked; // hydrated: the stream is being opened
+  const signOutDone = page.waitForResponse((r) => r.url().endsWith("/api/auth/signout"));
+  await page.getByTestId("sign-out").click();
+  await signOutDone;
+  release();
+  await expect(page).toHaveURL(/\/login/);
+});
