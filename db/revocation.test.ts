@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encode } from "next-auth/jwt";
+import { eq } from "drizzle-orm";
 import type { Database } from "./client";
 import { memberships } from "./schema/memberships";
 import { revokedSessions } from "./schema/revoked-sessions";
@@ -125,5 +126,20 @@ describe.each(testBackends())("session revocation on $name", (backend) => {
     await revokeAllSessions(db, "own");
     await expect.poll(() => revoked["owner-terminal"], { timeout: 5000, interval: 20 }).toMatch(/signed out everywhere/);
     expect(watcher.size).toBe(0);
+  });
+
+  it("signing out a token from before session ids signs out everywhere (nothing narrower names it)", async () => {
+    (globalThis as Record<symbol, unknown>)[Symbol.for("devbox.database")] = Promise.resolve({ db, kind: backend.name });
+    try {
+      const [own] = await db.select().from(users).where(eq(users.id, "own"));
+      const legacy = await cookieFor("own", own.sessionVersion); // no sid
+      expect((await userFromCookieHeader(db, legacy, secret))?.id).toBe("own");
+      await authOptions.events!.signOut!({ token: { uid: "own", sv: own.sessionVersion }, session: undefined as never });
+      expect(await userFromCookieHeader(db, legacy, secret)).toBeNull();
+      const [after] = await db.select().from(users).where(eq(users.id, "own"));
+      expect(after.sessionVersion).toBe(own.sessionVersion + 1);
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[Symbol.for("devbox.database")];
+    }
   });
 });

@@ -42,7 +42,7 @@ export function sessionClaimsOf(token: object | null | undefined): SessionClaims
   return typeof uid === "string" ? { userId: uid, sessionVersion: sessionVersionOf(token), sessionId: sessionIdOf(token) } : null;
 }
 
-/** A new session's id: 128 random bits, so it cannot be guessed to sign someone else out. */
+/** A new session's id: 128 random bits, so one sign-out never ends another session. */
 export function newSessionId(): string {
   return randomBytes(16).toString("base64url");
 }
