@@ -207,7 +207,7 @@ describe("ssh through the dashboard against the bundled cluster", () => {
     await refused(token, /devbox: Team not found/, `theirs.${strangerTeam.slug}`);
     await refused(await tokenFor(viewer, ["devboxes:ssh"]), /devbox: This needs the developer role or higher in this team \(you are viewer\)/);
     await refused(await tokenFor(owner, ["devboxes:read", "devboxes:write"]), /devbox: This API token lacks the devboxes:ssh scope/);
-    await refused(await tokenFor(owner, ["devboxes:ssh"], { team: team.slug, devboxes: ["other"] }), /devbox: Devbox not found/);
+    await refused(await tokenFor(owner, ["devboxes:ssh"], { team: team.slug, devboxes: ["other"] }), new RegExp(`devbox: Devbox "box" not found in team "${team.slug}"`));
     // The allowed user with a restricted token is allowed.
     expect((await ssh([host, "true"], await tokenFor(owner, ["devboxes:ssh"], { team: team.slug, devboxes: ["box"] }))).code).toBe(0);
   }, 120_000);
