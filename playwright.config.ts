@@ -28,7 +28,11 @@ export default defineConfig({
     // The instance admin is seeded (e2e/helpers.ts E2E_ADMIN): no spec depends on signing up first.
     // Every spec signs up from this one address: the per-address sign-up limit (20 an hour) would
     // refuse the later specs' users, so it is raised here (the per-account limits stay).
-    command: `rm -rf ${dataDir} && PORT=${port} DEVBOX_INSTANCE=e2e-${port} DEVBOX_DATA_DIR=${dataDir} DEVBOX_ADMIN_EMAIL=e2e-admin@example.com DEVBOX_ADMIN_PASSWORD='E2e admin pass 7' DEVBOX_SIGNUP_LIMIT_PER_IP=1000 npm start`,
+    // The specs that hit a per-minute limit (sign-in, preview hand-off) make their attempts in a
+    // row; on a loaded machine a row can outlast a minute and open a new window, so those windows
+    // are 10 minutes here (the per-address sign-in limit is raised with it: every spec's wrong
+    // passwords come from this one address).
+    command: `rm -rf ${dataDir} && PORT=${port} DEVBOX_INSTANCE=e2e-${port} DEVBOX_DATA_DIR=${dataDir} DEVBOX_ADMIN_EMAIL=e2e-admin@example.com DEVBOX_ADMIN_PASSWORD='E2e admin pass 7' DEVBOX_SIGNUP_LIMIT_PER_IP=1000 DEVBOX_SIGNIN_WINDOW_SECONDS=600 DEVBOX_SIGNIN_LIMIT_PER_IP=1000 DEVBOX_PREVIEW_AUTH_WINDOW_SECONDS=600 npm start`,
     url: `http://localhost:${port}/api/health`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -1,4 +1,5 @@
 import { CliError, Exit, exitForStatus } from "./errors";
+import { devboxOfPath, nameMissingDevbox } from "./target";
 
 export interface ApiErrorBody {
   error?: { code: string; message: string; field?: string };
@@ -18,7 +19,11 @@ export class Api {
   async request<T = unknown>(method: string, path: string, body?: unknown, opts: { timeoutMs?: number } = {}): Promise<T> {
     const res = await this.raw(method, path, body, opts);
     const text = await res.text();
-    if (!res.ok) throw new CliError(exitForStatus(res.status), errorMessage(res.status, text));
+    if (!res.ok) {
+      const message = errorMessage(res.status, text);
+      const devbox = devboxOfPath(path);
+      throw new CliError(exitForStatus(res.status), devbox ? nameMissingDevbox(message, devbox) : message);
+    }
     return (text ? JSON.parse(text) : undefined) as T;
   }
 

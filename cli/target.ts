@@ -13,3 +13,17 @@ export function devboxTarget(ctx: Context, arg: string | undefined): { team: str
   if (!team) throw usage("no team: pass --team <team> or <box>.<team>, or log in again");
   return { team, name, path: `/teams/${encodeURIComponent(team)}/devboxes/${encodeURIComponent(name)}` };
 }
+
+/**
+ * The API answers a missing devbox with "Devbox not found", naming nothing (the same answer for
+ * one in a team the caller cannot see); the CLI knows which one it asked for and names it.
+ */
+export function nameMissingDevbox(message: string, t: { team: string; name: string }): string {
+  return /^Devbox not found\.?$/.test(message) ? `Devbox "${t.name}" not found in team "${t.team}"` : message;
+}
+
+/** The devbox a REST path is about (`/teams/<team>/devboxes/<name>…`, devboxTarget's path), if any. */
+export function devboxOfPath(path: string): { team: string; name: string } | null {
+  const m = /^\/teams\/([^/?]+)\/devboxes\/([^/?]+)/.exec(path);
+  return m ? { team: decodeURIComponent(m[1]), name: decodeURIComponent(m[2]) } : null;
+}

@@ -7,6 +7,7 @@ import { teams, type Team } from "./schema/teams";
 import { users } from "./schema/users";
 import { testBackends } from "./test-backends";
 import { teamAuditPage } from "@/lib/audit/service";
+import { INVALID_CURSOR } from "@/lib/api/pagination";
 import { AppError } from "@/lib/errors";
 
 // GET /api/v1/teams/{team}/audit pages the trail in SQL (it grows without bound): a walk with a
@@ -89,7 +90,8 @@ describe.each(testBackends())("the audit trail, paged, on $name", (backend) => {
     for (const cursor of ["%%", "bm90LWEtY3Vyc29y", Buffer.from("2026-13-45 99:00:00+00|0f8fad5b-d9cb-469f-a165-70867728950e").toString("base64url"), Buffer.from("2026-01-01 10:00:00+00|x").toString("base64url")]) {
       const e = await teamAuditPage(db, team, { limit: 2, cursor }).catch((x) => x);
       expect(e, cursor).toBeInstanceOf(AppError);
-      expect(e).toMatchObject({ code: "bad_request", message: "Invalid cursor." });
+      // The same answer as every paged list's (lib/api/pagination.ts invalidCursor).
+      expect(e).toMatchObject({ code: "bad_request", message: INVALID_CURSOR, field: "cursor" });
     }
   });
 });

@@ -11,7 +11,7 @@ import { shareLinks } from "./schema/share-links";
 import { teams, type Team } from "./schema/teams";
 import { users, type User } from "./schema/users";
 import { testBackends } from "./test-backends";
-import { revokeAllSessions } from "@/lib/auth/session-version";
+import { revokeAllSessions, revokeSession } from "@/lib/auth/session-version";
 import { authorizePreview, type PreviewCredentials } from "@/lib/authz/preview-access";
 import { previewAccessCache } from "@/lib/preview/access-cache";
 import type { PreviewTarget } from "@/lib/preview/host";
@@ -146,6 +146,20 @@ describe.each(testBackends())("preview access cache on $name", (backend) => {
     const [fresh] = await db.select().from(users).where(eq(users.id, owner.id));
     owner = fresh;
     for (const d of dashboards()) expect(await decision(d, who(owner))).toBe("allow");
+  });
+
+  it("a signed-out session is refused on the next request (an apps cookie handed off from it too); the user's other session is not", async () => {
+    const session = (sessionId: string): PreviewCredentials => ({ session: { userId: member.id, sessionVersion: member.sessionVersion, sessionId }, linkId: null });
+    const [gone, kept] = [`gone-${n}`, `kept-${n}`];
+    for (const d of dashboards()) {
+      expect(await decision(d, session(gone))).toBe("allow");
+      expect(await decision(d, session(kept))).toBe("allow");
+    }
+    await revokeSession(db, { userId: member.id, sessionVersion: member.sessionVersion, sessionId: gone });
+    for (const d of dashboards()) {
+      expect(await decision(d, session(gone))).toBe("signin");
+      expect(await decision(d, session(kept))).toBe("allow");
+    }
   });
 
   it("a stopped devbox is seen stopped on the next request; a deleted one is not found", async () => {

@@ -38,6 +38,20 @@ describe.each(testBackends())("rate limits on $name", (backend) => {
     expect(await limitCredentialsSignIn(db, signInRequest("bob@example.com", "10.0.0.99"))).toBeNull();
   });
 
+  it("DEVBOX_SIGNIN_WINDOW_SECONDS sets the window: Retry-After counts down from it", async () => {
+    process.env.DEVBOX_SIGNIN_WINDOW_SECONDS = "600";
+    try {
+      for (let i = 0; i < 10; i++) expect(await limitCredentialsSignIn(db, signInRequest("dora@example.com", "10.2.0.1"))).toBeNull();
+      const refused = await limitCredentialsSignIn(db, signInRequest("dora@example.com", "10.2.0.1"));
+      expect(refused?.status).toBe(429);
+      const retryAfter = Number(refused?.headers.get("Retry-After"));
+      expect(retryAfter).toBeGreaterThan(60);
+      expect(retryAfter).toBeLessThanOrEqual(600);
+    } finally {
+      delete process.env.DEVBOX_SIGNIN_WINDOW_SECONDS;
+    }
+  });
+
   it("counts only failures: a correct password takes its attempt back", async () => {
     for (let i = 0; i < 10; i++) expect(await limitCredentialsSignIn(db, signInRequest("carol@example.com", "10.1.0.1"))).toBeNull();
     await refundSignInAttempt(db, "carol@example.com", "10.1.0.1"); // the 10th was the right password

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encode } from "next-auth/jwt";
+import { eq } from "drizzle-orm";
 import type { Database } from "./client";
 import { memberships } from "./schema/memberships";
+import { revokedSessions } from "./schema/revoked-sessions";
 import { teams } from "./schema/teams";
 import { users } from "./schema/users";
 import { testBackends } from "./test-backends";
 import { AccessWatcher } from "@/lib/auth/access-watch";
-import { revokeAllSessions } from "@/lib/auth/session-version";
+import { authOptions } from "@/lib/auth/options";
+import { revokeAllSessions, revokeSession, SESSION_MAX_AGE_SECONDS } from "@/lib/auth/session-version";
 import { userFromCookieHeader } from "@/lib/auth/ws-session";
 import { removeMember } from "@/lib/teams/service";
 
@@ -43,6 +46,46 @@ describe.each(testBackends())("session revocation on $name", (backend) => {
     expect(await userFromCookieHeader(db, legacy, secret)).toBeNull();
     // Signing in again issues a token with the new version: it works.
     expect((await userFromCookieHeader(db, await cookieFor("own", 1), secret))?.id).toBe("own");
+  });
+
+  it("a plain sign-out refuses that session's cookie and every copy at once, its refresh and its open connections; the user's other session goes on", async () => {
+    (globalThis as Record<symbol, unknown>)[Symbol.for("devbox.database")] = Promise.resolve({ db, kind: backend.name });
+    try {
+      // Two sign-ins of one user, as next-auth issues them (the jwt callback at sign-in).
+      const signIn = async () => {
+        const token = await authOptions.callbacks!.jwt!({ token: {}, user: { id: "dev", sv: 0 } as never, account: { provider: "credentials", type: "credentials", providerAccountId: "dev" } });
+        return { token, cookie: `next-auth.session-token=${await encode({ token, secret })}` };
+      };
+      const here = await signIn();
+      const elsewhere = await signIn();
+      expect(here.token.sid).toEqual(expect.any(String));
+      expect(here.token.sid).not.toBe(elsewhere.token.sid);
+      const copied = here.cookie;
+      expect((await userFromCookieHeader(db, copied, secret))?.sessionId).toBe(here.token.sid);
+
+      const watcher = new AccessWatcher(async () => db, 60_000);
+      const revoked: Record<string, string> = {};
+      for (const [name, s] of [["copy-terminal", here], ["other-terminal", elsewhere]] as const)
+        watcher.watch({ userId: "dev", sessionVersion: 0, sessionId: s.token.sid as string, teamId: "t1", minRole: "developer" }, (r) => (revoked[name] = r));
+
+      // POST /api/auth/signout hands the decoded cookie to this event.
+      await authOptions.events!.signOut!({ token: here.token, session: undefined as never });
+      expect(await userFromCookieHeader(db, copied, secret)).toBeNull();
+      expect((await userFromCookieHeader(db, elsewhere.cookie, secret))?.id).toBe("dev");
+      // A refresh (GET /api/auth/session) of the copy is refused, so it cannot outlive its row.
+      await expect(authOptions.callbacks!.jwt!({ token: here.token } as never)).rejects.toThrow(/signed out/);
+      await expect(authOptions.callbacks!.jwt!({ token: elsewhere.token } as never)).resolves.toMatchObject({ uid: "dev" });
+      await watcher.checkNow();
+      expect(revoked).toEqual({ "copy-terminal": expect.stringMatching(/session was signed out/) });
+      expect(watcher.size).toBe(1);
+
+      // The row lives as long as a token of the session can: a later sign-out sweeps it only then.
+      const later = new Date(Date.now() + (SESSION_MAX_AGE_SECONDS + 60) * 1000);
+      await revokeSession(db, { userId: "dev", sessionVersion: 0, sessionId: elsewhere.token.sid as string }, later);
+      expect((await db.select().from(revokedSessions)).map((r) => r.sessionId)).toEqual([elsewhere.token.sid]);
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[Symbol.for("devbox.database")];
+    }
   });
 
   it("a re-check asked for while one is in flight runs again after it (that one may have read before the change)", async () => {
@@ -83,5 +126,20 @@ describe.each(testBackends())("session revocation on $name", (backend) => {
     await revokeAllSessions(db, "own");
     await expect.poll(() => revoked["owner-terminal"], { timeout: 5000, interval: 20 }).toMatch(/signed out everywhere/);
     expect(watcher.size).toBe(0);
+  });
+
+  it("signing out a token from before session ids signs out everywhere (nothing narrower names it)", async () => {
+    (globalThis as Record<symbol, unknown>)[Symbol.for("devbox.database")] = Promise.resolve({ db, kind: backend.name });
+    try {
+      const [own] = await db.select().from(users).where(eq(users.id, "own"));
+      const legacy = await cookieFor("own", own.sessionVersion); // no sid
+      expect((await userFromCookieHeader(db, legacy, secret))?.id).toBe("own");
+      await authOptions.events!.signOut!({ token: { uid: "own", sv: own.sessionVersion }, session: undefined as never });
+      expect(await userFromCookieHeader(db, legacy, secret)).toBeNull();
+      const [after] = await db.select().from(users).where(eq(users.id, "own"));
+      expect(after.sessionVersion).toBe(own.sessionVersion + 1);
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[Symbol.for("devbox.database")];
+    }
   });
 });

@@ -1,6 +1,7 @@
 // The full schema, for drizzle's relational typing. Each table lives in its own file under db/schema/.
 export { users } from "./schema/users";
 export { userIdentities } from "./schema/user-identities";
+export { revokedSessions } from "./schema/revoked-sessions";
 export { rateLimits } from "./schema/rate-limits";
 export { teams } from "./schema/teams";
 export { memberships, teamRole } from "./schema/memberships";

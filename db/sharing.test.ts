@@ -48,7 +48,7 @@ describe.each(testBackends())("sharing models on $name", (backend) => {
 
   it("port levels: private by default, capped by the team maximum, refused above it", async () => {
     expect(await facts()).toMatchObject({ stored: "private", viewer: { sessionVersion: 0, role: "owner" } });
-    expect((await accessFacts(db, { kind: "names", port: 3000, team: "t1", devbox: "web" }, "joiner", null))?.viewer).toEqual({ sessionVersion: 0, role: null });
+    expect((await accessFacts(db, { kind: "names", port: 3000, team: "t1", devbox: "web" }, "joiner", null))?.viewer).toEqual({ sessionVersion: 0, role: null, signedOut: false });
     expect(await accessFacts(db, { kind: "names", port: 3000, team: "nope", devbox: "web" }, "owner", null)).toBeNull();
     await changePortLevel(db, owner, asTeam(), devbox, 3000, "public");
     await setTeamMaxLevel(db, team.id, "link");
@@ -74,6 +74,30 @@ describe.each(testBackends())("sharing models on $name", (backend) => {
     const audit = (await listAuditPage(db, team.id, {})).map((e) => e.action);
     expect(audit).toEqual(expect.arrayContaining(["share_link.created", "share_link.revoked", "preview.level_set"]));
     expect(audit.filter((a) => a === "share_link.revoked")).toHaveLength(1);
+  });
+
+  it("a share link stops working once its creator may no longer share (left the team, or below developer), as invites do", async () => {
+    await changePortLevel(db, owner, asTeam(), devbox, 3000, "link");
+    const l = await createShareLink(db, admin, asTeam("admin"), devbox, 3000, { label: "by admin", expiresInHours: 24 });
+    const decision = async () => (await authorizePreview(db, { kind: "id", port: 3000, devboxId: devbox.id }, { session: null, linkId: l.id })).decision;
+    const roleOfAdmin = (role: "viewer" | "admin") => db.update(memberships).set({ role }).where(and(eq(memberships.teamId, "t1"), eq(memberships.userId, "admin")));
+    expect(await decision()).toBe("allow");
+    try {
+      await roleOfAdmin("viewer");
+      expect(await linkState(l.id, devbox.id, 3000)).toBe("creator_gone");
+      expect(await decision()).toBe("link_creator_gone");
+      // The list says so too (one condition: lib/preview/queries.ts creatorMayShareSql).
+      expect((await listDevboxShareLinks(db, devbox, 3000)).find((x) => x.id === l.id)?.state).toBe("creator_gone");
+      await roleOfAdmin("admin");
+      expect(await decision()).toBe("allow"); // the authority is read at each request, not frozen
+      expect((await listDevboxShareLinks(db, devbox, 3000)).find((x) => x.id === l.id)?.state).toBe("active");
+      await db.delete(memberships).where(and(eq(memberships.teamId, "t1"), eq(memberships.userId, "admin")));
+      expect(await decision()).toBe("link_creator_gone");
+      // A member of the team still gets in (the `link` level lets members in without a link).
+      expect((await authorizePreview(db, { kind: "id", port: 3000, devboxId: devbox.id }, { session: { userId: "owner", sessionVersion: 0 }, linkId: l.id })).decision).toBe("allow");
+    } finally {
+      await db.insert(memberships).values({ teamId: "t1", userId: "admin", role: "admin" }).onConflictDoUpdate({ target: [memberships.teamId, memberships.userId], set: { role: "admin" } });
+    }
   });
 
   it("share links need the level in force to be `link`", async () => {

@@ -230,7 +230,7 @@ const MATRIX: Record<string, Entry> = {
   "PATCH /api/v1/teams/[team]/apps/[app]": { surface: "rest", scope: "team", min: "developer", allowed: "404:App", call: rest("PATCH", (t) => `/api/v1/teams/${t.team}/apps/no-such-app`, () => ({ replicas: 1 })) },
   "DELETE /api/v1/teams/[team]/apps/[app]": { surface: "rest", scope: "team", min: "developer", allowed: "404:App", call: rest("DELETE", (t) => `/api/v1/teams/${t.team}/apps/no-such-app`) },
   "POST /api/v1/teams/[team]/apps/[app]/rollbacks": { surface: "rest", scope: "team", min: "developer", allowed: "404:App", call: rest("POST", (t) => `/api/v1/teams/${t.team}/apps/no-such-app/rollbacks`) },
-  "GET /api/v1/teams/[team]/apps/[app]/logs": { surface: "rest", scope: "team", min: "viewer", allowed: "404:App", call: rest("GET", (t) => `/api/v1/teams/${t.team}/apps/no-such-app/logs`) },
+  "GET /api/v1/teams/[team]/apps/[app]/logs": { surface: "rest", scope: "team", min: "developer", allowed: "404:App", call: rest("GET", (t) => `/api/v1/teams/${t.team}/apps/no-such-app/logs`) },
 
   // Preview ports and share links (lib/preview/). Allowed calls stop at an invalid body or an unknown link.
   "GET /api/v1/teams/[team]/devboxes/[name]/ports": { surface: "rest", scope: "devbox", min: "viewer", allowed: "200", call: rest("GET", (t) => `${box(t)}/ports`) },
@@ -474,7 +474,7 @@ const MATRIX: Record<string, Entry> = {
   "ws server/ws/app-logs.ts": {
     surface: "ws",
     scope: "team",
-    min: "viewer",
+    min: "developer",
     allowed: "close 4404:App",
     call: (c, t) => c.ws(`/api/v1/teams/${t.team}/apps/no-such-app/logs/follow?tail=10`),
   },

@@ -127,7 +127,7 @@ function credentials(req: IncomingMessage, where: Where): Promise<PreviewCredent
   const linkId = verifyShareLink(cookies.get(LINK_COOKIE));
   if (where.mode === "host") {
     const s = verifyAppsSession(cookies.get(APPS_COOKIE), where.label);
-    return { session: s && { userId: s.userId, sessionVersion: s.sessionVersion }, linkId };
+    return { session: s && { userId: s.userId, sessionVersion: s.sessionVersion, sessionId: s.sessionId }, linkId };
   }
   return sessionFromCookieHeader(req.headers.cookie).then((session) => ({ session, linkId }));
 }
@@ -267,7 +267,7 @@ async function exchangeCode(req: IncomingMessage, res: ServerResponse, where: Ex
   const db = await getDb();
   const row = code ? await claimCode(db, code, where.label) : null;
   if (!row) return void html(res, PAGES.bad_code.status, page(PAGES.bad_code.title, PAGES.bad_code.body));
-  const value = signAppsSession({ userId: row.userId, host: where.label, sessionVersion: row.sessionVersion, expiresAt: Date.now() + APPS_SESSION_TTL_MS });
+  const value = signAppsSession({ userId: row.userId, host: where.label, sessionVersion: row.sessionVersion, sessionId: row.sessionId, expiresAt: Date.now() + APPS_SESSION_TTL_MS });
   // Resolved as a browser would (it drops tabs and newlines: "/\t/evil.example" is "//evil.example").
   const safeNext = safeCallbackPath(next, "http://apps.invalid");
   res.writeHead(302, { Location: safeNext, "Set-Cookie": `${APPS_COOKIE}=${value}; ${cookieAttrs("/", APPS_SESSION_TTL_MS / 1000)}`, "Cache-Control": "no-store" }).end();

@@ -40,7 +40,7 @@ export const GET = route(async (req: Request) => {
   // Counted before the lookup (lib/preview/handoff-limit.ts): 429 once over the user's or the address's limit.
   const refused = await limitPreviewHandoff(db, req.headers, user.id);
   if (refused) return refused;
-  const v = await authorizePreview(db, target, { session: { userId: user.id, sessionVersion: user.sessionVersion }, linkId: null });
+  const v = await authorizePreview(db, target, { session: { userId: user.id, sessionVersion: user.sessionVersion, sessionId: user.sessionId }, linkId: null });
   if (v.decision !== "allow") {
     const p = PAGES[v.decision === "signin" ? "not_found" : v.decision];
     return html(p.status, page(p.title, p.body));
@@ -48,7 +48,7 @@ export const GET = route(async (req: Request) => {
   // Used and expired codes are kept an hour (for the audit of a replay), then swept now and then.
   if (Math.random() < 0.02) await purgeOldCodes(db).catch(() => {});
   const code = randomToken();
-  await insertCode(db, code, { userId: user.id, host: label, sessionVersion: user.sessionVersion });
+  await insertCode(db, code, { userId: user.id, host: label, sessionVersion: user.sessionVersion, sessionId: user.sessionId });
   await recordAudit(db, { actorId: user.id, teamId: v.team!.id, action: "preview.signed_in", target: v.devbox!.name, details: { devboxId: v.devbox!.id, port: v.port, level: v.level } });
   const cfg = appsConfig();
   const location = `${cfg.protocol}//${label}.${cfg.domain}${cfg.portSuffix}${AUTH_PATH}?code=${encodeURIComponent(code)}&next=${encodeURIComponent(path)}`;

@@ -3,7 +3,7 @@ import { execPath, STDERR, STDOUT, type ExecServerMessage } from "@/lib/exec/pro
 import { closeCodeLabel, CloseCode } from "@/lib/terminal/protocol";
 import type { Command } from "../context";
 import { CliError, Exit, usage } from "../errors";
-import { devboxTarget } from "../target";
+import { devboxTarget, nameMissingDevbox } from "../target";
 
 /** Close codes of a refused exec → the CLI's exit codes. */
 function exitForClose(code: number): number {
@@ -51,7 +51,7 @@ export const execCommand: Command = {
         process.stdin.pause();
         if (exit !== undefined) return resolve(exit ?? Exit.Error);
         const message = error?.message ?? (reason.toString() || closeCodeLabel(code));
-        reject(new CliError(exitForClose(error?.code ?? code), message));
+        reject(new CliError(exitForClose(error?.code ?? code), nameMissingDevbox(message, t)));
       });
     });
   },

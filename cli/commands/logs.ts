@@ -1,7 +1,7 @@
 import { LogsQuery, MAX_TAIL_LINES } from "@/lib/devboxes/schemas";
 import type { Command } from "../context";
 import { CliError, exitForStatus, usage } from "../errors";
-import { devboxTarget } from "../target";
+import { devboxTarget, nameMissingDevbox } from "../target";
 
 export const logsCommand: Command = {
   name: "logs",
@@ -23,7 +23,7 @@ export const logsCommand: Command = {
       } catch {
         /* not JSON */
       }
-      throw new CliError(exitForStatus(res.status), message);
+      throw new CliError(exitForStatus(res.status), nameMissingDevbox(message, t));
     }
     if (ctx.json) ctx.stdout.write(JSON.stringify({ lines: text.split("\n").filter((l, i, a) => l || i < a.length - 1) }, null, 2) + "\n");
     else ctx.stdout.write(text);

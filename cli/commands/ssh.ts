@@ -8,6 +8,7 @@ import { parseHostAlias, sshPath, SshCloseCode, type SshServerMessage } from "@/
 import { ReadBuffers, RELAY_READ_BYTES } from "@/lib/ssh/read-buffers";
 import { INCLUDE_DIR } from "@/lib/ssh/ssh-config";
 import { Exit } from "../errors";
+import { nameMissingDevbox } from "../target";
 
 /**
  * `devbox ssh --stdio <devbox>.<team>`: OpenSSH's ProxyCommand (written by `devbox config-ssh`).
@@ -91,6 +92,7 @@ function proxyStdio(target: { team: string; devbox: string }, ctx: SshCliContext
   const stdout = process.stdout;
   const HIGH_WATER = 1 << 20;
   let reported = false;
+  const box = { team: target.team, name: target.devbox };
   let stdin: StdinReader | undefined;
 
   return new Promise((resolve) => {
@@ -129,7 +131,7 @@ function proxyStdio(target: { team: string; devbox: string }, ctx: SshCliContext
       if (m.type === "status") stderr.write(`devbox: ${m.message}\n`);
       else {
         reported = true;
-        stderr.write(`devbox: ${m.message}\n`);
+        stderr.write(`devbox: ${nameMissingDevbox(m.message, box)}\n`);
       }
     });
     ws.on("unexpected-response", (_req, res) => {
@@ -141,7 +143,7 @@ function proxyStdio(target: { team: string; devbox: string }, ctx: SshCliContext
       finish(Exit.Unavailable);
     });
     ws.on("close", (code, reason) => {
-      if (!reported && code >= 4000) stderr.write(`devbox: ${reason.toString() || `connection closed (${code})`}\n`);
+      if (!reported && code >= 4000) stderr.write(`devbox: ${nameMissingDevbox(reason.toString(), box) || `connection closed (${code})`}\n`);
       stdout.end(() => finish(exitFor(code)));
     });
   });

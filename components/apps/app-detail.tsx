@@ -98,7 +98,13 @@ export function AppDetail({ teamSlug, initial, releaseTags, canEdit, events }: {
           </form>
         </Card>
       )}
-      <AppLogs teamSlug={teamSlug} app={app.name} pods={app.pods.map((p) => p.pod)} />
+      {canEdit ? (
+        <AppLogs teamSlug={teamSlug} app={app.name} pods={app.pods.map((p) => p.pod)} />
+      ) : (
+        <Card title="Logs">
+          <p className="text-sm text-zinc-500" data-testid="app-logs-need-developer">Reading an app&apos;s logs needs the developer role: output can hold secrets.</p>
+        </Card>
+      )}
       <Card title="Kubernetes events" description="Of the Deployment, its ReplicaSets and Pods (at page load).">
         <EventsList events={events} />
       </Card>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { isSigningOut, onSigningOut } from "@/components/shell/signing-out";
 import type { DevboxView } from "@/lib/devboxes/view";
 
 /**
@@ -11,7 +12,10 @@ export function useDevboxStream(teamSlug: string, initial: DevboxView[]): { devb
   const [devboxes, setDevboxes] = useState(initial);
   const [connected, setConnected] = useState(false);
   useEffect(() => {
+    if (isSigningOut()) return;
     const source = new EventSource(`/api/v1/teams/${teamSlug}/devboxes/events`);
+    // This page signs out (the session ends on the server first): stop before it is refused.
+    const unsubscribe = onSigningOut(() => source.close());
     source.addEventListener("open", () => setConnected(true));
     source.addEventListener("error", () => setConnected(false));
     source.addEventListener("snapshot", (e) => setDevboxes(JSON.parse((e as MessageEvent).data)));
@@ -33,7 +37,10 @@ export function useDevboxStream(teamSlug: string, initial: DevboxView[]): { devb
       setConnected(false);
       window.location.reload();
     });
-    return () => source.close();
+    return () => {
+      unsubscribe();
+      source.close();
+    };
   }, [teamSlug]);
   return { devboxes, connected };
 }

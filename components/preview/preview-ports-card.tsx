@@ -117,7 +117,7 @@ function ShareLinks({ team, devbox, port }: { team: string; devbox: string; port
         {links.map((l) => (
           <li key={l.id} className="flex flex-wrap items-center gap-2" data-testid="share-link">
             <span className="font-medium">{l.label || "(no label)"}</span>
-            <span className="text-zinc-500">shared by {l.sharedBy ?? "a former member"} · {l.state === "active" ? `expires ${new Date(l.expiresAt).toLocaleString()}` : l.state}</span>
+            <span className="text-zinc-500">shared by {l.sharedBy ?? "a former member"} · {l.state === "active" ? `expires ${new Date(l.expiresAt).toLocaleString()}` : l.state === "creator_gone" ? "no longer works: whoever shared it can no longer share here" : l.state}</span>
             {l.state === "active" && (
               <button className="text-red-600 hover:underline" data-testid="share-revoke" onClick={async () => (await previewApi.revokeLink(team, devbox, l.id), await load())}>
                 Revoke

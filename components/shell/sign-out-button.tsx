@@ -4,10 +4,11 @@ import { signOut } from "next-auth/react";
 import { useState } from "react";
 import { signOutEverywhereAction } from "@/app/(app)/actions";
 import { Button } from "@/components/ui/button";
+import { announceSigningOut } from "./signing-out";
 
 export function SignOutButton() {
   return (
-    <Button variant="ghost" data-testid="sign-out" onClick={() => signOut({ callbackUrl: "/login" })}>
+    <Button variant="ghost" data-testid="sign-out" onClick={() => (announceSigningOut(), signOut({ callbackUrl: "/login" }))}>
       Sign out
     </Button>
   );
@@ -24,6 +25,7 @@ export function SignOutEverywhereButton() {
       title="Sign out on every device and browser"
       onClick={async () => {
         setPending(true);
+        announceSigningOut();
         await signOutEverywhereAction();
         await signOut({ callbackUrl: "/login" });
       }}

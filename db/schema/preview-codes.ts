@@ -10,6 +10,8 @@ export const previewCodes = pgTable("preview_codes", {
   userId: text("user_id").notNull(),
   host: text("host").notNull(),
   sessionVersion: integer("session_version").notNull(),
+  // The dashboard session it came from (null: a token from before session ids): its sign-out ends the apps cookie too.
+  sessionId: text("session_id"),
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   usedAt: timestamp("used_at", { withTimezone: true }),
 });

@@ -69,10 +69,13 @@ const envInt = (name: string, dflt: number) => {
 };
 
 /** Sign-in with a password: per account (against guessing one password) and per client address. */
-export const signInLimits = () => ({
-  account: { name: "signin:account", max: envInt("DEVBOX_SIGNIN_LIMIT_PER_ACCOUNT", 10), windowSeconds: 60 },
-  ip: { name: "signin:ip", max: envInt("DEVBOX_SIGNIN_LIMIT_PER_IP", 60), windowSeconds: 60 },
-});
+export const signInLimits = () => {
+  const windowSeconds = envInt("DEVBOX_SIGNIN_WINDOW_SECONDS", 60);
+  return {
+    account: { name: "signin:account", max: envInt("DEVBOX_SIGNIN_LIMIT_PER_ACCOUNT", 10), windowSeconds },
+    ip: { name: "signin:ip", max: envInt("DEVBOX_SIGNIN_LIMIT_PER_IP", 60), windowSeconds },
+  };
+};
 
 /** Sign-up: per client address, and per email (repeated attempts at one address). */
 export const signUpLimits = () => ({
@@ -90,10 +93,13 @@ export const sharingLimits = () => ({
  * Preview sign-in hand-offs (app/preview-auth/route.ts): each writes a one-time code and an audit
  * row and answers whether a devbox port exists, so per user and per client address.
  */
-export const previewHandoffLimits = () => ({
-  user: { name: "preview-auth:user", max: envInt("DEVBOX_PREVIEW_AUTH_LIMIT_PER_USER", 60), windowSeconds: 60 },
-  ip: { name: "preview-auth:ip", max: envInt("DEVBOX_PREVIEW_AUTH_LIMIT_PER_IP", 300), windowSeconds: 60 },
-});
+export const previewHandoffLimits = () => {
+  const windowSeconds = envInt("DEVBOX_PREVIEW_AUTH_WINDOW_SECONDS", 60);
+  return {
+    user: { name: "preview-auth:user", max: envInt("DEVBOX_PREVIEW_AUTH_LIMIT_PER_USER", 60), windowSeconds },
+    ip: { name: "preview-auth:ip", max: envInt("DEVBOX_PREVIEW_AUTH_LIMIT_PER_IP", 300), windowSeconds },
+  };
+};
 
 export const waitText = (seconds: number) =>
   seconds < 90 ? `${seconds} second${seconds === 1 ? "" : "s"}` : `${Math.ceil(seconds / 60)} minutes`;

@@ -153,6 +153,12 @@ describe("request validation by the same schemas", () => {
     expect(paginate(items, (x) => x, {}, "desc").items).toEqual(["e", "d", "c", "b", "a"]);
     expect(err(() => check(PageQuery, { limit: "0" })).field).toBe("limit");
     expect(err(() => check(PageQuery, { limit: "abc" })).message).toBe("'limit' must be a whole number from 1 to 200.");
-    expect(err(() => paginate(items, (x) => x, { cursor: "../x" }))).toMatchObject({ message: "Invalid cursor.", field: "cursor" });
+    // Anything but a nextCursor this API gave out is a 400 naming the parameter, not an empty page.
+    for (const cursor of ["../x", "garbage", "abc", "x", "YWJj="])
+      expect(err(() => paginate(items, (x) => x, { cursor })), cursor).toEqual({
+        code: "bad_request",
+        message: "'cursor' is not a cursor of this list: pass the previous page's nextCursor, or leave it out for the first page.",
+        field: "cursor",
+      });
   });
 });

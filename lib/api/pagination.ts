@@ -4,6 +4,13 @@ import { AppError } from "@/lib/errors";
 export const PAGE_LIMIT_DEFAULT = 50;
 export const PAGE_LIMIT_MAX = 200;
 
+/** The answer to a cursor this API did not give out (lists and the audit trail). */
+export const INVALID_CURSOR = "'cursor' is not a cursor of this list: pass the previous page's nextCursor, or leave it out for the first page.";
+
+export function invalidCursor(): AppError {
+  return new AppError("bad_request", INVALID_CURSOR, { field: "cursor" });
+}
+
 /** `?limit=&cursor=` of every list endpoint. */
 export const PageQuery = z.object({
   limit: z.coerce
@@ -13,7 +20,7 @@ export const PageQuery = z.object({
     .max(PAGE_LIMIT_MAX, { error: `'limit' must be a whole number from 1 to ${PAGE_LIMIT_MAX}.` })
     .optional()
     .meta({ description: `Items per page (default ${PAGE_LIMIT_DEFAULT}).` }),
-  cursor: z.string({ error: "'cursor' must be a string." }).max(500, { error: "Invalid cursor." }).optional().meta({ description: "`nextCursor` of the previous page." }),
+  cursor: z.string({ error: "'cursor' must be a string." }).max(500, { error: INVALID_CURSOR }).optional().meta({ description: "`nextCursor` of the previous page." }),
 });
 export type PageQuery = z.infer<typeof PageQuery>;
 
@@ -49,7 +56,13 @@ export function paginate<T>(items: T[], keyOf: (item: T) => string, query: PageQ
 
 const encodeCursor = (key: string) => Buffer.from(key, "utf8").toString("base64url");
 
+/**
+ * Only what encodeCursor made: base64url of UTF-8, so it encodes back to itself. Anything else
+ * (`?cursor=garbage` decodes to bytes that are no key) would silently answer an empty or wrong page.
+ */
 function decodeCursor(cursor: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new AppError("bad_request", "Invalid cursor.", { field: "cursor" });
-  return Buffer.from(cursor, "base64url").toString("utf8");
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor();
+  const key = Buffer.from(cursor, "base64url").toString("utf8");
+  if (key === "" || encodeCursor(key) !== cursor) throw invalidCursor();
+  return key;
 }

@@ -1,8 +1,7 @@
 import type { Database } from "@/db/client";
 import type { Page } from "@/lib/api/pagination";
-import { PAGE_LIMIT_DEFAULT } from "@/lib/api/pagination";
+import { invalidCursor, PAGE_LIMIT_DEFAULT } from "@/lib/api/pagination";
 import { findDevbox } from "@/lib/devboxes/queries";
-import { AppError } from "@/lib/errors";
 import type { Team } from "@/db/schema/teams";
 import { auditEventsPage, type AuditCursor } from "./queries";
 import type { AuditQuery } from "./schemas";
@@ -22,7 +21,7 @@ const encodeCursor = (c: AuditCursor) => Buffer.from(`${c.at}|${c.id}`, "utf8").
 
 // The cursor goes into SQL casts: anything but what encodeCursor made is refused before it gets there.
 function decodeCursor(cursor: string): AuditCursor {
-  const invalid = new AppError("bad_request", "Invalid cursor.", { field: "cursor" });
+  const invalid = invalidCursor();
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid;
   const [at, id, ...rest] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   if (rest.length || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(at ?? "")) throw invalid;

@@ -2,15 +2,16 @@ import { inArray } from "drizzle-orm";
 import { getDb, type Database } from "@/db/client";
 import { apiTokens } from "@/db/schema/api-tokens";
 import { memberships, type TeamRole } from "@/db/schema/memberships";
+import { revokedSessions } from "@/db/schema/revoked-sessions";
 import { users } from "@/db/schema/users";
 import { roleAtLeast } from "@/lib/teams/roles";
 
 /**
  * Revocation for long-lived connections (terminal websockets, event streams), which authorize
- * once at their start. Each registers what it relies on: the user, the session version its
+ * once at their start. Each registers what it relies on: the user, the session version and id its
  * cookie carried, the team, the minimum role and the API token if one was used. Every RECHECK_MS one query re-reads all of
  * them at once (not one per connection or per message), and a connection whose user signed out
- * everywhere, was deleted, left the team or lost the role is told why and closed. Works across
+ * (that session, or everywhere), was deleted, left the team or lost the role is told why and closed. Works across
  * replicas: the DB is what changes, each replica re-reads it.
  */
 export const RECHECK_MS = Math.max(200, Number(process.env.DEVBOX_ACCESS_RECHECK_MS ?? 3000));
@@ -23,6 +24,8 @@ export interface AccessGrant {
   minRole: TeamRole;
   /** The API token the connection was authorized with, if any: its revocation or expiry ends it too. */
   tokenId?: string;
+  /** The session (cookie) the connection was authorized with, if any: its sign-out ends it too. */
+  sessionId?: string | null;
 }
 
 export type RevokedReason = string;
@@ -44,8 +47,10 @@ export function revocationReason(
   role: TeamRole | undefined,
   token?: { revokedAt: Date | null; expiresAt: Date },
   now = Date.now(),
+  sessionSignedOut = false,
 ): RevokedReason | null {
   if (!user) return "Your account was deleted.";
+  if (sessionSignedOut) return "This session was signed out: sign in again.";
   if (grant.tokenId && (!token || token.revokedAt || token.expiresAt.getTime() <= now)) return "The API token was revoked or expired.";
   if (user.sessionVersion !== grant.sessionVersion) return "You were signed out everywhere: sign in again.";
   if (!role) return "You are no longer a member of this team.";
@@ -106,20 +111,30 @@ export class AccessWatcher {
       const userIds = [...new Set(list.map((w) => w.grant.userId))];
       const db = await this.db();
       const tokenIds = [...new Set(list.flatMap((w) => (w.grant.tokenId ? [w.grant.tokenId] : [])))];
-      const [userRows, memberRows, tokenRows] = await Promise.all([
+      const sessionIds = [...new Set(list.flatMap((w) => (w.grant.sessionId ? [w.grant.sessionId] : [])))];
+      const [userRows, memberRows, tokenRows, signedOutRows] = await Promise.all([
         db.select({ id: users.id, sessionVersion: users.sessionVersion }).from(users).where(inArray(users.id, userIds)),
         db.select({ userId: memberships.userId, teamId: memberships.teamId, role: memberships.role }).from(memberships).where(inArray(memberships.userId, userIds)),
         tokenIds.length
           ? db.select({ id: apiTokens.id, revokedAt: apiTokens.revokedAt, expiresAt: apiTokens.expiresAt }).from(apiTokens).where(inArray(apiTokens.id, tokenIds))
           : [],
+        sessionIds.length ? db.select({ id: revokedSessions.sessionId }).from(revokedSessions).where(inArray(revokedSessions.sessionId, sessionIds)) : [],
       ]);
+      const signedOut = new Set(signedOutRows.map((r) => r.id));
       const byUser = new Map(userRows.map((u) => [u.id, u]));
       const roles = new Map(memberRows.map((m) => [`${m.userId}\0${m.teamId}`, m.role]));
       const tokens = new Map(tokenRows.map((t) => [t.id, t]));
       for (const w of list) {
         if (!this.watches.has(w)) continue;
         const token = w.grant.tokenId ? tokens.get(w.grant.tokenId) : undefined;
-        const reason = revocationReason(w.grant, byUser.get(w.grant.userId), roles.get(`${w.grant.userId}\0${w.grant.teamId}`), token);
+        const reason = revocationReason(
+          w.grant,
+          byUser.get(w.grant.userId),
+          roles.get(`${w.grant.userId}\0${w.grant.teamId}`),
+          token,
+          Date.now(),
+          !!w.grant.sessionId && signedOut.has(w.grant.sessionId),
+        );
         if (reason) {
           this.drop(w);
           try {

@@ -9,12 +9,12 @@ import { verifyPassword } from "./password";
 import { refundSignInAttempt } from "./signin-limit";
 import { oidcIssuerOf, oidcProvider } from "./oidc";
 import { findLinkedUserId, resolveOidcSignIn } from "./oidc-link";
-import { sessionVersionOf } from "./session-version";
+import { newSessionId, revokeSession, sessionClaimsOf, sessionVersionOf, SESSION_MAX_AGE_SECONDS, userForSession } from "./session-version";
 
 // Sessions are signed JWTs (required by the credentials provider). The secret comes from
 // NEXTAUTH_SECRET, which server.ts fills from the DB at start-up, so sessions survive restarts.
 export const authOptions: NextAuthOptions = {
-  session: { strategy: "jwt", maxAge: 30 * 24 * 3600 },
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   // `__Host-` on https (lib/auth/session-cookie.ts): no sibling host can plant a session of its own.
   get cookies() {
     return { sessionToken: { name: sessionCookieName(), options: { httpOnly: true, sameSite: "lax" as const, path: "/", secure: secureDashboard() } } };
@@ -39,6 +39,15 @@ export const authOptions: NextAuthOptions = {
     }),
     ...oidcProvider(),
   ],
+  events: {
+    // Plain sign-out (POST /api/auth/signout) ends this session on the server too: the cookie's
+    // copies stop working, the user's other sessions go on. next-auth logs a failure here and
+    // clears the cookie anyway.
+    async signOut({ token }) {
+      const claims = sessionClaimsOf(token);
+      if (claims) await revokeSession(await getDb(), claims);
+    },
+  },
   callbacks: {
     // After sign-in or sign-out: the same rule as the login page, a path on our origin or home.
     async redirect({ url, baseUrl }) {
@@ -58,10 +67,12 @@ export const authOptions: NextAuthOptions = {
       return "refused" in result ? `/login?error=${result.refused}` : true;
     },
     async jwt({ token, user, account, profile }) {
-      // The session version is fixed when the token is issued (see session-version.ts).
+      // The session version and id are fixed when the token is issued (see session-version.ts).
       if (user && account?.provider === "credentials") {
         token.uid = user.id;
         token.sv = (user as { sv?: number }).sv ?? 0;
+        token.sid = newSessionId();
+        return token;
       }
       if (account?.provider === "oidc") {
         // signIn linked (issuer, subject) to the account: the identity, not the email, decides.
@@ -71,8 +82,15 @@ export const authOptions: NextAuthOptions = {
         if (found) {
           token.uid = found.id;
           token.sv = found.sessionVersion;
+          token.sid = newSessionId();
         }
+        return token;
       }
+      // A refresh (GET /api/auth/session) extends the cookie: never for a revoked session, or a
+      // copy signed out of could be kept alive past its revocation row (revokeSession). Thrown,
+      // next-auth answers with no session and clears the cookie.
+      const claims = sessionClaimsOf(token);
+      if (claims && !(await userForSession(await getDb(), claims))) throw new Error("The session was signed out.");
       return token;
     },
     async session({ session, token }) {

@@ -7,15 +7,16 @@ import type { TokenCarrier } from "@/lib/tokens/scopes";
 import { bearerFrom } from "@/lib/tokens/secret";
 import { authenticateToken } from "@/lib/tokens/service";
 import { sessionCookieName } from "./session-cookie";
-import { sessionVersionOf, userForSession } from "./session-version";
+import { sessionClaimsOf, userForSession, type SessionClaims, type SessionUser } from "./session-version";
 
 /**
  * The signed-in user of a raw HTTP request (a websocket handshake, outside Next.js), from the
  * next-auth JWT session cookie. Mirrors next-auth v4 as lib/auth/options.ts configures it: the
  * cookie's name is sessionCookieName() (`__Host-`-prefixed on https; no other name counts, or a
  * sibling host could plant one) and it is split into `.0`, `.1`… chunks when large. The user is
- * re-read from the DB so a deleted account or a revoked session loses access at once, like
- * currentUser().
+ * re-read from the DB so a deleted account or a revoked session (signed out, or out everywhere)
+ * loses access at once. currentUser() reads the cookie the same way, so every entry point
+ * verifies sessions with the same code.
  */
 
 export function parseCookies(header: string | undefined): Map<string, string> {
@@ -46,16 +47,12 @@ export function sessionTokenFromCookies(header: string | undefined, name = sessi
   return chunks.length ? chunks.join("") : undefined;
 }
 
-/** The user id and session version a valid, unexpired session token names; null for anything else. */
-export async function sessionFromCookieHeader(
-  header: string | undefined,
-  secret = process.env.NEXTAUTH_SECRET,
-): Promise<{ userId: string; sessionVersion: number } | null> {
+/** The claims (user, session version, session id) of a valid, unexpired session token; null for anything else. */
+export async function sessionFromCookieHeader(header: string | undefined, secret = process.env.NEXTAUTH_SECRET): Promise<SessionClaims | null> {
   const token = sessionTokenFromCookies(header);
   if (!token || !secret) return null;
   try {
-    const jwt = await decode({ token, secret });
-    return typeof jwt?.uid === "string" ? { userId: jwt.uid, sessionVersion: sessionVersionOf(jwt) } : null;
+    return sessionClaimsOf(await decode({ token, secret }));
   } catch {
     return null; // tampered, wrong secret, expired
   }
@@ -65,10 +62,10 @@ export async function userIdFromCookieHeader(header: string | undefined, secret 
   return (await sessionFromCookieHeader(header, secret))?.userId ?? null;
 }
 
-/** The signed-in user, unless the account is gone or the session was revoked (sign out everywhere). */
-export async function userFromCookieHeader(db: Database, header: string | undefined, secret = process.env.NEXTAUTH_SECRET): Promise<User | null> {
+/** The signed-in user, unless the account is gone or the session was revoked (signed out, or out everywhere). */
+export async function userFromCookieHeader(db: Database, header: string | undefined, secret = process.env.NEXTAUTH_SECRET): Promise<SessionUser | null> {
   const s = await sessionFromCookieHeader(header, secret);
-  return s ? userForSession(db, s.userId, s.sessionVersion) : null;
+  return s ? userForSession(db, s) : null;
 }
 
 /** A cookie sent from a page the dashboard did not serve (websocket close code 4403, not 4406). */
@@ -84,7 +81,7 @@ export class ForeignOriginError extends AppError {
  * when the page's Origin is one of the dashboard's (cross-site websocket hijacking). Throws
  * `unauthorized` (a bad token says why) or `forbidden` (a foreign Origin).
  */
-export async function actorFromUpgrade(db: Database, headers: { authorization?: string; cookie?: string; origin?: string }): Promise<User & TokenCarrier> {
+export async function actorFromUpgrade(db: Database, headers: { authorization?: string; cookie?: string; origin?: string }): Promise<User & TokenCarrier & { sessionId?: string | null }> {
   const bearer = bearerFrom(headers.authorization);
   if (bearer !== null) return authenticateToken(db, bearer);
   if (!isTrustedOrigin(headers.origin)) throw new ForeignOriginError();

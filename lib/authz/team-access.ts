@@ -7,8 +7,8 @@ import { roleAtLeast } from "@/lib/teams/roles";
 import type { TokenCarrier, TokenScope } from "@/lib/tokens/scopes";
 import { requireTokenAllows, requireTokenScope } from "./token-scope";
 
-/** A user, possibly acting through an API token (lib/tokens). */
-export type Actor = User & TokenCarrier;
+/** A user, acting through an API token (lib/tokens) or a session cookie (`sessionId`, lib/auth/session-version.ts). */
+export type Actor = User & TokenCarrier & { sessionId?: string | null };
 
 export interface AccessOptions {
   /** For API tokens: the scope this action needs, when not the role's default (lib/tokens/scopes.ts). */

@@ -8,7 +8,8 @@ import type { PreviewTarget } from "./host";
  * reading them costs a DB statement per request, most of the proxy's added latency. They are
  * valid only for the version of `preview_access_version` they were read at, which DB triggers
  * move at the commit of any change to what they hold (a level, a link, a member, a session
- * version, a devbox's row, a maximum: migration 0009_preview_access_triggers), whichever code
+ * version or sign-out, a devbox's row, a maximum: migrations 0009_preview_access_triggers and
+ * 0012_revoked_sessions_trigger), whichever code
  * path or replica made it. So a change takes effect on the next request everywhere:
  *
  * - PostgreSQL (one or more replicas): each lookup reads the version row first (one primary-key
@@ -38,16 +39,16 @@ export class PreviewAccessCache {
     private readonly source: VersionSource,
   ) {}
 
-  async facts(t: PreviewTarget, userId: string | null, linkId: string | null): Promise<AccessFacts | null> {
+  async facts(t: PreviewTarget, userId: string | null, linkId: string | null, sessionId: string | null = null): Promise<AccessFacts | null> {
     const version = await this.source.current();
-    if (version === null) return accessFacts(this.db, t, userId, linkId);
+    if (version === null) return accessFacts(this.db, t, userId, linkId, sessionId);
     if (version > this.version) {
       this.entries.clear();
       this.version = version;
     }
-    const key = keyOf(t, userId, linkId);
+    const key = keyOf(t, userId, linkId, sessionId);
     if (version === this.version && this.entries.has(key)) return this.entries.get(key)!;
-    const facts = await accessFacts(this.db, t, userId, linkId);
+    const facts = await accessFacts(this.db, t, userId, linkId, sessionId);
     // Filed only if no change was seen meanwhile: facts read after the version are never older
     // than it, but a lookup that started before a newer version files nothing.
     if (version === this.version) {
@@ -62,9 +63,9 @@ export class PreviewAccessCache {
   }
 }
 
-function keyOf(t: PreviewTarget, userId: string | null, linkId: string | null): string {
+function keyOf(t: PreviewTarget, userId: string | null, linkId: string | null, sessionId: string | null): string {
   const at = t.kind === "id" ? `i\0${t.devboxId}` : `n\0${t.team}\0${t.devbox}`;
-  return `${at}\0${t.port}\0${userId ?? ""}\0${linkId ?? ""}`;
+  return `${at}\0${t.port}\0${userId ?? ""}\0${linkId ?? ""}\0${sessionId ?? ""}`;
 }
 
 type Row = { version: string | number };

@@ -26,6 +26,8 @@ describe("preview access rule", () => {
     ["link", anon, "expired", "link_expired"],
     ["link", anon, "revoked", "link_revoked"],
     ["link", member, "revoked", "allow"],
+    ["link", anon, "creator_gone", "link_creator_gone"],
+    ["link", member, "creator_gone", "allow"],
     ["public", anon, "none", "allow"],
     ["public", other, "none", "allow"],
   ];

@@ -21,11 +21,19 @@ export function effectiveLevel(stored: PreviewLevel, ...maxima: (PreviewLevel | 
   return l;
 }
 
+/**
+ * Who may make a share link (the share-links route) — and whose links hold: a link carries its
+ * creator's authority, so it stops working once they are no longer a member with this role
+ * (lib/preview/access-query.ts reads it with the link, as invites check creatorMayInvite).
+ */
+export const SHARE_LINK_MIN_ROLE: TeamRole = "developer";
+
 /** Who asks: a signed-in user (role null = not a member of the devbox's team) or nobody. */
 export type Viewer = { userId: string; role: TeamRole | null } | null;
-export type LinkState = "none" | "valid" | "expired" | "revoked";
+/** creator_gone: whoever made the link is no member of the team with SHARE_LINK_MIN_ROLE any more. */
+export type LinkState = "none" | "valid" | "expired" | "revoked" | "creator_gone";
 
-export type Decision = "allow" | "signin" | "forbidden" | "not_found" | "link_expired" | "link_revoked";
+export type Decision = "allow" | "signin" | "forbidden" | "not_found" | "link_expired" | "link_revoked" | "link_creator_gone";
 
 /**
  * The one access rule of preview URLs (unit-tested as a table):
@@ -44,6 +52,7 @@ export function decide(level: PreviewLevel, viewer: Viewer, creatorId: string | 
     if (link === "valid" || member) return "allow";
     if (link === "expired") return "link_expired";
     if (link === "revoked") return "link_revoked";
+    if (link === "creator_gone") return "link_creator_gone";
   }
   if (!viewer) return "signin";
   if (!member) return "not_found";

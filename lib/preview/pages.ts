@@ -19,6 +19,7 @@ export const PAGES = {
   forbidden: { status: 403, title: "Not shared with you", body: "This port is private to the devbox's creator." },
   link_expired: { status: 403, title: "This link has expired", body: "Ask the person who shared it for a new link." },
   link_revoked: { status: 403, title: "This link was revoked", body: "The person who shared it has withdrawn it. Ask them for a new one." },
+  link_creator_gone: { status: 403, title: "This link no longer works", body: "The person who shared it can no longer share this devbox. Ask a member of its team for a new link." },
   bad_code: { status: 400, title: "Sign-in link expired", body: "That sign-in hand-off was already used or is too old. Open the preview URL again." },
   unreachable: { status: 502, title: "Nothing answers on this port", body: "The devbox is running, but no program is listening on this port (yet)." },
 } as const;

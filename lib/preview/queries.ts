@@ -1,15 +1,30 @@
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, sql, type SQLWrapper } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { instanceSettings } from "@/db/schema/instance-settings";
+import { devboxes } from "@/db/schema/devboxes";
+import { memberships } from "@/db/schema/memberships";
 import { previewCodes } from "@/db/schema/preview-codes";
 import { previewPorts, type PreviewLevel } from "@/db/schema/preview-ports";
 import { shareLinks, type ShareLink } from "@/db/schema/share-links";
 import { teamPreviewSettings } from "@/db/schema/team-preview-settings";
 import { users } from "@/db/schema/users";
-import { isPreviewLevel } from "./levels";
+import { ROLES, roleAtLeast } from "@/lib/teams/roles";
+import { isPreviewLevel, SHARE_LINK_MIN_ROLE } from "./levels";
 import { sha256 } from "./tokens";
 
 export const INSTANCE_MAX_KEY = "preview_max_level";
+
+const SHARING_ROLES = ROLES.filter((r) => roleAtLeast(r, SHARE_LINK_MIN_ROLE));
+
+/**
+ * Whether a share link's creator may still share in the link's team (a member with
+ * SHARE_LINK_MIN_ROLE): a link carries their authority and holds only while they may, as an
+ * invite holds while creatorMayInvite. One condition for the proxy's access facts
+ * (access-query.ts) and the links list, so they cannot disagree.
+ */
+export function creatorMayShareSql(teamId: SQLWrapper) {
+  return sql<boolean>`exists (select 1 from ${memberships} where ${memberships.teamId} = ${teamId} and ${memberships.userId} = ${shareLinks.createdBy} and ${inArray(memberships.role, SHARING_ROLES)})`;
+}
 
 export async function listPortLevels(db: Database, devboxId: string): Promise<Map<number, PreviewLevel>> {
   const rows = await db.select().from(previewPorts).where(eq(previewPorts.devboxId, devboxId));
@@ -63,8 +78,9 @@ export async function findShareLink(db: Database, id: string): Promise<ShareLink
 
 export async function listShareLinks(db: Database, devboxId: string, port?: number) {
   return db
-    .select({ link: shareLinks, sharedBy: users.email })
+    .select({ link: shareLinks, sharedBy: users.email, creatorMayShare: creatorMayShareSql(devboxes.teamId) })
     .from(shareLinks)
+    .innerJoin(devboxes, eq(devboxes.id, shareLinks.devboxId))
     .leftJoin(users, eq(users.id, shareLinks.createdBy))
     .where(and(eq(shareLinks.devboxId, devboxId), port === undefined ? undefined : eq(shareLinks.port, port)))
     .orderBy(desc(shareLinks.createdAt));
@@ -84,7 +100,7 @@ export async function revokeShareLink(db: Database, id: string, by: string): Pro
 
 export const CODE_TTL_MS = 60_000;
 
-export async function insertCode(db: Database, code: string, v: { userId: string; host: string; sessionVersion: number }): Promise<void> {
+export async function insertCode(db: Database, code: string, v: { userId: string; host: string; sessionVersion: number; sessionId?: string | null }): Promise<void> {
   await db.insert(previewCodes).values({ codeHash: sha256(code), ...v, expiresAt: new Date(Date.now() + CODE_TTL_MS) });
 }
 

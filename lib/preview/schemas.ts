@@ -52,7 +52,7 @@ export const ShareLinkSchema = z
     createdAt: z.string().meta({ format: "date-time" }),
     expiresAt: z.string().meta({ format: "date-time" }),
     revokedAt: z.string().nullable().meta({ format: "date-time" }),
-    state: z.enum(["active", "expired", "revoked"]),
+    state: z.enum(["active", "expired", "revoked", "creator_gone"]).meta({ description: "`creator_gone`: whoever shared it is no longer a member of the team with the developer role or higher; the link no longer works." }),
     url: z.string().optional().meta({ description: "Only in the answer that created it: the link is not shown again." }),
   })
   .meta({ id: "ShareLink" });

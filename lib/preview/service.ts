@@ -50,8 +50,9 @@ export async function changeTeamMaxLevel(db: Database, user: User, team: TeamWit
   await previewSockets().recheck();
 }
 
-function linkView(l: { id: string; port: number; label: string; createdAt: Date; expiresAt: Date; revokedAt: Date | null }, sharedBy: string | null): ShareLinkView {
-  const state = l.revokedAt ? "revoked" : l.expiresAt <= new Date() ? "expired" : "active";
+/** The state as the proxy decides it (lib/authz/preview-access.ts), in the same order. */
+function linkView(l: { id: string; port: number; label: string; createdAt: Date; expiresAt: Date; revokedAt: Date | null }, sharedBy: string | null, creatorMayShare = true): ShareLinkView {
+  const state = l.revokedAt ? "revoked" : !creatorMayShare ? "creator_gone" : l.expiresAt <= new Date() ? "expired" : "active";
   return { id: l.id, port: l.port, label: l.label, sharedBy, createdAt: l.createdAt.toISOString(), expiresAt: l.expiresAt.toISOString(), revokedAt: l.revokedAt?.toISOString() ?? null, state };
 }
 
@@ -75,7 +76,7 @@ export async function createShareLink(db: Database, user: User, team: TeamWithRo
 }
 
 export async function listDevboxShareLinks(db: Database, devbox: Devbox, port?: number): Promise<ShareLinkView[]> {
-  return (await listShareLinks(db, devbox.id, port)).map((r) => linkView(r.link, r.sharedBy));
+  return (await listShareLinks(db, devbox.id, port)).map((r) => linkView(r.link, r.sharedBy, r.creatorMayShare === true));
 }
 
 /** Revokes at once: the next request with it is refused and its open websockets are cut. Idempotent. */

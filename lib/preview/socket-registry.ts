@@ -88,7 +88,7 @@ export class PreviewSockets {
 
 /** What decides a socket's authorization: its address and its credentials. */
 function grantKey(s: OpenSocket): string {
-  return JSON.stringify([s.target, s.creds.session?.userId ?? null, s.creds.session?.sessionVersion ?? null, s.creds.linkId]);
+  return JSON.stringify([s.target, s.creds.session?.userId ?? null, s.creds.session?.sessionVersion ?? null, s.creds.session?.sessionId ?? null, s.creds.linkId]);
 }
 
 const globalKey = Symbol.for("devbox.previewSockets");

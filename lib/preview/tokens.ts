@@ -42,18 +42,23 @@ export function verifyShareLink(token: string | undefined | null): string | null
   return equal(token.slice(dot + 1), mac("share", id)) ? id : null;
 }
 
-/** The apps host's own session: bound to that host, the user's session version, and an expiry. */
+/**
+ * The apps host's own session: bound to that host, the user's session version, the dashboard
+ * session it was handed off from (its sign-out ends this too; null for a dashboard session from
+ * before session ids), and an expiry.
+ */
 export interface AppsSession {
   userId: string;
   host: string;
   sessionVersion: number;
+  sessionId: string | null;
   expiresAt: number;
 }
 
 export const APPS_SESSION_TTL_MS = 12 * 3600_000;
 
 export function signAppsSession(s: AppsSession): string {
-  const payload = Buffer.from(JSON.stringify([s.userId, s.host, s.sessionVersion, s.expiresAt])).toString("base64url");
+  const payload = Buffer.from(JSON.stringify([s.userId, s.host, s.sessionVersion, s.expiresAt, s.sessionId])).toString("base64url");
   return `${payload}.${mac("apps-session", payload)}`;
 }
 
@@ -62,9 +67,13 @@ export function verifyAppsSession(value: string | undefined, host: string, now =
   const dot = value.indexOf(".");
   if (dot < 1 || !equal(value.slice(dot + 1), mac("apps-session", value.slice(0, dot)))) return null;
   try {
-    const [userId, h, sessionVersion, expiresAt] = JSON.parse(Buffer.from(value.slice(0, dot), "base64url").toString("utf8"));
+    const fields = JSON.parse(Buffer.from(value.slice(0, dot), "base64url").toString("utf8"));
+    // Five fields: a cookie from before session ids is no session (the browser is handed off again, unseen).
+    if (!Array.isArray(fields) || fields.length !== 5) return null;
+    const [userId, h, sessionVersion, expiresAt, sessionId] = fields;
     if (h !== host || typeof userId !== "string" || typeof sessionVersion !== "number" || !(expiresAt > now)) return null;
-    return { userId, host: h, sessionVersion, expiresAt };
+    if (sessionId !== null && typeof sessionId !== "string") return null;
+    return { userId, host: h, sessionVersion, sessionId, expiresAt };
   } catch {
     return null;
   }

@@ -20,7 +20,7 @@ import { closeWith, Refusal, refusalOf, refuseUpgrade } from "./refusal";
 /**
  * Follows an app replica's log: /api/v1/teams/<team>/apps/<app>/logs/follow?pod=<replica>&tail=<n>.
  * Text frames with log data. Checked in the terminal's order, each refusal a close code before
- * anything reaches Kubernetes: path (4400) → Origin (4403) → session cookie (4401) → viewer role in
+ * anything reaches Kubernetes: path (4400) → Origin (4403) → session cookie (4401) → developer role in
  * the team (4404 / 4406) → the app and the replica are the app's (4404). Re-checked while open
  * (4411 when access is revoked).
  */
@@ -42,7 +42,8 @@ export async function handleAppLogsUpgrade(req: IncomingMessage, socket: Duplex,
     const db = await getDb();
     const user = await userFromCookieHeader(db, req.headers.cookie);
     if (!user) throw new Refusal(CloseCode.Unauthorized, "Sign in to read logs.");
-    const team = await requireTeamRole(user, decodeURIComponent(m[1]), "viewer");
+    // Developers only, as a devbox's logs: output can hold secrets.
+    const team = await requireTeamRole(user, decodeURIComponent(m[1]), "developer");
     const app = await findApp(db, team.id, decodeURIComponent(m[2]));
     if (!app) throw new Refusal(CloseCode.NotFound, "App not found");
     const wanted = url.searchParams.get("pod");
@@ -51,7 +52,7 @@ export async function handleAppLogsUpgrade(req: IncomingMessage, socket: Duplex,
     if (!pod) throw new Refusal(CloseCode.NotFound, "Replica not found");
 
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const access = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "viewer" }, (reason) =>
+      const access = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, sessionId: user.sessionId, teamId: team.id, minRole: "developer" }, (reason) =>
         closeWith(ws, CloseCode.Revoked, reason, NO_ERROR_FRAME),
       );
       let stream: http.ClientRequest | undefined;

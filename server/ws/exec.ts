@@ -38,6 +38,7 @@ interface ExecTarget {
   argv: string[];
   userId: string;
   sessionVersion: number;
+  sessionId?: string | null;
   teamId: string;
   tokenId?: string;
 }
@@ -61,7 +62,7 @@ export async function handleExecUpgrade(req: IncomingMessage, socket: Duplex, he
     if (status.state !== "Running" || status.podName !== podName(devbox))
       throw new Refusal(CloseCode.NotRunning, `The devbox is ${status.state.toLowerCase()}: start it first.`);
     recordActivity(devbox.id, "exec", user.id);
-    target = { devboxId: devbox.id, namespace: team.namespace, pod: podName(devbox), workingDir: devbox.workingDir, argv, userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, tokenId: user.token?.id };
+    target = { devboxId: devbox.id, namespace: team.namespace, pod: podName(devbox), workingDir: devbox.workingDir, argv, userId: user.id, sessionVersion: user.sessionVersion, sessionId: user.sessionId, teamId: team.id, tokenId: user.token?.id };
     await recordAudit(db, { actorId: user.id, teamId: team.id, action: "devbox.exec", target: devbox.name, details: { argv0: argv[0].slice(0, 200) } });
   } catch (err) {
     const refusal = refusalOf(err);
@@ -99,7 +100,7 @@ async function run(ws: WebSocket, t: ExecTarget): Promise<void> {
     send(ws, { type: "exit", code: exitCodeOf(status), ...(status.message ? { message: status.message } : {}) });
     ws.close(CloseCode.Normal, "exited");
   });
-  const access = accessWatcher().watch({ userId: t.userId, sessionVersion: t.sessionVersion, teamId: t.teamId, minRole: "developer", tokenId: t.tokenId }, (reason) => closeWith(ws, CloseCode.Revoked, reason));
+  const access = accessWatcher().watch({ userId: t.userId, sessionVersion: t.sessionVersion, sessionId: t.sessionId, teamId: t.teamId, minRole: "developer", tokenId: t.tokenId }, (reason) => closeWith(ws, CloseCode.Revoked, reason));
   ws.on("close", () => {
     access.stop();
     stdin.push(null);

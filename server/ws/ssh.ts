@@ -121,7 +121,7 @@ async function connect(ws: WebSocket, user: Actor, team: TeamWithRole, devbox: D
 
   // Revocation (membership, role, sign-out, the token): the shared watcher, one batched re-read.
   const tokenId = user.token?.id;
-  const access = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "developer", tokenId }, (reason) =>
+  const access = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, sessionId: user.sessionId, teamId: team.id, minRole: "developer", tokenId }, (reason) =>
     closeWith(ws, SshCloseCode.Revoked, reason),
   );
   ws.on("close", () => {

@@ -106,7 +106,7 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
           cols: intParam(url, "cols", 80),
           rows: intParam(url, "rows", 24),
         });
-        // Revocation: the session ends (4411) once the user signs out everywhere, leaves the
+        // Revocation: the session ends (4411) once the user signs out (that session or everywhere), leaves the
         // team, drops below developer or its API token is revoked, within RECHECK_MS
         // (lib/auth/access-watch.ts).
         let access: AccessWatch | undefined;
@@ -116,14 +116,14 @@ export async function handleTerminalUpgrade(req: IncomingMessage, socket: Duplex
           registry.remove(s);
         });
         access = accessWatcher().watch(
-          { userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "developer", tokenId: user.token?.id },
+          { userId: user.id, sessionVersion: user.sessionVersion, sessionId: user.sessionId, teamId: team.id, minRole: "developer", tokenId: user.token?.id },
           (reason) => session.end(CloseCode.Revoked, reason),
         );
         accessBySession.set(session, access);
         return session;
       });
       // A resume authorized with a newer session (signed in again) keeps the shell.
-      if (opened.resumed) accessBySession.get(opened.session)?.update({ sessionVersion: user.sessionVersion, tokenId: user.token?.id });
+      if (opened.resumed) accessBySession.get(opened.session)?.update({ sessionVersion: user.sessionVersion, sessionId: user.sessionId, tokenId: user.token?.id });
     } catch (err) {
       console.error(`[devbox] terminal: exec into ${team.namespace}/${pod} failed:`, err instanceof Error ? err.message : err);
       throw new Refusal(CloseCode.ExecFailed, "The shell could not be started in the devbox.");
@@ -164,7 +164,7 @@ async function handleGuestUpgrade(req: IncomingMessage, socket: Duplex, head: Bu
   requireTokenAllows(user, { teamId: team.id, minimum: minRole, devboxName: devbox.name });
   wss.handleUpgrade(req, socket, head, (ws) => {
     // The token's revocation or expiry ends the guest's view as it ends the owner's terminal.
-    const watch = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole, tokenId: user.token?.id }, (reason) => closeWith(ws, CloseCode.Revoked, reason));
+    const watch = accessWatcher().watch({ userId: user.id, sessionVersion: user.sessionVersion, sessionId: user.sessionId, teamId: team.id, minRole, tokenId: user.token?.id }, (reason) => closeWith(ws, CloseCode.Revoked, reason));
     ws.on("close", () => watch.stop());
     session.addGuest(ws, share.id, share.mode);
     void recordAudit(db, { actorId: user.id, teamId: team.id, action: "terminal.share.joined", target: devbox.name, details: { devboxId: devbox.id, shareId: share.id, ownerId: share.ownerId, mode: share.mode } }).catch(() => {});

@@ -186,6 +186,12 @@ describe("schema-driven fuzz of the REST API", () => {
     const bad = await w.call("GET", `/api/v1/teams/${w.team}/devboxes?limit=0`);
     expect(bad.status).toBe(400);
     expect(bad.json).toEqual({ error: { code: "bad_request", message: "'limit' must be a whole number from 1 to 200.", field: "limit" } });
+    // A cursor this API did not give out is a 400 naming it, on every paged list (not an empty page).
+    for (const list of [`/api/v1/teams/${w.team}/devboxes`, `/api/v1/teams/${w.team}/members`, `/api/v1/teams/${w.team}/devboxes/box/snapshots`, `/api/v1/teams/${w.team}/audit`]) {
+      const garbage = await w.call("GET", `${list}?cursor=garbage`);
+      expect(garbage.status, list).toBe(400);
+      expect(garbage.json, list).toEqual({ error: { code: "bad_request", message: "'cursor' is not a cursor of this list: pass the previous page's nextCursor, or leave it out for the first page.", field: "cursor" } });
+    }
   });
 
   it("releases and apps: releases:write is what a token needs to release and deploy, devboxes:write is not; lists are paged", async () => {

@@ -179,7 +179,12 @@ describe("devbox CLI against the real dashboard", () => {
     refused(await devbox(["create", "Not_A_Name", "--no-wait"]), 2, /lower-case letters/);
     refused(await devbox(["create", "x", "--cpu", "lots"]), 2, /--cpu lots/);
     refused(await devbox(["create", "x", "--template", "cobol"]), 2, /no template "cobol"/);
-    refused(await devbox(["start", "no-such-box"]), 3, /Devbox not found/);
+    // The API's "Devbox not found" names nothing; the CLI names the box it asked for, whichever way it asked.
+    const missing = new RegExp(`^devbox: Devbox "no-such-box" not found in team "${w.team}"$`, "m");
+    refused(await devbox(["start", "no-such-box"]), 3, missing);
+    refused(await devbox(["snapshots", "no-such-box"]), 3, missing);
+    refused(await devbox(["logs", "no-such-box"]), 3, missing);
+    refused(await devbox(["exec", "no-such-box", "--", "true"]), 3, missing);
     refused(await devbox(["ls", "--team", "no-such-team"]), 3, /Team not found/);
     refused(await devbox(["snapshots", "BAD!"]), 2, /is not a devbox name/);
     refused(await devbox(["logs", "box"]), 1, /no running Pod/);

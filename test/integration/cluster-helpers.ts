@@ -34,6 +34,17 @@ export async function waitFor<T>(what: string, timeoutMs: number, fn: () => Prom
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
+/**
+ * A shell command that returns once something accepts connections on host:port, or fails after
+ * timeoutS saying what it waited for. A server started in the background needs this, not a sleep:
+ * how long it takes to listen depends on the devbox's CPU limit and the machine's load. perl is in
+ * every Debian image; bash's /dev/tcp is not in sh.
+ */
+export function untilListening(port: number, host = '127.0.0.1', timeoutS = 60): string {
+  const tries = timeoutS * 10;
+  return `perl -MIO::Socket::INET -e 'for (1..${tries}) { exit 0 if IO::Socket::INET->new(PeerAddr => "${host}:${port}", Timeout => 1); select(undef, undef, undef, 0.1) } print STDERR "nothing listens on ${host}:${port} after ${timeoutS} s\\n"; exit 1'`;
+}
+
 export interface ExecResult {
   stdout: string;
   stderr: string;

@@ -20,7 +20,7 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import { TerminalClient } from "@/lib/terminal/node-client";
 import { terminalPath } from "@/lib/terminal/protocol";
 import { previewLabel } from "@/lib/preview/host";
-import { adminConfig, waitFor } from "./cluster-helpers";
+import { adminConfig, untilListening, waitFor } from "./cluster-helpers";
 import { ApiClient } from "../support/dashboard";
 import { credentialsSessionCookie } from "../support/sign-in";
 import { dashboardLogs, type Install, kubectl, leftovers, setUpInstall, uninstall, waitForDashboard } from "../support/install";
@@ -233,7 +233,7 @@ describe("install with the bundled PostgreSQL and 2 dashboard replicas", () => {
     const c = attach(randomBytes(9).toString("hex"), {});
     await opened(c);
     const app = `require('http').createServer((q,s)=>s.end('app-'+require('os').hostname()+q.url)).listen(${APP_PORT})`;
-    await run(c, `(setsid nohup node -e "${app}" >/dev/null 2>&1 </dev/null &); sleep 1; echo started-$((6*7))`, /started-42/);
+    await run(c, `(setsid nohup node -e "${app}" >/dev/null 2>&1 </dev/null &); ${untilListening(APP_PORT, "127.0.0.1", 25)} && echo started-$((6*7))`, /started-42/);
     c.ws.close();
     const previewHost = `${previewLabel(APP_PORT, view, team)}.apps-${i.suffix}.localhost`; // DEVBOX_APPS_DOMAIN of the install
     const figures: { source: string; answered: number }[] = [];

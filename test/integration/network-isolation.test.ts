@@ -28,7 +28,7 @@ import { TEAM_EGRESS_POLICY, TEAM_INGRESS_POLICY } from "@/lib/k8s/team-network-
 import { listTeamsForUser } from "@/lib/teams/queries";
 import { listTemplates } from "@/lib/templates/queries";
 import { registerUser } from "@/lib/users/register";
-import { REGISTRY, adminConfig, execIn } from "./cluster-helpers";
+import { REGISTRY, adminConfig, execIn, untilListening } from "./cluster-helpers";
 import { adminCore, eventually, openDevboxWorld, podsFromApi, waitForState, type DevboxWorld } from "./devbox-harness";
 
 process.env.DEVBOX_INSTANCE = `it-${randomSuffix()}`;
@@ -157,7 +157,7 @@ describe("network isolation between teams", () => {
     nodeIP = (await adminCore.readNamespacedPod({ namespace: a1.ns, name: a1.pod })).status!.hostIP!;
     // B's secret and web server, as in the finding; A's second devbox serves too
     for (const w of [b1, a2])
-      await run(w, `echo top-secret > /tmp/secret.txt; nohup python3 -m http.server 8000 --directory /tmp >/dev/null 2>&1 & sleep 0.5; echo started`);
+      expect(await run(w, `echo top-secret > /tmp/secret.txt; nohup python3 -m http.server 8000 --directory /tmp >/dev/null 2>&1 & ${untilListening(8000)} && echo started`)).toBe("started");
 
     // stand-ins on the node: DNS (53/tcp, 53/udp) and "any other service of the node"
     servers.push(await listenTcp(nodeIP, 53));

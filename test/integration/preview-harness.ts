@@ -103,7 +103,7 @@ export async function openPreviewWorld(opts: { backend?: "pglite" | "postgres" }
     label,
     podIP,
     origin: `http://${label}.localhost:${port}`,
-    appsCookie: (user) => `devbox_preview=${signAppsSession({ userId: user.id, host: label, sessionVersion: user.sessionVersion, expiresAt: Date.now() + 3600_000 })}`,
+    appsCookie: (user) => `devbox_preview=${signAppsSession({ userId: user.id, host: label, sessionVersion: user.sessionVersion, sessionId: null, expiresAt: Date.now() + 3600_000 })}`,
     async close() {
       server.closeAllConnections();
       server.close();

@@ -7,15 +7,17 @@
 import "./terminal-env";
 import { createHash } from "node:crypto";
 import http from "node:http";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { memberships } from "@/db/schema/memberships";
 import { shareLinks } from "@/db/schema/share-links";
 import type { User } from "@/db/schema/users";
 import { findDevbox } from "@/lib/devboxes/queries";
 import { stopDevbox } from "@/lib/devboxes/service";
 import type { PreviewLevel } from "@/db/schema/preview-ports";
 import { previewLabel } from "@/lib/preview/host";
+import { revokeSession } from "@/lib/auth/session-version";
 import { insertCode } from "@/lib/preview/queries";
 import { changePortLevel, createShareLink, revokeLink } from "@/lib/preview/service";
 import { signShareLink } from "@/lib/preview/tokens";
@@ -143,6 +145,38 @@ describe("preview proxy on the bundled cluster", () => {
     // An open redirect through `next` is not possible.
     await insertCode(w.db, "code-three", { userId: w.member.id, host: w.label, sessionVersion: w.member.sessionVersion });
     expect((await request(`${w.origin}/__devbox/auth?code=code-three&next=//evil.example/`)).headers.location).toBe("/");
+  });
+
+  it("an apps cookie handed off from a session stops on that session's sign-out; one from the user's other session goes on", async () => {
+    await setLevel("team");
+    const handOff = async (code: string, sessionId: string) => {
+      await insertCode(w.db, code, { userId: w.member.id, host: w.label, sessionVersion: w.member.sessionVersion, sessionId });
+      return String((await request(`${w.origin}/__devbox/auth?code=${code}&next=/`)).headers["set-cookie"]).split(";")[0];
+    };
+    const [gone, kept] = [await handOff("code-gone", "sid-gone"), await handOff("code-kept", "sid-kept")];
+    for (const cookie of [gone, kept]) expect((await request(`${w.origin}/`, { headers: { cookie } })).status).toBe(200);
+    await revokeSession(w.db, { userId: w.member.id, sessionVersion: w.member.sessionVersion, sessionId: "sid-gone" });
+    expect((await request(`${w.origin}/`, { headers: { cookie: gone } })).status).toBe(302); // off to sign in again
+    expect((await request(`${w.origin}/`, { headers: { cookie: kept } })).status).toBe(200);
+  });
+
+  it("a share link stops on the next request once its creator is removed from the team", async () => {
+    await setLevel("link");
+    await w.db.update(memberships).set({ role: "developer" }).where(and(eq(memberships.teamId, w.team.id), eq(memberships.userId, w.member.id)));
+    try {
+      const l = await createShareLink(w.db, w.member, await teamOf(w.member), w.devbox, APP_PORT, { label: "by member", expiresInHours: 24 });
+      const cookie = `devbox_link=${encodeURIComponent(signShareLink(l.id))}`;
+      expect((await request(`${w.origin}/`, { headers: { cookie } })).status).toBe(200);
+      await removeMember(w.db, w.owner.id, w.team, w.member.id);
+      const refused = await request(`${w.origin}/`, { headers: { cookie } });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toContain("This link no longer works");
+      // The owner's link of the same port still opens it.
+      expect((await request(`${w.origin}/`, { headers: { cookie: cookieFor("valid link")! } })).status).toBe(200);
+    } finally {
+      await w.db.delete(memberships).where(and(eq(memberships.teamId, w.team.id), eq(memberships.userId, w.member.id)));
+      await addMember(w.db, w.owner.id, w.team, w.member.email, "viewer");
+    }
   });
 
   it("a share link in the URL becomes this host's cookie and leaves the address bar", async () => {

@@ -6,6 +6,7 @@ import type { Database } from "@/db/client";
 import type { Team } from "@/db/schema/teams";
 import type { User } from "@/db/schema/users";
 import { RECHECK_MS } from "@/lib/auth/access-watch";
+import { authOptions } from "@/lib/auth/options";
 import { revokeAllSessions } from "@/lib/auth/session-version";
 import { createDevbox } from "@/lib/devboxes/service";
 import { randomSuffix } from "@/lib/ids";
@@ -20,8 +21,8 @@ import { adminCore, waitForState } from "./devbox-harness";
 import { installTestDatabase, startTerminalBackend } from "./terminal-harness";
 
 // Revocation of open terminals on the real cluster: a member removed from the team, or a user
-// who signed out everywhere, loses the open shell within seconds (close 4411), and the copied
-// cookie no longer opens one. The users who keep access keep their shells.
+// who signed out (of that session, or everywhere), loses the open shell within seconds (close
+// 4411), and the copied cookie no longer opens one. The users who keep access keep their shells.
 
 const cookieFor = async (uid: string, sv: number) =>
   `next-auth.session-token=${await encode({ token: { uid, sv }, secret: process.env.NEXTAUTH_SECRET! })}`;
@@ -97,6 +98,27 @@ describe("revocation of open terminals against the bundled cluster", () => {
     expect((await open(await cookieFor(dev.id, 0)).closed).code).toBe(CloseCode.NotFound);
 
     await stillWorks(ownerTerm);
+  });
+
+  it("a plain sign-out closes that session's terminal and its copied cookie opens none; the user's other session keeps its shell", async () => {
+    // Two sign-ins of the owner, issued as next-auth issues them (the jwt callback at sign-in).
+    const signIn = async () => {
+      const token = await authOptions.callbacks!.jwt!({ token: {}, user: { id: owner.id, sv: owner.sessionVersion } as never, account: { provider: "credentials", type: "credentials", providerAccountId: owner.id } });
+      return { token, cookie: `next-auth.session-token=${await encode({ token, secret: process.env.NEXTAUTH_SECRET! })}` };
+    };
+    const here = await signIn();
+    const elsewhere = await signIn();
+    const copied = here.cookie;
+    const term = await shell(copied); // the copy works before
+    const other = await shell(elsewhere.cookie);
+
+    // POST /api/auth/signout hands the decoded cookie to this event, then clears the cookie.
+    await authOptions.events!.signOut!({ token: here.token, session: undefined as never });
+    const closed = await term.closed;
+    expect(closed.code).toBe(CloseCode.Revoked);
+    expect(closed.reason).toMatch(/session was signed out/);
+    expect((await open(copied).closed).code).toBe(CloseCode.Unauthorized);
+    await stillWorks(other);
   });
 
   it("sign-out everywhere closes the user's terminals, and the copied cookie opens none; a new sign-in does", async () => {

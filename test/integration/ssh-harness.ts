@@ -54,13 +54,16 @@ export class SshHome {
     return { ...process.env, HOME: this.dir, DEVBOX_CONFIG: file };
   }
 
-  /** Runs a client (ssh, scp, rsync) and resolves with its exit code and output. */
-  exec(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  /** Runs a client (ssh, scp, rsync) and resolves with its exit code and output; onStdout sees the output so far as it comes. */
+  exec(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000, onStdout?: (soFar: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
+      child.stdout.on("data", (d) => {
+        stdout += d;
+        onStdout?.(stdout);
+      });
       child.stderr.on("data", (d) => (stderr += d));
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
       child.on("exit", (code) => {

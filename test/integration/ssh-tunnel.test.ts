@@ -6,6 +6,7 @@ import { kubeConfig } from "@/lib/k8s/config";
 import { devboxPodCache } from "@/lib/k8s/pod-cache";
 import { openDirect, openPortForward, openSshPipe, podNetwork, PodNetworkUnreachable, type PodPipe } from "@/lib/ssh/tunnel";
 import { eventually, openDevboxWorld, waitForState, type DevboxWorld } from "./devbox-harness";
+import { untilListening } from "./cluster-helpers";
 import { sh } from "./snapshot-helpers";
 
 // lib/ssh/tunnel.ts's pipes (what server/ws/ssh.ts bridges to sshd) against servers inside a real
@@ -35,7 +36,7 @@ describe("ssh tunnel: the port-forward pipe", () => {
     const sink = `perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalAddr=>"127.0.0.1",LocalPort=>9101,Listen=>5,ReuseAddr=>1) or die; while($c=$s->accept){$n=0; while($r=sysread($c,$b,65536)){$n+=$r; open(F,">/tmp/sink.tmp"); print F $n; close F; rename("/tmp/sink.tmp","/tmp/sink.count"); select(undef,undef,undef,0.01)} close $c}'`;
     // The same echo on the Pod IP, for the direct pipe.
     const echoOut = echo.replace('"127.0.0.1",LocalPort=>9100', '"0.0.0.0",LocalPort=>9102');
-    await sh(w.team.namespace, pod, `for s in '${[echo, sink, echoOut].map((x) => x.replace(/'/g, `'\\''`)).join("' '")}'; do setsid nohup sh -c "$s" </dev/null >/dev/null 2>&1 & done; sleep 1; echo ok`);
+    await sh(w.team.namespace, pod, `for s in '${[echo, sink, echoOut].map((x) => x.replace(/'/g, `'\\''`)).join("' '")}'; do setsid nohup sh -c "$s" </dev/null >/dev/null 2>&1 & done; ${[9100, 9101, 9102].map((p) => untilListening(p)).join(" && ")} && echo ok`);
   }, 300_000);
 
   afterAll(async () => {

@@ -26,6 +26,7 @@ import { WebSocket } from "ws";
 import { createToken, revokeToken } from "@/lib/tokens/service";
 import type { TokenScope } from "@/lib/tokens/scopes";
 import { registerUser } from "@/lib/users/register";
+import { untilListening } from "./cluster-helpers";
 import { adminCore, waitForState } from "./devbox-harness";
 import { SshHome } from "./ssh-harness";
 import { installTestDatabase, startTerminalBackend } from "./terminal-harness";
@@ -128,7 +129,7 @@ describe("ssh through the dashboard against the bundled cluster", () => {
   it("ssh -L and ssh -N -D reach a server listening inside the devbox", async () => {
     // A tiny TCP server in the devbox (perl is in every Debian image), on its loopback only.
     const server = `perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalAddr=>"127.0.0.1",LocalPort=>8765,Listen=>5,ReuseAddr=>1) or die; while($c=$s->accept){print $c "hello-from-devbox\\n"; close $c}'`;
-    const started = await ssh([host, `setsid nohup ${server} </dev/null >/dev/null 2>&1 & sleep 0.5; echo started`]);
+    const started = await ssh([host, `setsid nohup ${server} </dev/null >/dev/null 2>&1 & ${untilListening(8765)} && echo started`]);
     expect(started.stdout, started.stderr).toContain("started");
 
     const lport = await freePort();
@@ -206,7 +207,7 @@ describe("ssh through the dashboard against the bundled cluster", () => {
     await refused(token, /devbox: Team not found/, `theirs.${strangerTeam.slug}`);
     await refused(await tokenFor(viewer, ["devboxes:ssh"]), /devbox: This needs the developer role or higher in this team \(you are viewer\)/);
     await refused(await tokenFor(owner, ["devboxes:read", "devboxes:write"]), /devbox: This API token lacks the devboxes:ssh scope/);
-    await refused(await tokenFor(owner, ["devboxes:ssh"], { team: team.slug, devboxes: ["other"] }), /devbox: Devbox not found/);
+    await refused(await tokenFor(owner, ["devboxes:ssh"], { team: team.slug, devboxes: ["other"] }), new RegExp(`devbox: Devbox "box" not found in team "${team.slug}"`));
     // The allowed user with a restricted token is allowed.
     expect((await ssh([host, "true"], await tokenFor(owner, ["devboxes:ssh"], { team: team.slug, devboxes: ["box"] }))).code).toBe(0);
   }, 120_000);
@@ -271,14 +272,16 @@ describe("ssh through the dashboard against the bundled cluster", () => {
 
   it("an open connection ends within seconds of its token's revocation", async () => {
     const t = await createToken(db, owner, { name: "live", scopes: ["devboxes:ssh"] });
-    const started = Date.now();
-    const live = home.exec("ssh", [...home.opts(), host, "echo up; sleep 120"], home.env(url, t.token), 60_000);
-    await new Promise((r) => setTimeout(r, 3000));
+    let connected: () => void = () => {};
+    const up = new Promise<void>((r) => (connected = r));
+    const live = home.exec("ssh", [...home.opts(), host, "echo up; sleep 120"], home.env(url, t.token), 60_000, (out) => out.includes("up") && connected());
+    await Promise.race([up, live]); // revoked once the session runs (a sleep raced the connection)
+    const connectedAfter = Date.now();
     await revokeToken(db, owner.id, t.view.id);
     const r = await live;
     expect(r.stdout).toContain("up");
     expect(r.stderr).toMatch(/devbox: The API token was revoked or expired/);
-    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(Date.now() - connectedAfter).toBeLessThan(30_000);
   }, 90_000);
 
   it("a stopped devbox is started by a token that may start it (and says so); its host key is the same", async () => {

@@ -12,7 +12,7 @@ import { listTeamsForUser } from "@/lib/teams/queries";
 import { listTemplates } from "@/lib/templates/queries";
 import { registerUser } from "@/lib/users/register";
 import { adminCore, eventually, openDevboxWorld, podsFromApi, waitForState, type DevboxWorld } from "./devbox-harness";
-import { STATE_DIR } from "./cluster-helpers";
+import { STATE_DIR, untilListening } from "./cluster-helpers";
 import { node2Leftovers, node2Names } from "./node2-leftovers";
 import { sh } from "./snapshot-helpers";
 import { clusterScript, NODE1, NODE2, noteClusterChange } from "../support/cluster-script";
@@ -144,7 +144,7 @@ describe("two nodes", () => {
     const where = (t: Team, p: typeof a1) => ({ ns: t.namespace, pod: p.metadata!.name!, ip: p.status!.podIP! });
     const A1 = where(team, a1), A2 = where(team, a2), B1 = where(teamB, b1), B2 = where(teamB, b2);
     for (const w of [A1, A2, B1, B2])
-      await sh(w.ns, w.pod, `echo from-${w.pod} > /tmp/secret.txt; setsid nohup python3 -m http.server 8000 --directory /tmp >/dev/null 2>&1 & sleep 0.5`);
+      await sh(w.ns, w.pod, `echo from-${w.pod} > /tmp/secret.txt; setsid nohup python3 -m http.server 8000 --directory /tmp >/dev/null 2>&1 & ${untilListening(8000)}`);
 
     // ClusterIP of the DNS Service, translated by node 2's kube-proxy, answered by CoreDNS on node 1
     expect(await sh(A1.ns, A1.pod, "getent hosts kubernetes.default.svc.cluster.local | awk '{print $1}'")).toBe("10.96.0.1\n");

@@ -61,7 +61,7 @@ export const GET = route(async (req: Request, { params }: { params: Promise<{ te
       const heartbeat = setInterval(() => send("ping", Date.now()), 25_000);
       // Revocation (sign out everywhere, removed from the team): a `revoked` event, then the end.
       const access = accessWatcher().watch(
-        { userId: user.id, sessionVersion: user.sessionVersion, teamId: team.id, minRole: "viewer", tokenId: user.token?.id },
+        { userId: user.id, sessionVersion: user.sessionVersion, sessionId: user.sessionId, teamId: team.id, minRole: "viewer", tokenId: user.token?.id },
         (reason) => {
           send("revoked", { reason });
           cleanup();

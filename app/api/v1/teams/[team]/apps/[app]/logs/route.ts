@@ -8,10 +8,13 @@ import { appLogs, findApp } from "@/lib/apps/service";
 import { notFound } from "@/lib/errors";
 import { route } from "@/lib/http/route";
 
-/** GET ?pod=<replica>&tail=<lines, ≤ 5000>: the last lines of a replica's log (the newest replica by default), text/plain. */
+/**
+ * GET ?pod=<replica>&tail=<lines, ≤ 5000>: the last lines of a replica's log (the newest replica by
+ * default), text/plain. Developers only, as a devbox's logs: output can hold secrets.
+ */
 export const GET = route(async (req: Request, { params }: { params: Promise<{ team: string; app: string }> }) => {
   const { team: slug, app } = await params;
-  const team = await requireTeamRole(await requireUser(), slug, "viewer");
+  const team = await requireTeamRole(await requireUser(), slug, "developer", { scope: "devboxes:read" });
   const { pod: wanted, tail = 200 } = readQuery(req, AppLogsQuery);
   const a = await findApp(await getDb(), team.id, app);
   if (!a) throw notFound("App");

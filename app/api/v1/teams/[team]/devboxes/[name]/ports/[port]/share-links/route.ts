@@ -5,6 +5,7 @@ import { requireUser } from "@/lib/auth/session";
 import { requireDevboxRole } from "@/lib/authz/devbox-access";
 import { notFound } from "@/lib/errors";
 import { route } from "@/lib/http/route";
+import { SHARE_LINK_MIN_ROLE } from "@/lib/preview/levels";
 import { createShareLinkBody } from "@/lib/preview/schemas";
 import { createShareLink, listDevboxShareLinks } from "@/lib/preview/service";
 
@@ -29,7 +30,7 @@ export const GET = route(async (req: Request, { params }: Ctx) => {
 export const POST = route(async (req: Request, { params }: Ctx) => {
   const { team: slug, name, port } = await params;
   const user = await requireUser();
-  const { team, devbox } = await requireDevboxRole(user, slug, name, "developer");
+  const { team, devbox } = await requireDevboxRole(user, slug, name, SHARE_LINK_MIN_ROLE);
   const body = await readBody(req, createShareLinkBody, { optional: true });
   return Response.json(await createShareLink(await getDb(), user, team, devbox, portOf(port), body), { status: 201 });
 });
