@@ -1,0 +1,1 @@
+ALTER TABLE "teams" ADD COLUMN "deleting_since" timestamp with time zone;
