@@ -236,18 +236,20 @@ describe("install with the bundled PostgreSQL and 2 dashboard replicas", () => {
     await run(c, `(setsid nohup node -e "${app}" >/dev/null 2>&1 </dev/null &); ${untilListening(APP_PORT, "127.0.0.1", 25)} && echo started-$((6*7))`, /started-42/);
     c.ws.close();
     const previewHost = `${previewLabel(APP_PORT, view, team)}.apps-${i.suffix}.localhost`; // DEVBOX_APPS_DOMAIN of the install
-    const figures: { source: string; answered: number }[] = [];
+    const figures: { source: string; answered: number; firstMiss?: string }[] = [];
     for (const source of clientAddresses()) {
       let answered = 0;
+      let firstMiss: string | undefined;
       for (let n = 0; n < REQUESTS_PER_SOURCE; n++) {
         const res = await getViaService(i.url, previewHost, `/r${n}`, source);
         if (res.status === 200 && res.body === `app-${box}/r${n}`) answered++;
-        else console.log(`preview request ${n} from ${source}: ${res.status} ${res.body.slice(0, 200)}`);
+        else firstMiss ??= `request ${n}: ${res.status} ${res.body.slice(0, 200)}`;
       }
-      figures.push({ source, answered });
+      figures.push({ source, answered, firstMiss });
     }
     console.log(`preview requests through the Service (new connection each): ${JSON.stringify(figures)}`);
-    for (const f of figures) expect(f.answered).toBe(REQUESTS_PER_SOURCE);
+    // the first miss is in the failure message: CI shows a run's tail, not its log
+    for (const f of figures) expect(f.answered, `from ${f.source}, first miss: ${f.firstMiss}`).toBe(REQUESTS_PER_SOURCE);
     // neither replica needs the other: each proxies the preview on its own
     for (const p of await dashboardPods()) {
       const res = await getDirect(p.status!.podIP!, "/direct", { host: previewHost });
