@@ -32,7 +32,7 @@ export async function findApp(db: Database, teamId: string, name: string): Promi
 
 export const listApps = (db: Database, teamId: string): Promise<App[]> => db.select().from(apps).where(eq(apps.teamId, teamId)).orderBy(asc(apps.name));
 
-export async function releaseById(db: Database, id: string): Promise<Release | undefined> {
+export async function releaseById(db: Database | Tx, id: string): Promise<Release | undefined> {
   return (await db.select().from(releases).where(eq(releases.id, id)))[0];
 }
 
@@ -185,7 +185,7 @@ async function save(db: Database, team: Team, actorId: string, a: App, changes: 
     if (to) await lockReleaseDevbox(tx, to);
     const [row] = await tx.update(apps).set(changes).where(and(eq(apps.id, a.id), unchangedSince(a.updatedAt))).returning();
     if (!row) return undefined;
-    const r = (await tx.select().from(releases).where(eq(releases.id, row.releaseId)))[0]!;
+    const r = (await releaseById(tx, row.releaseId))!;
     await recordAudit(tx, { actorId, teamId: team.id, action, target: a.name, details: { release: r.tag, replicas: row.replicas } });
     return { row, r };
   });
