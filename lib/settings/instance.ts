@@ -3,12 +3,13 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { instanceSettings } from "@/db/schema/instance-settings";
 
-async function getSetting<T>(db: Pick<Database, "select">, key: string): Promise<T | undefined> {
+/** One instance-wide setting (instance_settings), or undefined when it was never written. */
+export async function getSetting<T>(db: Pick<Database, "select">, key: string): Promise<T | undefined> {
   const [row] = await db.select().from(instanceSettings).where(eq(instanceSettings.key, key)).limit(1);
   return row?.value as T | undefined;
 }
 
-async function setSetting(db: Database, key: string, value: unknown): Promise<void> {
+export async function setSetting(db: Pick<Database, "insert">, key: string, value: unknown): Promise<void> {
   await db
     .insert(instanceSettings)
     .values({ key, value })

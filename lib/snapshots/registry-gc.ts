@@ -7,6 +7,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { instanceSettings } from "@/db/schema/instance-settings";
 import { newId } from "@/lib/ids";
+import { getSetting, setSetting } from "@/lib/settings/instance";
 import { BUNDLED_CLUSTER_DIR } from "@/lib/k8s/config";
 import { whileNoPushes } from "./registry-holds";
 
@@ -107,14 +108,12 @@ const GC_NEEDED_KEY = "registry_gc_needed";
  * may have started before the delete).
  */
 export async function markGcNeeded(db: Pick<Database, "insert">): Promise<void> {
-  const value = newId();
-  await db.insert(instanceSettings).values({ key: GC_NEEDED_KEY, value }).onConflictDoUpdate({ target: instanceSettings.key, set: { value, updatedAt: new Date() } });
+  await setSetting(db, GC_NEEDED_KEY, newId());
 }
 
 /** The current mark, if a GC is due. */
 export async function gcNeededMark(db: Pick<Database, "select">): Promise<string | undefined> {
-  const [row] = await db.select({ value: instanceSettings.value }).from(instanceSettings).where(eq(instanceSettings.key, GC_NEEDED_KEY)).limit(1);
-  return row?.value as string | undefined;
+  return getSetting<string>(db, GC_NEEDED_KEY);
 }
 
 async function clearGcNeeded(db: Database, mark: string): Promise<void> {
